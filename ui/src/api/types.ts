@@ -1,0 +1,303 @@
+// Every API payload type lives in this one module, written by hand from docs/api.md.
+// When the hub serves /api/v1/openapi.json this file is replaced by a generated one,
+// so nothing else in the UI may declare the shape of an API body.
+
+export type Cents = number;
+/** RFC 3339 UTC instant, e.g. "2026-11-22T18:00:00Z". */
+export type Instant = string;
+/** Business day in the branch's time zone, "YYYY-MM-DD". */
+export type BusinessDay = string;
+export type Id = string;
+
+export interface ApiErrorBody {
+  error: { code: ErrorCode; message: string; field?: string | null };
+}
+
+export type ErrorCode =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'validation'
+  | 'conflict'
+  | 'insufficient_stock'
+  | 'insufficient_payment'
+  | 'invalid_transition'
+  | 'day_already_closed'
+  | 'idempotency_key_reused'
+  | 'too_many_attempts'
+  | 'payload_too_large'
+  | (string & {});
+
+export interface ItemList<T> {
+  items: T[];
+}
+
+// ── Auth ────────────────────────────────────────────────────────────────
+
+export type Role = 'super_admin' | 'admin_viewer' | 'reception' | 'kidibar' | 'monitor' | 'totem';
+
+export interface User {
+  id: Id;
+  username: string;
+  display_name: string | null;
+  role: Role;
+  active: boolean;
+}
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+
+export interface LoginResponse {
+  token: string;
+  expires_at: Instant;
+  user: User;
+}
+
+export interface UserCreate {
+  username: string;
+  password: string;
+  role: Role;
+  display_name?: string | null;
+}
+
+export type UserPatch = Partial<UserCreate> & { active?: boolean };
+
+// ── Catalogue ───────────────────────────────────────────────────────────
+
+export interface Branch {
+  id: Id;
+  name: string;
+  timezone: string;
+  address: string | null;
+  allow_negative_stock: boolean;
+  capacity: number | null;
+}
+
+export type BranchCreate = Omit<Branch, 'id'>;
+export type BranchPatch = Partial<BranchCreate>;
+
+export interface Product {
+  id: Id;
+  name: string;
+  category: string | null;
+  description: string | null;
+  price_cents: Cents;
+  cost_cents: Cents | null;
+  stock: number;
+  low_stock_threshold: number;
+  barcode: string | null;
+  image_url: string | null;
+  active: boolean;
+  low_stock: boolean;
+}
+
+export type ProductCreate = Omit<Product, 'id' | 'low_stock'>;
+export type ProductPatch = Partial<ProductCreate>;
+
+export interface StockAdjustment {
+  delta: number;
+  reason: string;
+}
+
+export interface StockMovement {
+  id: Id;
+  delta: number;
+  reason: string;
+  sale_id: Id | null;
+  created_at: Instant;
+  user_id: Id | null;
+}
+
+export interface Service {
+  id: Id;
+  name: string;
+  description: string | null;
+  duration_minutes: number;
+  price_cents: Cents;
+  capacity: number | null;
+  active: boolean;
+}
+
+export type ServiceCreate = Omit<Service, 'id'>;
+export type ServicePatch = Partial<ServiceCreate>;
+
+export interface PackageItem {
+  product_id?: Id | null;
+  service_id?: Id | null;
+  quantity: number;
+  name?: string;
+}
+
+export interface Package {
+  id: Id;
+  name: string;
+  description: string | null;
+  price_cents: Cents;
+  active: boolean;
+  items: PackageItem[];
+}
+
+export type PackageCreate = Omit<Package, 'id'>;
+export type PackagePatch = Partial<PackageCreate>;
+
+// ── Sales ───────────────────────────────────────────────────────────────
+
+export type PaymentMethod = 'cash' | 'card' | 'transfer';
+
+export interface Payment {
+  method: PaymentMethod;
+  amount_cents: Cents;
+}
+
+export interface Child {
+  name: string;
+  guardian_name?: string | null;
+  guardian_phone?: string | null;
+}
+
+export interface SaleItemRequest {
+  product_id?: Id;
+  service_id?: Id;
+  package_id?: Id;
+  quantity: number;
+  child?: Child;
+  start_at?: Instant;
+}
+
+export interface SaleRequest {
+  items: SaleItemRequest[];
+  payments: Payment[];
+  note?: string;
+}
+
+export type SaleItemKind = 'product' | 'service' | 'package';
+
+export interface SaleItem {
+  kind: SaleItemKind;
+  product_id?: Id | null;
+  service_id?: Id | null;
+  package_id?: Id | null;
+  name: string;
+  quantity: number;
+  unit_price_cents: Cents;
+  total_cents: Cents;
+  child?: Child | null;
+}
+
+export interface Sale {
+  id: Id;
+  number: number;
+  business_day: BusinessDay;
+  created_at: Instant;
+  user_id: Id;
+  total_cents: Cents;
+  paid_cents: Cents;
+  change_cents: Cents;
+  note: string | null;
+  items: SaleItem[];
+  payments: Payment[];
+  timers: Timer[];
+}
+
+// ── Timers ──────────────────────────────────────────────────────────────
+
+export type TimerState = 'scheduled' | 'running' | 'paused' | 'expired' | 'finished' | 'cancelled';
+
+export interface Timer {
+  id: Id;
+  sale_id: Id | null;
+  child_name: string;
+  guardian_name: string | null;
+  guardian_phone: string | null;
+  service_id: Id | null;
+  service_name: string | null;
+  state: TimerState;
+  starts_at: Instant | null;
+  /** Null while paused. */
+  ends_at: Instant | null;
+  duration_ms: number;
+  remaining_ms: number;
+  extended_minutes: number;
+  updated_at: Instant;
+}
+
+export interface TimerList extends ItemList<Timer> {
+  server_time: Instant;
+}
+
+export type TimerAction = 'start' | 'pause' | 'resume' | 'stop' | 'cancel';
+
+export interface TimerExtend {
+  minutes: number;
+}
+
+// ── Day closing ─────────────────────────────────────────────────────────
+
+export interface MethodAmounts {
+  cash_cents: Cents;
+  card_cents: Cents;
+  transfer_cents: Cents;
+}
+
+export interface DayClosingCurrent {
+  business_day: BusinessDay;
+  expected: MethodAmounts;
+  sales_count: number;
+  total_cents: Cents;
+}
+
+export interface DayClosingRequest {
+  counted_cash_cents: Cents;
+  counted_card_cents?: Cents;
+  counted_transfer_cents?: Cents;
+  /** Count of pieces keyed by the face value in centavos, e.g. {"50000": 3}. */
+  denominations?: Record<string, number>;
+  note?: string;
+}
+
+export interface DayClosing {
+  id: Id;
+  business_day: BusinessDay;
+  expected: MethodAmounts;
+  counted: Partial<MethodAmounts>;
+  difference_cents: Cents;
+  closed_by: Id | string;
+  closed_at: Instant;
+  sales_count?: number;
+  total_cents?: Cents;
+  denominations?: Record<string, number> | null;
+  note?: string | null;
+}
+
+// ── Reports ─────────────────────────────────────────────────────────────
+
+export interface ReportSummary {
+  from: BusinessDay;
+  to: BusinessDay;
+  revenue_cents: Cents;
+  sales_count: number;
+  ticket_average_cents: Cents;
+  by_type: { services_cents: Cents; products_cents: Cents; packages_cents: Cents };
+  by_method: MethodAmounts;
+  inventory_value_cents: Cents;
+  low_stock: Product[];
+  active_timers: number;
+}
+
+// ── Live feed ───────────────────────────────────────────────────────────
+
+export type CatalogEntity = 'product' | 'service' | 'package' | 'branch' | 'user';
+
+export type LiveMessage =
+  | { type: 'hello'; server_time: Instant; user: User }
+  | { type: 'timer.updated'; timer: Timer }
+  | { type: 'sale.created'; sale: Sale }
+  | { type: 'stock.changed'; product: Product }
+  | { type: 'stock.low'; product: Product }
+  | { type: 'catalog.changed'; entity: CatalogEntity; id: Id }
+  | { type: 'day.closed'; closing: DayClosing }
+  | { type: 'resync' };
+
+export type LiveAuthMessage = { type: 'auth'; token: string };

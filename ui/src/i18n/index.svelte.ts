@@ -1,0 +1,41 @@
+import { es, type MessageKey } from './es';
+import { en } from './en';
+
+// Spanish (es-MX) by default; English can be switched on per device and is remembered there.
+
+export type Lang = 'es' | 'en';
+const KEY = 'kidyboard.lang';
+const dictionaries: Record<Lang, Record<MessageKey, string>> = { es, en };
+
+function initial(): Lang {
+  try {
+    return localStorage.getItem(KEY) === 'en' ? 'en' : 'es';
+  } catch {
+    return 'es';
+  }
+}
+
+export const i18n = $state<{ lang: Lang }>({ lang: initial() });
+
+export function setLang(lang: Lang): void {
+  i18n.lang = lang;
+  document.documentElement.lang = lang === 'es' ? 'es-MX' : 'en';
+  try {
+    localStorage.setItem(KEY, lang);
+  } catch {
+    // Private mode: the choice lasts for this page only.
+  }
+}
+
+/** Translate; `{name}` placeholders are filled from params. */
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const text = dictionaries[i18n.lang][key] ?? es[key];
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+/** Locale tag for Intl formatting of dates and times. */
+export function locale(): string {
+  return i18n.lang === 'es' ? 'es-MX' : 'en-US';
+}
+
+export type { MessageKey };

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { Product, Service } from '../api/types';
+import { buildSlides, slideKey } from './menuSlides';
+
+const service: Service = { id: 's', name: '1 hora de juego', description: null, duration_minutes: 60, price_cents: 15000, capacity: null, active: true };
+
+function product(i: number, category: string | null, active = true): Product {
+  return {
+    id: `p${i}`, name: `P${i}`, category, description: null, price_cents: 1000, cost_cents: null, stock: 5,
+    low_stock_threshold: 1, barcode: null, image_url: null, active, low_stock: false,
+  };
+}
+
+describe('buildSlides', () => {
+  it('orders services, packages, then products by category in pages of eight', () => {
+    const products = [...Array.from({ length: 10 }, (_, i) => product(i, 'Bebidas')), product(99, 'Snacks'), product(100, 'Snacks', false)];
+    const slides = buildSlides([service], [], products);
+    expect(slides.map(slideKey)).toEqual(['services', 'products:Bebidas:1', 'products:Bebidas:2', 'products:Snacks:1']);
+    const second = slides[2];
+    expect(second?.kind === 'products' && second.items.length).toBe(2);
+  });
+
+  it('is empty for an empty catalogue', () => {
+    expect(buildSlides([], [], [])).toEqual([]);
+  });
+});

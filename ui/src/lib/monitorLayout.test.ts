@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { chooseLayout, tileFonts } from './monitorLayout';
+
+const W = 1920;
+const H = 1080;
+
+describe('chooseLayout on a 1920×1080 wall', () => {
+  it.each([
+    [1, 1, 1],
+    [2, 2, 1],
+    [3, 2, 2],
+    [4, 2, 2],
+    [6, 3, 2],
+  ])('%i timers → %i×%i', (n, cols, rows) => {
+    const layout = chooseLayout(n, W, H);
+    expect([layout.cols, layout.rows]).toEqual([cols, rows]);
+  });
+
+  it('fits every count from 1 to 60 on screen with room for all tiles', () => {
+    for (let n = 1; n <= 60; n++) {
+      const layout = chooseLayout(n, W, H);
+      expect(layout.cols * layout.rows, `${n} timers need enough cells`).toBeGreaterThanOrEqual(n);
+      expect((layout.rows - 1) * layout.cols, `${n} timers leave no empty row`).toBeLessThan(n);
+      expect(layout.tileWidth * layout.cols).toBeLessThanOrEqual(W);
+      expect(layout.tileHeight * layout.rows).toBeLessThanOrEqual(H);
+    }
+  });
+
+  it('keeps 60 timers large enough to read from across the room', () => {
+    const layout = chooseLayout(60, W, H);
+    const fonts = tileFonts(layout.tileWidth, layout.tileHeight);
+    expect(fonts.countdown).toBeGreaterThanOrEqual(40);
+  });
+
+  it('never shrinks tiles as the count goes down', () => {
+    let previous = Infinity;
+    for (let n = 60; n >= 1; n--) {
+      const { tileWidth, tileHeight } = chooseLayout(n, W, H);
+      const size = Math.min(tileWidth / 1.6, tileHeight);
+      expect(size).toBeGreaterThanOrEqual(previous === Infinity ? 0 : previous - 1);
+      previous = size;
+    }
+  });
+
+  it('uses a single column on a portrait screen for two timers', () => {
+    expect(chooseLayout(2, 1080, 1920).cols).toBe(1);
+  });
+});

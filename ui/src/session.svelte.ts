@@ -1,0 +1,55 @@
+import { auth } from './api/endpoints';
+import { configureClient } from './api/client';
+import type { User } from './api/types';
+import { navigate } from './router.svelte';
+
+// The token lives in sessionStorage: each tab of a shared device is its own session, and closing
+// the tab logs out, which is what a reception desk with rotating staff wants.
+
+const KEY = 'kidyboard.session';
+
+interface Stored {
+  token: string;
+  user: User;
+}
+
+function load(): Stored | null {
+  try {
+    const raw = sessionStorage.getItem(KEY);
+    return raw ? (JSON.parse(raw) as Stored) : null;
+  } catch {
+    return null;
+  }
+}
+
+export const session = $state<{ current: Stored | null }>({ current: load() });
+
+export function currentUser(): User | null {
+  return session.current?.user ?? null;
+}
+
+export async function login(username: string, password: string): Promise<User> {
+  const answer = await auth.login(username, password);
+  session.current = { token: answer.token, user: answer.user };
+  sessionStorage.setItem(KEY, JSON.stringify(session.current));
+  return answer.user;
+}
+
+/** Forget the session locally; `revoke` also tells the hub to kill the token. */
+export async function logout(revoke = true): Promise<void> {
+  if (revoke && session.current) {
+    try {
+      await auth.logout();
+    } catch {
+      // The hub may be down; the token is forgotten here either way.
+    }
+  }
+  session.current = null;
+  sessionStorage.removeItem(KEY);
+  navigate('/login', true);
+}
+
+configureClient({
+  token: () => session.current?.token ?? null,
+  onUnauthorized: () => void logout(false),
+});

@@ -1,0 +1,129 @@
+//! Schema migrations: numbered `.sql` files embedded in the binary, applied in order, each in its
+//! own transaction, with a checksum recorded so an edited migration is caught instead of ignored.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::error::{CoreError, Result};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, in order. Shipped migrations are never edited: add a new file instead.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_initial.sql",
+    sql: include_str!("../../../migrations/0001_initial.sql"),
+}];
+
+pub fn checksum(sql: &str) -> String {
+    let digest = Sha256::digest(sql.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Applies what is missing; refuses a database whose applied migrations differ from ours or
+/// that was written by a newer version of the program.
+pub fn apply(conn: &mut Connection) -> Result<Vec<i64>> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version    INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL,
+            checksum   TEXT NOT NULL,
+            applied_at INTEGER NOT NULL
+        ) STRICT;",
+    )?;
+    let newest_known = MIGRATIONS.last().map(|m| m.version).unwrap_or(0);
+    let newest_applied: Option<i64> =
+        conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0))?;
+    if let Some(v) = newest_applied {
+        if v > newest_known {
+            return Err(CoreError::Corrupt(format!(
+                "the database is at schema version {v}, newer than this program ({newest_known}); upgrade Kidyboard"
+            )));
+        }
+    }
+    let mut applied = Vec::new();
+    for m in MIGRATIONS {
+        let sum = checksum(m.sql);
+        let existing: Option<String> = conn
+            .query_row(
+                "SELECT checksum FROM schema_migrations WHERE version = ?1",
+                [m.version],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match existing {
+            Some(s) if s == sum => continue,
+            Some(_) => {
+                return Err(CoreError::Corrupt(format!(
+                    "migration {} was changed after it was applied",
+                    m.name
+                )))
+            }
+            None => {
+                let tx = conn.transaction()?;
+                tx.execute_batch(m.sql)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![m.version, m.name, sum, crate::clock::now_ms()],
+                )?;
+                tx.commit()?;
+                applied.push(m.version);
+            }
+        }
+    }
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Shipped migrations must never change: a changed file would leave existing stores on a
+    /// schema that no longer matches the code. Add a new migration instead of editing one.
+    #[test]
+    fn shipped_migrations_are_pinned() {
+        let pinned: &[(i64, &str)] = &[(1, PIN_0001)];
+        for (version, sum) in pinned {
+            let m = MIGRATIONS
+                .iter()
+                .find(|m| m.version == *version)
+                .expect("pinned migration exists");
+            assert_eq!(
+                checksum(m.sql),
+                *sum,
+                "migration {} was edited after shipping",
+                m.name
+            );
+        }
+    }
+
+    const PIN_0001: &str = "1af086740098a6e67adc11cb24d43dc0569ac2bac1696417d609fcbac2e0b774";
+
+    #[test]
+    fn versions_are_increasing_and_named_after_themselves() {
+        for pair in MIGRATIONS.windows(2) {
+            assert!(pair[0].version < pair[1].version, "migrations out of order");
+        }
+        for m in MIGRATIONS {
+            assert!(
+                m.name.starts_with(&format!("{:04}_", m.version)),
+                "{} should start with its version",
+                m.name
+            );
+            assert!(m.sql.trim_start().starts_with("--"), "{} should open with a comment saying why", m.name);
+        }
+    }
+
+    #[test]
+    fn applying_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().expect("memory db");
+        let first = apply(&mut conn).expect("first apply");
+        assert_eq!(first, vec![1]);
+        let second = apply(&mut conn).expect("second apply");
+        assert!(second.is_empty(), "nothing new to apply the second time");
+    }
+}

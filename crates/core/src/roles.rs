@@ -1,0 +1,170 @@
+//! Roles and what each may do. The hub asks these questions on every route; keeping the matrix
+//! here means the CLI, the hub and the tests all share one definition.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{CoreError, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    SuperAdmin,
+    AdminViewer,
+    Reception,
+    Kidibar,
+    Monitor,
+    Totem,
+}
+
+/// A thing a role may or may not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    ReadProducts,
+    ReadServicesAndPackages,
+    ReadBranches,
+    WriteCatalog,
+    ReadUsers,
+    WriteUsers,
+    SellProducts,
+    SellServicesAndPackages,
+    ReadSales,
+    ReadTimers,
+    OperateTimers,
+    ReadDayClosings,
+    CloseDay,
+    ReadReports,
+    ReadEvents,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::SuperAdmin,
+        Role::AdminViewer,
+        Role::Reception,
+        Role::Kidibar,
+        Role::Monitor,
+        Role::Totem,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::SuperAdmin => "super_admin",
+            Role::AdminViewer => "admin_viewer",
+            Role::Reception => "reception",
+            Role::Kidibar => "kidibar",
+            Role::Monitor => "monitor",
+            Role::Totem => "totem",
+        }
+    }
+
+    pub fn parse(field: &str, s: &str) -> Result<Role> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                CoreError::validation(
+                    field,
+                    "rol desconocido (super_admin, admin_viewer, reception, kidibar, monitor, totem)",
+                )
+            })
+    }
+
+    /// The role matrix of DESIGN.md.
+    pub fn can(self, p: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::SuperAdmin => true,
+            Role::AdminViewer => !matches!(
+                p,
+                WriteCatalog | WriteUsers | SellProducts | SellServicesAndPackages | OperateTimers | CloseDay
+            ),
+            Role::Reception => matches!(
+                p,
+                ReadProducts
+                    | ReadServicesAndPackages
+                    | ReadBranches
+                    | SellProducts
+                    | SellServicesAndPackages
+                    | ReadSales
+                    | ReadTimers
+                    | OperateTimers
+                    | ReadDayClosings
+                    | CloseDay
+            ),
+            Role::Kidibar => matches!(p, ReadProducts | ReadBranches | SellProducts | ReadSales),
+            Role::Monitor => matches!(p, ReadTimers | ReadBranches),
+            Role::Totem => matches!(p, ReadProducts | ReadServicesAndPackages | ReadBranches),
+        }
+    }
+
+    pub fn require(self, p: Permission) -> Result<()> {
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(CoreError::Forbidden(format!(
+                "el rol {} no tiene permiso para esta acción",
+                self.as_str()
+            )))
+        }
+    }
+}
+
+/// Who is doing something, stamped on every event.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub role: Role,
+}
+
+impl Actor {
+    /// The hub itself (schedulers, migrations, demo data).
+    pub fn system() -> Actor {
+        Actor {
+            user_id: None,
+            role: Role::SuperAdmin,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_super_admin_writes_the_catalogue() {
+        for r in Role::ALL {
+            assert_eq!(r.can(Permission::WriteCatalog), r == Role::SuperAdmin, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn kidibar_sells_products_but_not_play_time() {
+        assert!(Role::Kidibar.can(Permission::SellProducts));
+        assert!(!Role::Kidibar.can(Permission::SellServicesAndPackages));
+        assert!(!Role::Kidibar.can(Permission::ReadTimers));
+    }
+
+    #[test]
+    fn monitor_reads_timers_only() {
+        assert!(Role::Monitor.can(Permission::ReadTimers));
+        assert!(!Role::Monitor.can(Permission::OperateTimers));
+        assert!(!Role::Monitor.can(Permission::ReadSales));
+    }
+
+    #[test]
+    fn admin_viewer_reads_everything_and_writes_nothing() {
+        assert!(Role::AdminViewer.can(Permission::ReadReports));
+        assert!(Role::AdminViewer.can(Permission::ReadUsers));
+        assert!(!Role::AdminViewer.can(Permission::CloseDay));
+        assert!(!Role::AdminViewer.can(Permission::SellProducts));
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse("role", r.as_str()).expect("parses"), r);
+        }
+        assert!(Role::parse("role", "root").is_err());
+    }
+}

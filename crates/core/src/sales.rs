@@ -1,0 +1,570 @@
+//! Sales: items (products, play time, packages) and split payments, committed whole or not at
+//! all, together with their stock movements, their timers and their events.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::clock::{self, Millis};
+use crate::error::{CoreError, Result};
+use crate::money::{self, PaymentMethod};
+use crate::roles::Permission;
+use crate::stock::{self, StockChange};
+use crate::timers::{self, NewTimer, Timer, TimerRow};
+use crate::tx::Tx;
+use crate::{branches, day_close, ids, packages, products, services, validate};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct SaleRequest {
+    pub items: Vec<SaleItemRequest>,
+    pub payments: Vec<PaymentRequest>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One line: exactly one of `product_id`, `service_id`, `package_id`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct SaleItemRequest {
+    #[serde(default)]
+    pub product_id: Option<String>,
+    #[serde(default)]
+    pub service_id: Option<String>,
+    #[serde(default)]
+    pub package_id: Option<String>,
+    pub quantity: i64,
+    /// Required for play time: whose timer it is.
+    #[serde(default)]
+    pub child: Option<Child>,
+    /// Play time that starts later (RFC 3339); absent starts now.
+    #[serde(default)]
+    pub start_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Child {
+    pub name: String,
+    #[serde(default)]
+    pub guardian_name: Option<String>,
+    #[serde(default)]
+    pub guardian_phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PaymentRequest {
+    pub method: PaymentMethod,
+    pub amount_cents: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Product,
+    Service,
+    Package,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SaleItem {
+    pub kind: ItemKind,
+    pub product_id: Option<String>,
+    pub service_id: Option<String>,
+    pub package_id: Option<String>,
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub total_cents: i64,
+    pub child: Option<Child>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Payment {
+    pub method: PaymentMethod,
+    pub amount_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Sale {
+    pub id: String,
+    /// Consecutive ticket number at this store.
+    pub number: i64,
+    pub business_day: String,
+    pub created_at: String,
+    pub user_id: String,
+    pub total_cents: i64,
+    pub paid_cents: i64,
+    pub change_cents: i64,
+    pub note: String,
+    pub items: Vec<SaleItem>,
+    pub payments: Vec<Payment>,
+    /// Timers this sale started or scheduled, as they are now.
+    pub timers: Vec<Timer>,
+}
+
+/// What a sale did, for the live feed.
+pub struct SaleOutcome {
+    pub sale: Sale,
+    pub stock_changes: Vec<StockChange>,
+    pub timers: Vec<TimerRow>,
+    /// True when this answers a retry of an earlier request with the same key.
+    pub replayed: bool,
+}
+
+pub const MAX_ITEMS: usize = 100;
+pub const MAX_PAYMENTS: usize = 10;
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 200;
+/// Play time can be booked up to a week ahead.
+pub const MAX_SCHEDULE_AHEAD_MS: Millis = 7 * 24 * 60 * 60 * 1000;
+
+fn request_hash(req: &SaleRequest) -> String {
+    let body = serde_json::to_vec(req).unwrap_or_default();
+    Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The business day a sale made at `now` belongs to: the branch's local date, moved to the next
+/// day while that day is already closed.
+pub fn business_day_for(conn: &Connection, branch_id: &str, now: Millis) -> Result<NaiveDate> {
+    let tz = branches::timezone(conn, branch_id)?;
+    let mut day = clock::local_day(now, tz);
+    while day_close::is_closed(conn, branch_id, day)? {
+        day = day.succ_opt().unwrap_or(day);
+    }
+    Ok(day)
+}
+
+struct Line {
+    item: SaleItem,
+    stock: Vec<(String, i64)>,
+    timer: Option<(String, i64, Option<Millis>, Option<String>)>,
+}
+
+fn child_of(field: &str, child: Option<&Child>) -> Result<Child> {
+    let c = child.ok_or_else(|| {
+        CoreError::validation(
+            format!("{field}.child"),
+            "el tiempo de juego necesita el nombre del niño o niña",
+        )
+    })?;
+    Ok(Child {
+        name: validate::name(&format!("{field}.child.name"), &c.name)?,
+        guardian_name: match c.guardian_name.as_deref() {
+            Some(g) => Some(validate::short(&format!("{field}.child.guardian_name"), g)?),
+            None => None,
+        },
+        guardian_phone: match c.guardian_phone.as_deref() {
+            Some(p) => {
+                let p = validate::short(&format!("{field}.child.guardian_phone"), p)?;
+                if !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) || p.len() > 20 {
+                    return Err(CoreError::validation(
+                        format!("{field}.child.guardian_phone"),
+                        "teléfono inválido",
+                    ));
+                }
+                Some(p)
+            }
+            None => None,
+        },
+    })
+}
+
+fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
+    let field = format!("items[{i}]");
+    let quantity = validate::quantity(&format!("{field}.quantity"), req.quantity)?;
+    let start_at = match req.start_at.as_deref() {
+        Some(s) => {
+            let at = clock::parse_rfc3339(&format!("{field}.start_at"), s)?;
+            if at > tx.now() + MAX_SCHEDULE_AHEAD_MS {
+                return Err(CoreError::validation(
+                    format!("{field}.start_at"),
+                    "se puede programar hasta con 7 días de anticipación",
+                ));
+            }
+            Some(at)
+        }
+        None => None,
+    };
+    let role = tx.actor().role;
+    let not_found = |what: &str| CoreError::validation(format!("{field}.{what}"), "no existe o no está activo");
+    match (&req.product_id, &req.service_id, &req.package_id) {
+        (Some(pid), None, None) => {
+            role.require(Permission::SellProducts)?;
+            let p = products::get(tx.conn, pid).map_err(|_| not_found("product_id"))?;
+            if !p.active {
+                return Err(not_found("product_id"));
+            }
+            Ok(Line {
+                item: SaleItem {
+                    kind: ItemKind::Product,
+                    product_id: Some(p.id.clone()),
+                    service_id: None,
+                    package_id: None,
+                    name: p.name,
+                    quantity,
+                    unit_price_cents: p.price_cents,
+                    total_cents: money::line_total(p.price_cents, quantity)?,
+                    child: None,
+                },
+                stock: vec![(p.id, quantity)],
+                timer: None,
+            })
+        }
+        (None, Some(sid), None) => {
+            role.require(Permission::SellServicesAndPackages)?;
+            let s = services::get(tx.conn, sid).map_err(|_| not_found("service_id"))?;
+            if !s.active {
+                return Err(not_found("service_id"));
+            }
+            let child = child_of(&field, req.child.as_ref())?;
+            let minutes = s.duration_minutes * quantity;
+            Ok(Line {
+                item: SaleItem {
+                    kind: ItemKind::Service,
+                    product_id: None,
+                    service_id: Some(s.id.clone()),
+                    package_id: None,
+                    name: s.name.clone(),
+                    quantity,
+                    unit_price_cents: s.price_cents,
+                    total_cents: money::line_total(s.price_cents, quantity)?,
+                    child: Some(child),
+                },
+                stock: Vec::new(),
+                timer: Some((s.name, minutes, start_at, Some(s.id))),
+            })
+        }
+        (None, None, Some(kid)) => {
+            role.require(Permission::SellServicesAndPackages)?;
+            let p = packages::get(tx.conn, kid).map_err(|_| not_found("package_id"))?;
+            if !p.active {
+                return Err(not_found("package_id"));
+            }
+            let mut stock = Vec::new();
+            let mut minutes = 0;
+            let mut first_service = None;
+            for it in &p.items {
+                if let Some(pid) = &it.product_id {
+                    stock.push((pid.clone(), it.quantity * quantity));
+                }
+                if let Some(sid) = &it.service_id {
+                    let s = services::get(tx.conn, sid)?;
+                    minutes += s.duration_minutes * it.quantity * quantity;
+                    first_service.get_or_insert(s.id);
+                }
+            }
+            let child = if minutes > 0 {
+                Some(child_of(&field, req.child.as_ref())?)
+            } else {
+                None
+            };
+            Ok(Line {
+                item: SaleItem {
+                    kind: ItemKind::Package,
+                    product_id: None,
+                    service_id: None,
+                    package_id: Some(p.id.clone()),
+                    name: p.name.clone(),
+                    quantity,
+                    unit_price_cents: p.price_cents,
+                    total_cents: money::line_total(p.price_cents, quantity)?,
+                    child,
+                },
+                stock,
+                timer: (minutes > 0).then(|| (p.name, minutes, start_at, first_service)),
+            })
+        }
+        _ => Err(CoreError::validation(
+            field,
+            "cada artículo lleva uno (y solo uno) de product_id, service_id o package_id",
+        )),
+    }
+}
+
+/// Records a sale. With an idempotency key, a retry of the same request answers the first
+/// sale again instead of selling twice; the key is stored in the same transaction as the sale.
+pub fn create(tx: &Tx<'_>, req: &SaleRequest, idempotency_key: Option<&str>) -> Result<SaleOutcome> {
+    let user_id = tx
+        .actor()
+        .user_id
+        .clone()
+        .ok_or_else(|| CoreError::Forbidden("una venta necesita un usuario".into()))?;
+    let hash = request_hash(req);
+    if let Some(key) = idempotency_key {
+        if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN {
+            return Err(CoreError::validation(
+                "Idempotency-Key",
+                format!("la clave debe tener de 1 a {MAX_IDEMPOTENCY_KEY_LEN} caracteres"),
+            ));
+        }
+        let earlier: Option<(String, String)> = tx
+            .conn
+            .query_row(
+                "SELECT request_hash, sale_id FROM idempotency_keys WHERE user_id = ?1 AND key = ?2",
+                params![user_id, key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((earlier_hash, sale_id)) = earlier {
+            if earlier_hash != hash {
+                return Err(CoreError::IdempotencyKeyReused);
+            }
+            return Ok(SaleOutcome {
+                sale: get(tx.conn, &sale_id, tx.now())?,
+                stock_changes: Vec::new(),
+                timers: Vec::new(),
+                replayed: true,
+            });
+        }
+    }
+
+    if req.items.is_empty() || req.items.len() > MAX_ITEMS {
+        return Err(CoreError::validation(
+            "items",
+            format!("una venta lleva de 1 a {MAX_ITEMS} artículos"),
+        ));
+    }
+    if req.payments.is_empty() || req.payments.len() > MAX_PAYMENTS {
+        return Err(CoreError::validation(
+            "payments",
+            format!("una venta lleva de 1 a {MAX_PAYMENTS} pagos"),
+        ));
+    }
+    let note = validate::text("note", req.note.as_deref().unwrap_or(""))?;
+    let mut payments = Vec::with_capacity(req.payments.len());
+    for (i, p) in req.payments.iter().enumerate() {
+        let field = format!("payments[{i}].amount_cents");
+        if p.amount_cents <= 0 {
+            return Err(CoreError::validation(field, "el monto debe ser mayor que cero"));
+        }
+        payments.push((p.method, validate::amount(&field, p.amount_cents)?));
+    }
+    let lines = req
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| resolve(tx, i, it))
+        .collect::<Result<Vec<_>>>()?;
+    let total = money::sum("items", lines.iter().map(|l| l.item.total_cents))?;
+    let settlement = money::settle(total, &payments)?;
+
+    let now = tx.now();
+    let day = business_day_for(tx.conn, tx.branch_id(), now)?;
+    let number: i64 = tx
+        .conn
+        .query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM sales", [], |r| r.get(0))?;
+    let sale_id = ids::new_id();
+    tx.conn.execute(
+        "INSERT INTO sales (id, number, branch_id, business_day, created_at, user_id, device_id,
+                            total_cents, paid_cents, change_cents, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            sale_id,
+            number,
+            tx.branch_id(),
+            day.to_string(),
+            now,
+            user_id,
+            tx.ctx.device_id,
+            total,
+            settlement.paid_cents,
+            settlement.change_cents,
+            note
+        ],
+    )?;
+    for (pos, l) in lines.iter().enumerate() {
+        let it = &l.item;
+        let kind = match it.kind {
+            ItemKind::Product => "product",
+            ItemKind::Service => "service",
+            ItemKind::Package => "package",
+        };
+        tx.conn.execute(
+            "INSERT INTO sale_items (sale_id, position, kind, product_id, service_id, package_id, name, quantity,
+                                     unit_price_cents, total_cents, child_name, guardian_name, guardian_phone)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
+                sale_id,
+                pos as i64,
+                kind,
+                it.product_id,
+                it.service_id,
+                it.package_id,
+                it.name,
+                it.quantity,
+                it.unit_price_cents,
+                it.total_cents,
+                it.child.as_ref().map(|c| &c.name),
+                it.child.as_ref().and_then(|c| c.guardian_name.as_ref()),
+                it.child.as_ref().and_then(|c| c.guardian_phone.as_ref())
+            ],
+        )?;
+    }
+    for (pos, (method, amount)) in payments.iter().enumerate() {
+        tx.conn.execute(
+            "INSERT INTO sale_payments (sale_id, position, method, amount_cents) VALUES (?1, ?2, ?3, ?4)",
+            params![sale_id, pos as i64, method.as_str(), amount],
+        )?;
+    }
+
+    // Stock: one movement per product, the quantities of every line that uses it added up, so
+    // the refusal message speaks of the whole sale's demand.
+    let mut demand: BTreeMap<String, (i64, usize)> = BTreeMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        for (pid, q) in &l.stock {
+            let e = demand.entry(pid.clone()).or_insert((0, i));
+            e.0 += q;
+        }
+    }
+    let mut stock_changes = Vec::new();
+    for (pid, (q, line)) in demand {
+        let change = stock::record(tx, &pid, -q, "sale", Some(&sale_id)).map_err(|e| match e {
+            CoreError::InsufficientStock { message, .. } => CoreError::InsufficientStock {
+                field: format!("items[{line}].quantity"),
+                message,
+            },
+            other => other,
+        })?;
+        stock_changes.push(change);
+    }
+
+    let mut started = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let (Some((name, minutes, start_at, service_id)), Some(child)) = (&l.timer, &l.item.child) else {
+            continue;
+        };
+        if let Some(sid) = service_id {
+            let capacity = services::get(tx.conn, sid)?.capacity;
+            if capacity > 0
+                && start_at.is_none_or(|s| s <= now)
+                && timers::active_count_for_service(tx.conn, sid)? >= capacity
+            {
+                return Err(CoreError::Conflict {
+                    code: "capacity_full",
+                    message: format!("«{name}» está a su capacidad máxima ({capacity})"),
+                    field: Some(format!("items[{i}]")),
+                });
+            }
+        }
+        started.push(timers::create(
+            tx,
+            &NewTimer {
+                sale_id: Some(&sale_id),
+                service_id: service_id.as_deref(),
+                service_name: name,
+                child_name: &child.name,
+                guardian_name: child.guardian_name.as_deref().unwrap_or(""),
+                guardian_phone: child.guardian_phone.as_deref().unwrap_or(""),
+                duration_ms: minutes * 60_000,
+                start_at: *start_at,
+            },
+        )?);
+    }
+
+    if let Some(key) = idempotency_key {
+        tx.conn.execute(
+            "INSERT INTO idempotency_keys (user_id, key, request_hash, sale_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![user_id, key, hash, sale_id, now],
+        )?;
+    }
+    let sale = get(tx.conn, &sale_id, now)?;
+    tx.event("sale.created", "sale", &sale_id, &sale)?;
+    Ok(SaleOutcome {
+        sale,
+        stock_changes,
+        timers: started,
+        replayed: false,
+    })
+}
+
+pub fn get(conn: &Connection, id: &str, now: Millis) -> Result<Sale> {
+    let mut sale = conn
+        .query_row(
+            "SELECT id, number, business_day, created_at, user_id, total_cents, paid_cents, change_cents, note
+             FROM sales WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(Sale {
+                    id: r.get(0)?,
+                    number: r.get(1)?,
+                    business_day: r.get(2)?,
+                    created_at: clock::to_rfc3339(r.get(3)?),
+                    user_id: r.get(4)?,
+                    total_cents: r.get(5)?,
+                    paid_cents: r.get(6)?,
+                    change_cents: r.get(7)?,
+                    note: r.get(8)?,
+                    items: Vec::new(),
+                    payments: Vec::new(),
+                    timers: Vec::new(),
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(|| CoreError::not_found("venta", id))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, product_id, service_id, package_id, name, quantity, unit_price_cents, total_cents,
+                child_name, guardian_name, guardian_phone
+         FROM sale_items WHERE sale_id = ?1 ORDER BY position",
+    )?;
+    sale.items = stmt
+        .query_map([id], |r| {
+            let kind: String = r.get(0)?;
+            let child_name: Option<String> = r.get(8)?;
+            Ok(SaleItem {
+                kind: match kind.as_str() {
+                    "service" => ItemKind::Service,
+                    "package" => ItemKind::Package,
+                    _ => ItemKind::Product,
+                },
+                product_id: r.get(1)?,
+                service_id: r.get(2)?,
+                package_id: r.get(3)?,
+                name: r.get(4)?,
+                quantity: r.get(5)?,
+                unit_price_cents: r.get(6)?,
+                total_cents: r.get(7)?,
+                child: match child_name {
+                    Some(name) => Some(Child {
+                        name,
+                        guardian_name: r.get(9)?,
+                        guardian_phone: r.get(10)?,
+                    }),
+                    None => None,
+                },
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT method, amount_cents FROM sale_payments WHERE sale_id = ?1 ORDER BY position",
+    )?;
+    sale.payments = stmt
+        .query_map([id], |r| {
+            let m: String = r.get(0)?;
+            Ok(Payment {
+                method: PaymentMethod::from_db(&m),
+                amount_cents: r.get(1)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut stmt = conn.prepare_cached("SELECT id FROM timers WHERE sale_id = ?1 ORDER BY id")?;
+    let timer_ids = stmt
+        .query_map([id], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    for tid in timer_ids {
+        sale.timers.push(timers::get(conn, &tid)?.view(now));
+    }
+    Ok(sale)
+}
+
+/// Sales of the business days `from..=to`, newest first.
+pub fn list(conn: &Connection, branch_id: &str, from: NaiveDate, to: NaiveDate, now: Millis) -> Result<Vec<Sale>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM sales WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3 ORDER BY number DESC LIMIT 5000",
+    )?;
+    let ids = stmt
+        .query_map(params![branch_id, from.to_string(), to.to_string()], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    ids.iter().map(|id| get(conn, id, now)).collect()
+}

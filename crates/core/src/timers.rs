@@ -1,0 +1,503 @@
+//! Play timers, owned by the hub: `scheduled → running ⇄ paused → expired → finished`, or
+//! `cancelled` before starting. Clients count down from `ends_at`; the hub fires expiries and
+//! scheduled starts at their exact instant (see `next_deadline`).
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::clock::{self, Millis};
+use crate::error::{CoreError, Result};
+use crate::ids;
+use crate::tx::Tx;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimerState {
+    Scheduled,
+    Running,
+    Paused,
+    Expired,
+    Finished,
+    Cancelled,
+}
+
+impl TimerState {
+    pub const ALL: [TimerState; 6] = [
+        TimerState::Scheduled,
+        TimerState::Running,
+        TimerState::Paused,
+        TimerState::Expired,
+        TimerState::Finished,
+        TimerState::Cancelled,
+    ];
+    /// The states a reception or monitor screen shows.
+    pub const ACTIVE: [TimerState; 4] = [
+        TimerState::Scheduled,
+        TimerState::Running,
+        TimerState::Paused,
+        TimerState::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimerState::Scheduled => "scheduled",
+            TimerState::Running => "running",
+            TimerState::Paused => "paused",
+            TimerState::Expired => "expired",
+            TimerState::Finished => "finished",
+            TimerState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(field: &str, s: &str) -> Result<TimerState> {
+        TimerState::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| CoreError::validation(field, format!("estado desconocido: {s}")))
+    }
+}
+
+/// A timer as clients see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Timer {
+    pub id: String,
+    pub sale_id: Option<String>,
+    pub service_id: Option<String>,
+    pub service_name: String,
+    pub child_name: String,
+    pub guardian_name: String,
+    pub guardian_phone: String,
+    pub state: TimerState,
+    pub starts_at: String,
+    /// When it runs out; null while paused (the time left is then frozen in `remaining_ms`).
+    pub ends_at: Option<String>,
+    /// Total play time bought, extensions included.
+    pub duration_ms: i64,
+    /// Time left at the moment of the answer.
+    pub remaining_ms: i64,
+    pub extended_minutes: i64,
+    pub updated_at: String,
+}
+
+/// The stored form, in milliseconds, on which the state machine works.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimerRow {
+    pub id: String,
+    pub sale_id: Option<String>,
+    pub service_id: Option<String>,
+    pub service_name: String,
+    pub child_name: String,
+    pub guardian_name: String,
+    pub guardian_phone: String,
+    pub state: TimerState,
+    pub starts_at: Millis,
+    pub ends_at: Option<Millis>,
+    /// Frozen time left; meaningful while scheduled, paused or stopped.
+    pub remaining_ms: i64,
+    pub duration_ms: i64,
+    pub extended_minutes: i64,
+    pub updated_at: Millis,
+}
+
+impl TimerRow {
+    pub fn remaining_at(&self, now: Millis) -> i64 {
+        match self.state {
+            TimerState::Running => self.ends_at.map(|e| (e - now).max(0)).unwrap_or(0),
+            TimerState::Expired => 0,
+            _ => self.remaining_ms,
+        }
+    }
+
+    pub fn view(&self, now: Millis) -> Timer {
+        Timer {
+            id: self.id.clone(),
+            sale_id: self.sale_id.clone(),
+            service_id: self.service_id.clone(),
+            service_name: self.service_name.clone(),
+            child_name: self.child_name.clone(),
+            guardian_name: self.guardian_name.clone(),
+            guardian_phone: self.guardian_phone.clone(),
+            state: self.state,
+            starts_at: clock::to_rfc3339(self.starts_at),
+            ends_at: self.ends_at.map(clock::to_rfc3339),
+            duration_ms: self.duration_ms,
+            remaining_ms: self.remaining_at(now),
+            extended_minutes: self.extended_minutes,
+            updated_at: clock::to_rfc3339(self.updated_at),
+        }
+    }
+}
+
+/// An action a person takes on a timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Start,
+    Pause,
+    Resume,
+    Extend { minutes: i64 },
+    Stop,
+    Cancel,
+}
+
+impl Action {
+    fn verb(self) -> &'static str {
+        match self {
+            Action::Start => "iniciar",
+            Action::Pause => "pausar",
+            Action::Resume => "reanudar",
+            Action::Extend { .. } => "extender",
+            Action::Stop => "terminar",
+            Action::Cancel => "cancelar",
+        }
+    }
+
+    fn event(self) -> &'static str {
+        match self {
+            Action::Start => "timer.started",
+            Action::Pause => "timer.paused",
+            Action::Resume => "timer.resumed",
+            Action::Extend { .. } => "timer.extended",
+            Action::Stop => "timer.finished",
+            Action::Cancel => "timer.cancelled",
+        }
+    }
+}
+
+pub const MAX_EXTEND_MINUTES: i64 = 12 * 60;
+
+/// The state machine itself: what `action` at `now` makes of `t`, or why it cannot.
+pub fn apply(t: &TimerRow, action: Action, now: Millis) -> Result<TimerRow> {
+    use TimerState::*;
+    let invalid = || CoreError::InvalidTransition {
+        action: action.verb(),
+        state: t.state.as_str().to_string(),
+    };
+    let mut next = t.clone();
+    next.updated_at = now;
+    match (t.state, action) {
+        (Scheduled, Action::Start) => {
+            next.state = Running;
+            next.starts_at = now;
+            next.ends_at = Some(now + t.remaining_ms);
+        }
+        (Running, Action::Pause) => {
+            next.state = Paused;
+            next.remaining_ms = t.remaining_at(now);
+            next.ends_at = None;
+        }
+        (Paused, Action::Resume) => {
+            next.state = Running;
+            next.ends_at = Some(now + t.remaining_ms);
+        }
+        (Scheduled | Running | Paused | Expired, Action::Extend { minutes }) => {
+            if !(1..=MAX_EXTEND_MINUTES).contains(&minutes) {
+                return Err(CoreError::validation(
+                    "minutes",
+                    format!("se puede extender de 1 a {MAX_EXTEND_MINUTES} minutos"),
+                ));
+            }
+            let extra = minutes * 60_000;
+            next.duration_ms = t.duration_ms + extra;
+            next.extended_minutes = t.extended_minutes + minutes;
+            match t.state {
+                Running => next.ends_at = t.ends_at.map(|e| e + extra),
+                Expired => {
+                    // Time bought after the bell counts from now, not from when it rang.
+                    next.state = Running;
+                    next.ends_at = Some(now + extra);
+                }
+                _ => next.remaining_ms = t.remaining_ms + extra,
+            }
+        }
+        (Running | Paused | Expired, Action::Stop) => {
+            next.state = Finished;
+            next.remaining_ms = t.remaining_at(now);
+            next.ends_at = Some(now);
+        }
+        (Scheduled, Action::Cancel) => {
+            next.state = Cancelled;
+        }
+        _ => return Err(invalid()),
+    }
+    Ok(next)
+}
+
+const COLUMNS: &str = "id, sale_id, service_id, service_name, child_name, guardian_name, guardian_phone, \
+     state, starts_at, ends_at, remaining_ms, duration_ms, extended_minutes, updated_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<TimerRow> {
+    let state: String = r.get(7)?;
+    Ok(TimerRow {
+        id: r.get(0)?,
+        sale_id: r.get(1)?,
+        service_id: r.get(2)?,
+        service_name: r.get(3)?,
+        child_name: r.get(4)?,
+        guardian_name: r.get(5)?,
+        guardian_phone: r.get(6)?,
+        state: TimerState::parse("state", &state).unwrap_or(TimerState::Finished),
+        starts_at: r.get(8)?,
+        ends_at: r.get(9)?,
+        remaining_ms: r.get(10)?,
+        duration_ms: r.get(11)?,
+        extended_minutes: r.get(12)?,
+        updated_at: r.get(13)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<TimerRow> {
+    conn.query_row(&format!("SELECT {COLUMNS} FROM timers WHERE id = ?1"), [id], from_row)
+        .optional()?
+        .ok_or_else(|| CoreError::not_found("temporizador", id))
+}
+
+/// Timers in any of `states`, soonest to end first.
+pub fn list(conn: &Connection, states: &[TimerState]) -> Result<Vec<TimerRow>> {
+    let wanted: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+    let json = serde_json::to_string(&wanted).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM timers WHERE state IN (SELECT value FROM json_each(?1))
+         ORDER BY CASE state WHEN 'expired' THEN 0 WHEN 'running' THEN 1 WHEN 'paused' THEN 2 ELSE 3 END,
+                  COALESCE(ends_at, starts_at + remaining_ms), id"
+    ))?;
+    let rows = stmt.query_map([json], from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+fn save(tx: &Tx<'_>, t: &TimerRow) -> Result<()> {
+    tx.conn.execute(
+        "UPDATE timers SET state = ?2, starts_at = ?3, ends_at = ?4, remaining_ms = ?5, duration_ms = ?6,
+                extended_minutes = ?7, updated_at = ?8 WHERE id = ?1",
+        params![
+            t.id,
+            t.state.as_str(),
+            t.starts_at,
+            t.ends_at,
+            t.remaining_ms,
+            t.duration_ms,
+            t.extended_minutes,
+            t.updated_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// What a new timer is for.
+pub struct NewTimer<'a> {
+    pub sale_id: Option<&'a str>,
+    pub service_id: Option<&'a str>,
+    pub service_name: &'a str,
+    pub child_name: &'a str,
+    pub guardian_name: &'a str,
+    pub guardian_phone: &'a str,
+    pub duration_ms: i64,
+    /// `None` or a time not in the future starts it at once.
+    pub start_at: Option<Millis>,
+}
+
+pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
+    let now = tx.now();
+    let scheduled = n.start_at.is_some_and(|s| s > now);
+    let starts_at = if scheduled { n.start_at.unwrap_or(now) } else { now };
+    let t = TimerRow {
+        id: ids::new_id(),
+        sale_id: n.sale_id.map(str::to_string),
+        service_id: n.service_id.map(str::to_string),
+        service_name: n.service_name.to_string(),
+        child_name: n.child_name.to_string(),
+        guardian_name: n.guardian_name.to_string(),
+        guardian_phone: n.guardian_phone.to_string(),
+        state: if scheduled { TimerState::Scheduled } else { TimerState::Running },
+        starts_at,
+        ends_at: if scheduled { None } else { Some(now + n.duration_ms) },
+        remaining_ms: n.duration_ms,
+        duration_ms: n.duration_ms,
+        extended_minutes: 0,
+        updated_at: now,
+    };
+    tx.conn.execute(
+        &format!(
+            "INSERT INTO timers (branch_id, created_at, {COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+        ),
+        params![
+            tx.branch_id(),
+            now,
+            t.id,
+            t.sale_id,
+            t.service_id,
+            t.service_name,
+            t.child_name,
+            t.guardian_name,
+            t.guardian_phone,
+            t.state.as_str(),
+            t.starts_at,
+            t.ends_at,
+            t.remaining_ms,
+            t.duration_ms,
+            t.extended_minutes,
+            t.updated_at
+        ],
+    )?;
+    let kind = if scheduled { "timer.scheduled" } else { "timer.started" };
+    tx.event(kind, "timer", &t.id, &t.view(now))?;
+    Ok(t)
+}
+
+/// A person's action on a timer, recorded as an event.
+pub fn act(tx: &Tx<'_>, id: &str, action: Action) -> Result<TimerRow> {
+    let current = get(tx.conn, id)?;
+    let next = apply(&current, action, tx.now())?;
+    save(tx, &next)?;
+    let mut payload = serde_json::to_value(next.view(tx.now()))
+        .map_err(|e| CoreError::Corrupt(e.to_string()))?;
+    if let Action::Extend { minutes } = action {
+        payload["added_minutes"] = minutes.into();
+    }
+    tx.event(action.event(), "timer", id, &payload)?;
+    Ok(next)
+}
+
+/// Fires everything due at `now`: scheduled timers start, running timers whose time is up
+/// expire. Returns the timers that changed.
+pub fn fire_due(tx: &Tx<'_>) -> Result<Vec<TimerRow>> {
+    let now = tx.now();
+    let mut changed = Vec::new();
+    let due_starts: Vec<TimerRow> = {
+        let mut stmt = tx.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM timers WHERE state = 'scheduled' AND starts_at <= ?1"
+        ))?;
+        let rows = stmt.query_map([now], from_row)?;
+        rows.collect::<Result<Vec<_>, _>>()?
+    };
+    for t in due_starts {
+        let mut next = t.clone();
+        next.state = TimerState::Running;
+        // It starts at its scheduled instant even if the hub noticed late (e.g. after a restart).
+        next.ends_at = Some(t.starts_at + t.remaining_ms);
+        next.updated_at = now;
+        save(tx, &next)?;
+        tx.event("timer.started", "timer", &next.id, &next.view(now))?;
+        changed.push(next);
+    }
+    let due_ends: Vec<TimerRow> = {
+        let mut stmt = tx.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM timers WHERE state = 'running' AND ends_at <= ?1"
+        ))?;
+        let rows = stmt.query_map([now], from_row)?;
+        rows.collect::<Result<Vec<_>, _>>()?
+    };
+    for t in due_ends {
+        let mut next = t.clone();
+        next.state = TimerState::Expired;
+        next.remaining_ms = 0;
+        next.updated_at = now;
+        save(tx, &next)?;
+        let mut payload =
+            serde_json::to_value(next.view(now)).map_err(|e| CoreError::Corrupt(e.to_string()))?;
+        payload["late_ms"] = (now - t.ends_at.unwrap_or(now)).into();
+        tx.event("timer.expired", "timer", &next.id, &payload)?;
+        changed.retain(|c: &TimerRow| c.id != next.id);
+        changed.push(next);
+    }
+    Ok(changed)
+}
+
+/// The next instant at which something must fire, if any.
+pub fn next_deadline(conn: &Connection) -> Result<Option<Millis>> {
+    Ok(conn.query_row(
+        "SELECT MIN(t) FROM (
+            SELECT MIN(ends_at) AS t FROM timers WHERE state = 'running'
+            UNION ALL
+            SELECT MIN(starts_at) FROM timers WHERE state = 'scheduled')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Running or paused timers of a service, for its capacity.
+pub fn active_count_for_service(conn: &Connection, service_id: &str) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM timers WHERE service_id = ?1 AND state IN ('running', 'paused')",
+        [service_id],
+        |r| r.get(0),
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn running(now: Millis, minutes: i64) -> TimerRow {
+        TimerRow {
+            id: "t".into(),
+            sale_id: None,
+            service_id: None,
+            service_name: "1 hora de juego".into(),
+            child_name: "Sofía".into(),
+            guardian_name: String::new(),
+            guardian_phone: String::new(),
+            state: TimerState::Running,
+            starts_at: now,
+            ends_at: Some(now + minutes * 60_000),
+            remaining_ms: minutes * 60_000,
+            duration_ms: minutes * 60_000,
+            extended_minutes: 0,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn pause_freezes_the_time_left_and_resume_continues_it() {
+        let t = running(0, 60);
+        let paused = apply(&t, Action::Pause, 10 * 60_000).expect("pause");
+        assert_eq!(paused.state, TimerState::Paused);
+        assert_eq!(paused.remaining_at(50 * 60_000), 50 * 60_000, "paused time does not run");
+        let resumed = apply(&paused, Action::Resume, 30 * 60_000).expect("resume");
+        assert_eq!(resumed.ends_at, Some(80 * 60_000), "ends 50 minutes after resuming");
+    }
+
+    #[test]
+    fn extend_adds_time_in_place_and_revives_an_expired_timer() {
+        let t = running(0, 60);
+        let ext = apply(&t, Action::Extend { minutes: 15 }, 5).expect("extend");
+        assert_eq!(ext.ends_at, Some(75 * 60_000));
+        assert_eq!(ext.extended_minutes, 15);
+        let mut expired = t.clone();
+        expired.state = TimerState::Expired;
+        let revived = apply(&expired, Action::Extend { minutes: 10 }, 70 * 60_000).expect("extend");
+        assert_eq!(revived.state, TimerState::Running);
+        assert_eq!(revived.ends_at, Some(80 * 60_000), "counts from now");
+    }
+
+    #[test]
+    fn finished_timers_cannot_be_extended_or_resumed() {
+        let t = running(0, 60);
+        let done = apply(&t, Action::Stop, 30 * 60_000).expect("stop");
+        for action in [Action::Extend { minutes: 5 }, Action::Resume, Action::Pause, Action::Stop] {
+            let err = apply(&done, action, 31 * 60_000).expect_err("finished is final");
+            assert_eq!(err.code(), "invalid_transition");
+        }
+    }
+
+    #[test]
+    fn only_scheduled_timers_can_be_cancelled_or_started() {
+        let t = running(0, 60);
+        assert!(apply(&t, Action::Cancel, 1).is_err());
+        assert!(apply(&t, Action::Start, 1).is_err());
+        let mut s = t.clone();
+        s.state = TimerState::Scheduled;
+        s.ends_at = None;
+        let started = apply(&s, Action::Start, 1_000).expect("start");
+        assert_eq!(started.ends_at, Some(1_000 + 60 * 60_000));
+        assert_eq!(apply(&s, Action::Cancel, 1).expect("cancel").state, TimerState::Cancelled);
+    }
+
+    #[test]
+    fn extension_bounds_are_checked() {
+        let t = running(0, 60);
+        assert_eq!(apply(&t, Action::Extend { minutes: 0 }, 1).expect_err("zero").code(), "validation");
+        assert!(apply(&t, Action::Extend { minutes: -5 }, 1).is_err());
+    }
+}

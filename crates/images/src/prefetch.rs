@@ -1,0 +1,142 @@
+//! Background prefetch: the hub's sync worker hands over the catalogue's pictures; we fetch
+//! the missing originals, check them like uploads, and prepare every variant, so a store that
+//! goes offline afterwards already has every picture at every size in every format.
+//!
+//! Blocking by design (it decodes and encodes): run it on a worker thread or `spawn_blocking`.
+
+use std::io::Read;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::originals;
+use crate::store::ImageStore;
+
+/// One catalogue picture: where to get it, and its content hash when the catalogue knows it
+/// (then nothing is fetched if we already have it, and the bytes are checked against it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrefetchItem {
+    pub url: String,
+    pub hash: Option<String>,
+}
+
+/// Fetches bytes by URL. The hub may implement it over its own HTTP client; `UreqFetcher`
+/// is a blocking one.
+pub trait Fetch: Send + Sync {
+    /// The body of `url`, refusing bodies longer than `max_bytes` (`Error::TooLarge`).
+    fn fetch(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>>;
+}
+
+/// What a prefetch run did.
+#[derive(Debug, Default)]
+pub struct PrefetchReport {
+    /// Hashes whose variants are all ready.
+    pub ready: Vec<String>,
+    /// Originals downloaded in this run.
+    pub fetched: usize,
+    /// Variants encoded in this run.
+    pub encoded: usize,
+    /// Items that failed, with why (the rest still ran).
+    pub failed: Vec<(PrefetchItem, Error)>,
+}
+
+/// Fetches what is missing and prepares every variant of every item. One bad picture does
+/// not stop the others; it is reported in `failed`.
+pub fn prefetch(store: &ImageStore, fetcher: &dyn Fetch, items: &[PrefetchItem]) -> PrefetchReport {
+    let mut report = PrefetchReport::default();
+    for item in items {
+        match prefetch_one(store, fetcher, item, &mut report) {
+            Ok(hash) => report.ready.push(hash),
+            Err(err) => {
+                tracing::warn!(url = %item.url, code = err.code(), error = %err, "image prefetch failed");
+                report.failed.push((item.clone(), err));
+            }
+        }
+    }
+    report
+}
+
+fn prefetch_one(
+    store: &ImageStore,
+    fetcher: &dyn Fetch,
+    item: &PrefetchItem,
+    report: &mut PrefetchReport,
+) -> Result<String> {
+    if let Some(expected) = &item.hash {
+        originals::validate_hash(expected)?;
+    }
+    let known = match &item.hash {
+        Some(hash) => store.original(hash)?.map(|o| o.hash),
+        None => None,
+    };
+    let hash = match known {
+        Some(hash) => hash,
+        None => {
+            let bytes = fetcher.fetch(&item.url, store.config().limits.max_bytes)?;
+            report.fetched += 1;
+            if let Some(expected) = &item.hash {
+                let actual = originals::content_hash(&bytes);
+                if &actual != expected {
+                    return Err(Error::HashMismatch {
+                        expected: expected.clone(),
+                        actual,
+                    });
+                }
+            }
+            store.ingest(&bytes)?.original.hash
+        }
+    };
+    report.encoded += store.prepare_all(&hash)?;
+    Ok(hash)
+}
+
+/// A blocking HTTP(S) fetcher on `ureq`, with timeouts and a body-size cap.
+pub struct UreqFetcher {
+    agent: ureq::Agent,
+}
+
+impl UreqFetcher {
+    /// `timeout` bounds each whole request (connect, headers and body).
+    pub fn new(timeout: Duration) -> Self {
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .build();
+        UreqFetcher {
+            agent: config.into(),
+        }
+    }
+}
+
+impl Default for UreqFetcher {
+    fn default() -> Self {
+        UreqFetcher::new(Duration::from_secs(60))
+    }
+}
+
+impl Fetch for UreqFetcher {
+    fn fetch(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>> {
+        let fetch_err = |reason: String| Error::Fetch {
+            url: url.to_owned(),
+            reason,
+        };
+        let response = self
+            .agent
+            .get(url)
+            .call()
+            .map_err(|e| fetch_err(e.to_string()))?;
+        // Read one byte past the limit to tell "exactly the limit" from "over it".
+        let mut body = Vec::new();
+        response
+            .into_body()
+            .into_reader()
+            .take(max_bytes.saturating_add(1))
+            .read_to_end(&mut body)
+            .map_err(|e| fetch_err(e.to_string()))?;
+        if body.len() as u64 > max_bytes {
+            return Err(Error::TooLarge {
+                actual: body.len() as u64,
+                limit: max_bytes,
+            });
+        }
+        Ok(body)
+    }
+}

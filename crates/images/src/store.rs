@@ -1,0 +1,289 @@
+//! `ImageStore`: the one object the hub holds. Upload (`ingest`), serve (`get_variant`),
+//! prepare ahead of time (`prepare_all`), all over a directory of its own.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::cache::{CacheUsage, VariantCache, VariantKey};
+use crate::decode::{self, Pixels};
+use crate::encode::{self, EncodeSettings};
+use crate::error::{Error, Result};
+use crate::format::Format;
+use crate::index::Index;
+use crate::limits::Limits;
+use crate::negotiate::{CACHE_CONTROL, VARY};
+use crate::originals::{self, Original};
+use crate::resize;
+use crate::single_flight::SingleFlight;
+use crate::variants;
+
+/// How to open a store.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// Upload limits (bytes, pixels).
+    pub limits: Limits,
+    /// Encoder qualities; the default is the calibrated set.
+    pub encode: EncodeSettings,
+    /// Byte budget for variants. Originals do not count and are never evicted. Size it to
+    /// hold every variant of the catalogue (about 60 × the catalogue's image count in KB is
+    /// plenty for typical photos), or an offline store will have to re-encode on demand.
+    pub variant_budget_bytes: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            limits: Limits::default(),
+            encode: EncodeSettings::default(),
+            variant_budget_bytes: 2 * 1024 * 1024 * 1024,
+        }
+    }
+}
+
+/// What an upload became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ingested {
+    pub original: Original,
+    /// False when the same bytes were already stored (the upload was a duplicate).
+    pub newly_stored: bool,
+}
+
+/// A variant ready to send: the bytes and everything the response needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedVariant {
+    pub bytes: Vec<u8>,
+    pub format: Format,
+    /// The preset width served (the picture itself may be narrower: no upscaling).
+    pub width: u32,
+    /// Strong ETag, quoted, ready for the header.
+    pub etag: String,
+}
+
+impl ServedVariant {
+    pub fn content_type(&self) -> &'static str {
+        self.format.content_type()
+    }
+
+    /// The response headers, to be set verbatim: `Content-Type`, `ETag`, `Cache-Control`,
+    /// `Vary`.
+    pub fn headers(&self) -> [(&'static str, String); 4] {
+        [
+            ("Content-Type", self.content_type().to_owned()),
+            ("ETag", self.etag.clone()),
+            ("Cache-Control", CACHE_CONTROL.to_owned()),
+            ("Vary", VARY.to_owned()),
+        ]
+    }
+}
+
+/// Counters for metrics and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoreStats {
+    /// Variants served from the cache.
+    pub hits: u64,
+    /// Variants encoded (misses and prefetch).
+    pub encodes: u64,
+}
+
+/// The image store. `Send + Sync`: share one behind an `Arc`; calls block (they decode and
+/// encode), so async callers use `spawn_blocking`.
+pub struct ImageStore {
+    root: PathBuf,
+    config: StoreConfig,
+    index: Index,
+    cache: VariantCache,
+    flight: SingleFlight<VariantKey>,
+    hits: AtomicU64,
+    encodes: AtomicU64,
+}
+
+impl ImageStore {
+    /// Opens (creating if needed) a store in `root`: `originals/`, `variants/`, `index.sqlite`.
+    pub fn open(root: impl AsRef<Path>, config: StoreConfig) -> Result<Self> {
+        let root = root.as_ref().to_path_buf();
+        std::fs::create_dir_all(root.join("originals"))?;
+        let index = Index::open(&root.join("index.sqlite"))?;
+        let cache = VariantCache::open(&root, &index, config.variant_budget_bytes)?;
+        Ok(ImageStore {
+            root,
+            config,
+            index,
+            cache,
+            flight: SingleFlight::new(),
+            hits: AtomicU64::new(0),
+            encodes: AtomicU64::new(0),
+        })
+    }
+
+    pub fn config(&self) -> &StoreConfig {
+        &self.config
+    }
+
+    /// Validates an upload completely (format by magic bytes, size, header dimensions, a full
+    /// decode under limits) and stores it once under its sha256. Nothing is written unless
+    /// every check passed.
+    pub fn ingest(&self, bytes: &[u8]) -> Result<Ingested> {
+        let hash = originals::content_hash(bytes);
+        if let Some(original) = originals::lookup(&self.index, &hash)? {
+            return Ok(Ingested {
+                original,
+                newly_stored: false,
+            });
+        }
+        let (probe, pixels) = decode::decode_probed(bytes, &self.config.limits)?;
+        let original = Original {
+            hash,
+            format: probe.format,
+            width: pixels.width,
+            height: pixels.height,
+            bytes: bytes.len() as u64,
+        };
+        originals::insert(&self.root, &self.index, &original, bytes)?;
+        tracing::info!(hash = %original.hash, width = original.width, height = original.height, "stored image original");
+        Ok(Ingested {
+            original,
+            newly_stored: true,
+        })
+    }
+
+    /// The stored original's description, if any.
+    pub fn original(&self, hash: &str) -> Result<Option<Original>> {
+        originals::validate_hash(hash)?;
+        originals::lookup(&self.index, hash)
+    }
+
+    /// The variant of `hash` at `width` (snapped up to a preset, never wider than the picture)
+    /// in `format`: from the cache, or computed once however many callers ask at the same time.
+    pub fn get_variant(&self, hash: &str, width: u32, format: Format) -> Result<ServedVariant> {
+        originals::validate_hash(hash)?;
+        let original = originals::lookup(&self.index, hash)?
+            .ok_or_else(|| Error::NotFound(hash.to_owned()))?;
+        let key = VariantKey {
+            hash: hash.to_owned(),
+            width: served_width(width, original.width)?,
+            format,
+        };
+        if let Some(hit) = self.hit(&key)? {
+            return Ok(hit);
+        }
+        self.flight.run(&key, || {
+            if let Some(hit) = self.hit(&key)? {
+                return Ok(hit);
+            }
+            let pixels = self.decode_original(hash)?;
+            let (bytes, etag) = self.encode_and_store(&pixels, &key)?;
+            Ok(ServedVariant {
+                bytes,
+                format,
+                width: key.width,
+                etag,
+            })
+        })
+    }
+
+    /// Makes every preset width in every format for `hash` (decoding the original once).
+    /// Answers how many variants were encoded (0 when all were already cached).
+    pub fn prepare_all(&self, hash: &str) -> Result<usize> {
+        originals::validate_hash(hash)?;
+        let original = originals::lookup(&self.index, hash)?
+            .ok_or_else(|| Error::NotFound(hash.to_owned()))?;
+        let mut pixels: Option<Pixels> = None;
+        let mut encoded = 0;
+        for width in variants::widths_for(original.width) {
+            for format in Format::ALL {
+                let key = VariantKey {
+                    hash: hash.to_owned(),
+                    width,
+                    format,
+                };
+                let made = self.flight.run(&key, || -> Result<bool> {
+                    if self.cache.contains(&self.index, &key)? {
+                        return Ok(false);
+                    }
+                    if pixels.is_none() {
+                        pixels = Some(self.decode_original(hash)?);
+                    }
+                    match &pixels {
+                        Some(p) => self.encode_and_store(p, &key).map(|_| true),
+                        None => Ok(false),
+                    }
+                })?;
+                encoded += usize::from(made);
+            }
+        }
+        Ok(encoded)
+    }
+
+    pub fn stats(&self) -> StoreStats {
+        StoreStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            encodes: self.encodes.load(Ordering::Relaxed),
+        }
+    }
+
+    pub fn cache_usage(&self) -> Result<CacheUsage> {
+        self.cache.usage(&self.index)
+    }
+
+    /// Where a variant's file lives (for tests and for the hub's diagnostics).
+    pub fn variant_path(&self, hash: &str, width: u32, format: Format) -> PathBuf {
+        self.cache.path(&VariantKey {
+            hash: hash.to_owned(),
+            width,
+            format,
+        })
+    }
+
+    fn hit(&self, key: &VariantKey) -> Result<Option<ServedVariant>> {
+        Ok(self.cache.get(&self.index, key)?.map(|(bytes, etag)| {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            ServedVariant {
+                bytes,
+                format: key.format,
+                width: key.width,
+                etag,
+            }
+        }))
+    }
+
+    fn decode_original(&self, hash: &str) -> Result<Pixels> {
+        let bytes = originals::read(&self.root, hash)?;
+        decode::decode(&bytes, &self.config.limits)
+    }
+
+    fn encode_and_store(&self, pixels: &Pixels, key: &VariantKey) -> Result<(Vec<u8>, String)> {
+        let resized = resize::resize_to_width(pixels, key.width)?;
+        let bytes = encode::encode(&resized, key.format, &self.config.encode)?;
+        self.encodes.fetch_add(1, Ordering::Relaxed);
+        let etag = self.cache.put(&self.index, key, &bytes)?;
+        Ok((bytes, etag))
+    }
+}
+
+/// The preset a request is served at: snapped up, but no wider than the preset that already
+/// covers the whole picture (so `widths_for` prepared it).
+fn served_width(requested: u32, original_width: u32) -> Result<u32> {
+    let snapped = variants::snap_width(requested)?;
+    let covering = variants::snap_width(original_width.clamp(1, variants::MAX_WIDTH))?;
+    Ok(snapped.min(covering))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_never_go_past_the_preset_covering_the_picture() {
+        assert_eq!(served_width(960, 600).ok(), Some(800));
+        assert_eq!(served_width(100, 600).ok(), Some(160));
+        assert_eq!(served_width(3840, 8000).ok(), Some(3840));
+        assert_eq!(served_width(0, 600).unwrap_err().code(), "invalid_width");
+        for w in variants::widths_for(600) {
+            assert_eq!(
+                served_width(w, 600).ok(),
+                Some(w),
+                "prefetched widths are served as-is"
+            );
+        }
+    }
+}

@@ -29,7 +29,8 @@ export function setLang(lang: Lang): void {
 
 /** Translate; `{name}` placeholders are filled from params. */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  const text = dictionaries[i18n.lang][key] ?? es[key];
+  // An unknown key shows itself rather than breaking the page it is on.
+  const text: string = dictionaries[i18n.lang][key] ?? es[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }
 

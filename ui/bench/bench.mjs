@@ -1,0 +1,104 @@
+// `npm run bench`: the UI's bundle size, and the wall monitor's frame time with 60 running timers
+// measured in Chromium against the real hub. Prints figures; asserts nothing (speed goals are read,
+// not enforced, so a busy machine cannot make a test flaky).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { call, items, login } from '../e2e/api.mjs';
+import { launchBrowser, openAs, WALL } from '../e2e/browser.mjs';
+import { startHub } from '../e2e/hub.mjs';
+
+const TIMERS = 60;
+const SAMPLE_MS = 5000;
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+
+function bundleSize() {
+  let raw = 0;
+  let gz = 0;
+  const rows = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.(js|css|html)$/.test(name)) {
+        const bytes = readFileSync(path);
+        const zipped = gzipSync(bytes, { level: 9 }).length;
+        raw += bytes.length;
+        gz += zipped;
+        rows.push({ file: path.slice(dist.length + 1), bytes: bytes.length, gzip: zipped });
+      }
+    }
+  };
+  walk(dist);
+  return { raw, gz, rows };
+}
+
+async function monitorFrames() {
+  const hub = await startHub();
+  const browser = await launchBrowser();
+  try {
+    const token = await login(hub.url, 'recepcion');
+    const service = items(await call(hub.url, token, 'GET', '/services')).find((s) => s.active);
+    for (let i = 1; i <= TIMERS; i++) {
+      await call(hub.url, token, 'POST', '/sales', {
+        items: [{ service_id: service.id, quantity: 1, child: { name: `Niña ${i}` } }],
+        payments: [{ method: 'cash', amount_cents: service.price_cents }],
+      });
+    }
+    const { page, context } = await openAs(browser, hub.url, 'monitor', WALL);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=monitor-tile]').length >= n, TIMERS, { timeout: 20_000 });
+    await page.waitForTimeout(1000);
+
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const before = await metrics();
+    const intervals = await page.evaluate(
+      (ms) =>
+        new Promise((resolve) => {
+          const out = [];
+          let last = performance.now();
+          const start = last;
+          const step = (now) => {
+            out.push(now - last);
+            last = now;
+            if (now - start < ms) requestAnimationFrame(step);
+            else resolve(out.slice(1));
+          };
+          requestAnimationFrame(step);
+        }),
+      SAMPLE_MS,
+    );
+    const afterM = await metrics();
+    const tiles = await page.locator('[data-testid=monitor-tile]').count();
+    const sorted = [...intervals].sort((a, b) => a - b);
+    const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+    const per = (name) => ((afterM[name] - before[name]) * 1000) / intervals.length;
+    return {
+      tiles,
+      frames: intervals.length,
+      meanMs: intervals.reduce((a, b) => a + b, 0) / intervals.length,
+      p95Ms: pct(0.95),
+      maxMs: sorted.at(-1),
+      taskMsPerFrame: per('TaskDuration'),
+      scriptMsPerFrame: per('ScriptDuration'),
+      styleLayoutMsPerFrame: per('RecalcStyleDuration') + per('LayoutDuration'),
+    };
+  } finally {
+    await browser.close();
+    await hub.stop();
+  }
+}
+
+const size = bundleSize();
+console.log('UI bundle (dist/, js+css+html):');
+for (const r of size.rows) console.log(`  ${r.file.padEnd(36)} ${String(r.bytes).padStart(8)} B   gzip ${String(r.gzip).padStart(7)} B`);
+console.log(`  total${' '.repeat(31)} ${String(size.raw).padStart(8)} B   gzip ${String(size.gz).padStart(7)} B`);
+
+const f = await monitorFrames();
+const ms = (v) => `${v.toFixed(2)} ms`;
+console.log(`Monitor, ${f.tiles} running timers at 1920×1080, ${f.frames} frames over ${SAMPLE_MS / 1000} s:`);
+console.log(`  frame interval  mean ${ms(f.meanMs)}   p95 ${ms(f.p95Ms)}   max ${ms(f.maxMs)}`);
+console.log(`  main thread per frame  ${ms(f.taskMsPerFrame)} (script ${ms(f.scriptMsPerFrame)}, style+layout ${ms(f.styleLayoutMsPerFrame)})`);
+console.log(JSON.stringify({ bundle_bytes: size.raw, bundle_gzip_bytes: size.gz, monitor: f }));

@@ -1,0 +1,93 @@
+// Starts the REAL Kidyboard hub binary for end-to-end tests: a temp data dir, 127.0.0.1:0 (or a
+// given port, to restart on the same address), the built UI served from ui/dist.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const UI_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const HUB_BIN = process.env.KIDYBOARD_BIN ?? join(homedir(), '.cache/kidyboard/target/debug/kidyboard');
+const LISTENING = /^Kidyboard hub listening on (http:\/\/127\.0\.0\.1:(\d+))\s*$/;
+
+export function newDataDir() {
+  return mkdtempSync(join(tmpdir(), 'kidyboard-e2e-'));
+}
+
+/**
+ * @param {{ dataDir?: string, port?: number }} [options]
+ * @returns {Promise<{ url: string, port: number, dataDir: string, output: string[], stop: () => Promise<void>, kill: () => Promise<void> }>}
+ */
+export async function startHub({ dataDir = newDataDir(), port = 0 } = {}) {
+  if (!existsSync(HUB_BIN)) {
+    throw new Error(`The hub binary is missing at ${HUB_BIN}: build it (cargo build) or set KIDYBOARD_BIN.`);
+  }
+  if (!existsSync(join(UI_DIR, 'dist/index.html'))) throw new Error('ui/dist is missing: run `npm run build` first.');
+  // A port just freed by a killed hub can take a moment to bind again.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await spawnHub(dataDir, port);
+    } catch (err) {
+      if (port === 0 || attempt >= 10) throw err;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
+function spawnHub(dataDir, port) {
+  const child = spawn(HUB_BIN, ['serve', '--demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+    env: { ...process.env, KIDYBOARD_UI_DIR: join(UI_DIR, 'dist') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = [];
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  createInterface({ input: child.stderr }).on('line', (line) => output.push(`[stderr] ${line}`));
+
+  return new Promise((resolve, reject) => {
+    let first = true;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hub did not announce itself within 30 s:\n${output.join('\n')}`));
+    }, 30_000);
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`hub exited (${code ?? signal}) before listening:\n${output.join('\n')}`));
+    });
+    createInterface({ input: child.stdout }).on('line', async (line) => {
+      output.push(line);
+      if (!first) return;
+      first = false;
+      const match = LISTENING.exec(line);
+      if (!match) {
+        child.kill('SIGKILL');
+        reject(new Error(`the hub's first stdout line should announce its address, got: ${line}`));
+        return;
+      }
+      clearTimeout(timer);
+      const url = match[1];
+      await waitReady(url);
+      const stopWith = (signal) => async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill(signal);
+        const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(killer);
+      };
+      resolve({ url, port: Number(match[2]), dataDir, output, stop: stopWith('SIGTERM'), kill: stopWith('SIGKILL') });
+    });
+  });
+}
+
+async function waitReady(url) {
+  const until = Date.now() + 15_000;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url}/readyz never answered 200`);
+}

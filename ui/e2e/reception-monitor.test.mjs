@@ -1,0 +1,88 @@
+// Reception checks a child in and takes cash; the wall monitor (another device) shows the timer
+// within a second; pause and extend done at reception show on the monitor.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { call, formatMXN, items, login } from './api.mjs';
+import { DESK, launchBrowser, openAs, screenshot, smallTouchTargets, WALL } from './browser.mjs';
+import { startHub } from './hub.mjs';
+
+let hub;
+let browser;
+
+before(async () => {
+  hub = await startHub();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await hub?.stop();
+});
+
+test('check-in with cash reaches the monitor, then pause and extend follow', { timeout: 120_000 }, async () => {
+  const token = await login(hub.url, 'recepcion');
+  const services = items(await call(hub.url, token, 'GET', '/services')).filter((s) => s.active);
+  const service = services.find((s) => s.duration_minutes === 60) ?? services[0];
+  assert.ok(service, 'the demo catalogue should have a play-time service');
+
+  const reception = await openAs(browser, hub.url, 'recepcion', DESK);
+  assert.equal(new URL(reception.page.url()).pathname, '/reception', 'reception lands on its own page');
+  const monitor = await openAs(browser, hub.url, 'monitor', WALL);
+  assert.equal(new URL(monitor.page.url()).pathname, '/monitor', 'the monitor user lands on the monitor');
+
+  const child = 'Sofía Ramírez';
+  const r = reception.page;
+  await r.fill('[data-testid=child-name]', child);
+  await r.fill('[data-testid=guardian-name]', 'Ana Ramírez');
+  await r.fill('[data-testid=guardian-phone]', '5512345678');
+  await r.click(`[data-testid=offer][data-name="${service.name}"]`);
+  await r.click('[data-testid=checkin-pay]');
+  await r.click('[data-testid=pay-mode-cash]');
+  const received = Math.ceil((service.price_cents + 1) / 50000) * 50000;
+  await r.fill('[data-testid=cash-received]', String(received / 100));
+  await r.click('[data-testid=pay-confirm]');
+  await r.waitForSelector('[data-testid=sale-done]');
+  const confirmedAt = Date.now();
+  assert.equal(await r.textContent('[data-testid=sale-change]'), formatMXN(received - service.price_cents), 'the change is shown');
+
+  const tile = monitor.page.locator('[data-testid=monitor-tile]', { hasText: child });
+  await tile.waitFor({ timeout: 1000 });
+  assert.ok(Date.now() - confirmedAt <= 1000, 'the timer shows on the monitor within one second of the sale');
+  const started = await tile.locator('[data-testid=countdown]').textContent();
+  const expectedStart = service.duration_minutes >= 60 ? /^(1:00:00|59:\d\d)$/ : new RegExp(`^${String(service.duration_minutes - 1).padStart(2, '0')}:\\d\\d|${service.duration_minutes}:00$`);
+  assert.match(started ?? '', expectedStart, 'the monitor counts down from the service length');
+
+  await r.click('[data-testid=sale-done-close]');
+  const card = r.locator('[data-testid=timer-card]', { hasText: child });
+  await card.waitFor();
+
+  // Pause at reception → the monitor shows it paused and stops counting.
+  await card.locator('[data-testid=timer-pause]').click();
+  await monitor.page.locator('[data-testid=monitor-tile][data-state=paused]', { hasText: child }).waitFor({ timeout: 1000 });
+  const frozen = await tile.locator('[data-testid=countdown]').textContent();
+  await monitor.page.waitForTimeout(1500);
+  assert.equal(await tile.locator('[data-testid=countdown]').textContent(), frozen, 'a paused timer does not count down');
+
+  // Extend by 15 minutes → the monitor shows 15 more minutes.
+  await card.locator('[data-testid=timer-extend-15]').click();
+  await monitor.page.waitForFunction(
+    ([name, before]) => {
+      const tileEl = [...document.querySelectorAll('[data-testid=monitor-tile]')].find((el) => el.textContent?.includes(name));
+      const text = tileEl?.querySelector('[data-testid=countdown]')?.textContent ?? '';
+      const secs = (s) => s.split(':').map(Number).reduce((a, b) => a * 60 + b, 0);
+      return secs(text) - secs(before) >= 14 * 60;
+    },
+    [child, frozen],
+    { timeout: 1000 },
+  );
+
+  // Resume → running again on the monitor.
+  await card.locator('[data-testid=timer-resume]').click();
+  await monitor.page.locator('[data-testid=monitor-tile][data-state=running]', { hasText: child }).waitFor({ timeout: 1000 });
+
+  await screenshot(r, 'reception');
+  await screenshot(monitor.page, 'monitor');
+  assert.deepEqual(await smallTouchTargets(r), [], 'every reception button is at least 48 px');
+  assert.deepEqual(await smallTouchTargets(monitor.page), [], 'every monitor button is at least 48 px');
+  assert.deepEqual([...reception.errors, ...monitor.errors].map(String), [], 'no script errors on either page');
+});

@@ -1,0 +1,110 @@
+//! The router: API, health, static UI, and the layers every request passes through.
+
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::error::ApiError;
+use crate::routes;
+use crate::state::AppState;
+
+/// The whole hub as one router, so tests can serve it on any socket.
+pub fn router(state: AppState) -> Router {
+    let api = routes::api_router()
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "método no permitido")
+        });
+    let mut app = Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
+        .route("/metrics", get(routes::health::metrics));
+
+    app = match state.config.ui_dir.clone() {
+        Some(dir) => {
+            // Client-side routes (/reception, /monitor…) all load index.html.
+            let index = ServeFile::new(dir.join("index.html"));
+            app.fallback_service(ServeDir::new(&dir).fallback(index))
+        }
+        None => app.fallback(|| async {
+            (
+                StatusCode::NOT_FOUND,
+                axum::response::Html(
+                    "<h1>Kidyboard</h1><p>La interfaz no está instalada en este hub. Ejecuta <code>scripts/setup.sh</code> o indica <code>KIDYBOARD_UI_DIR</code>.</p>",
+                ),
+            )
+        }),
+    };
+
+    let cors = cors_layer(&state.config.cors_origins);
+    app.layer(middleware::from_fn_with_state(state.clone(), track))
+        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(cors)
+        .layer(CatchPanicLayer::custom(|_| ApiError::internal().into_response()))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
+            ),
+        ))
+        .with_state(state)
+}
+
+/// Only listed origins may call the API from another site; the hub's own pages need no CORS.
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Counts and times each request by its route pattern (not its raw path, which holds ids).
+async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| if req.uri().path().starts_with("/api/") { "unmatched".into() } else { "static".into() });
+    let method = req.method().clone();
+    let started = Instant::now();
+    let res = next.run(req).await;
+    let secs = started.elapsed().as_secs_f64();
+    st.metrics.record_request(&route, res.status().as_u16(), secs);
+    if res.status().is_server_error() {
+        tracing::error!(%method, %route, status = res.status().as_u16(), "request failed");
+    } else {
+        tracing::debug!(%method, %route, status = res.status().as_u16(), ms = secs * 1000.0, "request");
+    }
+    res
+}

@@ -1,0 +1,182 @@
+//! The `kidyboard` command line.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use kidyboard_core::clock::now_ms;
+use kidyboard_core::users::{self, UserInput};
+use kidyboard_core::{demo, Actor, Store};
+
+use crate::config::Config;
+use crate::server::{shutdown_signal, Hub};
+
+#[derive(Debug, Parser)]
+#[command(name = "kidyboard", version, about = "Kidyboard: the play centre's store hub and tools")]
+pub struct Cli {
+    /// Data directory (database, backups, caches). Default: ~/.local/share/kidyboard.
+    #[arg(long, global = true, env = "KIDYBOARD_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the store hub (HTTP + WebSocket API and the web UI).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080; use 0.0.0.0:8080 for the store's LAN).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Load a demo catalogue and one user per role (password "demo1234") if missing.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Write a consistent copy of the database (safe while the hub runs).
+    Backup {
+        /// Where to write it (default: <data-dir>/backups/…-manual.sqlite).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Print the API's OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// super_admin, admin_viewer, reception, kidibar, monitor or totem.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (first line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+pub fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KIDYBOARD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load(cli.data_dir.as_deref())?;
+    match cli.command {
+        Command::Serve { listen, demo } => {
+            if let Some(l) = listen {
+                config.listen = l;
+            }
+            init_logging(config.log_json);
+            serve(config, demo).await
+        }
+        Command::User { command } => {
+            init_logging(config.log_json);
+            match command {
+                UserCommand::Add { username, role, display_name, password_stdin } => {
+                    if !password_stdin {
+                        bail!("pass --password-stdin and the password on standard input");
+                    }
+                    let mut input = String::new();
+                    std::io::stdin().read_to_string(&mut input)?;
+                    let password = input.lines().next().unwrap_or("").to_string();
+                    let store = open_store(&config)?;
+                    let user = store.change(&Actor::system(), now_ms(), |tx| {
+                        users::create(
+                            tx,
+                            &UserInput {
+                                username: Some(username),
+                                password: Some(password),
+                                role: Some(role),
+                                display_name,
+                                active: Some(true),
+                            },
+                        )
+                    })?;
+                    println!("created user {} ({}) with id {}", user.username, user.role.as_str(), user.id);
+                    Ok(())
+                }
+            }
+        }
+        Command::Backup { out } => {
+            let store = open_store(&config)?;
+            let path = match out {
+                Some(p) => {
+                    store.backup_to(&p)?;
+                    p
+                }
+                None => crate::backups::take(&store, &config.backups_dir(), crate::backups::BackupKind::Manual, 100)?,
+            };
+            println!("{}", path.display());
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", crate::openapi::spec().to_pretty_json()?);
+            Ok(())
+        }
+    }
+}
+
+fn open_store(config: &Config) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    Store::open(&config.database_path()).with_context(|| format!("opening {}", config.database_path().display()))
+}
+
+async fn serve(config: Config, demo_mode: bool) -> anyhow::Result<()> {
+    let hub = Hub::bind(config).await?;
+    let addr = hub.local_addr()?;
+    let base = format!("http://{addr}");
+    // The first line is for people and scripts alike: tests read the port from it.
+    println!("Kidyboard hub listening on {base}");
+    let store = hub.state.store.clone();
+    if demo_mode {
+        let loaded = tokio::task::spawn_blocking(move || -> anyhow::Result<(bool, Vec<&'static str>)> {
+            let loaded = demo::load_catalogue(&store)?;
+            let users = demo::ensure_users(&store)?;
+            Ok((loaded, users))
+        })
+        .await??;
+        if loaded.0 {
+            println!("Demo catalogue loaded.");
+        }
+        println!("Demo users (password \"{}\"):", demo::DEMO_PASSWORD);
+        for (username, _, role) in demo::DEMO_USERS {
+            println!("  {username:<10} {}", role.as_str());
+        }
+    }
+    println!("Data: {}", hub.state.config.data_dir.display());
+    if hub.state.config.ui_dir.is_none() {
+        println!("Web UI not found (build it with `npm --prefix ui run build` or set KIDYBOARD_UI_DIR); the API works.");
+    }
+    for (role, path) in [
+        ("Recepción", "/reception"),
+        ("Kidibar", "/kidibar"),
+        ("Monitor", "/monitor"),
+        ("Tótem", "/totem"),
+        ("Administración", "/admin"),
+    ] {
+        println!("  {role:<15} {base}{path}");
+    }
+    println!("  API docs        {base}/api/v1/openapi.json");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    tracing::info!(%addr, "hub started");
+    hub.serve(shutdown_signal()).await
+}

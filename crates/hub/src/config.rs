@@ -1,0 +1,136 @@
+//! The hub's settings: defaults, then `<data-dir>/kidyboard.toml`, then `KIDYBOARD_*` variables,
+//! then command-line flags (applied by the caller).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the database, backups and caches live.
+    pub data_dir: PathBuf,
+    /// Address to listen on. Loopback by default: a LAN address must be chosen on purpose.
+    pub listen: SocketAddr,
+    /// The built web UI (a folder with index.html); when absent the hub serves the API only.
+    pub ui_dir: Option<PathBuf>,
+    /// Origins allowed to call the API from a browser besides the hub's own (CORS).
+    pub cors_origins: Vec<String>,
+    /// Minutes between automatic online backups; 0 turns them off.
+    pub backup_interval_minutes: u64,
+    /// Hourly backups kept (older ones are deleted).
+    pub backups_kept: usize,
+    /// Day-close backups kept.
+    pub day_close_backups_kept: usize,
+    /// Largest JSON request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Failed logins per username within the window before it is throttled.
+    pub login_failures_per_user: u32,
+    /// Failed logins per client address within the window before it is throttled.
+    pub login_failures_per_address: u32,
+    /// The throttling window, in seconds.
+    pub login_window_secs: u64,
+    /// Log as JSON lines (for collectors) instead of human-readable text.
+    pub log_json: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: default_data_dir(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            ui_dir: None,
+            cors_origins: Vec::new(),
+            backup_interval_minutes: 60,
+            backups_kept: 24,
+            day_close_backups_kept: 60,
+            max_body_bytes: 1024 * 1024,
+            login_failures_per_user: 5,
+            login_failures_per_address: 20,
+            login_window_secs: 15 * 60,
+            log_json: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field("ui_dir", &self.ui_dir)
+            .field("backup_interval_minutes", &self.backup_interval_minutes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `$XDG_DATA_HOME/kidyboard` (e.g. `~/.local/share/kidyboard`), or `./kidyboard-data`.
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .map(|d| d.join("kidyboard"))
+        .unwrap_or_else(|| PathBuf::from("kidyboard-data"))
+}
+
+impl Config {
+    /// Defaults, then the data dir's `kidyboard.toml` if any, then environment variables.
+    pub fn load(data_dir: Option<&Path>) -> anyhow::Result<Config> {
+        let dir = data_dir
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("KIDYBOARD_DATA_DIR").map(PathBuf::from))
+            .unwrap_or_else(default_data_dir);
+        let file = dir.join("kidyboard.toml");
+        let mut cfg: Config = if file.exists() {
+            let text = std::fs::read_to_string(&file)?;
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
+        } else {
+            Config::default()
+        };
+        cfg.data_dir = dir;
+        cfg.apply_env()?;
+        if cfg.ui_dir.is_none() {
+            cfg.ui_dir = find_ui_dir();
+        }
+        Ok(cfg)
+    }
+
+    fn apply_env(&mut self) -> anyhow::Result<()> {
+        if let Ok(v) = std::env::var("KIDYBOARD_LISTEN") {
+            self.listen = v.parse().map_err(|e| anyhow::anyhow!("KIDYBOARD_LISTEN: {e}"))?;
+        }
+        if let Some(v) = std::env::var_os("KIDYBOARD_UI_DIR") {
+            self.ui_dir = Some(PathBuf::from(v));
+        }
+        if let Ok(v) = std::env::var("KIDYBOARD_CORS_ORIGINS") {
+            self.cors_origins = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        }
+        if let Ok(v) = std::env::var("KIDYBOARD_BACKUP_INTERVAL_MINUTES") {
+            self.backup_interval_minutes = v.parse()?;
+        }
+        if let Ok(v) = std::env::var("KIDYBOARD_LOG_JSON") {
+            self.log_json = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        Ok(())
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("kidyboard.sqlite")
+    }
+
+    pub fn backups_dir(&self) -> PathBuf {
+        self.data_dir.join("backups")
+    }
+}
+
+/// The built UI next to the installed binary (`../share/kidyboard/ui`), or in the source tree.
+fn find_ui_dir() -> Option<PathBuf> {
+    let mut candidates = Vec::new();
+    if let Ok(exe) = std::env::current_exe() {
+        if let Some(bin) = exe.parent() {
+            candidates.push(bin.join("../share/kidyboard/ui"));
+            candidates.push(bin.join("ui"));
+        }
+    }
+    candidates.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist")));
+    candidates.into_iter().find(|p| p.join("index.html").is_file())
+}

@@ -1,0 +1,128 @@
+//! The one place where failures become HTTP answers: `{ "error": { "code", "message", "field"? } }`.
+//! Internal details are logged, never sent.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use kidyboard_core::CoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+    pub retry_after_secs: Option<u64>,
+}
+
+/// The body of every error answer.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable: clients branch on it.
+    pub code: String,
+    /// For people (Spanish).
+    pub message: String,
+    /// The input field at fault, when there is one (e.g. `items[0].quantity`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError {
+            field: Some(field.into()),
+            ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", message)
+        }
+    }
+
+    pub fn not_found() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no existe")
+    }
+
+    pub fn unauthorized() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "inicia sesión para continuar",
+        )
+    }
+
+    pub fn internal() -> Self {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "ocurrió un error interno; intenta de nuevo",
+        )
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        let status = match &e {
+            CoreError::Validation { .. }
+            | CoreError::InsufficientPayment { .. }
+            | CoreError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+            CoreError::Conflict { .. }
+            | CoreError::InsufficientStock { .. }
+            | CoreError::InvalidTransition { .. } => StatusCode::CONFLICT,
+            CoreError::InvalidCredentials | CoreError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+            CoreError::Database(_) if e.code() == "busy" => StatusCode::SERVICE_UNAVAILABLE,
+            CoreError::Database(_) | CoreError::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if status.is_server_error() {
+            tracing::error!(error = %e, "request failed");
+            let mut api = ApiError::internal();
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                api = ApiError::new(status, "busy", "la base de datos está ocupada; intenta de nuevo");
+                api.retry_after_secs = Some(1);
+            }
+            return api;
+        }
+        ApiError {
+            status,
+            code: e.code(),
+            field: e.field().map(str::to_string),
+            message: e.to_string(),
+            retry_after_secs: None,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message,
+                field: self.field,
+            },
+        };
+        let mut res = (self.status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after_secs {
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        res
+    }
+}

@@ -1,0 +1,25 @@
+//! The store hub: Kidyboard's HTTP + WebSocket API over the SQLite store, with the timer
+//! scheduler, backups and metrics. `router` is separate from `main` so tests and the desktop
+//! shell can serve it on any socket.
+
+pub mod app;
+pub mod auth;
+pub mod backups;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod live;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod scheduler;
+pub mod server;
+pub mod state;
+pub mod throttle;
+pub mod ws;
+
+pub use app::router;
+pub use config::Config;
+pub use server::Hub;
+pub use state::AppState;

@@ -1,0 +1,87 @@
+//! The live feed: every change is published once to a broadcast channel and fanned out to each
+//! WebSocket client whose role may see it.
+
+use std::sync::Arc;
+
+use kidyboard_core::day_close::DayClosing;
+use kidyboard_core::products::Product;
+use kidyboard_core::sales::Sale;
+use kidyboard_core::timers::Timer;
+use kidyboard_core::Permission;
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+/// How many messages a slow client may fall behind before it is told to resync.
+const CHANNEL_CAPACITY: usize = 1024;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type")]
+pub enum LiveMessage {
+    #[serde(rename = "timer.updated")]
+    TimerUpdated { timer: Timer },
+    #[serde(rename = "sale.created")]
+    SaleCreated { sale: Box<Sale> },
+    #[serde(rename = "stock.changed")]
+    StockChanged { product: Product },
+    #[serde(rename = "stock.low")]
+    StockLow { product: Product },
+    #[serde(rename = "catalog.changed")]
+    CatalogChanged { entity: &'static str, id: String },
+    #[serde(rename = "day.closed")]
+    DayClosed { closing: DayClosing },
+}
+
+impl LiveMessage {
+    /// What a client's role must allow for it to receive this message.
+    fn audience(&self) -> Option<Permission> {
+        match self {
+            LiveMessage::TimerUpdated { .. } => Some(Permission::ReadTimers),
+            LiveMessage::SaleCreated { .. } => Some(Permission::ReadSales),
+            LiveMessage::StockChanged { .. } | LiveMessage::StockLow { .. } => Some(Permission::ReadProducts),
+            LiveMessage::CatalogChanged { .. } => None,
+            LiveMessage::DayClosed { .. } => Some(Permission::ReadDayClosings),
+        }
+    }
+}
+
+/// A message serialised once, shared by every subscriber.
+#[derive(Debug)]
+pub struct Published {
+    pub json: String,
+    pub audience: Option<Permission>,
+}
+
+#[derive(Clone)]
+pub struct LiveFeed {
+    tx: broadcast::Sender<Arc<Published>>,
+}
+
+impl Default for LiveFeed {
+    fn default() -> Self {
+        let (tx, _) = broadcast::channel(CHANNEL_CAPACITY);
+        LiveFeed { tx }
+    }
+}
+
+impl LiveFeed {
+    pub fn publish(&self, msg: LiveMessage) {
+        match serde_json::to_string(&msg) {
+            Ok(json) => {
+                // No subscribers is fine: nobody is watching.
+                let _ = self.tx.send(Arc::new(Published {
+                    json,
+                    audience: msg.audience(),
+                }));
+            }
+            Err(e) => tracing::error!(error = %e, "live message not serialisable"),
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Published>> {
+        self.tx.subscribe()
+    }
+
+    pub fn subscribers(&self) -> usize {
+        self.tx.receiver_count()
+    }
+}

@@ -1,0 +1,50 @@
+//! The OpenAPI 3 document, generated from the handlers and types themselves.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Kidyboard hub API", description = "The store hub: catalogue, sales, play timers, day closing, reports and the live feed. Money is integer centavos; times are RFC 3339 UTC; business days are YYYY-MM-DD in the branch time zone. Every error is {error:{code,message,field?}}."),
+    modifiers(&BearerAuth),
+    paths(
+        routes::auth::login, routes::auth::logout, routes::auth::me,
+        routes::catalog::list_branches, routes::catalog::get_branch, routes::catalog::create_branch, routes::catalog::update_branch,
+        routes::catalog::list_products, routes::catalog::get_product, routes::catalog::create_product, routes::catalog::update_product,
+        routes::catalog::delete_product, routes::catalog::adjust_stock, routes::catalog::stock_movements,
+        routes::catalog::list_services, routes::catalog::get_service, routes::catalog::create_service, routes::catalog::update_service, routes::catalog::delete_service,
+        routes::catalog::list_packages, routes::catalog::get_package, routes::catalog::create_package, routes::catalog::update_package, routes::catalog::delete_package,
+        routes::catalog::list_users, routes::catalog::get_user, routes::catalog::create_user, routes::catalog::update_user, routes::catalog::delete_user,
+        routes::sales::create, routes::sales::list, routes::sales::get,
+        routes::timers::list, routes::timers::get, routes::timers::act,
+        routes::day_close::current, routes::day_close::close, routes::day_close::list,
+        routes::reports::summary, routes::events::list,
+        crate::ws::live,
+        routes::health::healthz, routes::health::readyz, routes::health::metrics,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail))
+)]
+pub struct ApiDoc;
+
+pub fn spec() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(spec())
+}

@@ -1,0 +1,111 @@
+//! The `/api/v1` routes, one module per thing they own.
+
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::NaiveDate;
+use kidyboard_core::clock;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub mod auth;
+pub mod catalog;
+pub mod day_close;
+pub mod events;
+pub mod health;
+pub mod reports;
+pub mod sales;
+pub mod timers;
+
+pub fn api_router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/me", get(auth::me))
+        .merge(catalog::router())
+        .route("/sales", post(sales::create).get(sales::list))
+        .route("/sales/{id}", get(sales::get))
+        .route("/timers", get(timers::list))
+        .route("/timers/{id}", get(timers::get))
+        .route("/timers/{id}/{action}", post(timers::act))
+        .route("/day-closings", post(day_close::close).get(day_close::list))
+        .route("/day-closings/current", get(day_close::current))
+        .route("/reports/summary", get(reports::summary))
+        .route("/events", get(events::list))
+        .route("/live", get(crate::ws::live))
+        .route("/openapi.json", get(crate::openapi::document))
+}
+
+/// A range of business days (`YYYY-MM-DD`, inclusive), in the branch time zone.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DayRange {
+    /// First business day (default: today in the branch time zone).
+    pub from: Option<String>,
+    /// Last business day (default: `from`).
+    pub to: Option<String>,
+}
+
+/// Longest range a single request may ask for.
+const MAX_RANGE_DAYS: i64 = 400;
+
+impl DayRange {
+    pub fn resolve(&self, today: NaiveDate) -> ApiResult<(NaiveDate, NaiveDate)> {
+        let from = match &self.from {
+            Some(s) => clock::parse_day("from", s)?,
+            None => today,
+        };
+        let to = match &self.to {
+            Some(s) => clock::parse_day("to", s)?,
+            None if self.from.is_some() => from,
+            None => today,
+        };
+        if to < from {
+            return Err(ApiError::validation("to", "«to» no puede ser anterior a «from»"));
+        }
+        if (to - from).num_days() > MAX_RANGE_DAYS {
+            return Err(ApiError::validation(
+                "to",
+                format!("el rango es de a lo más {MAX_RANGE_DAYS} días"),
+            ));
+        }
+        Ok((from, to))
+    }
+}
+
+/// Today in the store's branch time zone.
+pub async fn today(state: &AppState) -> ApiResult<NaiveDate> {
+    let branch = state.store.branch_id().to_string();
+    let now = clock::now_ms();
+    state
+        .db(move |s| {
+            s.read(|c| Ok(clock::local_day(now, kidyboard_core::branches::timezone(c, &branch)?)))
+        })
+        .await
+}
+
+/// Ids from paths are checked before they reach a query: anything else is simply not found.
+pub fn check_id(id: &str) -> ApiResult<()> {
+    if kidyboard_core::ids::is_valid(id) {
+        Ok(())
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+macro_rules! list_of {
+    ($name:ident, $item:ty) => {
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            pub items: Vec<$item>,
+        }
+    };
+}
+pub(crate) use list_of;
+
+#[derive(Serialize, ToSchema)]
+pub struct Status {
+    pub status: &'static str,
+}

@@ -1,0 +1,110 @@
+//! Selling: `POST /sales` with an `Idempotency-Key`, and the sales of a range of days.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use kidyboard_core::clock::now_ms;
+use kidyboard_core::sales::{self, Sale, SaleRequest};
+use kidyboard_core::stock::StockChange;
+use kidyboard_core::Permission;
+
+use super::{check_id, list_of, today, DayRange};
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::live::LiveMessage;
+use crate::state::AppState;
+
+list_of!(SaleList, Sale);
+
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+pub fn publish_stock(st: &AppState, changes: &[StockChange]) {
+    for c in changes {
+        st.live.publish(LiveMessage::StockChanged { product: c.product.clone() });
+        if c.crossed_low {
+            st.live.publish(LiveMessage::StockLow { product: c.product.clone() });
+        }
+    }
+}
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    match headers.get(IDEMPOTENCY_HEADER) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty() && s.len() <= sales::MAX_IDEMPOTENCY_KEY_LEN)
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::validation(
+                    "Idempotency-Key",
+                    "la clave de idempotencia debe ser texto visible de 1 a 200 caracteres",
+                )
+            }),
+    }
+}
+
+/// Sells items with split payments. A service item with a `child` starts (or schedules) its timer
+/// in the same transaction. The same `Idempotency-Key` again answers the first sale.
+#[utoipa::path(post, path = "/api/v1/sales", tag = "sales", request_body = SaleRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key answers the first sale")),
+    responses((status = 201, body = Sale), (status = 409, description = "Not enough stock, or capacity full", body = ErrorBody),
+        (status = 422, description = "Invalid items or payments", body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(st): State<AppState>,
+    auth: Auth,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<SaleRequest>,
+) -> ApiResult<Response> {
+    auth.require(Permission::SellProducts)?;
+    let key = idempotency_key(&headers)?;
+    let actor = auth.actor();
+    let started = Instant::now();
+    let outcome = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| sales::create(tx, &req, key.as_deref())))
+        .await?;
+    if !outcome.replayed {
+        st.metrics.sale_commit_seconds.observe(started.elapsed().as_secs_f64());
+        st.metrics.sales_total.fetch_add(1, Ordering::Relaxed);
+        st.live.publish(LiveMessage::SaleCreated { sale: Box::new(outcome.sale.clone()) });
+        publish_stock(&st, &outcome.stock_changes);
+        for t in &outcome.sale.timers {
+            st.live.publish(LiveMessage::TimerUpdated { timer: t.clone() });
+        }
+        if !outcome.timers.is_empty() {
+            st.timers_changed.notify_one();
+        }
+    }
+    let mut res = (StatusCode::CREATED, Json(outcome.sale)).into_response();
+    if outcome.replayed {
+        res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}
+
+#[utoipa::path(get, path = "/api/v1/sales", tag = "sales", params(DayRange),
+    responses((status = 200, body = SaleList)), security(("bearer" = [])))]
+pub async fn list(State(st): State<AppState>, auth: Auth, ApiQuery(range): ApiQuery<DayRange>) -> ApiResult<Json<SaleList>> {
+    auth.require(Permission::ReadSales)?;
+    let (from, to) = range.resolve(today(&st).await?)?;
+    let branch = st.store.branch_id().to_string();
+    let items = st
+        .db(move |s| s.read_tx(|c| sales::list(c, &branch, from, to, now_ms())))
+        .await?;
+    Ok(Json(SaleList { items }))
+}
+
+#[utoipa::path(get, path = "/api/v1/sales/{id}", tag = "sales",
+    responses((status = 200, body = Sale), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Sale>> {
+    auth.require(Permission::ReadSales)?;
+    check_id(&id)?;
+    Ok(Json(st.db(move |s| s.read_tx(|c| sales::get(c, &id, now_ms()))).await?))
+}

@@ -1,0 +1,100 @@
+//! Play timers: the list for screens, and the actions reception takes.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use kidyboard_core::clock::{self, now_ms};
+use kidyboard_core::timers::{self, Action, Timer, TimerState};
+use kidyboard_core::Permission;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::check_id;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::live::LiveMessage;
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct TimerList {
+    pub items: Vec<Timer>,
+    /// The hub's clock when this list was made: clients derive their clock offset from it.
+    pub server_time: String,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimerQuery {
+    /// Comma-separated states (default: scheduled,running,paused,expired).
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ExtendRequest {
+    pub minutes: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/timers", tag = "timers", params(TimerQuery),
+    responses((status = 200, body = TimerList)), security(("bearer" = [])))]
+pub async fn list(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<TimerQuery>) -> ApiResult<Json<TimerList>> {
+    auth.require(Permission::ReadTimers)?;
+    let states: Vec<TimerState> = match q.state.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => s
+            .split(',')
+            .map(|x| TimerState::parse("state", x.trim()))
+            .collect::<Result<_, _>>()?,
+        None => TimerState::ACTIVE.to_vec(),
+    };
+    let rows = st.db(move |s| s.read(|c| timers::list(c, &states))).await?;
+    let now = now_ms();
+    Ok(Json(TimerList {
+        items: rows.iter().map(|t| t.view(now)).collect(),
+        server_time: clock::to_rfc3339(now),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/timers/{id}", tag = "timers",
+    responses((status = 200, body = Timer), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Timer>> {
+    auth.require(Permission::ReadTimers)?;
+    check_id(&id)?;
+    let row = st.db(move |s| s.read(|c| timers::get(c, &id))).await?;
+    Ok(Json(row.view(now_ms())))
+}
+
+/// `start` (a scheduled timer, now), `pause`, `resume`, `extend {minutes}`, `stop`, `cancel`.
+#[utoipa::path(post, path = "/api/v1/timers/{id}/{action}", tag = "timers",
+    params(("id" = String, Path), ("action" = String, Path, description = "start | pause | resume | extend | stop | cancel")),
+    request_body(content = Option<ExtendRequest>, description = "`{minutes}` for extend"),
+    responses((status = 200, body = Timer), (status = 409, description = "Not possible in the timer's state", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn act(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path((id, action)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Timer>> {
+    auth.require(Permission::OperateTimers)?;
+    check_id(&id)?;
+    let action = match action.as_str() {
+        "start" => Action::Start,
+        "pause" => Action::Pause,
+        "resume" => Action::Resume,
+        "stop" => Action::Stop,
+        "cancel" => Action::Cancel,
+        "extend" => {
+            let ApiJson(req) = ApiJson(crate::extract::parse_json::<ExtendRequest>(&body)?);
+            Action::Extend { minutes: req.minutes }
+        }
+        _ => return Err(ApiError::not_found()),
+    };
+    let actor = auth.actor();
+    let now = now_ms();
+    let row = st
+        .db(move |s| s.change(&actor, now, |tx| timers::act(tx, &id, action)))
+        .await?;
+    let view = row.view(now);
+    st.live.publish(LiveMessage::TimerUpdated { timer: view.clone() });
+    st.timers_changed.notify_one();
+    Ok(Json(view))
+}

@@ -1,0 +1,60 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use kidyboard_core::Store;
+use tokio::sync::Notify;
+
+use crate::config::Config;
+use crate::error::{ApiError, ApiResult};
+use crate::live::LiveFeed;
+use crate::metrics::Metrics;
+use crate::throttle::LoginThrottle;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub config: Arc<Config>,
+    pub live: LiveFeed,
+    pub metrics: Arc<Metrics>,
+    pub throttle: Arc<LoginThrottle>,
+    /// Woken whenever a timer changes, so the scheduler recomputes its next deadline.
+    pub timers_changed: Arc<Notify>,
+    /// Woken after a day closing, so a backup of the closed day is taken.
+    pub day_closed: Arc<Notify>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> AppState {
+        let throttle = LoginThrottle::new(
+            config.login_failures_per_user,
+            config.login_failures_per_address,
+            std::time::Duration::from_secs(config.login_window_secs),
+        );
+        AppState {
+            store: Arc::new(store),
+            config: Arc::new(config),
+            live: LiveFeed::default(),
+            metrics: Arc::new(Metrics::default()),
+            throttle: Arc::new(throttle),
+            timers_changed: Arc::new(Notify::new()),
+            day_closed: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Runs blocking store work off the async threads.
+    pub async fn db<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&kidyboard_core::Store) -> kidyboard_core::Result<T> + Send + 'static,
+    {
+        let store = self.store.clone();
+        match tokio::task::spawn_blocking(move || f(&store)).await {
+            Ok(result) => result.map_err(ApiError::from),
+            Err(e) => {
+                tracing::error!(error = %e, "database task failed");
+                Err(ApiError::internal())
+            }
+        }
+    }
+}

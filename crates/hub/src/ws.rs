@@ -1,0 +1,116 @@
+//! `GET /api/v1/live`: the WebSocket feed. The first message is `hello` with the server time;
+//! then every change the client's role may see, as it happens.
+
+use std::time::Duration;
+
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use kidyboard_core::clock::{self, now_ms};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::auth::{authenticate, bearer, Auth};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct LiveQuery {
+    token: Option<String>,
+}
+
+/// How long a client that authenticates by first message has to send it.
+const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pings keep NAT and proxies from dropping an idle connection and reveal dead clients.
+const PING_EVERY: Duration = Duration::from_secs(20);
+
+#[utoipa::path(get, path = "/api/v1/live", tag = "live",
+    params(("token" = Option<String>, Query, description = "Bearer token (or send {\"type\":\"auth\",\"token\"} first)")),
+    responses((status = 101, description = "WebSocket: hello, then timer.updated, sale.created, stock.changed, stock.low, catalog.changed, day.closed")))]
+pub async fn live(
+    State(st): State<AppState>,
+    Query(q): Query<LiveQuery>,
+    headers: axum::http::HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.headers = headers;
+    let token = q.token.or_else(|| bearer(&parts));
+    // With a token, refuse before upgrading so the client sees a plain 401.
+    let auth = match token {
+        Some(t) => Some(authenticate(&st, t).await?),
+        None => None,
+    };
+    Ok(ws
+        .max_message_size(64 * 1024)
+        .on_upgrade(move |socket| run(st, socket, auth)))
+}
+
+async fn first_message_auth(st: &AppState, socket: &mut WebSocket) -> Option<Auth> {
+    let msg = tokio::time::timeout(AUTH_TIMEOUT, socket.recv()).await.ok()??.ok()?;
+    let Message::Text(text) = msg else { return None };
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if v.get("type")?.as_str()? != "auth" {
+        return None;
+    }
+    let token = v.get("token")?.as_str()?.to_string();
+    authenticate(st, token).await.ok()
+}
+
+async fn run(st: AppState, mut socket: WebSocket, auth: Option<Auth>) {
+    let auth = match auth {
+        Some(a) => a,
+        None => match first_message_auth(&st, &mut socket).await {
+            Some(a) => a,
+            None => {
+                let body = r#"{"type":"error","error":{"code":"unauthorized","message":"inicia sesión para continuar"}}"#;
+                let _ = socket.send(Message::Text(Utf8Bytes::from_static(body))).await;
+                let _ = socket.send(Message::Close(None)).await;
+                return;
+            }
+        },
+    };
+    // Subscribe before saying hello so nothing published in between is missed.
+    let mut rx = st.live.subscribe();
+    let hello = serde_json::json!({
+        "type": "hello",
+        "server_time": clock::to_rfc3339(now_ms()),
+        "user": auth.user,
+    });
+    if socket.send(Message::Text(hello.to_string().into())).await.is_err() {
+        return;
+    }
+    let role = auth.user.role;
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            msg = rx.recv() => match msg {
+                Ok(published) => {
+                    if published.audience.is_none_or(|p| role.can(p))
+                        && socket.send(Message::Text(published.json.clone().into())).await.is_err()
+                    {
+                        break;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    let msg = Utf8Bytes::from_static(r#"{"type":"resync"}"#);
+                    if socket.send(Message::Text(msg)).await.is_err() {
+                        break;
+                    }
+                }
+                Err(RecvError::Closed) => break,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                // Clients may send pings or a {"type":"ping"}; nothing else is expected.
+                Some(Ok(_)) => {}
+            },
+            _ = ping.tick() => {
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}

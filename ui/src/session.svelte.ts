@@ -7,6 +7,8 @@ import { navigate } from './router.svelte';
 // the tab logs out, which is what a reception desk with rotating staff wants.
 
 const KEY = 'kidyboard.session';
+/** The page a logged-out tab was opened on, to return to after the login. */
+export const WANTED = 'kidyboard.wanted';
 
 interface Stored {
   token: string;
@@ -44,6 +46,8 @@ export async function logout(revoke = true): Promise<void> {
       // The hub may be down; the token is forgotten here either way.
     }
   }
+  // A session that expired under a screen (not a chosen logout) returns to that screen after login.
+  if (!revoke && session.current) sessionStorage.setItem(WANTED, location.pathname);
   session.current = null;
   sessionStorage.removeItem(KEY);
   navigate('/login', true);

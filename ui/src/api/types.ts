@@ -243,6 +243,9 @@ export interface MethodAmounts {
 
 export interface DayClosingCurrent {
   business_day: BusinessDay;
+  /** The day was already closed; `closing` is that closing. */
+  closed?: boolean;
+  closing?: DayClosing | null;
   expected: MethodAmounts;
   sales_count: number;
   total_cents: Cents;
@@ -262,6 +265,8 @@ export interface DayClosing {
   business_day: BusinessDay;
   expected: MethodAmounts;
   counted: Partial<MethodAmounts>;
+  /** Counted minus expected, per method. */
+  differences?: MethodAmounts;
   difference_cents: Cents;
   closed_by: Id | string;
   closed_at: Instant;

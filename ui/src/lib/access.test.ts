@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canOpen, homePage, resolvePath } from './access';
+import { afterLogin, canOpen, homePage, resolvePath } from './access';
 
 describe('access', () => {
   it('lands each role on its own page', () => {
@@ -29,5 +29,18 @@ describe('access', () => {
 
   it('keeps sub-paths of an allowed page', () => {
     expect(resolvePath('/admin/users', 'admin_viewer')).toEqual({ page: 'admin', redirect: null });
+  });
+});
+
+describe('afterLogin', () => {
+  it('returns to the page the device was opened on when the role may see it', () => {
+    expect(afterLogin('reception', '/monitor')).toBe('/monitor');
+    expect(afterLogin('super_admin', '/reception/closing')).toBe('/reception/closing');
+  });
+
+  it('goes home otherwise', () => {
+    expect(afterLogin('kidibar', '/reception')).toBe('/kidibar');
+    expect(afterLogin('monitor', null)).toBe('/monitor');
+    expect(afterLogin('totem', '/login')).toBe('/totem');
   });
 });

@@ -29,6 +29,12 @@ export function canWriteCatalog(role: Role): boolean {
 
 export type Resolution = { page: Page | 'login'; redirect: string | null };
 
+/** After logging in: back to the page the device was opened on, if this role may see it. */
+export function afterLogin(role: Role, wanted: string | null): string {
+  const first = (wanted ?? '').split('/').filter(Boolean)[0] ?? '';
+  return canOpen(role, first as Page) ? (wanted as string) : `/${homePage(role)}`;
+}
+
 /** Where a path leads for this user (null: nobody is logged in). */
 export function resolvePath(path: string, role: Role | null): Resolution {
   const first = path.split('/').filter(Boolean)[0] ?? '';

@@ -39,8 +39,10 @@ async function monitorFrames() {
   const browser = await launchBrowser();
   try {
     const token = await login(hub.url, 'recepcion');
-    const service = items(await call(hub.url, token, 'GET', '/services')).find((s) => s.active);
+    // Spread over every service: each has its own capacity (how many children it takes at once).
+    const services = items(await call(hub.url, token, 'GET', '/services')).filter((s) => s.active);
     for (let i = 1; i <= TIMERS; i++) {
+      const service = services[i % services.length];
       await call(hub.url, token, 'POST', '/sales', {
         items: [{ service_id: service.id, quantity: 1, child: { name: `Niña ${i}` } }],
         payments: [{ method: 'cash', amount_cents: service.price_cents }],

@@ -27,6 +27,7 @@ test('the totem shows the real menu and follows catalogue edits live', { timeout
   const slide = t.locator('[data-testid=totem-slide][data-kind=services]');
   await slide.locator(`text=${service.name}`).waitFor();
   await slide.locator(`text=${formatMXN(service.price_cents)}`).first().waitFor();
+  await t.waitForTimeout(900); // let the slide's entrance animation finish before the picture
   await screenshot(t, 'totem');
   assert.deepEqual(await smallTouchTargets(t), [], 'every totem button is at least 48 px');
 

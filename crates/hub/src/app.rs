@@ -36,7 +36,10 @@ pub fn router(state: AppState) -> Router {
         Some(dir) => {
             // Client-side routes (/reception, /monitor…) all load index.html.
             let index = ServeFile::new(dir.join("index.html"));
-            app.fallback_service(ServeDir::new(&dir).fallback(index))
+            let files = Router::new()
+                .fallback_service(ServeDir::new(&dir).fallback(index))
+                .layer(middleware::from_fn(static_cache_headers));
+            app.merge(files)
         }
         None => app.fallback(|| async {
             (
@@ -51,6 +54,7 @@ pub fn router(state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
     app.layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(middleware::from_fn(json_errors))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(cors)
         .layer(CatchPanicLayer::custom(|_| ApiError::internal().into_response()))
@@ -107,4 +111,49 @@ async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response
         tracing::debug!(%method, %route, status = res.status().as_u16(), ms = secs * 1000.0, "request");
     }
     res
+}
+
+/// Content-hashed build assets never change, so they are cached for a year; everything else
+/// (index.html and client routes) is revalidated so a UI update reaches every screen at once.
+async fn static_cache_headers(req: Request, next: Next) -> Response {
+    let immutable = req.uri().path().starts_with("/assets/");
+    let mut res = next.run(req).await;
+    let value = if immutable && res.status().is_success() {
+        HeaderValue::from_static("public, max-age=31536000, immutable")
+    } else {
+        HeaderValue::from_static("no-cache")
+    };
+    res.headers_mut().insert(header::CACHE_CONTROL, value);
+    res
+}
+
+/// Rejections produced outside our handlers (body limit, timeouts, failed upgrades) come as plain
+/// text; under `/api/` every error must be our JSON shape, so they are rewritten here.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_api || status.as_u16() < 400 || is_json {
+        return res;
+    }
+    let (code, message) = match status.as_u16() {
+        400 => ("bad_request", "solicitud inválida"),
+        401 => ("unauthorized", "inicia sesión para continuar"),
+        403 => ("forbidden", "no tienes permiso para esta acción"),
+        404 => ("not_found", "no existe"),
+        405 => ("method_not_allowed", "método no permitido"),
+        408 => ("timeout", "la solicitud tardó demasiado"),
+        413 => ("payload_too_large", "el cuerpo de la solicitud es demasiado grande"),
+        415 => ("unsupported_media_type", "tipo de contenido no admitido"),
+        426 => ("upgrade_required", "se requiere una conexión WebSocket"),
+        429 => ("too_many_attempts", "demasiadas solicitudes"),
+        s if s < 500 => ("bad_request", "solicitud inválida"),
+        _ => ("internal", "ocurrió un error interno; intenta de nuevo"),
+    };
+    ApiError::new(status, code, message).into_response()
 }

@@ -48,7 +48,31 @@ impl LiveMessage {
 #[derive(Debug)]
 pub struct Published {
     pub json: String,
+    /// The same message without guardians' names and phones, for wall screens (monitor role).
+    pub redacted_json: Option<String>,
     pub audience: Option<Permission>,
+}
+
+impl Published {
+    /// What a client of `role` receives, if anything.
+    pub fn for_role(&self, role: kidyboard_core::Role) -> Option<&str> {
+        if !self.audience.is_none_or(|p| role.can(p)) {
+            return None;
+        }
+        match (&self.redacted_json, role) {
+            (Some(r), kidyboard_core::Role::Monitor) => Some(r),
+            _ => Some(&self.json),
+        }
+    }
+}
+
+/// A timer as a wall screen may show it: no guardian contact details.
+pub fn redact_timer(t: &Timer) -> Timer {
+    Timer {
+        guardian_name: String::new(),
+        guardian_phone: String::new(),
+        ..t.clone()
+    }
 }
 
 #[derive(Clone)]
@@ -67,9 +91,17 @@ impl LiveFeed {
     pub fn publish(&self, msg: LiveMessage) {
         match serde_json::to_string(&msg) {
             Ok(json) => {
+                let redacted_json = match &msg {
+                    LiveMessage::TimerUpdated { timer } => serde_json::to_string(&LiveMessage::TimerUpdated {
+                        timer: redact_timer(timer),
+                    })
+                    .ok(),
+                    _ => None,
+                };
                 // No subscribers is fine: nobody is watching.
                 let _ = self.tx.send(Arc::new(Published {
                     json,
+                    redacted_json,
                     audience: msg.audience(),
                 }));
             }

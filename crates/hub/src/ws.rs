@@ -72,10 +72,14 @@ async fn run(st: AppState, mut socket: WebSocket, auth: Option<Auth>) {
     };
     // Subscribe before saying hello so nothing published in between is missed.
     let mut rx = st.live.subscribe();
+    let branch = st.db(|s| s.home_branch()).await.ok().map(|b| {
+        serde_json::json!({ "id": b.id, "name": b.name, "timezone": b.timezone })
+    });
     let hello = serde_json::json!({
         "type": "hello",
         "server_time": clock::to_rfc3339(now_ms()),
         "user": auth.user,
+        "branch": branch,
     });
     if socket.send(Message::Text(hello.to_string().into())).await.is_err() {
         return;
@@ -87,10 +91,10 @@ async fn run(st: AppState, mut socket: WebSocket, auth: Option<Auth>) {
         tokio::select! {
             msg = rx.recv() => match msg {
                 Ok(published) => {
-                    if published.audience.is_none_or(|p| role.can(p))
-                        && socket.send(Message::Text(published.json.clone().into())).await.is_err()
-                    {
-                        break;
+                    if let Some(text) = published.for_role(role) {
+                        if socket.send(Message::Text(text.to_string().into())).await.is_err() {
+                            break;
+                        }
                     }
                 }
                 Err(RecvError::Lagged(_)) => {

@@ -12,7 +12,7 @@ use super::check_id;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::live::LiveMessage;
+use crate::live::{redact_timer, LiveMessage};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -47,8 +47,12 @@ pub async fn list(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<
     };
     let rows = st.db(move |s| s.read(|c| timers::list(c, &states))).await?;
     let now = now_ms();
+    let wall_screen = auth.user.role == kidyboard_core::Role::Monitor;
     Ok(Json(TimerList {
-        items: rows.iter().map(|t| t.view(now)).collect(),
+        items: rows
+            .iter()
+            .map(|t| if wall_screen { redact_timer(&t.view(now)) } else { t.view(now) })
+            .collect(),
         server_time: clock::to_rfc3339(now),
     }))
 }
@@ -59,7 +63,8 @@ pub async fn get(State(st): State<AppState>, auth: Auth, Path(id): Path<String>)
     auth.require(Permission::ReadTimers)?;
     check_id(&id)?;
     let row = st.db(move |s| s.read(|c| timers::get(c, &id))).await?;
-    Ok(Json(row.view(now_ms())))
+    let view = row.view(now_ms());
+    Ok(Json(if auth.user.role == kidyboard_core::Role::Monitor { redact_timer(&view) } else { view }))
 }
 
 /// `start` (a scheduled timer, now), `pause`, `resume`, `extend {minutes}`, `stop`, `cancel`.

@@ -1,0 +1,222 @@
+//! Shared helpers: a real hub on 127.0.0.1:0 over a temp data dir, real HTTP and WebSocket
+//! clients, and small factories for the demo catalogue.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use kidyboard_core::demo;
+use kidyboard_hub::{AppState, Config, Hub};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
+
+pub struct TestHub {
+    pub base: String,
+    pub state: AppState,
+    pub dir: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+pub fn test_config(dir: &Path) -> Config {
+    Config {
+        data_dir: dir.to_path_buf(),
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        ui_dir: None,
+        backup_interval_minutes: 0,
+        ..Config::default()
+    }
+}
+
+impl TestHub {
+    /// A hub with the demo catalogue and demo users.
+    pub async fn start() -> TestHub {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path().to_path_buf();
+        let mut hub = TestHub::start_in(&dir, test_config(&dir)).await;
+        hub._tmp = Some(tmp);
+        hub
+    }
+
+    pub async fn start_in(dir: &Path, config: Config) -> TestHub {
+        let hub = Hub::bind(config).await.expect("hub binds");
+        let addr = hub.local_addr().expect("addr");
+        let state = hub.state.clone();
+        let store = state.store.clone();
+        tokio::task::spawn_blocking(move || {
+            demo::load_catalogue(&store).expect("demo catalogue");
+            demo::ensure_users(&store).expect("demo users");
+        })
+        .await
+        .expect("demo task");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            hub.serve(async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("hub serves");
+        });
+        TestHub {
+            base: format!("http://{addr}"),
+            state,
+            dir: dir.to_path_buf(),
+            _tmp: None,
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// Stops serving (gracefully) and waits for it.
+    pub async fn stop(mut self) -> Option<tempfile::TempDir> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), t).await;
+        }
+        self._tmp.take()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn login(&self, username: &str) -> Client {
+        let token = login(&self.base, username, demo::DEMO_PASSWORD).await;
+        Client {
+            base: self.base.clone(),
+            token,
+            http: reqwest::Client::new(),
+        }
+    }
+}
+
+pub async fn login(base: &str, username: &str, password: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .expect("login request");
+    assert_eq!(res.status(), 200, "login as {username} should succeed");
+    let body: Value = res.json().await.expect("login json");
+    body["token"].as_str().expect("token").to_string()
+}
+
+/// An authenticated API client.
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    pub token: String,
+    pub http: reqwest::Client,
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Client {
+    async fn send(&self, rb: reqwest::RequestBuilder) -> Answer {
+        let res = rb.bearer_auth(&self.token).send().await.expect("request");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body");
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Answer { status, body, headers }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(self.http.get(format!("{}/api/v1{path}", self.base))).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.send(self.http.post(format!("{}/api/v1{path}", self.base)).json(&body)).await
+    }
+
+    pub async fn post_with_key(&self, path: &str, key: &str, body: Value) -> Answer {
+        self.send(
+            self.http
+                .post(format!("{}/api/v1{path}", self.base))
+                .header("Idempotency-Key", key)
+                .json(&body),
+        )
+        .await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Answer {
+        self.send(self.http.patch(format!("{}/api/v1{path}", self.base)).json(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.send(self.http.delete(format!("{}/api/v1{path}", self.base))).await
+    }
+
+    /// The id of the catalogue item of `kind` ("products", "services", "packages") named `name`.
+    pub async fn id_of(&self, kind: &str, name: &str) -> String {
+        let list = self.get(&format!("/{kind}")).await;
+        assert_eq!(list.status, 200, "listing {kind}");
+        list.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["name"] == name)
+            .and_then(|i| i["id"].as_str())
+            .unwrap_or_else(|| panic!("{kind} «{name}» should exist in the demo catalogue"))
+            .to_string()
+    }
+
+    pub async fn product(&self, id: &str) -> Value {
+        let p = self.get(&format!("/products/{id}")).await;
+        assert_eq!(p.status, 200);
+        p.body
+    }
+}
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A live-feed client; returns it after its `hello`.
+pub async fn live(base: &str, token: &str) -> (Ws, Value) {
+    let url = format!("{}/api/v1/live?token={token}", base.replace("http://", "ws://"));
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("ws connects");
+    let hello = next_json(&mut ws, Duration::from_secs(5)).await.expect("hello arrives");
+    assert_eq!(hello["type"], "hello", "the first message is hello");
+    (ws, hello)
+}
+
+/// The next JSON text message, skipping pings.
+pub async fn next_json(ws: &mut Ws, within: Duration) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let msg = tokio::time::timeout_at(deadline, ws.next()).await.ok()??.ok()?;
+        match msg {
+            Message::Text(t) => return serde_json::from_str(&t).ok(),
+            Message::Ping(p) => {
+                let _ = ws.send(Message::Pong(p)).await;
+            }
+            Message::Close(_) => return None,
+            _ => {}
+        }
+    }
+}
+
+/// Waits for the first message of `kind` for which `pred` holds.
+pub async fn wait_for(ws: &mut Ws, kind: &str, within: Duration, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let msg = next_json(ws, left).await?;
+        if msg["type"] == kind && pred(&msg) {
+            return Some(msg);
+        }
+    }
+}
+
+pub fn child(name: &str) -> Value {
+    json!({ "name": name, "guardian_name": "Ana López", "guardian_phone": "55 1234 5678" })
+}

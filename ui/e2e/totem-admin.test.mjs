@@ -45,6 +45,30 @@ test('admin_viewer sees admin read-only', { timeout: 60_000 }, async () => {
   assert.equal(await viewer.page.locator('[data-testid=entity-new]').count(), 0, 'no create button for admin_viewer');
 });
 
+test('admin creates a product; a barcode already taken is refused on its field', { timeout: 60_000 }, async () => {
+  const token = await login(hub.url, 'admin');
+  const taken = items(await call(hub.url, token, 'GET', '/products')).find((p) => p.barcode).barcode;
+  const admin = await openAs(browser, hub.url, 'admin', DESK);
+  const a = admin.page;
+  await a.click('[data-testid=tab-products]');
+  await a.click('[data-testid=entity-new]');
+  await a.fill('input[name=name]', 'Agua de jamaica');
+  await a.fill('input[name=category]', 'Bebidas');
+  await a.fill('input[name=price_cents]', '28.50');
+  await a.fill('input[name=barcode]', taken);
+  await a.click('[data-testid=entity-save]');
+  await a.locator('input[name=barcode][aria-invalid=true]').waitFor({ timeout: 3000 });
+  assert.ok(((await a.textContent('[data-testid=field-error]')) ?? '').trim().length > 0, 'the hub’s message is shown under the field');
+  await screenshot(a, 'admin-product-error');
+
+  await a.fill('input[name=barcode]', '2000000099990');
+  await a.click('[data-testid=entity-save]');
+  await a.locator('[data-testid=entity-row]', { hasText: 'Agua de jamaica' }).waitFor({ timeout: 3000 });
+  const created = items(await call(hub.url, token, 'GET', '/products')).find((p) => p.name === 'Agua de jamaica');
+  assert.equal(created?.price_cents, 2850, 'the price typed as pesos is stored as centavos');
+  assert.deepEqual(admin.errors.map(String), [], 'no script errors');
+});
+
 test('a wrong password shows the hub’s message and marks the field', { timeout: 60_000 }, async () => {
   const context = await browser.newContext({ viewport: DESK });
   const page = await context.newPage();
@@ -57,4 +81,8 @@ test('a wrong password shows the hub’s message and marks the field', { timeout
   assert.ok(((await page.textContent('[data-testid=error]')) ?? '').length > 0, 'an error message is shown');
   assert.equal(await page.getAttribute('input[name=password]', 'aria-invalid'), 'true', 'the password field is highlighted');
   await screenshot(page, 'login');
+
+  // English is one tap away, on every screen.
+  await page.click('button:text-is("EN")');
+  assert.equal((await page.textContent('button[type=submit]'))?.trim(), 'Log in', 'the copy switches to English');
 });

@@ -34,6 +34,10 @@ test('closing the day with a wrong cash count shows the difference', { timeout: 
 
   const reception = await openAs(browser, hub.url, 'recepcion', DESK);
   const r = reception.page;
+  await r.click('[data-testid=tab-sales]');
+  await r.locator('[data-testid=sale-row]', { hasText: product.name }).waitFor();
+  assert.equal(await r.textContent('[data-testid=sales-count]'), '1', "today's sales list the sale");
+  await screenshot(r, 'reception-sales');
   await r.click('[data-testid=tab-closing]');
   await r.waitForURL((url) => url.pathname === '/reception/closing');
   await r.locator('[data-testid=expected-cash]', { hasText: formatMXN(expected) }).waitFor();

@@ -86,3 +86,39 @@ test('check-in with cash reaches the monitor, then pause and extend follow', { t
   assert.deepEqual(await smallTouchTargets(monitor.page), [], 'every monitor button is at least 48 px');
   assert.deepEqual([...reception.errors, ...monitor.errors].map(String), [], 'no script errors on either page');
 });
+
+test('a check-in scheduled for later, paid card + cash, starts on demand', { timeout: 120_000 }, async () => {
+  const token = await login(hub.url, 'recepcion');
+  const service = items(await call(hub.url, token, 'GET', '/services')).find((s) => s.active && s.price_cents >= 200);
+  const branch = items(await call(hub.url, token, 'GET', '/branches'))[0];
+  const inTwoHours = new Intl.DateTimeFormat('en-GB', { timeZone: branch.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .format(new Date(Date.now() + 2 * 3600_000));
+
+  const reception = await openAs(browser, hub.url, 'recepcion', DESK);
+  const monitor = await openAs(browser, hub.url, 'monitor', WALL);
+  const r = reception.page;
+  const child = 'Leo Martínez';
+  await r.fill('[data-testid=child-name]', child);
+  await r.click(`[data-testid=offer][data-name="${service.name}"]`);
+  await r.click('[data-testid=schedule-later]');
+  await r.fill('[data-testid=start-time]', inTwoHours);
+  await r.click('[data-testid=checkin-pay]');
+  await r.click('[data-testid=pay-mode-split]');
+  const card = Math.floor(service.price_cents / 2);
+  await r.fill('[data-testid=split-card]', (card / 100).toFixed(2));
+  await r.fill('[data-testid=split-cash]', ((service.price_cents - card) / 100).toFixed(2));
+  await r.click('[data-testid=pay-confirm]');
+  await r.waitForSelector('[data-testid=sale-done]');
+  await r.click('[data-testid=sale-done-close]');
+
+  const sale = items(await call(hub.url, token, 'GET', '/sales')).find((s) => s.items.some((i) => i.child?.name === child));
+  assert.deepEqual(sale.payments.map((p) => p.method).sort(), ['card', 'cash'], 'the sale was paid card + cash');
+  const scheduled = r.locator('[data-testid=timer-card][data-state=scheduled]', { hasText: child });
+  await scheduled.waitFor();
+  assert.match((await scheduled.textContent()) ?? '', new RegExp(inTwoHours), 'the card shows the start time in the branch’s zone');
+  assert.equal(await monitor.page.locator('[data-testid=monitor-tile]', { hasText: child }).count(), 0, 'a scheduled child is not on the wall yet');
+
+  await scheduled.locator('[data-testid=timer-start]').click();
+  await monitor.page.locator('[data-testid=monitor-tile][data-state=running]', { hasText: child }).waitFor({ timeout: 1000 });
+  assert.deepEqual([...reception.errors, ...monitor.errors].map(String), [], 'no script errors');
+});

@@ -28,7 +28,7 @@ export function configureClient(next: ClientHooks): void {
 
 /** The hub serving this page; the desktop shell may later point it elsewhere. */
 export function hubOrigin(): string {
-  return location.origin;
+  return globalThis.location?.origin ?? '';
 }
 
 export interface RequestOptions {

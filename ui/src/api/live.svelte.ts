@@ -11,7 +11,31 @@ import type { LiveMessage } from './types';
 export type LiveStatus = 'connecting' | 'online' | 'offline';
 type Listener = (message: LiveMessage) => void;
 
-class LiveFeed {
+/** What the feed needs from the outside world; tests pass fakes. */
+export interface LiveDeps {
+  openSocket: (url: string) => WebSocket;
+  /** Is the hub reachable over HTTP? Used to notice a link that died without closing. */
+  probe: () => Promise<boolean>;
+  now: () => number;
+}
+
+/** A socket on a dead link (hub PC switched off, cable pulled) may never report a close; a
+ *  failed health probe every so often turns that into a reconnect and the offline badge. */
+export const PROBE_EVERY_MS = 10_000;
+
+const browserDeps: LiveDeps = {
+  openSocket: (url) => new WebSocket(url),
+  probe: async () => {
+    try {
+      return (await fetch(`${hubOrigin()}/healthz`, { cache: 'no-store', signal: AbortSignal.timeout(4000) })).ok;
+    } catch {
+      return false;
+    }
+  },
+  now: () => Date.now(),
+};
+
+export class LiveFeed {
   status = $state<LiveStatus>('connecting');
   /** Add to Date.now() to get the hub's clock. */
   offset = $state(0);
@@ -20,19 +44,27 @@ class LiveFeed {
   private token: string | null = null;
   private attempt = 0;
   private retry: ReturnType<typeof setTimeout> | null = null;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  // Listeners are plumbing, not state to render: a plain Set on purpose.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private listeners = new Set<Listener>();
 
+  constructor(private readonly deps: LiveDeps = browserDeps) {}
+
   start(token: string): void {
-    if (this.token === token && this.socket) return;
+    if (this.token === token && (this.socket || this.retry)) return;
     this.stop();
     this.token = token;
     this.connect();
+    this.watchdog = setInterval(() => void this.checkLink(), PROBE_EVERY_MS);
   }
 
   stop(): void {
     this.token = null;
     if (this.retry) clearTimeout(this.retry);
+    if (this.watchdog) clearInterval(this.watchdog);
     this.retry = null;
+    this.watchdog = null;
     const socket = this.socket;
     this.socket = null;
     socket?.close();
@@ -47,16 +79,17 @@ class LiveFeed {
   }
 
   private connect(): void {
+    this.retry = null;
     const token = this.token;
     if (!token) return;
     const url = `${hubOrigin().replace(/^http/, 'ws')}/api/v1/live?token=${encodeURIComponent(token)}`;
-    const socket = new WebSocket(url);
+    const socket = this.deps.openSocket(url);
     this.socket = socket;
-    let openedAt = Date.now();
+    let openedAt = this.deps.now();
     let greeted = false;
 
     socket.onopen = () => {
-      openedAt = Date.now();
+      openedAt = this.deps.now();
     };
     socket.onmessage = (event) => {
       if (this.socket !== socket) return;
@@ -68,7 +101,7 @@ class LiveFeed {
       }
       if (message.type === 'hello') {
         greeted = true;
-        this.offset = clockOffset(message.server_time, openedAt, Date.now());
+        this.offset = clockOffset(message.server_time, openedAt, this.deps.now());
         this.status = 'online';
         this.attempt = 0;
       }
@@ -76,16 +109,32 @@ class LiveFeed {
     };
     socket.onclose = () => {
       if (this.socket !== socket) return;
-      this.socket = null;
-      this.status = 'offline';
-      if (!greeted) void this.checkToken();
-      this.retry = setTimeout(() => this.connect(), backoffDelay(this.attempt++));
+      this.dropped(!greeted);
     };
   }
 
-  /** A socket refused before its hello may mean the token died (hub reset, logout elsewhere):
-   *  asking /auth/me tells that apart from a hub that is simply unreachable, and its 401 sends the
-   *  user to /login through the API client. */
+  /** The socket is gone: show it, and try again after the back-off. */
+  private dropped(beforeHello: boolean): void {
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      socket.onclose = null;
+      socket.onmessage = null;
+      socket.close();
+    }
+    this.status = 'offline';
+    if (beforeHello) void this.checkToken();
+    if (this.token && !this.retry) this.retry = setTimeout(() => this.connect(), backoffDelay(this.attempt++));
+  }
+
+  private async checkLink(): Promise<void> {
+    if (this.status !== 'online' || !this.socket) return;
+    if (!(await this.deps.probe()) && this.status === 'online') this.dropped(false);
+  }
+
+  /** A socket refused before its hello may mean the token died (revoked, expired): asking
+   *  /auth/me tells that apart from a hub that is simply unreachable, and its 401 sends the user
+   *  to /login through the API client. */
   private async checkToken(): Promise<void> {
     try {
       await auth.me();

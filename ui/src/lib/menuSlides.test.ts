@@ -13,11 +13,16 @@ function product(i: number, category: string | null, active = true): Product {
 
 describe('buildSlides', () => {
   it('orders services, packages, then products by category in pages of eight', () => {
-    const products = [...Array.from({ length: 10 }, (_, i) => product(i, 'Bebidas')), product(99, 'Snacks'), product(100, 'Snacks', false)];
+    const products = [...Array.from({ length: 10 }, (_, i) => product(i, 'Bebidas')), ...Array.from({ length: 7 }, (_, i) => product(50 + i, 'Snacks')), product(100, 'Snacks', false)];
     const slides = buildSlides([service], [], products);
     expect(slides.map(slideKey)).toEqual(['services', 'products:Bebidas:1', 'products:Bebidas:2', 'products:Snacks:1']);
     const second = slides[2];
     expect(second?.kind === 'products' && second.items.length).toBe(2);
+  });
+
+  it('puts small categories together on one screen', () => {
+    const products = [product(1, 'Postres'), product(2, 'Accesorios'), ...Array.from({ length: 7 }, (_, i) => product(10 + i, 'Comida'))];
+    expect(buildSlides([], [], products).map(slideKey)).toEqual(['products:Postres+Accesorios:1', 'products:Comida:1']);
   });
 
   it('is empty for an empty catalogue', () => {

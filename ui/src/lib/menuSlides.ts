@@ -6,7 +6,7 @@ import type { Package, Product, Service } from '../api/types';
 export type Slide =
   | { kind: 'services'; items: Service[] }
   | { kind: 'packages'; items: Package[] }
-  | { kind: 'products'; category: string | null; items: Product[]; page: number; pages: number };
+  | { kind: 'products'; categories: (string | null)[]; items: Product[]; page: number; pages: number };
 
 export const PRODUCTS_PER_SLIDE = 8;
 
@@ -27,13 +27,15 @@ export function buildSlides(services: readonly Service[], packages: readonly Pac
   for (const [category, items] of byCategory) {
     const pages = Math.ceil(items.length / PRODUCTS_PER_SLIDE);
     for (let page = 0; page < pages; page++) {
-      slides.push({
-        kind: 'products',
-        category,
-        items: items.slice(page * PRODUCTS_PER_SLIDE, (page + 1) * PRODUCTS_PER_SLIDE),
-        page: page + 1,
-        pages,
-      });
+      const chunk = items.slice(page * PRODUCTS_PER_SLIDE, (page + 1) * PRODUCTS_PER_SLIDE);
+      const previous = slides.at(-1);
+      // Small categories share a screen rather than leaving most of it empty.
+      if (pages === 1 && previous?.kind === 'products' && previous.pages === 1 && previous.items.length + chunk.length <= PRODUCTS_PER_SLIDE) {
+        previous.categories.push(category);
+        previous.items.push(...chunk);
+        continue;
+      }
+      slides.push({ kind: 'products', categories: [category], items: chunk, page: page + 1, pages });
     }
   }
   return slides;
@@ -41,5 +43,5 @@ export function buildSlides(services: readonly Service[], packages: readonly Pac
 
 /** A stable key so a catalogue reload keeps showing the same slide instead of jumping to the first. */
 export function slideKey(slide: Slide): string {
-  return slide.kind === 'products' ? `products:${slide.category ?? ''}:${slide.page}` : slide.kind;
+  return slide.kind === 'products' ? `products:${slide.categories.join('+')}:${slide.page}` : slide.kind;
 }

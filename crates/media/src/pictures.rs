@@ -1,0 +1,330 @@
+//! Item photos, the logo and the background: sniffed and decoded once per export, so a broken
+//! picture becomes a warning (and a blank space), never a panic or a failed export.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, RgbaImage};
+
+use crate::content::{ImageBytes, MenuContent};
+use crate::design::MenuDesign;
+use crate::Warning;
+
+/// Index into a [`PictureSet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PictureId(pub(crate) usize);
+
+/// A picture that decoded cleanly: its bytes, format and upright size.
+#[derive(Debug)]
+pub(crate) struct Picture<'a> {
+    pub bytes: &'a [u8],
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+    /// Colour components when the file is a baseline 8-bit grey or YCbCr JPEG that needs no
+    /// rotation: such files can go into a PDF untouched (DCTDecode), with no re-encoding.
+    pub jpeg_passthrough: Option<u8>,
+}
+
+/// Every picture of one export, addressed by [`PictureId`]: background, logo, then items.
+pub(crate) struct PictureSet<'a> {
+    pictures: Vec<Option<Picture<'a>>>,
+    pub background: Option<PictureId>,
+    pub logo: Option<PictureId>,
+    /// `items[section][item]`
+    pub items: Vec<Vec<Option<PictureId>>>,
+}
+
+impl<'a> PictureSet<'a> {
+    /// Probes every picture the design will show, decoding them on all cores; failures become
+    /// warnings naming the field.
+    pub fn probe(
+        design: &'a MenuDesign,
+        content: &'a MenuContent,
+        warnings: &mut Vec<Warning>,
+    ) -> Self {
+        let mut jobs: Vec<(String, &'a ImageBytes)> = Vec::new();
+        if let Some(img) = &design.background.image {
+            jobs.push(("design.background.image".into(), img));
+        }
+        if design.show_logo {
+            if let Some(img) = &content.logo {
+                jobs.push(("logo".into(), img));
+            }
+        }
+        if design.fields.picture {
+            for (s, section) in content.sections.iter().enumerate() {
+                for (i, item) in section.items.iter().enumerate() {
+                    if let Some(img) = &item.image {
+                        jobs.push((format!("sections[{s}].items[{i}].image"), img));
+                    }
+                }
+            }
+        }
+        let results = parallel_map(&jobs, |(_, img)| probe_one(&img.0));
+        let mut set = PictureSet {
+            pictures: Vec::with_capacity(jobs.len()),
+            background: None,
+            logo: None,
+            items: content
+                .sections
+                .iter()
+                .map(|s| vec![None; s.items.len()])
+                .collect(),
+        };
+        for ((field, _), result) in jobs.iter().zip(results) {
+            let id = match result {
+                Ok(p) => {
+                    set.pictures.push(Some(p));
+                    Some(PictureId(set.pictures.len() - 1))
+                }
+                Err(message) => {
+                    warnings.push(Warning {
+                        field: field.clone(),
+                        message,
+                    });
+                    None
+                }
+            };
+            if field.starts_with("design.background") {
+                set.background = id;
+            } else if field == "logo" {
+                set.logo = id;
+            } else if let Some((s, i)) = parse_item_field(field) {
+                if let Some(slot) = set.items.get_mut(s).and_then(|v| v.get_mut(i)) {
+                    *slot = id;
+                }
+            }
+        }
+        set
+    }
+
+    pub fn get(&self, id: PictureId) -> Option<&Picture<'a>> {
+        self.pictures.get(id.0).and_then(Option::as_ref)
+    }
+
+    /// The `crop` region (source pixels) resampled to exactly `w × h`, upright, as RGBA.
+    pub fn fitted(&self, id: PictureId, crop: CropRect, w: u32, h: u32) -> Option<RgbaImage> {
+        let pic = self.get(id)?;
+        let img = decode(pic.bytes).ok()?;
+        Some(resample(&img, crop, w, h))
+    }
+}
+
+/// A region of a picture in its own (upright) pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CropRect {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+pub(crate) fn resample(img: &DynamicImage, crop: CropRect, w: u32, h: u32) -> RgbaImage {
+    let x = crop.x.max(0.0).round() as u32;
+    let y = crop.y.max(0.0).round() as u32;
+    let cw = (crop.w.round() as u32).clamp(1, img.width().saturating_sub(x).max(1));
+    let ch = (crop.h.round() as u32).clamp(1, img.height().saturating_sub(y).max(1));
+    let cropped = img.crop_imm(x, y, cw, ch);
+    let (w, h) = (w.max(1), h.max(1));
+    if (cw, ch) == (w, h) {
+        return cropped.to_rgba8();
+    }
+    // Triangle keeps big reductions smooth at a fraction of Lanczos' cost. Transparent pixels
+    // are premultiplied first, or their (black) colour would bleed a dark fringe into edges.
+    let filter = image::imageops::FilterType::Triangle;
+    if !cropped.color().has_alpha() {
+        return cropped.resize_exact(w, h, filter).to_rgba8();
+    }
+    let mut rgba = cropped.to_rgba32f();
+    for p in rgba.pixels_mut() {
+        let a = p.0[3];
+        p.0[0] *= a;
+        p.0[1] *= a;
+        p.0[2] *= a;
+    }
+    let mut out = image::imageops::resize(&rgba, w, h, filter);
+    for p in out.pixels_mut() {
+        let a = p.0[3];
+        if a > 0.0 {
+            p.0[0] /= a;
+            p.0[1] /= a;
+            p.0[2] /= a;
+        }
+    }
+    DynamicImage::ImageRgba32F(out).to_rgba8()
+}
+
+fn parse_item_field(field: &str) -> Option<(usize, usize)> {
+    let rest = field.strip_prefix("sections[")?;
+    let (s, rest) = rest.split_once("].items[")?;
+    let (i, _) = rest.split_once(']')?;
+    Some((s.parse().ok()?, i.parse().ok()?))
+}
+
+/// Decodes upright (EXIF orientation applied), within the `image` crate's default memory limits.
+pub(crate) fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| e.to_string())?;
+    let mut decoder = reader.into_decoder().map_err(|e| e.to_string())?;
+    let orientation = decoder.orientation().map_err(|e| e.to_string())?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?;
+    img.apply_orientation(orientation);
+    Ok(img)
+}
+
+fn probe_one(bytes: &[u8]) -> Result<Picture<'_>, String> {
+    let format = image::guess_format(bytes).map_err(|_| {
+        "not a picture this renderer reads (JPEG, PNG or WebP): skipped".to_string()
+    })?;
+    if !matches!(
+        format,
+        ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP
+    ) {
+        return Err(format!(
+            "{format:?} pictures are not supported (use JPEG, PNG or WebP): skipped"
+        ));
+    }
+    let img = decode(bytes).map_err(|e| format!("picture could not be decoded ({e}): skipped"))?;
+    let upright = orientation_is_identity(bytes);
+    let jpeg_passthrough = match format {
+        ImageFormat::Jpeg if upright => jpeg_components(bytes).filter(|n| *n == 1 || *n == 3),
+        _ => None,
+    };
+    Ok(Picture {
+        bytes,
+        format,
+        width: img.width(),
+        height: img.height(),
+        jpeg_passthrough,
+    })
+}
+
+fn orientation_is_identity(bytes: &[u8]) -> bool {
+    let Ok(reader) = ImageReader::new(Cursor::new(bytes)).with_guessed_format() else {
+        return false;
+    };
+    let Ok(mut decoder) = reader.into_decoder() else {
+        return false;
+    };
+    matches!(
+        decoder.orientation(),
+        Ok(image::metadata::Orientation::NoTransforms)
+    )
+}
+
+/// Colour components of an 8-bit JPEG, read from its start-of-frame header.
+pub(crate) fn jpeg_components(b: &[u8]) -> Option<u8> {
+    if b.get(0..2)? != [0xFF, 0xD8] {
+        return None;
+    }
+    let mut i = 2;
+    loop {
+        while *b.get(i)? != 0xFF {
+            i += 1;
+        }
+        while *b.get(i)? == 0xFF {
+            i += 1;
+        }
+        let marker = *b.get(i)?;
+        i += 1;
+        if (0xD0..=0xD9).contains(&marker) || marker == 0x01 {
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([*b.get(i)?, *b.get(i + 1)?]));
+        // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+        if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
+            let precision = *b.get(i + 2)?;
+            let components = *b.get(i + 7)?;
+            return (precision == 8 && marker <= 0xC2).then_some(components);
+        }
+        i += len;
+    }
+}
+
+/// Runs `f` over `items` on up to two threads (the kiosk PCs and CI have two cores).
+pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    if items.len() < 2 || threads < 2 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                let f = &f;
+                scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jpeg(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 128]));
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+            .encode_image(&img)
+            .expect("encode test jpeg");
+        out
+    }
+
+    #[test]
+    fn jpeg_header_gives_components() {
+        assert_eq!(jpeg_components(&jpeg(32, 16)), Some(3));
+        assert_eq!(jpeg_components(b"\xFF\xD8\xFF"), None, "truncated header");
+        assert_eq!(jpeg_components(b"not a jpeg"), None);
+    }
+
+    #[test]
+    fn broken_pictures_become_warnings() {
+        let good = jpeg(40, 30);
+        let mut truncated = good.clone();
+        truncated.truncate(good.len() / 3);
+        let content = MenuContent {
+            title: "M".into(),
+            logo: Some(ImageBytes(b"garbage".to_vec())),
+            sections: vec![crate::content::Section {
+                title: "S".into(),
+                items: vec![
+                    crate::content::MenuItem {
+                        name: "a".into(),
+                        image: Some(ImageBytes(good)),
+                        ..Default::default()
+                    },
+                    crate::content::MenuItem {
+                        name: "b".into(),
+                        image: Some(ImageBytes(truncated)),
+                        ..Default::default()
+                    },
+                ],
+            }],
+        };
+        let design = MenuDesign::default();
+        let mut warnings = Vec::new();
+        let set = PictureSet::probe(&design, &content, &mut warnings);
+        assert!(set.logo.is_none());
+        assert!(set.items[0][0].is_some());
+        assert!(set.items[0][1].is_none());
+        let fields: Vec<&str> = warnings.iter().map(|w| w.field.as_str()).collect();
+        assert_eq!(fields, ["logo", "sections[0].items[1].image"]);
+        let pic = set.get(set.items[0][0].expect("probed")).expect("decoded");
+        assert_eq!(
+            (pic.width, pic.height, pic.jpeg_passthrough),
+            (40, 30, Some(3))
+        );
+    }
+}

@@ -499,3 +499,107 @@ fn offset(e: Element, dx: f32, dy: f32) -> Element {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{MenuItem, Section};
+
+    fn content(sections: &[usize], description: &str) -> MenuContent {
+        MenuContent {
+            title: "Menú".into(),
+            logo: None,
+            sections: sections
+                .iter()
+                .enumerate()
+                .map(|(s, n)| Section {
+                    title: format!("Sección {s}"),
+                    items: (0..*n)
+                        .map(|i| MenuItem {
+                            name: format!("Item {s}-{i}"),
+                            description: description.into(),
+                            price_cents: 100,
+                            image: None,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    fn lay(design: &MenuDesign, content: &MenuContent) -> MenuLayout {
+        let mut warnings = Vec::new();
+        let pictures = PictureSet::probe(design, content, &mut warnings);
+        layout_menu(design, content, &pictures, &mut Typesetter::new())
+    }
+
+    fn texts(page: &PageLayout) -> Vec<&TextRun> {
+        page.elements
+            .iter()
+            .filter_map(|e| {
+                if let Element::Text(t) = e {
+                    Some(t)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_empty_menu_is_one_page_with_its_title() {
+        let l = lay(&MenuDesign::default(), &content(&[], ""));
+        assert_eq!(l.pages.len(), 1);
+        assert!(texts(&l.pages[0]).iter().any(|t| t.text == "Menú"));
+    }
+
+    #[test]
+    fn every_text_stays_inside_the_margins() {
+        let design = MenuDesign::default();
+        let l = lay(
+            &design,
+            &content(
+                &[7, 9, 3],
+                "Agua fresca de jamaica con hielo, servida en vaso grande",
+            ),
+        );
+        for page in &l.pages {
+            for t in texts(page) {
+                let right = t.x + t.glyphs.iter().map(|g| g.x + g.w).fold(0.0, f32::max);
+                assert!(
+                    t.x >= design.margin - 0.01 && right <= l.width - design.margin + 0.5,
+                    "{:?} at x {} .. {right}",
+                    t.text,
+                    t.x
+                );
+                assert!(
+                    t.baseline > design.margin && t.baseline < l.height - design.margin + 0.5,
+                    "{:?} baseline {}",
+                    t.text,
+                    t.baseline
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn section_per_page_starts_each_section_on_its_own_page() {
+        let design = MenuDesign {
+            section_per_page: true,
+            ..MenuDesign::default()
+        };
+        let l = lay(&design, &content(&[2, 0, 3, 1], ""));
+        assert_eq!(l.pages.len(), 3, "empty sections are skipped");
+    }
+
+    #[test]
+    fn an_item_taller_than_a_page_still_lays_out() {
+        let long = "palabra ".repeat(250);
+        let l = lay(&MenuDesign::default(), &content(&[3], long.trim()));
+        assert!(
+            (2..=4).contains(&l.pages.len()),
+            "each giant item gets its own column or page: {}",
+            l.pages.len()
+        );
+    }
+}

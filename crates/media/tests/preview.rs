@@ -94,6 +94,79 @@ fn preview_matches_the_pdf_as_poppler_draws_it() {
     }
 }
 
+#[test]
+fn screen_design_with_translucent_background_photo_matches_its_pdf() {
+    let mut design = MenuDesign::for_canvas(Canvas::Screen {
+        size: ScreenSize::Hd1080,
+    });
+    design.columns = 3;
+    design.background.image = Some(kidyboard_media::ImageBytes(common::photo_jpeg(
+        99, 1600, 900,
+    )));
+    design.background.image_opacity = 0.3;
+    let content = sample_content(9, Some(240));
+    let mut renderer = MenuRenderer::new(&design, &content).expect("renderer");
+    let pdf = export_pdf(&design, &content, |_| {}, &AtomicBool::new(false)).expect("pdf");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pdf_path = dir.path().join("tv.pdf");
+    std::fs::write(&pdf_path, &pdf.pdf).expect("write");
+    let info = common::run_text("pdfinfo", &[path_str(&pdf_path)]);
+    assert!(
+        info.contains("1440 x 810 pts"),
+        "a 1080p design prints at 96 dpi: {info}"
+    );
+    let prefix = dir.path().join("tv");
+    run(
+        "pdftoppm",
+        &[
+            "-r",
+            "96",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            path_str(&pdf_path),
+            path_str(&prefix),
+        ],
+    );
+    let poppler = image::open(prefix.with_extension("png"))
+        .expect("pdftoppm output")
+        .to_rgb8();
+    let ours = image::load_from_memory(&renderer.render_png(0, 96.0).expect("slide").png)
+        .expect("png")
+        .to_rgb8();
+    assert_eq!(ours.dimensions(), (1920, 1080));
+    let diff = shifted_diff(&ours, &poppler, 0, 0);
+    assert!(
+        diff < 4.5,
+        "translucent background: preview differs from the PDF by {diff:.2} levels"
+    );
+    let without = image::load_from_memory(
+        &render_png(
+            &MenuDesign {
+                background: kidyboard_media::Background {
+                    image: None,
+                    ..design.background.clone()
+                },
+                ..design.clone()
+            },
+            &content,
+            0,
+            96.0,
+        )
+        .expect("plain")
+        .png,
+    )
+    .expect("png")
+    .to_rgb8();
+    assert!(
+        shifted_diff(&without, &poppler, 0, 0) > diff + 2.0,
+        "the background photo really is drawn in both"
+    );
+}
+
 /// Mean absolute difference of `a` moved by (dx, dy) against `b`, ignoring a 2-pixel border.
 fn shifted_diff(a: &image::RgbImage, b: &image::RgbImage, dx: i32, dy: i32) -> f64 {
     assert_eq!(a.dimensions(), b.dimensions(), "same page size");

@@ -122,3 +122,26 @@ test('a check-in scheduled for later, paid card + cash, starts on demand', { tim
   await monitor.page.locator('[data-testid=monitor-tile][data-state=running]', { hasText: child }).waitFor({ timeout: 1000 });
   assert.deepEqual([...reception.errors, ...monitor.errors].map(String), [], 'no script errors');
 });
+
+test('a timer that runs out is marked by the hub and flashes on the monitor', { timeout: 150_000 }, async () => {
+  const admin = await login(hub.url, 'admin');
+  const service = await call(hub.url, admin, 'POST', '/services', { name: 'Prueba de un minuto', duration_minutes: 1, price_cents: 100 });
+  const token = await login(hub.url, 'recepcion');
+  const reception = await openAs(browser, hub.url, 'recepcion', DESK);
+  const monitor = await openAs(browser, hub.url, 'monitor', WALL);
+  const child = 'Regina Torres';
+  await call(hub.url, token, 'POST', '/sales', {
+    items: [{ service_id: service.id, quantity: 1, child: { name: child } }],
+    payments: [{ method: 'cash', amount_cents: 100 }],
+  });
+  const tile = monitor.page.locator('[data-testid=monitor-tile]', { hasText: child });
+  await tile.waitFor({ timeout: 1000 });
+
+  // The hub expires it at its exact end; reception's card shows the hub's state, not a local guess.
+  await reception.page.locator('[data-testid=timer-card][data-state=expired]', { hasText: child }).waitFor({ timeout: 70_000 });
+  await monitor.page.locator('[data-testid=monitor-tile][data-state=expired]', { hasText: child }).waitFor({ timeout: 1000 });
+  const animation = await tile.evaluate((el) => getComputedStyle(el).animationName);
+  assert.match(animation, /flash/, 'an expired tile flashes');
+  await screenshot(monitor.page, 'monitor-expired');
+  assert.deepEqual([...reception.errors, ...monitor.errors].map(String), [], 'no script errors');
+});

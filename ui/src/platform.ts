@@ -7,6 +7,31 @@ export interface Platform {
   saveFile(name: string, blob: Blob): Promise<void>;
   /** Print a self-contained HTML document (receipts, day-closing report). */
   print(html: string): Promise<void>;
+  /** Say something over the speakers (a chime, then the text), e.g. a timer that ran out. */
+  announce(text: string, lang: string): Promise<void>;
+}
+
+let audio: AudioContext | null = null;
+
+/** Two rising notes: heard over the noise of a play area without being alarming. */
+function chime(): void {
+  audio ??= new AudioContext();
+  audio.resume().catch(() => {});
+  const start = audio.currentTime + 0.05;
+  [659.25, 880].forEach((frequency, i) => {
+    const ctx = audio as AudioContext;
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.type = 'sine';
+    osc.frequency.value = frequency;
+    const t0 = start + i * 0.28;
+    gain.gain.setValueAtTime(0.0001, t0);
+    gain.gain.exponentialRampToValueAtTime(0.35, t0 + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t0 + 0.6);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(t0);
+    osc.stop(t0 + 0.65);
+  });
 }
 
 const web: Platform = {
@@ -30,6 +55,20 @@ const web: Platform = {
     frame.contentWindow?.focus();
     frame.contentWindow?.print();
     setTimeout(() => frame.remove(), 60_000);
+  },
+  async announce(text, lang) {
+    // A browser may refuse sound until someone has touched the page; the flashing tile still
+    // tells the room, so a refusal is not an error.
+    try {
+      chime();
+    } catch {
+      // no audio device
+    }
+    if (!('speechSynthesis' in globalThis)) return;
+    const utterance = new SpeechSynthesisUtterance(text);
+    utterance.lang = lang;
+    utterance.rate = 0.95;
+    setTimeout(() => speechSynthesis.speak(utterance), 900);
   },
 };
 

@@ -143,6 +143,9 @@ export const en: Record<MessageKey, string> = {
 
   'monitor.playing': '{n} playing',
   'monitor.timeUp': "Time's up!",
+  'monitor.announce': "{name}'s time is up",
+  'monitor.soundOn': 'Sound: on',
+  'monitor.soundOff': 'Sound: off',
   'monitor.emptyTitle': "Let's play!",
   'monitor.emptyText': 'Play timers will show up here.',
 

@@ -141,6 +141,9 @@ export const es = {
 
   'monitor.playing': '{n} jugando',
   'monitor.timeUp': '¡Se acabó el tiempo!',
+  'monitor.announce': 'Se acabó el tiempo de {name}',
+  'monitor.soundOn': 'Sonido: sí',
+  'monitor.soundOff': 'Sonido: no',
   'monitor.emptyTitle': '¡A jugar!',
   'monitor.emptyText': 'Los tiempos de juego aparecerán aquí.',
 

@@ -66,6 +66,15 @@ pub enum UserCommand {
     },
 }
 
+/// Prints a line to stdout, ignoring a closed pipe: a supervisor that stops reading our output
+/// must not bring the hub down.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KIDYBOARD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
@@ -144,7 +153,7 @@ async fn serve(config: Config, demo_mode: bool) -> anyhow::Result<()> {
     let addr = hub.local_addr()?;
     let base = format!("http://{addr}");
     // The first line is for people and scripts alike: tests read the port from it.
-    println!("Kidyboard hub listening on {base}");
+    say!("Kidyboard hub listening on {base}");
     let store = hub.state.store.clone();
     if demo_mode {
         let loaded = tokio::task::spawn_blocking(move || -> anyhow::Result<(bool, Vec<&'static str>)> {
@@ -154,16 +163,16 @@ async fn serve(config: Config, demo_mode: bool) -> anyhow::Result<()> {
         })
         .await??;
         if loaded.0 {
-            println!("Demo catalogue loaded.");
+            say!("Demo catalogue loaded.");
         }
-        println!("Demo users (password \"{}\"):", demo::DEMO_PASSWORD);
+        say!("Demo users (password \"{}\"):", demo::DEMO_PASSWORD);
         for (username, _, role) in demo::DEMO_USERS {
-            println!("  {username:<10} {}", role.as_str());
+            say!("  {username:<10} {}", role.as_str());
         }
     }
-    println!("Data: {}", hub.state.config.data_dir.display());
+    say!("Data: {}", hub.state.config.data_dir.display());
     if hub.state.config.ui_dir.is_none() {
-        println!("Web UI not found (build it with `npm --prefix ui run build` or set KIDYBOARD_UI_DIR); the API works.");
+        say!("Web UI not found (build it with `npm --prefix ui run build` or set KIDYBOARD_UI_DIR); the API works.");
     }
     for (role, path) in [
         ("Recepción", "/reception"),
@@ -172,11 +181,10 @@ async fn serve(config: Config, demo_mode: bool) -> anyhow::Result<()> {
         ("Tótem", "/totem"),
         ("Administración", "/admin"),
     ] {
-        println!("  {role:<15} {base}{path}");
+        say!("  {role:<15} {base}{path}");
     }
-    println!("  API docs        {base}/api/v1/openapi.json");
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
+    say!("  API docs        {base}/api/v1/openapi.json");
+    let _ = std::io::Write::flush(&mut std::io::stdout());
     tracing::info!(%addr, "hub started");
     hub.serve(shutdown_signal()).await
 }

@@ -1,0 +1,60 @@
+//! Health, readiness, metrics and the OpenAPI document.
+
+mod common;
+
+use common::TestHub;
+use serde_json::json;
+
+#[tokio::test]
+async fn health_readiness_and_metrics_answer() {
+    let hub = TestHub::start().await;
+    let h = reqwest::get(hub.url("/healthz")).await.expect("healthz");
+    assert_eq!(h.status(), 200);
+    let r = reqwest::get(hub.url("/readyz")).await.expect("readyz");
+    assert_eq!(r.status(), 200);
+    let rec = hub.login("recepcion").await;
+    let water = rec.id_of("products", "Agua natural 600 ml").await;
+    rec.post("/sales", json!({"items": [{"product_id": water, "quantity": 1}], "payments": [{"method": "cash", "amount_cents": 2000}]})).await;
+    let m = reqwest::get(hub.url("/metrics")).await.expect("metrics");
+    assert!(m.headers()["content-type"].to_str().unwrap_or("").starts_with("text/plain"));
+    let text = m.text().await.expect("text");
+    assert!(text.contains("kidyboard_sales_total 1"), "{text}");
+    assert!(text.contains("kidyboard_sale_commit_seconds_count 1"));
+    assert!(text.contains("kidyboard_http_requests_total{route=\"/api/v1/sales\",status=\"201\"} 1"));
+    assert!(text.contains("kidyboard_database_ready 1"));
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_routes_clients_rely_on() {
+    let hub = TestHub::start().await;
+    let doc: serde_json::Value = reqwest::get(hub.url("/api/v1/openapi.json")).await.expect("doc").json().await.expect("json");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    for path in [
+        "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/products", "/api/v1/products/{id}",
+        "/api/v1/services", "/api/v1/packages", "/api/v1/branches", "/api/v1/users", "/api/v1/sales",
+        "/api/v1/timers", "/api/v1/timers/{id}/{action}", "/api/v1/day-closings", "/api/v1/reports/summary",
+        "/api/v1/live", "/healthz", "/readyz", "/metrics",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "the document describes {path}");
+    }
+    for schema in ["Sale", "SaleRequest", "Timer", "Product", "DayClosing", "Summary", "ErrorBody"] {
+        assert!(doc["components"]["schemas"].get(schema).is_some(), "schema {schema}");
+    }
+    assert!(doc["components"]["securitySchemes"].get("bearer").is_some());
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_json_errors() {
+    let hub = TestHub::start().await;
+    let rec = hub.login("recepcion").await;
+    let a = rec.get("/nothing-here").await;
+    assert_eq!(a.status, 404);
+    assert_eq!(a.body["error"]["code"], "not_found");
+    let b = rec.delete("/sales").await;
+    assert_eq!(b.status, 405);
+    assert_eq!(b.body["error"]["code"], "method_not_allowed");
+    let ws = reqwest::get(hub.url("/api/v1/live")).await.expect("plain get");
+    assert!(ws.status().is_client_error());
+    let body: serde_json::Value = ws.json().await.expect("json");
+    assert!(body["error"]["code"].is_string());
+}

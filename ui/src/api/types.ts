@@ -217,7 +217,9 @@ export interface Timer {
   starts_at: Instant | null;
   /** Null while paused. */
   ends_at: Instant | null;
+  /** Total play time bought, extensions included. */
   duration_ms: number;
+  /** Time left when the hub answered; frozen while paused. */
   remaining_ms: number;
   extended_minutes: number;
   updated_at: Instant;

@@ -92,8 +92,8 @@ describe('urgency', () => {
 });
 
 describe('fractionLeft', () => {
-  it('counts extensions in the whole', () => {
-    expect(fractionLeft(timer({ extended_minutes: 60 }), 3_600_000)).toBe(0.5);
+  it('measures against duration_ms, which already includes extensions', () => {
+    expect(fractionLeft(timer({ extended_minutes: 60, duration_ms: 7_200_000 }), 3_600_000)).toBe(0.5);
     expect(fractionLeft(timer(), -1)).toBe(0);
     expect(fractionLeft(timer(), 9e9)).toBe(1);
   });

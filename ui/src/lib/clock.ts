@@ -54,9 +54,10 @@ export function urgency(timer: Timer, remaining: number): Urgency {
   return 'ok';
 }
 
-/** Share of the timer still left, 0…1, for progress bars. */
+/** Share of the timer still left, 0…1, for progress bars. The hub's `duration_ms` already
+ *  includes extensions, so an extended timer's bar grows back rather than overflowing. */
 export function fractionLeft(timer: Timer, remaining: number): number {
-  const total = timer.duration_ms + timer.extended_minutes * 60_000;
+  const total = timer.duration_ms;
   if (total <= 0) return 0;
   return Math.min(1, Math.max(0, remaining / total));
 }

@@ -54,6 +54,7 @@ test('closing the day with a wrong cash count shows the difference', { timeout: 
   await r.click('[data-testid=close-day]');
   await r.click('[data-testid=close-day]');
   await r.waitForSelector('[data-testid=closing-result]');
+  await screenshot(r, 'reception-closed');
   const closings = items(await call(hub.url, token, 'GET', '/day-closings'));
   assert.equal(closings.length, 1, 'the hub recorded one closing');
   assert.equal(closings[0].difference_cents, counted - expected, 'the hub computed counted minus expected');

@@ -1,6 +1,7 @@
 import { auth } from './api/endpoints';
 import { configureClient } from './api/client';
 import type { User } from './api/types';
+import { i18n } from './i18n/index.svelte';
 import { navigate } from './router.svelte';
 
 // The token lives in sessionStorage: each tab of a shared device is its own session, and closing
@@ -56,4 +57,5 @@ export async function logout(revoke = true): Promise<void> {
 configureClient({
   token: () => session.current?.token ?? null,
   onUnauthorized: () => void logout(false),
+  language: () => (i18n.lang === 'es' ? 'es-MX, es;q=0.9' : 'en, es-MX;q=0.5'),
 });

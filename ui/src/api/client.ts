@@ -18,6 +18,8 @@ export class ApiError extends Error {
 interface ClientHooks {
   token: () => string | null;
   onUnauthorized: () => void;
+  /** The UI's language, sent as Accept-Language so the hub can word its messages to match. */
+  language?: () => string;
 }
 
 let hooks: ClientHooks = { token: () => null, onUnauthorized: () => {} };
@@ -40,6 +42,8 @@ export interface RequestOptions {
 
 export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
+  const language = hooks.language?.();
+  if (language) headers['Accept-Language'] = language;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const token = options.anonymous ? null : hooks.token();
   if (token) headers.Authorization = `Bearer ${token}`;

@@ -50,6 +50,7 @@ export const en: Record<MessageKey, string> = {
   'timers.running': 'Playing',
   'timers.paused': 'Paused',
   'timers.scheduled': 'Scheduled',
+  'timers.find': 'Find by child, guardian or phone…',
   'timers.none': 'Nobody is playing right now. Check a child in to start.',
   'timer.state.scheduled': 'Scheduled',
   'timer.state.running': 'Playing',

@@ -48,6 +48,7 @@ export const es = {
   'timers.running': 'Jugando',
   'timers.paused': 'En pausa',
   'timers.scheduled': 'Programados',
+  'timers.find': 'Buscar por niño, tutor o teléfono…',
   'timers.none': 'No hay niños jugando ahora. Registra una entrada para empezar.',
   'timer.state.scheduled': 'Programado',
   'timer.state.running': 'Jugando',

@@ -90,6 +90,10 @@ export const en: Record<MessageKey, string> = {
   'pay.timersStarted': 'Timers started: {n}',
   'pay.toast': 'Sale #{n} paid · {amount}',
 
+  'receipt.print': 'Print receipt',
+  'receipt.sale': 'Sale',
+  'receipt.endsAt': 'ends at',
+  'receipt.startsAt': 'starts at',
   'cart.title': 'Order',
   'cart.clear': 'Clear',
   'cart.empty': 'Tap a product or scan its barcode to add it.',

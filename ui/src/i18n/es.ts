@@ -88,6 +88,10 @@ export const es = {
   'pay.timersStarted': 'Tiempos iniciados: {n}',
   'pay.toast': 'Venta #{n} cobrada · {amount}',
 
+  'receipt.print': 'Imprimir ticket',
+  'receipt.sale': 'Venta',
+  'receipt.endsAt': 'termina a las',
+  'receipt.startsAt': 'inicia a las',
   'cart.title': 'Orden',
   'cart.clear': 'Vaciar',
   'cart.empty': 'Toca un producto o escanea su código para agregarlo.',

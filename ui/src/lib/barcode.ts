@@ -3,12 +3,13 @@
 // even while the search box has focus.
 
 export interface ScannerOptions {
-  /** Longest gap between two keys of one scan. People rarely type under 50 ms a key. */
+  /** Longest gap between two keys of one scan. Scanners send a key every few ms; even a fast
+   *  typist needs about 100 ms a key, and six in a row under 60 ms does not happen by hand. */
   maxGapMs: number;
   minLength: number;
 }
 
-export const SCANNER: ScannerOptions = { maxGapMs: 50, minLength: 6 };
+export const SCANNER: ScannerOptions = { maxGapMs: 60, minLength: 6 };
 
 export class BarcodeScanner {
   private buffer = '';

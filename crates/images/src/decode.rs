@@ -53,6 +53,10 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
     limits.check_bytes(bytes.len())?;
     let format = sniff::sniff(bytes)?;
     sniff::check_complete(format, bytes)?;
+    // Our own header read first: no decoder code runs on a bomb.
+    if let Some((width, height)) = sniff::header_dimensions(format, bytes) {
+        limits.check_dimensions(width, height)?;
+    }
     let decoder = header_decoder(bytes, format, limits)?;
     let (width, height) = decoder.dimensions();
     limits.check_dimensions(width, height)?;

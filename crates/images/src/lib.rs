@@ -33,7 +33,7 @@ pub mod variants;
 
 pub use cache::{CacheUsage, VariantKey};
 pub use decode::{decode, probe, Pixels, Probe};
-pub use encode::{encode, EncodeSettings, TARGET_DSSIM};
+pub use encode::{encode, EncodeSettings, MAX_DSSIM, TARGET_DSSIM};
 pub use error::{Error, Result};
 pub use format::Format;
 pub use limits::Limits;

@@ -96,6 +96,71 @@ pub fn check_complete(format: InputFormat, bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// Width and height as the file's header states them, read by us (not by a decoder), so a
+/// bomb is refused before any decoder code runs. `None` when the header is unreadable.
+pub fn header_dimensions(format: InputFormat, bytes: &[u8]) -> Option<(u32, u32)> {
+    let be32 = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let le = |at: usize, n: usize| {
+        bytes.get(at..at + n).map(|b| {
+            b.iter()
+                .rev()
+                .fold(0u32, |acc, &x| (acc << 8) | u32::from(x))
+        })
+    };
+    match format {
+        InputFormat::Png => {
+            if bytes.get(12..16) != Some(b"IHDR") {
+                return None;
+            }
+            Some((be32(16)?, be32(20)?))
+        }
+        InputFormat::Jpeg => jpeg_sof_dimensions(bytes),
+        InputFormat::WebP => match bytes.get(12..16)? {
+            b"VP8 " => Some((le(26, 2)? & 0x3FFF, le(28, 2)? & 0x3FFF)),
+            b"VP8L" => {
+                let bits = le(21, 4)?;
+                Some(((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1))
+            }
+            b"VP8X" => Some((le(24, 3)? + 1, le(27, 3)? + 1)),
+            _ => None,
+        },
+    }
+}
+
+/// The first start-of-frame segment's dimensions (SOF0–SOF15 but DHT, JPG and DAC).
+fn jpeg_sof_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
+    let mut pos = 2;
+    loop {
+        if *bytes.get(pos)? != 0xFF {
+            return None;
+        }
+        while bytes.get(pos) == Some(&0xFF) {
+            pos += 1;
+        }
+        let marker = *bytes.get(pos)?;
+        pos += 1;
+        if marker == 0x01 || (0xD0..=0xD7).contains(&marker) {
+            continue;
+        }
+        if marker == 0xD9 || marker == 0xDA {
+            return None;
+        }
+        let len = bytes.get(pos..pos + 2)?;
+        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            let seg = bytes.get(pos + 2..pos + 7)?;
+            let height = u32::from(u16::from_be_bytes([seg[1], seg[2]]));
+            let width = u32::from(u16::from_be_bytes([seg[3], seg[4]]));
+            return Some((width, height));
+        }
+        pos += len;
+    }
+}
+
 /// PNG: chunks of `length, type, data, crc` until `IEND`.
 fn png_complete(bytes: &[u8]) -> bool {
     let mut pos = PNG_SIGNATURE.len();
@@ -203,6 +268,25 @@ mod tests {
         assert_eq!(code(b"%PDF-1.7"), Some("not_an_image"));
         assert_eq!(code(b""), Some("not_an_image"));
         assert_eq!(code(b"<html><body>hi</body></html>"), Some("not_an_image"));
+    }
+
+    #[test]
+    fn header_dimensions_are_read_without_a_decoder() {
+        let mut png = PNG_SIGNATURE.to_vec();
+        png.extend_from_slice(b"\0\0\0\x0dIHDR\0\x01\x86\xa0\0\x01\x86\xa0");
+        assert_eq!(
+            header_dimensions(InputFormat::Png, &png),
+            Some((100_000, 100_000))
+        );
+        let jpeg = b"\xFF\xD8\xFF\xE0\x00\x04ab\xFF\xC2\x00\x0b\x08\x01\x2c\x01\xc3\x01\x01\x11\x00\xFF\xD9";
+        assert_eq!(header_dimensions(InputFormat::Jpeg, jpeg), Some((451, 300)));
+        let mut vp8x = b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0".to_vec();
+        vp8x.extend_from_slice(&[0xC2, 0x01, 0x00, 0x2B, 0x01, 0x00]);
+        assert_eq!(
+            header_dimensions(InputFormat::WebP, &vp8x),
+            Some((451, 300))
+        );
+        assert_eq!(header_dimensions(InputFormat::Jpeg, b"\xFF\xD8\xFF"), None);
     }
 
     #[test]

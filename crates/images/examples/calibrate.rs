@@ -1,0 +1,163 @@
+//! Finds, per format, the encoder quality that lands on the same visual quality (DSSIM
+//! `TARGET_DSSIM`) on our sample photos, and prints the table that `QUALITY.md` records.
+//!
+//!     cargo run --release -p kidyboard-images --example calibrate [TARGET_DSSIM] [AVIF_SPEED]
+//!
+//! For each format, a bisection on the quality setting finds the lowest quality whose *mean*
+//! DSSIM over the photos (card width 400 and full size) stays at or under the target.
+
+#[path = "../tests/common/quality.rs"]
+mod quality;
+
+use kidyboard_images::{
+    decode, encode, resize, EncodeSettings, Format, Limits, Pixels, TARGET_DSSIM,
+};
+
+const PHOTOS: [&str; 3] = ["coffee.png", "chelsea.png", "grace_hopper.jpg"];
+const WIDTHS: [u32; 2] = [400, 4000];
+
+fn main() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let limits = Limits::default();
+    let mut refs: Vec<(String, Pixels)> = Vec::new();
+    for name in PHOTOS {
+        let bytes = std::fs::read(dir.join(name)).expect("sample photo");
+        let pixels = decode::decode(&bytes, &limits).expect("decodes");
+        for w in WIDTHS {
+            let r = resize::resize_to_width(&pixels, w).expect("resizes");
+            refs.push((format!("{name}@{}", r.width), r));
+        }
+    }
+    let mut args = std::env::args().skip(1);
+    let target: f64 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(TARGET_DSSIM);
+    let speed: u8 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(EncodeSettings::default().avif_speed);
+    let ten_bit = args.next().as_deref() == Some("10");
+    println!("target DSSIM {target}, AVIF speed {speed}, 10-bit {ten_bit}");
+    println!(
+        "{:<6} {:>7} {:>11} {:>11} {:>10}",
+        "format", "quality", "worst dssim", "mean dssim", "bytes"
+    );
+    let mut chosen = EncodeSettings {
+        avif_speed: speed,
+        avif_ten_bit: ten_bit,
+        ..EncodeSettings::default()
+    };
+    let mut bytes_at = Vec::new();
+    for format in Format::ALL {
+        let (mut lo, mut hi) = (1.0f32, 100.0f32);
+        while hi - lo > 1.0 {
+            let mid = ((lo + hi) / 2.0).round();
+            let (_, mean, _) = measure(format, mid, speed, ten_bit, &refs);
+            if mean <= target {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        let (worst, mean, bytes) = measure(format, hi, speed, ten_bit, &refs);
+        println!(
+            "{:<6} {:>7} {:>11.5} {:>11.5} {:>10}",
+            format.name(),
+            hi,
+            worst,
+            mean,
+            bytes
+        );
+        set_quality(&mut chosen, format, hi);
+        bytes_at.push((format, bytes));
+    }
+    for (name, r) in &refs {
+        let mut line = format!("{name:<24}");
+        for format in Format::ALL {
+            let enc = encode::encode(r, format, &chosen).expect("encodes");
+            let back = decode_own(&enc, format, r);
+            line += &format!(
+                " {}={}B/{:.5}",
+                format.name(),
+                enc.len(),
+                quality::dssim(r, &back)
+            );
+        }
+        println!("{line}");
+    }
+    let jpeg = bytes_at
+        .iter()
+        .find(|(f, _)| *f == Format::Jpeg)
+        .map(|(_, b)| *b)
+        .unwrap_or(1);
+    for (format, bytes) in &bytes_at {
+        println!(
+            "{:<6} bytes vs JPEG: {:.2}×",
+            format.name(),
+            *bytes as f64 / jpeg as f64
+        );
+    }
+}
+
+fn set_quality(s: &mut EncodeSettings, format: Format, q: f32) {
+    match format {
+        Format::Avif => s.avif_quality = q,
+        Format::WebP => s.webp_quality = q,
+        Format::Jpeg => s.jpeg_quality = q,
+    }
+}
+
+/// (worst DSSIM, mean DSSIM, total bytes) over the references at quality `q`.
+fn measure(
+    format: Format,
+    q: f32,
+    speed: u8,
+    ten_bit: bool,
+    refs: &[(String, Pixels)],
+) -> (f64, f64, usize) {
+    let mut settings = EncodeSettings {
+        avif_speed: speed,
+        avif_ten_bit: ten_bit,
+        ..EncodeSettings::default()
+    };
+    set_quality(&mut settings, format, q);
+    let (mut worst, mut sum, mut bytes) = (0.0f64, 0.0, 0);
+    for (_, r) in refs {
+        let enc = encode::encode(r, format, &settings).expect("encodes");
+        bytes += enc.len();
+        let d = quality::dssim(r, &decode_own(&enc, format, r));
+        worst = worst.max(d);
+        sum += d;
+    }
+    (worst, sum / refs.len() as f64, bytes)
+}
+
+/// Decodes our output: `image` for WebP/JPEG, `avifdec` for AVIF (the `image` crate here is
+/// built without an AV1 decoder).
+fn decode_own(bytes: &[u8], format: Format, like: &Pixels) -> Pixels {
+    let rgb = match format {
+        Format::Avif => {
+            let dir =
+                std::env::temp_dir().join(format!("kidyboard-calibrate-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            let (i, o) = (dir.join("in.avif"), dir.join("out.png"));
+            std::fs::write(&i, bytes).expect("write");
+            let ok = std::process::Command::new("avifdec")
+                .arg(&i)
+                .arg(&o)
+                .output()
+                .expect("avifdec (apt-get install libavif-bin)");
+            assert!(ok.status.success(), "avifdec failed");
+            image::open(&o).expect("png").into_rgb8()
+        }
+        _ => image::load_from_memory(bytes).expect("decodes").into_rgb8(),
+    };
+    assert_eq!((rgb.width(), rgb.height()), (like.width, like.height));
+    Pixels {
+        width: rgb.width(),
+        height: rgb.height(),
+        has_alpha: false,
+        data: rgb.into_raw(),
+    }
+}

@@ -19,6 +19,7 @@ pub mod sales;
 pub mod services;
 pub mod stock;
 pub mod store;
+pub mod sync;
 pub mod timers;
 pub mod tx;
 pub mod users;

@@ -13,11 +13,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order. Shipped migrations are never edited: add a new file instead.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_initial.sql",
-    sql: include_str!("../../../migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_initial.sql",
+        sql: include_str!("../../../migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_sync.sql",
+        sql: include_str!("../../../migrations/0002_sync.sql"),
+    },
+];
 
 pub fn checksum(sql: &str) -> String {
     let digest = Sha256::digest(sql.as_bytes());
@@ -37,7 +44,9 @@ pub fn apply(conn: &mut Connection) -> Result<Vec<i64>> {
     )?;
     let newest_known = MIGRATIONS.last().map(|m| m.version).unwrap_or(0);
     let newest_applied: Option<i64> =
-        conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| r.get(0))?;
+        conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })?;
     if let Some(v) = newest_applied {
         if v > newest_known {
             return Err(CoreError::Corrupt(format!(
@@ -86,7 +95,7 @@ mod tests {
     /// schema that no longer matches the code. Add a new migration instead of editing one.
     #[test]
     fn shipped_migrations_are_pinned() {
-        let pinned: &[(i64, &str)] = &[(1, PIN_0001)];
+        let pinned: &[(i64, &str)] = &[(1, PIN_0001), (2, PIN_0002)];
         for (version, sum) in pinned {
             let m = MIGRATIONS
                 .iter()
@@ -102,6 +111,7 @@ mod tests {
     }
 
     const PIN_0001: &str = "1af086740098a6e67adc11cb24d43dc0569ac2bac1696417d609fcbac2e0b774";
+    const PIN_0002: &str = "1824f9a309d39804f806b69223b65812c312907bc771443b372aa0b1ba7db6d3";
 
     #[test]
     fn versions_are_increasing_and_named_after_themselves() {
@@ -122,7 +132,7 @@ mod tests {
     fn applying_twice_is_a_no_op() {
         let mut conn = Connection::open_in_memory().expect("memory db");
         let first = apply(&mut conn).expect("first apply");
-        assert_eq!(first, vec![1]);
+        assert_eq!(first, vec![1, 2]);
         let second = apply(&mut conn).expect("second apply");
         assert!(second.is_empty(), "nothing new to apply the second time");
     }

@@ -1,0 +1,154 @@
+//! Every way the cloud or the sync worker can fail, each with a stable machine-readable code.
+//! The HTTP answer is always `{ "error": { "code", "message", "field"? } }`; internal details are
+//! logged, never sent.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use utoipa::ToSchema;
+
+pub type Result<T, E = CloudError> = std::result::Result<T, E>;
+
+#[derive(Debug, Error)]
+pub enum CloudError {
+    /// Input that breaks a rule; `field` names it (e.g. `events[3].id`).
+    #[error("{message}")]
+    Validation { field: String, message: String },
+
+    #[error("credencial ausente o inválida")]
+    Unauthorized,
+
+    #[error("{0}")]
+    Forbidden(String),
+
+    #[error("{0} no existe")]
+    NotFound(&'static str),
+
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+
+    #[error("la base de datos no está disponible")]
+    Unavailable(String),
+
+    #[error("database error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+
+    #[error("connection pool: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+
+    #[error("store: {0}")]
+    Store(#[from] kidyboard_core::CoreError),
+
+    /// The store could not reach the cloud, or the cloud answered with an error.
+    #[error("cloud request failed: {0}")]
+    Remote(String),
+
+    /// The cloud answered with an error body; `code` is the cloud's.
+    #[error("the cloud refused: {code}: {message}")]
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl CloudError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        CloudError::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The stable code clients branch on.
+    pub fn code(&self) -> &str {
+        match self {
+            CloudError::Validation { .. } => "validation",
+            CloudError::Unauthorized => "unauthorized",
+            CloudError::Forbidden(_) => "forbidden",
+            CloudError::NotFound(_) => "not_found",
+            CloudError::Conflict { code, .. } => code,
+            CloudError::Unavailable(_) | CloudError::Pool(_) => "unavailable",
+            CloudError::Postgres(e) if is_connection_error(e) => "unavailable",
+            CloudError::Remote(_) => "offline",
+            CloudError::Refused { code, .. } => code,
+            CloudError::Postgres(_) | CloudError::Store(_) | CloudError::Internal(_) => "internal",
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self.code() {
+            "validation" => StatusCode::UNPROCESSABLE_ENTITY,
+            "unauthorized" => StatusCode::UNAUTHORIZED,
+            "forbidden" => StatusCode::FORBIDDEN,
+            "not_found" => StatusCode::NOT_FOUND,
+            "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
+            _ if matches!(self, CloudError::Conflict { .. }) => StatusCode::CONFLICT,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Worth retrying later (the link, the cloud or its database was down), as opposed to a
+    /// refusal that will not change by itself.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            CloudError::Remote(_) | CloudError::Unavailable(_) | CloudError::Pool(_) => true,
+            CloudError::Refused { status, .. } => *status >= 500 || *status == 429,
+            CloudError::Postgres(e) => is_connection_error(e),
+            _ => false,
+        }
+    }
+}
+
+fn is_connection_error(e: &tokio_postgres::Error) -> bool {
+    e.is_closed() || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable.
+    pub code: String,
+    /// For people (Spanish).
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub field: Option<String>,
+}
+
+impl IntoResponse for CloudError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+            match status {
+                StatusCode::SERVICE_UNAVAILABLE => {
+                    "el servicio no está disponible; intenta de nuevo".to_string()
+                }
+                _ => "ocurrió un error interno; intenta de nuevo".to_string(),
+            }
+        } else {
+            self.to_string()
+        };
+        let field = match &self {
+            CloudError::Validation { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_string(),
+                message,
+                field,
+            },
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}

@@ -1,0 +1,174 @@
+//! Per-branch reporting tables kept up to date from newly stored events, in the push's
+//! transaction: sales totals by business day (by type and payment method), the latest state of
+//! each play timer, and stock levels. Each event is seen here exactly once (only newly stored
+//! events reach this code), so sums never double-count a retried batch.
+
+use std::collections::BTreeMap;
+
+use deadpool_postgres::Transaction;
+use kidyboard_core::sync::OutgoingEvent;
+use serde::Deserialize;
+
+use crate::error::Result;
+
+#[derive(Default)]
+struct DayTotals {
+    count: i64,
+    revenue: i64,
+    change: i64,
+    services: i64,
+    products: i64,
+    packages: i64,
+    cash: i64,
+    card: i64,
+    transfer: i64,
+}
+
+#[derive(Deserialize)]
+struct SaleFacts {
+    business_day: String,
+    total_cents: i64,
+    #[serde(default)]
+    change_cents: i64,
+    #[serde(default)]
+    items: Vec<ItemFacts>,
+    #[serde(default)]
+    payments: Vec<PaymentFacts>,
+}
+
+#[derive(Deserialize)]
+struct ItemFacts {
+    kind: String,
+    total_cents: i64,
+}
+
+#[derive(Deserialize)]
+struct PaymentFacts {
+    method: String,
+    amount_cents: i64,
+}
+
+#[derive(Deserialize)]
+struct TimerFacts {
+    child_name: String,
+    service_name: String,
+    state: String,
+    #[serde(default)]
+    ends_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct StockFacts {
+    stock_after: i64,
+}
+
+fn facts<T: for<'de> Deserialize<'de>>(e: &OutgoingEvent) -> Option<T> {
+    match T::deserialize(&e.payload) {
+        Ok(v) => Some(v),
+        Err(err) => {
+            // Stored all the same: the event log is the truth, a projection can be rebuilt.
+            tracing::warn!(event = %e.id, kind = %e.kind, error = %err, "event payload not understood by the projections");
+            None
+        }
+    }
+}
+
+pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEvent]) -> Result<()> {
+    let mut days: BTreeMap<String, DayTotals> = BTreeMap::new();
+    let mut timers: BTreeMap<&str, (i64, TimerFacts)> = BTreeMap::new();
+    let mut stock: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for e in events {
+        match e.kind.as_str() {
+            "sale.created" => {
+                let Some(s) = facts::<SaleFacts>(e) else {
+                    continue;
+                };
+                let d = days.entry(s.business_day).or_default();
+                d.count += 1;
+                d.revenue += s.total_cents;
+                d.change += s.change_cents;
+                for i in s.items {
+                    match i.kind.as_str() {
+                        "service" => d.services += i.total_cents,
+                        "package" => d.packages += i.total_cents,
+                        _ => d.products += i.total_cents,
+                    }
+                }
+                for p in s.payments {
+                    match p.method.as_str() {
+                        "cash" => d.cash += p.amount_cents,
+                        "card" => d.card += p.amount_cents,
+                        _ => d.transfer += p.amount_cents,
+                    }
+                }
+            }
+            k if k.starts_with("timer.") => {
+                let Some(t) = facts::<TimerFacts>(e) else {
+                    continue;
+                };
+                let newer = timers
+                    .get(e.entity_id.as_str())
+                    .is_none_or(|(seq, _)| *seq < e.seq);
+                if newer {
+                    timers.insert(&e.entity_id, (e.seq, t));
+                }
+            }
+            "stock.moved" => {
+                let Some(s) = facts::<StockFacts>(e) else {
+                    continue;
+                };
+                let newer = stock
+                    .get(e.entity_id.as_str())
+                    .is_none_or(|(seq, _)| *seq < e.seq);
+                if newer {
+                    stock.insert(&e.entity_id, (e.seq, s.stock_after));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (day, d) in &days {
+        tx.execute(
+            "INSERT INTO sales_daily (branch_id, business_day, sales_count, revenue_cents, change_cents, services_cents,
+                                      products_cents, packages_cents, cash_cents, card_cents, transfer_cents)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (branch_id, business_day) DO UPDATE SET
+                sales_count = sales_daily.sales_count + excluded.sales_count,
+                revenue_cents = sales_daily.revenue_cents + excluded.revenue_cents,
+                change_cents = sales_daily.change_cents + excluded.change_cents,
+                services_cents = sales_daily.services_cents + excluded.services_cents,
+                products_cents = sales_daily.products_cents + excluded.products_cents,
+                packages_cents = sales_daily.packages_cents + excluded.packages_cents,
+                cash_cents = sales_daily.cash_cents + excluded.cash_cents,
+                card_cents = sales_daily.card_cents + excluded.card_cents,
+                transfer_cents = sales_daily.transfer_cents + excluded.transfer_cents",
+            &[
+                &branch_id, day, &d.count, &d.revenue, &d.change, &d.services, &d.products, &d.packages, &d.cash,
+                &d.card, &d.transfer,
+            ],
+        )
+        .await?;
+    }
+    for (id, (seq, t)) in &timers {
+        tx.execute(
+            "INSERT INTO timers (branch_id, timer_id, child_name, service_name, state, ends_at, device_seq)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (branch_id, timer_id) DO UPDATE SET child_name = excluded.child_name,
+                service_name = excluded.service_name, state = excluded.state, ends_at = excluded.ends_at,
+                device_seq = excluded.device_seq
+             WHERE timers.device_seq < excluded.device_seq",
+            &[&branch_id, id, &t.child_name, &t.service_name, &t.state, &t.ends_at, seq],
+        )
+        .await?;
+    }
+    for (id, (seq, level)) in &stock {
+        tx.execute(
+            "INSERT INTO stock_levels (branch_id, product_id, stock, device_seq) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (branch_id, product_id) DO UPDATE SET stock = excluded.stock, device_seq = excluded.device_seq
+             WHERE stock_levels.device_seq < excluded.device_seq",
+            &[&branch_id, id, level, seq],
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,239 @@
+//! The owner's catalogue in the cloud (products): edits become catalogue events that every
+//! branch of the organisation pulls.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Owner;
+use crate::error::{CloudError, Result};
+use crate::extract::Body;
+use crate::feed;
+use crate::state::CloudState;
+
+/// Fields of a product (absent = unchanged on PATCH; `name` and `price_cents` needed on POST).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductEdit {
+    pub name: Option<String>,
+    pub category: Option<String>,
+    pub description: Option<String>,
+    pub price_cents: Option<i64>,
+    pub cost_cents: Option<i64>,
+    pub low_stock_threshold: Option<i64>,
+    pub barcode: Option<String>,
+    pub image_url: Option<String>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CatalogItem {
+    pub id: String,
+    /// The record as the branches apply it.
+    pub record: serde_json::Value,
+    /// Who wrote the winning version ("cloud" or a store's device id).
+    pub device_id: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CatalogList {
+    pub items: Vec<CatalogItem>,
+}
+
+const MAX_CENTS: i64 = 100_000_000_00;
+
+fn text(field: &str, v: &str, max: usize, required: bool) -> Result<String> {
+    let t = v.trim();
+    if (required && t.is_empty()) || t.chars().count() > max || t.chars().any(char::is_control) {
+        return Err(CloudError::validation(
+            field,
+            format!("de {} a {max} caracteres", usize::from(required)),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+fn cents(field: &str, v: i64) -> Result<i64> {
+    if !(0..=MAX_CENTS).contains(&v) {
+        return Err(CloudError::validation(field, "monto fuera de rango"));
+    }
+    Ok(v)
+}
+
+/// Merges an edit into a record (a JSON object shaped like the hub's product).
+fn merge(id: &str, base: &serde_json::Value, e: &ProductEdit) -> Result<serde_json::Value> {
+    let mut r = match base {
+        serde_json::Value::Object(m) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    r.insert("id".into(), id.into());
+    if let Some(v) = &e.name {
+        r.insert("name".into(), text("name", v, 120, true)?.into());
+    }
+    if let Some(v) = &e.category {
+        r.insert("category".into(), text("category", v, 120, false)?.into());
+    }
+    if let Some(v) = &e.description {
+        r.insert(
+            "description".into(),
+            text("description", v, 2_000, false)?.into(),
+        );
+    }
+    if let Some(v) = e.price_cents {
+        r.insert("price_cents".into(), cents("price_cents", v)?.into());
+    }
+    if let Some(v) = e.cost_cents {
+        r.insert("cost_cents".into(), cents("cost_cents", v)?.into());
+    }
+    if let Some(v) = e.low_stock_threshold {
+        r.insert(
+            "low_stock_threshold".into(),
+            cents("low_stock_threshold", v)?.into(),
+        );
+    }
+    if let Some(v) = &e.barcode {
+        let b = text("barcode", v, 64, false)?;
+        r.insert(
+            "barcode".into(),
+            if b.is_empty() {
+                serde_json::Value::Null
+            } else {
+                b.into()
+            },
+        );
+    }
+    if let Some(v) = &e.image_url {
+        let u = text("image_url", v, 1_000, false)?;
+        r.insert(
+            "image_url".into(),
+            if u.is_empty() {
+                serde_json::Value::Null
+            } else {
+                u.into()
+            },
+        );
+    }
+    if let Some(v) = e.active {
+        r.insert("active".into(), v.into());
+    }
+    for (k, default) in [
+        ("category", serde_json::json!("")),
+        ("description", serde_json::json!("")),
+        ("cost_cents", serde_json::json!(0)),
+        ("low_stock_threshold", serde_json::json!(0)),
+        ("active", serde_json::json!(true)),
+    ] {
+        r.entry(k).or_insert(default);
+    }
+    if !r.contains_key("name") {
+        return Err(CloudError::validation("name", "el nombre es obligatorio"));
+    }
+    if !r.contains_key("price_cents") {
+        return Err(CloudError::validation(
+            "price_cents",
+            "el precio es obligatorio",
+        ));
+    }
+    Ok(serde_json::Value::Object(r))
+}
+
+/// The organisation's products, as the latest version of each.
+#[utoipa::path(get, path = "/api/v1/catalog/products", responses((status = 200, body = CatalogList)),
+    security(("bearer" = [])), tag = "catalog")]
+pub async fn list_products(
+    State(st): State<CloudState>,
+    owner: Owner,
+) -> Result<Json<CatalogList>> {
+    let rows = st
+        .db()
+        .await?
+        .query(
+            "SELECT entity_id, record, device_id FROM catalog_records WHERE org_id = $1 AND entity = 'product'
+             ORDER BY record->>'name'",
+            &[&owner.org_id],
+        )
+        .await?;
+    let items = rows
+        .iter()
+        .map(|r| CatalogItem {
+            id: r.get(0),
+            record: r.get(1),
+            device_id: r.get(2),
+        })
+        .collect();
+    Ok(Json(CatalogList { items }))
+}
+
+/// Creates a product for every branch.
+#[utoipa::path(post, path = "/api/v1/catalog/products", request_body = ProductEdit,
+    responses((status = 201, body = CatalogItem), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])), tag = "catalog")]
+pub async fn create_product(
+    State(st): State<CloudState>,
+    owner: Owner,
+    Body(edit): Body<ProductEdit>,
+) -> Result<(StatusCode, Json<CatalogItem>)> {
+    let id = ulid::Ulid::new().to_string();
+    let record = merge(&id, &serde_json::Value::Null, &edit)?;
+    let mut db = st.db().await?;
+    let tx = db.transaction().await?;
+    feed::append_owner_edit(
+        &tx,
+        &owner.org_id,
+        "product.created",
+        "product",
+        &id,
+        &record,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CatalogItem {
+            id,
+            record,
+            device_id: feed::CLOUD_DEVICE_ID.into(),
+        }),
+    ))
+}
+
+/// Changes a product for every branch (last writer by hybrid logical clock wins everywhere).
+#[utoipa::path(patch, path = "/api/v1/catalog/products/{id}", request_body = ProductEdit,
+    params(("id" = String, Path, description = "product id")),
+    responses((status = 200, body = CatalogItem), (status = 404, body = crate::error::ErrorBody)),
+    security(("bearer" = [])), tag = "catalog")]
+pub async fn update_product(
+    State(st): State<CloudState>,
+    owner: Owner,
+    Path(id): Path<String>,
+    Body(edit): Body<ProductEdit>,
+) -> Result<Json<CatalogItem>> {
+    let mut db = st.db().await?;
+    let tx = db.transaction().await?;
+    let current: serde_json::Value = tx
+        .query_opt(
+            "SELECT record FROM catalog_records WHERE org_id = $1 AND entity = 'product' AND entity_id = $2 FOR UPDATE",
+            &[&owner.org_id, &id],
+        )
+        .await?
+        .ok_or(CloudError::NotFound("el producto"))?
+        .get(0);
+    let record = merge(&id, &current, &edit)?;
+    feed::append_owner_edit(
+        &tx,
+        &owner.org_id,
+        "product.updated",
+        "product",
+        &id,
+        &record,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(CatalogItem {
+        id,
+        record,
+        device_id: feed::CLOUD_DEVICE_ID.into(),
+    }))
+}

@@ -1,0 +1,7 @@
+//! The cloud's HTTP routes, grouped by audience.
+
+pub mod catalog;
+pub mod health;
+pub mod orgs;
+pub mod reports;
+pub mod sync;

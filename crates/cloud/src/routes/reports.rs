@@ -1,0 +1,281 @@
+//! The owner's view of every branch: the summary (shaped like the hub's
+//! `GET /api/v1/reports/summary`), active play timers and stock alerts, optionally for one branch.
+
+use axum::extract::{Query, State};
+use axum::Json;
+use kidyboard_core::day_close::ByMethod;
+use kidyboard_core::products::Product;
+use kidyboard_core::reports::{ByType, Summary};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Owner;
+use crate::error::{CloudError, Result};
+use crate::state::CloudState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ReportQuery {
+    /// First business day, YYYY-MM-DD (default: today in Mexico City).
+    pub from: Option<String>,
+    /// Last business day, inclusive (default: `from`).
+    pub to: Option<String>,
+    /// Only this branch (default: every branch of the organisation).
+    pub branch_id: Option<String>,
+}
+
+fn day(field: &str, v: Option<&str>, default: chrono::NaiveDate) -> Result<chrono::NaiveDate> {
+    match v {
+        None => Ok(default),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| CloudError::validation(field, "fecha inválida (se espera AAAA-MM-DD)")),
+    }
+}
+
+async fn check_branch(
+    db: &deadpool_postgres::Object,
+    org_id: &str,
+    branch_id: Option<&str>,
+) -> Result<()> {
+    if let Some(b) = branch_id {
+        db.query_opt(
+            "SELECT 1 FROM branches WHERE id = $1 AND org_id = $2",
+            &[&b, &org_id],
+        )
+        .await?
+        .ok_or(CloudError::NotFound("la sucursal"))?;
+    }
+    Ok(())
+}
+
+fn text(r: &serde_json::Value, k: &str) -> String {
+    r.get(k)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn int(r: &serde_json::Value, k: &str) -> i64 {
+    r.get(k).and_then(|v| v.as_i64()).unwrap_or_default()
+}
+
+/// A catalogue record with one branch's stock, as the hub shows a product.
+fn product(id: String, record: &serde_json::Value, stock: i64) -> Product {
+    let threshold = int(record, "low_stock_threshold");
+    Product {
+        id,
+        name: text(record, "name"),
+        category: text(record, "category"),
+        description: text(record, "description"),
+        price_cents: int(record, "price_cents"),
+        cost_cents: int(record, "cost_cents"),
+        stock,
+        low_stock_threshold: threshold,
+        barcode: record
+            .get("barcode")
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
+        image_url: record
+            .get("image_url")
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
+        active: record
+            .get("active")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true),
+        low_stock: stock <= threshold,
+        created_at: text(record, "created_at"),
+        updated_at: text(record, "updated_at"),
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StockAlert {
+    pub branch_id: String,
+    pub product: Product,
+}
+
+async fn stock(
+    db: &deadpool_postgres::Object,
+    org_id: &str,
+    branch_id: Option<&str>,
+) -> Result<Vec<StockAlert>> {
+    let rows = db
+        .query(
+            "SELECT s.branch_id, s.product_id, s.stock, c.record
+             FROM stock_levels s JOIN branches b ON b.id = s.branch_id
+             JOIN catalog_records c ON c.org_id = b.org_id AND c.entity = 'product' AND c.entity_id = s.product_id
+             WHERE b.org_id = $1 AND ($2::text IS NULL OR s.branch_id = $2)
+             ORDER BY s.stock, c.record->>'name'",
+            &[&org_id, &branch_id],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| StockAlert {
+            branch_id: r.get(0),
+            product: product(r.get(1), &r.get::<_, serde_json::Value>(3), r.get(2)),
+        })
+        .collect())
+}
+
+/// Revenue, sales, ticket average, by type and method, inventory value, low stock and active
+/// timers over the organisation's branches (or one).
+#[utoipa::path(get, path = "/api/v1/reports/summary", params(ReportQuery),
+    responses((status = 200, body = Summary), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])), tag = "reports")]
+pub async fn summary(
+    State(st): State<CloudState>,
+    owner: Owner,
+    Query(q): Query<ReportQuery>,
+) -> Result<Json<Summary>> {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::Mexico_City)
+        .date_naive();
+    let from = day("from", q.from.as_deref(), today)?;
+    let to = day("to", q.to.as_deref(), from)?;
+    if to < from {
+        return Err(CloudError::validation(
+            "to",
+            "debe ser igual o posterior a from",
+        ));
+    }
+    let db = st.db().await?;
+    let branch = q.branch_id.as_deref();
+    check_branch(&db, &owner.org_id, branch).await?;
+    let (f, t) = (from.to_string(), to.to_string());
+    let row = db
+        .query_one(
+            "SELECT COALESCE(SUM(sales_count), 0)::int8, COALESCE(SUM(revenue_cents), 0)::int8,
+                    COALESCE(SUM(change_cents), 0)::int8, COALESCE(SUM(services_cents), 0)::int8,
+                    COALESCE(SUM(products_cents), 0)::int8, COALESCE(SUM(packages_cents), 0)::int8,
+                    COALESCE(SUM(cash_cents), 0)::int8, COALESCE(SUM(card_cents), 0)::int8,
+                    COALESCE(SUM(transfer_cents), 0)::int8
+             FROM sales_daily s JOIN branches b ON b.id = s.branch_id
+             WHERE b.org_id = $1 AND ($2::text IS NULL OR s.branch_id = $2) AND s.business_day BETWEEN $3 AND $4",
+            &[&owner.org_id, &branch, &f, &t],
+        )
+        .await?;
+    let (count, revenue, change): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
+    let levels = stock(&db, &owner.org_id, branch).await?;
+    let inventory_value_cents = levels
+        .iter()
+        .filter(|a| a.product.active && a.product.stock > 0)
+        .map(|a| a.product.stock.saturating_mul(a.product.cost_cents))
+        .fold(0i64, i64::saturating_add);
+    let low_stock = levels
+        .into_iter()
+        .filter(|a| a.product.active && a.product.low_stock)
+        .map(|a| a.product)
+        .collect();
+    let active_timers: i64 = db
+        .query_one(
+            "SELECT COUNT(*) FROM timers t JOIN branches b ON b.id = t.branch_id
+             WHERE b.org_id = $1 AND ($2::text IS NULL OR t.branch_id = $2) AND t.state IN ('running', 'paused', 'expired')",
+            &[&owner.org_id, &branch],
+        )
+        .await?
+        .get(0);
+    Ok(Json(Summary {
+        from: f,
+        to: t,
+        revenue_cents: revenue,
+        sales_count: count,
+        ticket_average_cents: if count > 0 {
+            (revenue + count / 2) / count
+        } else {
+            0
+        },
+        by_type: ByType {
+            services_cents: row.get(3),
+            products_cents: row.get(4),
+            packages_cents: row.get(5),
+        },
+        // Money received by method, net of cash change (as the hub counts it).
+        by_method: ByMethod {
+            cash_cents: row.get::<_, i64>(6) - change,
+            card_cents: row.get(7),
+            transfer_cents: row.get(8),
+        },
+        inventory_value_cents,
+        low_stock,
+        active_timers,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct BranchQuery {
+    /// Only this branch (default: every branch of the organisation).
+    pub branch_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StockAlerts {
+    pub items: Vec<StockAlert>,
+}
+
+/// Products at or below their low-stock threshold, per branch.
+#[utoipa::path(get, path = "/api/v1/stock-alerts", params(BranchQuery), responses((status = 200, body = StockAlerts)),
+    security(("bearer" = [])), tag = "reports")]
+pub async fn stock_alerts(
+    State(st): State<CloudState>,
+    owner: Owner,
+    Query(q): Query<BranchQuery>,
+) -> Result<Json<StockAlerts>> {
+    let db = st.db().await?;
+    check_branch(&db, &owner.org_id, q.branch_id.as_deref()).await?;
+    let items = stock(&db, &owner.org_id, q.branch_id.as_deref())
+        .await?
+        .into_iter()
+        .filter(|a| a.product.active && a.product.low_stock)
+        .collect();
+    Ok(Json(StockAlerts { items }))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TimerView {
+    pub branch_id: String,
+    pub id: String,
+    pub child_name: String,
+    pub service_name: String,
+    pub state: String,
+    pub ends_at: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TimerList {
+    pub items: Vec<TimerView>,
+}
+
+/// Play timers running, paused or expired (not yet finished) in the branches, as last synced.
+#[utoipa::path(get, path = "/api/v1/timers", params(BranchQuery), responses((status = 200, body = TimerList)),
+    security(("bearer" = [])), tag = "reports")]
+pub async fn timers(
+    State(st): State<CloudState>,
+    owner: Owner,
+    Query(q): Query<BranchQuery>,
+) -> Result<Json<TimerList>> {
+    let db = st.db().await?;
+    check_branch(&db, &owner.org_id, q.branch_id.as_deref()).await?;
+    let rows = db
+        .query(
+            "SELECT t.branch_id, t.timer_id, t.child_name, t.service_name, t.state, t.ends_at
+             FROM timers t JOIN branches b ON b.id = t.branch_id
+             WHERE b.org_id = $1 AND ($2::text IS NULL OR t.branch_id = $2)
+               AND t.state IN ('scheduled', 'running', 'paused', 'expired')
+             ORDER BY t.ends_at NULLS LAST",
+            &[&owner.org_id, &q.branch_id],
+        )
+        .await?;
+    let items = rows
+        .iter()
+        .map(|r| TimerView {
+            branch_id: r.get(0),
+            id: r.get(1),
+            child_name: r.get(2),
+            service_name: r.get(3),
+            state: r.get(4),
+            ends_at: r.get(5),
+        })
+        .collect();
+    Ok(Json(TimerList { items }))
+}

@@ -1,0 +1,61 @@
+//! The store's side of the API: push events, pull the catalogue feed.
+
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Device;
+use crate::error::{CloudError, Result};
+use crate::extract::Body;
+use crate::feed::{self, CatalogPage};
+use crate::ingest::{self, PushAnswer, PushRequest};
+use crate::state::CloudState;
+
+/// Stores a batch of the store's events, each once by id (a retried batch stores nothing twice).
+#[utoipa::path(post, path = "/api/v1/sync/push", request_body = PushRequest,
+    responses((status = 200, body = PushAnswer), (status = 401, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])), tag = "sync")]
+pub async fn push(
+    State(st): State<CloudState>,
+    device: Device,
+    Body(req): Body<PushRequest>,
+) -> Result<Json<PushAnswer>> {
+    Ok(Json(ingest::push(&st, &device, req.events).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct FeedQuery {
+    /// The last feed position already applied (0 at first).
+    #[serde(default)]
+    pub after: i64,
+    /// Page size, 1..=1000 (default 500).
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+/// Catalogue events of the store's organisation after its cursor.
+#[utoipa::path(get, path = "/api/v1/sync/catalog", params(FeedQuery),
+    responses((status = 200, body = CatalogPage), (status = 401, body = crate::error::ErrorBody)),
+    security(("bearer" = [])), tag = "sync")]
+pub async fn catalog(
+    State(st): State<CloudState>,
+    device: Device,
+    Query(q): Query<FeedQuery>,
+) -> Result<Json<CatalogPage>> {
+    let limit = q.limit.unwrap_or(500);
+    if !(1..=1000).contains(&limit) {
+        return Err(CloudError::validation("limit", "de 1 a 1000"));
+    }
+    if q.after < 0 {
+        return Err(CloudError::validation("after", "no puede ser negativo"));
+    }
+    let db = st.db().await?;
+    db.execute(
+        "UPDATE devices SET last_seen_at = now() WHERE id = $1",
+        &[&device.device_id],
+    )
+    .await?;
+    Ok(Json(feed::page(&db, &device.org_id, q.after, limit).await?))
+}

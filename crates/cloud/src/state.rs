@@ -1,0 +1,31 @@
+//! What every cloud request handler shares.
+
+use std::sync::Arc;
+
+use deadpool_postgres::{Object, Pool};
+
+use crate::config::CloudConfig;
+use crate::error::{CloudError, Result};
+
+#[derive(Clone)]
+pub struct CloudState {
+    pub pool: Pool,
+    pub config: Arc<CloudConfig>,
+}
+
+impl CloudState {
+    pub fn new(pool: Pool, config: CloudConfig) -> CloudState {
+        CloudState {
+            pool,
+            config: Arc::new(config),
+        }
+    }
+
+    /// A pooled connection; an unreachable database is `unavailable` (503), never a 500.
+    pub async fn db(&self) -> Result<Object> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| CloudError::Unavailable(e.to_string()))
+    }
+}

@@ -1,0 +1,103 @@
+//! The store's HTTP client for the cloud: push a batch, pull a page of the catalogue feed,
+//! redeem a pairing code. Cloud errors come back as `CloudError::Refused` with the cloud's code.
+
+use std::time::Duration;
+
+use kidyboard_core::sync::OutgoingEvent;
+use serde::de::DeserializeOwned;
+
+use crate::error::{CloudError, ErrorBody, Result};
+use crate::feed::CatalogPage;
+use crate::ingest::{PushAnswer, PushRequest};
+use crate::routes::orgs::{PairAnswer, PairRequest};
+
+#[derive(Clone)]
+pub struct CloudClient {
+    http: reqwest::Client,
+}
+
+fn url(base: &str, path: &str) -> String {
+    format!("{}{path}", base.trim_end_matches('/'))
+}
+
+async fn answer<T: DeserializeOwned>(res: reqwest::Result<reqwest::Response>) -> Result<T> {
+    let res = res.map_err(|e| CloudError::Remote(e.to_string()))?;
+    let status = res.status();
+    if status.is_success() {
+        return res
+            .json::<T>()
+            .await
+            .map_err(|e| CloudError::Remote(format!("reading the answer: {e}")));
+    }
+    let text = res.text().await.unwrap_or_default();
+    let (code, message) = match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(b) => (b.error.code, b.error.message),
+        Err(_) => (
+            format!("http_{}", status.as_u16()),
+            text.chars().take(200).collect(),
+        ),
+    };
+    Err(CloudError::Refused {
+        status: status.as_u16(),
+        code,
+        message,
+    })
+}
+
+impl CloudClient {
+    pub fn new(timeout: Duration) -> Result<CloudClient> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| CloudError::Internal(format!("http client: {e}")))?;
+        Ok(CloudClient { http })
+    }
+
+    pub async fn push(
+        &self,
+        base: &str,
+        token: &str,
+        events: Vec<OutgoingEvent>,
+    ) -> Result<PushAnswer> {
+        let body = PushRequest { events };
+        answer(
+            self.http
+                .post(url(base, "/api/v1/sync/push"))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    pub async fn pull(
+        &self,
+        base: &str,
+        token: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<CatalogPage> {
+        answer(
+            self.http
+                .get(url(base, "/api/v1/sync/catalog"))
+                .bearer_auth(token)
+                .query(&[("after", after), ("limit", limit)])
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    pub async fn pair(&self, base: &str, req: &PairRequest) -> Result<PairAnswer> {
+        answer(
+            self.http
+                .post(url(base, "/api/v1/devices/pair"))
+                .json(req)
+                .send()
+                .await,
+        )
+        .await
+    }
+}

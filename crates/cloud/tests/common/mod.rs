@@ -1,0 +1,391 @@
+//! Shared helpers: a real PostgreSQL, the real cloud on 127.0.0.1 in its own runtime (so a test
+//! can kill it mid-request), real stores on temp SQLite files, and the owner's HTTP calls.
+#![allow(dead_code)]
+
+pub mod pg;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kidyboard_cloud::{CloudConfig, CloudState, WorkerConfig};
+use kidyboard_core::money::PaymentMethod;
+use kidyboard_core::roles::{Actor, Role};
+use kidyboard_core::sales::{self, PaymentRequest, SaleItemRequest, SaleRequest};
+use kidyboard_core::{demo, Store};
+use serde_json::{json, Value};
+
+pub const OPERATOR: &str = "operator-secret-for-tests";
+
+/// The cloud, serving on its own runtime: `kill` drops every task at once, in-flight requests
+/// and open PostgreSQL transactions included, as a crashed process would.
+pub struct TestCloud {
+    pub base: String,
+    pub addr: SocketAddr,
+    pub db_url: String,
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl TestCloud {
+    pub fn start(db_url: &str) -> TestCloud {
+        TestCloud::start_at(db_url, "127.0.0.1:0".parse().expect("addr"))
+    }
+
+    /// Starts on `addr` (the same port again after a kill, so stores find it where it was).
+    pub fn start_at(db_url: &str, addr: SocketAddr) -> TestCloud {
+        let config = CloudConfig {
+            listen: addr,
+            database_url: db_url.to_string(),
+            max_connections: 8,
+            operator_token: OPERATOR.into(),
+            ..CloudConfig::default()
+        };
+        let (rt, addr) = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("cloud runtime");
+            let addr = rt.block_on(async move {
+                let pool = kidyboard_cloud::connect(&config)
+                    .await
+                    .expect("cloud connects and migrates");
+                let mut tries = 0;
+                let listener = loop {
+                    match tokio::net::TcpListener::bind(config.listen).await {
+                        Ok(l) => break l,
+                        Err(e) if tries < 100 => {
+                            tries += 1;
+                            let _ = e;
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                        Err(e) => panic!("cloud binds {}: {e}", config.listen),
+                    }
+                };
+                let addr = listener.local_addr().expect("addr");
+                let state = CloudState::new(pool, config);
+                tokio::spawn(kidyboard_cloud::serve_on(
+                    listener,
+                    state,
+                    std::future::pending(),
+                ));
+                addr
+            });
+            (rt, addr)
+        })
+        .join()
+        .expect("cloud thread");
+        TestCloud {
+            base: format!("http://{addr}"),
+            addr,
+            db_url: db_url.to_string(),
+            rt: Some(rt),
+        }
+    }
+
+    /// Ends the cloud abruptly.
+    pub fn kill(mut self) -> SocketAddr {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+        self.addr
+    }
+}
+
+impl Drop for TestCloud {
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// A direct connection to the cloud's database, for counting what it stored.
+pub async fn cloud_db(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("db connects");
+    tokio::spawn(conn);
+    client
+}
+
+pub async fn count(db: &tokio_postgres::Client, sql: &str) -> i64 {
+    db.query_one(sql, &[]).await.expect("count query").get(0)
+}
+
+pub struct Owner {
+    pub base: String,
+    pub token: String,
+    pub org_id: String,
+    http: reqwest::Client,
+}
+
+pub async fn call(http: &reqwest::Client, rb: reqwest::RequestBuilder) -> (u16, Value) {
+    let _ = http;
+    let res = rb.send().await.expect("request reaches the cloud");
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+impl Owner {
+    pub async fn create(base: &str, name: &str) -> Owner {
+        let http = reqwest::Client::new();
+        let (status, body) = call(
+            &http,
+            http.post(format!("{base}/api/v1/organisations"))
+                .bearer_auth(OPERATOR)
+                .json(&json!({ "name": name })),
+        )
+        .await;
+        assert_eq!(status, 201, "operator creates an organisation: {body}");
+        Owner {
+            base: base.to_string(),
+            token: body["owner_token"]
+                .as_str()
+                .expect("owner token")
+                .to_string(),
+            org_id: body["id"].as_str().expect("org id").to_string(),
+            http,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        call(
+            &self.http,
+            self.http
+                .get(format!("{}{path}", self.base))
+                .bearer_auth(&self.token),
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        call(
+            &self.http,
+            self.http
+                .post(format!("{}{path}", self.base))
+                .bearer_auth(&self.token)
+                .json(&body),
+        )
+        .await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (u16, Value) {
+        call(
+            &self.http,
+            self.http
+                .patch(format!("{}{path}", self.base))
+                .bearer_auth(&self.token)
+                .json(&body),
+        )
+        .await
+    }
+
+    pub async fn branch(&self, name: &str) -> String {
+        let (status, body) = self.post("/api/v1/branches", json!({ "name": name })).await;
+        assert_eq!(status, 201, "owner creates a branch: {body}");
+        body["id"].as_str().expect("branch id").to_string()
+    }
+
+    pub async fn pairing_code(&self, branch_id: &str) -> String {
+        let (status, body) = self
+            .post(
+                &format!("/api/v1/branches/{branch_id}/pairing-codes"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 201, "owner creates a pairing code: {body}");
+        body["code"].as_str().expect("code").to_string()
+    }
+}
+
+/// A store on a temp SQLite file with the demo catalogue and users.
+pub struct TestStore {
+    pub dir: tempfile::TempDir,
+    pub store: Arc<Store>,
+    pub cashier: Actor,
+}
+
+impl TestStore {
+    pub fn new() -> TestStore {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(Store::open(&dir.path().join("kidyboard.db")).expect("store opens"));
+        demo::load_catalogue(&store).expect("demo catalogue");
+        demo::ensure_users(&store).expect("demo users");
+        let cashier = cashier(&store);
+        TestStore {
+            dir,
+            store,
+            cashier,
+        }
+    }
+
+    /// A new branch's store: users only; its catalogue comes from the cloud.
+    pub fn empty() -> TestStore {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(Store::open(&dir.path().join("kidyboard.db")).expect("store opens"));
+        demo::ensure_users(&store).expect("demo users");
+        let cashier = cashier(&store);
+        TestStore {
+            dir,
+            store,
+            cashier,
+        }
+    }
+
+    /// Adds stock (an admin's adjustment), e.g. to a product that came from the cloud.
+    pub fn restock(&self, product: &str, units: i64) {
+        let pid = self.product_id(product);
+        self.store
+            .change(&Actor::system(), kidyboard_core::clock::now_ms(), |tx| {
+                kidyboard_core::stock::adjust(
+                    tx,
+                    &pid,
+                    &kidyboard_core::stock::StockAdjustment {
+                        delta: units,
+                        reason: "compra".into(),
+                    },
+                )
+            })
+            .expect("stock adjusted");
+    }
+
+    /// Opens the same file again (after a crash of the process that had it).
+    pub fn reopen(dir: tempfile::TempDir) -> TestStore {
+        let store = Arc::new(Store::open(&dir.path().join("kidyboard.db")).expect("store reopens"));
+        let cashier = cashier(&store);
+        TestStore {
+            dir,
+            store,
+            cashier,
+        }
+    }
+
+    pub fn product_id(&self, name: &str) -> String {
+        product_id(&self.store, name)
+    }
+
+    /// Sells one unit of a product paid by card; answers the sale id.
+    pub fn sell(&self, product: &str) -> String {
+        let pid = self.product_id(product);
+        let price = self
+            .store
+            .read(|c| kidyboard_core::products::get(c, &pid))
+            .expect("product")
+            .price_cents;
+        let req = SaleRequest {
+            items: vec![SaleItemRequest {
+                product_id: Some(pid),
+                quantity: 1,
+                ..Default::default()
+            }],
+            payments: vec![PaymentRequest {
+                method: PaymentMethod::Card,
+                amount_cents: price,
+            }],
+            note: None,
+        };
+        self.store
+            .change(&self.cashier, kidyboard_core::clock::now_ms(), |tx| {
+                sales::create(tx, &req, None)
+            })
+            .expect("sale recorded")
+            .sale
+            .id
+    }
+
+    pub fn sales_count(&self) -> i64 {
+        self.store
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM sales", [], |r| r.get(0))?))
+            .expect("count")
+    }
+
+    pub fn local_event_count(&self) -> i64 {
+        self.store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT COUNT(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM sync_remote_events r WHERE r.event_id = e.id)",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .expect("count")
+    }
+
+    pub async fn pair(&self, owner: &Owner, branch_id: &str) {
+        let code = owner.pairing_code(branch_id).await;
+        kidyboard_cloud::worker::pairing::pair(
+            self.store.clone(),
+            &owner.base,
+            &code,
+            Some("recepción".into()),
+        )
+        .await
+        .expect("store pairs with the cloud");
+    }
+}
+
+pub fn product_id(store: &Store, name: &str) -> String {
+    store
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT id FROM products WHERE name = ?1", [name], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .unwrap_or_else(|e: kidyboard_core::CoreError| panic!("product «{name}»: {e}"))
+}
+
+fn cashier(store: &Store) -> Actor {
+    let id: String = store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT id FROM users WHERE username = 'recepcion'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("demo cashier");
+    Actor {
+        user_id: Some(id),
+        role: Role::Reception,
+    }
+}
+
+/// Quick retries so tests do not wait minutes; the rules are the production ones.
+pub fn fast_worker() -> WorkerConfig {
+    WorkerConfig {
+        push_batch: 200,
+        pull_batch: 200,
+        idle_interval: Duration::from_millis(300),
+        backoff_base: Duration::from_millis(50),
+        backoff_max: Duration::from_millis(400),
+        breaker_failures: 8,
+        breaker_cooldown: Duration::from_millis(800),
+        request_timeout: Duration::from_secs(10),
+    }
+}
+
+/// Polls `check` until it holds or `within` passes; answers whether it held.
+pub async fn eventually<F, Fut>(within: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

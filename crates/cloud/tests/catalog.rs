@@ -1,0 +1,293 @@
+//! The catalogue across the organisation: a change made in the cloud reaches a branch (its
+//! products table, its live feed, the image prefetch hook), and the same product edited in the
+//! cloud and at a branch converges to one value everywhere.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{eventually, fast_worker, Owner, TestCloud, TestStore};
+use futures_util::StreamExt;
+use kidyboard_cloud::worker::{CatalogChange, SyncHooks};
+use kidyboard_cloud::{SyncHandle, SyncWorker};
+use kidyboard_core::products::{self, ProductInput};
+use kidyboard_core::roles::Actor;
+use kidyboard_core::Store;
+use kidyboard_hub::live::LiveMessage;
+use serde_json::{json, Value};
+
+fn start_worker(store: &Arc<Store>, hooks: SyncHooks) -> SyncHandle {
+    let (handle, task) = SyncWorker::new(store.clone(), fast_worker(), hooks).expect("worker");
+    tokio::spawn(task);
+    handle
+}
+
+fn product(store: &Store, id: &str) -> Option<products::Product> {
+    store.read(|c| products::get(c, id)).ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_product_made_in_the_cloud_reaches_the_hub_its_live_feed_and_the_image_hook() {
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("catalog_reach").await;
+    let cloud = TestCloud::start(&url);
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let branch = owner.branch("Centro").await;
+
+    // A real hub with the demo store, as `kidyboard serve --demo` runs it.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = kidyboard_hub::Config {
+        data_dir: tmp.path().to_path_buf(),
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        ui_dir: None,
+        backup_interval_minutes: 0,
+        ..kidyboard_hub::Config::default()
+    };
+    let hub = kidyboard_hub::Hub::bind(config).await.expect("hub binds");
+    let hub_base = format!("http://{}", hub.local_addr().expect("addr"));
+    let state = hub.state.clone();
+    let store = state.store.clone();
+    tokio::task::spawn_blocking({
+        let store = store.clone();
+        move || {
+            kidyboard_core::demo::load_catalogue(&store).expect("demo catalogue");
+            kidyboard_core::demo::ensure_users(&store).expect("demo users");
+        }
+    })
+    .await
+    .expect("demo");
+    tokio::spawn(hub.serve(std::future::pending()));
+
+    // The wiring the hub does: catalogue changes become live messages; image URLs go to the cache.
+    let live = state.live.clone();
+    let (images_tx, mut images_rx) = tokio::sync::mpsc::unbounded_channel();
+    let hooks = SyncHooks {
+        on_catalog_change: Some(Arc::new(move |c: &CatalogChange| {
+            live.publish(LiveMessage::CatalogChanged {
+                entity: c.entity,
+                id: c.id.clone(),
+            })
+        })),
+        image_urls: Some(images_tx),
+    };
+    let pairing = TestStore {
+        dir: tempfile::tempdir().expect("unused"),
+        store: store.clone(),
+        cashier: Actor::system(),
+    };
+    pairing.pair(&owner, &branch).await;
+    let handle = start_worker(&store, hooks);
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            handle.status().online && handle.status().pending_events == 0
+        })
+        .await,
+        "{:?}",
+        handle.status()
+    );
+
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{hub_base}/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": kidyboard_core::demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login json");
+    let token = login["token"].as_str().expect("token").to_string();
+    let ws_url = format!(
+        "{}/api/v1/live?token={token}",
+        hub_base.replace("http://", "ws://")
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(ws_url)
+        .await
+        .expect("live feed connects");
+
+    let (status, created) = owner
+        .post(
+            "/api/v1/catalog/products",
+            json!({"name": "Churros", "price_cents": 3_500, "category": "Postres",
+                   "image_url": "https://cdn.example.mx/churros.jpg", "low_stock_threshold": 4}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().expect("id").to_string();
+    handle.sync_now();
+
+    let seen = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(Ok(msg)) = ws.next().await {
+            if let tokio_tungstenite::tungstenite::Message::Text(t) = msg {
+                let v: Value = serde_json::from_str(&t).unwrap_or(Value::Null);
+                if v["type"] == "catalog.changed" && v["id"] == id.as_str() {
+                    return v;
+                }
+            }
+        }
+        Value::Null
+    })
+    .await
+    .expect("catalog.changed arrives on the hub's live feed");
+    assert_eq!(seen["entity"], "product");
+    let p = product(&store, &id).expect("the product is in the branch's products table");
+    assert_eq!(
+        (p.name.as_str(), p.price_cents, p.stock),
+        ("Churros", 3_500, 0)
+    );
+    let listed: Value = http
+        .get(format!("{hub_base}/api/v1/products/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("hub answers")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(listed["name"], "Churros", "the hub's API serves it");
+    let url = tokio::time::timeout(Duration::from_secs(5), images_rx.recv())
+        .await
+        .expect("image hook called")
+        .expect("url");
+    assert_eq!(url, "https://cdn.example.mx/churros.jpg");
+
+    // A price change in the cloud follows the same road.
+    let (status, _) = owner
+        .patch(
+            &format!("/api/v1/catalog/products/{id}"),
+            json!({"price_cents": 3_900}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    handle.sync_now();
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            product(&store, &id).is_some_and(|p| p.price_cents == 3_900)
+        })
+        .await
+    );
+}
+
+async fn cloud_record(owner: &Owner, id: &str) -> Value {
+    let (status, list) = owner.get("/api/v1/catalog/products").await;
+    assert_eq!(status, 200);
+    list["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["id"] == id))
+        .map(|i| i["record"].clone())
+        .unwrap_or(Value::Null)
+}
+
+fn edit_locally(store: &Store, id: &str, name: &str, price: i64) {
+    store
+        .change(&Actor::system(), kidyboard_core::clock::now_ms(), |tx| {
+            products::update(
+                tx,
+                id,
+                &ProductInput {
+                    name: Some(name.into()),
+                    price_cents: Some(price),
+                    ..Default::default()
+                },
+            )
+        })
+        .expect("local edit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_same_product_edited_in_the_cloud_and_at_a_branch_converges_everywhere() {
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("converge").await;
+    let cloud = TestCloud::start(&url);
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let (branch_a, branch_b) = (owner.branch("Centro").await, owner.branch("Norte").await);
+    let a = TestStore::new();
+    let b = TestStore::empty();
+    a.pair(&owner, &branch_a).await;
+    b.pair(&owner, &branch_b).await;
+    let id = a.product_id("Palomitas");
+    let stock_a = product(&a.store, &id).expect("palomitas").stock;
+    let hb = start_worker(&b.store, SyncHooks::default());
+    // The cloud learns the product from A first; then A goes offline.
+    let ha = start_worker(&a.store, SyncHooks::default());
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            ha.status().online && ha.status().pending_events == 0
+        })
+        .await
+    );
+    ha.shutdown();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        !cloud_record(&owner, &id).await.is_null(),
+        "the cloud knows A's product"
+    );
+
+    for (round, cloud_last) in [(1, true), (2, false)] {
+        // A is offline (no worker) while both sides edit the same product.
+        let (first, second) = if cloud_last {
+            ("A", "nube")
+        } else {
+            ("nube", "A")
+        };
+        for who in [first, second] {
+            let name = format!("Palomitas {who} {round}");
+            let price = if who == "A" {
+                3_100 + round
+            } else {
+                3_200 + round
+            };
+            if who == "A" {
+                edit_locally(&a.store, &id, &name, price);
+            } else {
+                let (status, body) = owner
+                    .patch(
+                        &format!("/api/v1/catalog/products/{id}"),
+                        json!({"name": name, "price_cents": price}),
+                    )
+                    .await;
+                assert_eq!(status, 200, "{body}");
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let ha = start_worker(&a.store, SyncHooks::default());
+        hb.sync_now();
+        let expected = format!("Palomitas {second} {round}");
+        let converged = eventually(Duration::from_secs(30), || {
+            let (a, b, owner, id, expected) = (
+                a.store.clone(),
+                b.store.clone(),
+                &owner,
+                id.clone(),
+                expected.clone(),
+            );
+            let hb = hb.clone();
+            async move {
+                hb.sync_now();
+                let in_cloud = cloud_record(owner, &id).await;
+                let (pa, pb) = (product(&a, &id), product(&b, &id));
+                in_cloud["name"] == expected.as_str()
+                    && pa.as_ref().is_some_and(|p| p.name == expected)
+                    && pb.as_ref().is_some_and(|p| p.name == expected)
+                    && pa.map(|p| p.price_cents) == pb.map(|p| p.price_cents)
+                    && in_cloud["price_cents"].as_i64() == product(&a, &id).map(|p| p.price_cents)
+            }
+        })
+        .await;
+        assert!(
+            converged,
+            "round {round}: the later edit ({second}) wins in the cloud, at A and at B — cloud {:?}, A {:?}, B {:?}",
+            cloud_record(&owner, &id).await["name"],
+            product(&a.store, &id).map(|p| p.name),
+            product(&b.store, &id).map(|p| p.name)
+        );
+        ha.shutdown();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        product(&a.store, &id).map(|p| p.stock),
+        Some(stock_a),
+        "catalogue edits never touch a branch's stock"
+    );
+}

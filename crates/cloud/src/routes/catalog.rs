@@ -42,7 +42,7 @@ pub struct CatalogList {
     pub items: Vec<CatalogItem>,
 }
 
-const MAX_CENTS: i64 = 100_000_000_00;
+const MAX_CENTS: i64 = 10_000_000_000;
 
 fn text(field: &str, v: &str, max: usize, required: bool) -> Result<String> {
     let t = v.trim();

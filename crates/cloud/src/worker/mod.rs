@@ -140,6 +140,8 @@ async fn blocking<T: Send + 'static>(
 
 impl SyncWorker {
     /// The handle and the future to spawn. The future ends on `handle.shutdown()`.
+    // Answers (handle, future) rather than Self: the worker itself only lives inside the task.
+    #[allow(clippy::new_ret_no_self)]
     pub fn new(
         store: Arc<Store>,
         cfg: WorkerConfig,

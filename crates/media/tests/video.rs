@@ -100,6 +100,42 @@ fn slideshow_is_h264_yuv420p_at_the_asked_size_rate_and_length_and_matches_the_p
         "4 slides × 2 s = 8 s, got {duration}"
     );
 
+    // The whole stream decodes without a single complaint (the per-core runs join cleanly).
+    let decode = run(
+        "ffmpeg",
+        &["-v", "error", "-i", path_str(&path), "-f", "null", "-"],
+    );
+    let complaints = String::from_utf8_lossy(&decode.stderr);
+    assert!(
+        complaints.trim().is_empty(),
+        "ffmpeg reported decode errors: {complaints}"
+    );
+    let keyframes = run_text(
+        "ffprobe",
+        &[
+            "-v",
+            "error",
+            "-select_streams",
+            "v",
+            "-skip_frame",
+            "nokey",
+            "-show_entries",
+            "frame=pts_time",
+            "-of",
+            "csv=p=0",
+            path_str(&path),
+        ],
+    );
+    let keyframes: Vec<f64> = keyframes
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    assert_eq!(
+        keyframes,
+        [0.0, 2.0, 4.0, 6.0],
+        "a keyframe every 2 s for quick start and seeking"
+    );
+
     // Middle of slide 0 and of slide 2 (away from the fades): the decoded frame must match the
     // renderer's own PNG of that slide.
     for (slide, t) in [(0usize, 0.7), (2, 4.7)] {

@@ -35,7 +35,8 @@ pub struct BranchInput {
     pub capacity: Option<i64>,
 }
 
-const COLUMNS: &str = "id, name, timezone, address, allow_negative_stock, capacity, created_at, updated_at";
+const COLUMNS: &str =
+    "id, name, timezone, address, allow_negative_stock, capacity, created_at, updated_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Branch> {
     Ok(Branch {
@@ -67,9 +68,13 @@ pub(crate) fn ensure_home_branch(conn: &Connection) -> Result<String> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Branch> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM branches WHERE id = ?1"), [id], from_row)
-        .optional()?
-        .ok_or_else(|| CoreError::not_found("sucursal", id))
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM branches WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| CoreError::not_found("sucursal", id))
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Branch>> {
@@ -81,7 +86,9 @@ pub fn list(conn: &Connection) -> Result<Vec<Branch>> {
 /// The time zone business days are counted in for a branch.
 pub fn timezone(conn: &Connection, id: &str) -> Result<chrono_tz::Tz> {
     let name: String = conn
-        .query_row("SELECT timezone FROM branches WHERE id = ?1", [id], |r| r.get(0))
+        .query_row("SELECT timezone FROM branches WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
         .optional()?
         .ok_or_else(|| CoreError::not_found("sucursal", id))?;
     clock::parse_tz("timezone", &name)

@@ -25,7 +25,10 @@ pub fn parse_rfc3339(field: &str, s: &str) -> Result<Millis> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc).timestamp_millis())
         .map_err(|_| {
-            CoreError::validation(field, "fecha y hora inválida (se espera RFC 3339, p. ej. 2026-11-22T18:00:00Z)")
+            CoreError::validation(
+                field,
+                "fecha y hora inválida (se espera RFC 3339, p. ej. 2026-11-22T18:00:00Z)",
+            )
         })
 }
 

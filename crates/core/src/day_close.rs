@@ -89,14 +89,20 @@ pub fn is_closed(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<b
 }
 
 /// Money that should be in each drawer for a day: payments, minus the change handed back in cash.
-pub fn expected(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<(ByMethod, i64, i64)> {
+pub fn expected(
+    conn: &Connection,
+    branch_id: &str,
+    day: NaiveDate,
+) -> Result<(ByMethod, i64, i64)> {
     let d = day.to_string();
     let mut by = ByMethod::default();
     let mut stmt = conn.prepare_cached(
         "SELECT p.method, SUM(p.amount_cents) FROM sale_payments p JOIN sales s ON s.id = p.sale_id
          WHERE s.branch_id = ?1 AND s.business_day = ?2 GROUP BY p.method",
     )?;
-    let rows = stmt.query_map(params![branch_id, d], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let rows = stmt.query_map(params![branch_id, d], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
     for row in rows {
         let (method, sum) = row?;
         match method.as_str() {
@@ -172,19 +178,29 @@ const COLUMNS: &str = "id, business_day, expected_cash_cents, expected_card_cent
 fn get_by_day(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<Option<DayClosing>> {
     Ok(conn
         .query_row(
-            &format!("SELECT {COLUMNS} FROM day_closings WHERE branch_id = ?1 AND business_day = ?2"),
+            &format!(
+                "SELECT {COLUMNS} FROM day_closings WHERE branch_id = ?1 AND business_day = ?2"
+            ),
             params![branch_id, day.to_string()],
             from_row,
         )
         .optional()?)
 }
 
-pub fn list(conn: &Connection, branch_id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<DayClosing>> {
+pub fn list(
+    conn: &Connection,
+    branch_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<DayClosing>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM day_closings WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3
          ORDER BY business_day DESC"
     ))?;
-    let rows = stmt.query_map(params![branch_id, from.to_string(), to.to_string()], from_row)?;
+    let rows = stmt.query_map(
+        params![branch_id, from.to_string(), to.to_string()],
+        from_row,
+    )?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
@@ -230,7 +246,10 @@ pub fn close(tx: &Tx<'_>, req: &DayCloseRequest) -> Result<DayClosing> {
         None => today,
     };
     if day > today {
-        return Err(CoreError::validation("business_day", "no se puede cerrar un día futuro"));
+        return Err(CoreError::validation(
+            "business_day",
+            "no se puede cerrar un día futuro",
+        ));
     }
     validate::amount("counted_cash_cents", req.counted_cash_cents)?;
     let denominations = check_denominations(req)?;
@@ -251,7 +270,8 @@ pub fn close(tx: &Tx<'_>, req: &DayCloseRequest) -> Result<DayClosing> {
         )?,
         transfer_cents: validate::amount(
             "counted_transfer_cents",
-            req.counted_transfer_cents.unwrap_or(expected.transfer_cents),
+            req.counted_transfer_cents
+                .unwrap_or(expected.transfer_cents),
         )?,
     };
     let difference = counted.total() - expected.total();

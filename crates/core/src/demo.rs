@@ -33,18 +33,98 @@ const SERVICES: [(&str, i64, i64); 4] = [
 
 /// (name, category, price, cost, stock, low-stock threshold, barcode)
 const PRODUCTS: [(&str, &str, i64, i64, i64, i64, &str); 12] = [
-    ("Agua natural 600 ml", "Bebidas", 2_000, 800, 48, 12, "7501055300075"),
-    ("Jugo de manzana 250 ml", "Bebidas", 2_200, 1_000, 36, 10, "7501013122046"),
-    ("Refresco de cola 355 ml", "Bebidas", 2_500, 1_100, 30, 10, "7501055310883"),
-    ("Leche con chocolate 250 ml", "Bebidas", 2_400, 1_200, 24, 8, "7501020515343"),
-    ("Papas fritas", "Botanas", 2_500, 1_100, 40, 10, "7501011115460"),
+    (
+        "Agua natural 600 ml",
+        "Bebidas",
+        2_000,
+        800,
+        48,
+        12,
+        "7501055300075",
+    ),
+    (
+        "Jugo de manzana 250 ml",
+        "Bebidas",
+        2_200,
+        1_000,
+        36,
+        10,
+        "7501013122046",
+    ),
+    (
+        "Refresco de cola 355 ml",
+        "Bebidas",
+        2_500,
+        1_100,
+        30,
+        10,
+        "7501055310883",
+    ),
+    (
+        "Leche con chocolate 250 ml",
+        "Bebidas",
+        2_400,
+        1_200,
+        24,
+        8,
+        "7501020515343",
+    ),
+    (
+        "Papas fritas",
+        "Botanas",
+        2_500,
+        1_100,
+        40,
+        10,
+        "7501011115460",
+    ),
     ("Palomitas", "Botanas", 3_000, 800, 50, 10, "2000000000015"),
-    ("Galletas de avena", "Botanas", 1_800, 700, 30, 8, "7501000112548"),
+    (
+        "Galletas de avena",
+        "Botanas",
+        1_800,
+        700,
+        30,
+        8,
+        "7501000112548",
+    ),
     ("Hot dog", "Comida", 4_500, 1_800, 25, 5, "2000000000022"),
-    ("Nuggets de pollo (6 pzas)", "Comida", 6_500, 2_600, 20, 5, "2000000000039"),
-    ("Rebanada de pizza", "Comida", 4_000, 1_500, 24, 6, "2000000000046"),
-    ("Paleta de hielo", "Postres", 1_500, 500, 30, 8, "2000000000053"),
-    ("Calcetines antiderrapantes", "Accesorios", 4_500, 1_500, 4, 6, "2000000000060"),
+    (
+        "Nuggets de pollo (6 pzas)",
+        "Comida",
+        6_500,
+        2_600,
+        20,
+        5,
+        "2000000000039",
+    ),
+    (
+        "Rebanada de pizza",
+        "Comida",
+        4_000,
+        1_500,
+        24,
+        6,
+        "2000000000046",
+    ),
+    (
+        "Paleta de hielo",
+        "Postres",
+        1_500,
+        500,
+        30,
+        8,
+        "2000000000053",
+    ),
+    (
+        "Calcetines antiderrapantes",
+        "Accesorios",
+        4_500,
+        1_500,
+        4,
+        6,
+        "2000000000060",
+    ),
 ];
 
 /// Creates the demo users that are missing; returns their usernames.
@@ -82,9 +162,11 @@ pub fn load_catalogue(store: &Store) -> Result<bool> {
     let actor = Actor::system();
     let now = crate::clock::now_ms();
     store.change(&actor, now, |tx| {
-        let has: bool = tx
-            .conn
-            .query_row("SELECT EXISTS(SELECT 1 FROM products) OR EXISTS(SELECT 1 FROM services)", [], |r| r.get(0))?;
+        let has: bool = tx.conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM products) OR EXISTS(SELECT 1 FROM services)",
+            [],
+            |r| r.get(0),
+        )?;
         if has {
             return Ok(false);
         }
@@ -131,11 +213,12 @@ pub fn load_catalogue(store: &Store) -> Result<bool> {
             )?;
             product_ids.push(p.id);
         }
-        let item = |product: Option<&String>, service: Option<&String>, quantity| PackageItemInput {
-            product_id: product.cloned(),
-            service_id: service.cloned(),
-            quantity,
-        };
+        let item =
+            |product: Option<&String>, service: Option<&String>, quantity| PackageItemInput {
+                product_id: product.cloned(),
+                service_id: service.cloned(),
+                quantity,
+            };
         packages::create(
             tx,
             &PackageInput {

@@ -124,7 +124,11 @@ mod tests {
                 "{} should start with its version",
                 m.name
             );
-            assert!(m.sql.trim_start().starts_with("--"), "{} should open with a comment saying why", m.name);
+            assert!(
+                m.sql.trim_start().starts_with("--"),
+                "{} should open with a comment saying why",
+                m.name
+            );
         }
     }
 

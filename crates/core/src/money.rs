@@ -14,7 +14,11 @@ pub enum PaymentMethod {
 }
 
 impl PaymentMethod {
-    pub const ALL: [PaymentMethod; 3] = [PaymentMethod::Cash, PaymentMethod::Card, PaymentMethod::Transfer];
+    pub const ALL: [PaymentMethod; 3] = [
+        PaymentMethod::Cash,
+        PaymentMethod::Card,
+        PaymentMethod::Transfer,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -61,7 +65,10 @@ pub fn settle(total_cents: i64, payments: &[(PaymentMethod, i64)]) -> Result<Set
     let paid = sum("payments", payments.iter().map(|p| p.1))?;
     let non_cash = sum(
         "payments",
-        payments.iter().filter(|p| p.0 != PaymentMethod::Cash).map(|p| p.1),
+        payments
+            .iter()
+            .filter(|p| p.0 != PaymentMethod::Cash)
+            .map(|p| p.1),
     )?;
     if paid < total_cents {
         return Err(CoreError::InsufficientPayment {
@@ -91,7 +98,7 @@ pub fn format_mxn(cents: i64) -> String {
     let pesos = (abs / 100).to_string();
     let mut grouped = String::new();
     for (i, ch) in pesos.chars().enumerate() {
-        if i > 0 && (pesos.len() - i) % 3 == 0 {
+        if i > 0 && (pesos.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);
@@ -116,7 +123,13 @@ mod tests {
     #[test]
     fn cash_over_the_total_gives_change() {
         let s = settle(18_000, &[(PaymentMethod::Cash, 20_000)]).expect("covers");
-        assert_eq!(s, Settlement { paid_cents: 20_000, change_cents: 2_000 });
+        assert_eq!(
+            s,
+            Settlement {
+                paid_cents: 20_000,
+                change_cents: 2_000
+            }
+        );
     }
 
     #[test]
@@ -126,8 +139,11 @@ mod tests {
 
     #[test]
     fn short_payment_is_refused() {
-        let e = settle(18_000, &[(PaymentMethod::Cash, 10_000), (PaymentMethod::Card, 5_000)])
-            .expect_err("short");
+        let e = settle(
+            18_000,
+            &[(PaymentMethod::Cash, 10_000), (PaymentMethod::Card, 5_000)],
+        )
+        .expect_err("short");
         assert_eq!(e.code(), "insufficient_payment");
     }
 

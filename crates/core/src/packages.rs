@@ -97,8 +97,9 @@ fn items(conn: &Connection, package_id: &str) -> Result<Vec<PackageItem>> {
 
 pub fn list(conn: &Connection, include_inactive: bool) -> Result<Vec<Package>> {
     let ids: Vec<String> = {
-        let mut stmt =
-            conn.prepare_cached("SELECT id FROM packages WHERE (?1 OR active = 1) ORDER BY price_cents, name")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id FROM packages WHERE (?1 OR active = 1) ORDER BY price_cents, name",
+        )?;
         let rows = stmt.query_map([include_inactive], |r| r.get(0))?;
         rows.collect::<Result<Vec<_>, _>>()?
     };
@@ -129,13 +130,19 @@ fn check(conn: &Connection, input: &PackageInput) -> Result<()> {
                 (Some(p), None) => {
                     validate::id(&format!("{field}.product_id"), p)?;
                     products::get(conn, p).map_err(|_| {
-                        CoreError::validation(format!("{field}.product_id"), "el producto no existe")
+                        CoreError::validation(
+                            format!("{field}.product_id"),
+                            "el producto no existe",
+                        )
                     })?;
                 }
                 (None, Some(s)) => {
                     validate::id(&format!("{field}.service_id"), s)?;
                     services::get(conn, s).map_err(|_| {
-                        CoreError::validation(format!("{field}.service_id"), "el servicio no existe")
+                        CoreError::validation(
+                            format!("{field}.service_id"),
+                            "el servicio no existe",
+                        )
                     })?;
                 }
                 _ => {
@@ -151,7 +158,8 @@ fn check(conn: &Connection, input: &PackageInput) -> Result<()> {
 }
 
 fn write_items(tx: &Tx<'_>, id: &str, list: &[PackageItemInput]) -> Result<()> {
-    tx.conn.execute("DELETE FROM package_items WHERE package_id = ?1", [id])?;
+    tx.conn
+        .execute("DELETE FROM package_items WHERE package_id = ?1", [id])?;
     for (pos, item) in list.iter().enumerate() {
         tx.conn.execute(
             "INSERT INTO package_items (package_id, position, product_id, service_id, quantity) VALUES (?1, ?2, ?3, ?4, ?5)",

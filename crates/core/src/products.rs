@@ -49,7 +49,8 @@ pub struct ProductInput {
 
 pub const MAX_STOCK: i64 = 1_000_000;
 
-pub(crate) const COLUMNS: &str = "id, name, category, description, price_cents, cost_cents, stock, \
+pub(crate) const COLUMNS: &str =
+    "id, name, category, description, price_cents, cost_cents, stock, \
      low_stock_threshold, barcode, image_url, active, created_at, updated_at";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
@@ -74,9 +75,13 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Product> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM products WHERE id = ?1"), [id], from_row)
-        .optional()?
-        .ok_or_else(|| CoreError::not_found("producto", id))
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM products WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| CoreError::not_found("producto", id))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -111,7 +116,9 @@ pub fn low_stock(conn: &Connection) -> Result<Vec<Product>> {
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 fn optional_text(field: &str, v: Option<&str>, max: usize) -> Result<Option<String>> {
@@ -121,9 +128,10 @@ fn optional_text(field: &str, v: Option<&str>, max: usize) -> Result<Option<Stri
             field,
             format!("es demasiado largo (máximo {max} caracteres)"),
         )),
-        Some(s) if s.chars().any(char::is_control) => {
-            Err(CoreError::validation(field, "contiene caracteres no permitidos"))
-        }
+        Some(s) if s.chars().any(char::is_control) => Err(CoreError::validation(
+            field,
+            "contiene caracteres no permitidos",
+        )),
         Some(s) => Ok(Some(s.to_string())),
     }
 }

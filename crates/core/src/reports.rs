@@ -33,7 +33,12 @@ pub struct Summary {
     pub active_timers: i64,
 }
 
-pub fn summary(conn: &Connection, branch_id: &str, from: NaiveDate, to: NaiveDate) -> Result<Summary> {
+pub fn summary(
+    conn: &Connection,
+    branch_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Summary> {
     let (f, t) = (from.to_string(), to.to_string());
     let (count, revenue, change): (i64, i64, i64) = conn.query_row(
         "SELECT COUNT(*), COALESCE(SUM(total_cents), 0), COALESCE(SUM(change_cents), 0)
@@ -46,7 +51,9 @@ pub fn summary(conn: &Connection, branch_id: &str, from: NaiveDate, to: NaiveDat
         "SELECT i.kind, SUM(i.total_cents) FROM sale_items i JOIN sales s ON s.id = i.sale_id
          WHERE s.branch_id = ?1 AND s.business_day BETWEEN ?2 AND ?3 GROUP BY i.kind",
     )?;
-    for row in stmt.query_map(params![branch_id, f, t], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+    for row in stmt.query_map(params![branch_id, f, t], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })? {
         let (kind, sum) = row?;
         match kind.as_str() {
             "service" => by_type.services_cents = sum,
@@ -59,7 +66,9 @@ pub fn summary(conn: &Connection, branch_id: &str, from: NaiveDate, to: NaiveDat
         "SELECT p.method, SUM(p.amount_cents) FROM sale_payments p JOIN sales s ON s.id = p.sale_id
          WHERE s.branch_id = ?1 AND s.business_day BETWEEN ?2 AND ?3 GROUP BY p.method",
     )?;
-    for row in stmt.query_map(params![branch_id, f, t], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+    for row in stmt.query_map(params![branch_id, f, t], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })? {
         let (method, sum) = row?;
         match method.as_str() {
             "cash" => by_method.cash_cents = sum - change,
@@ -80,7 +89,11 @@ pub fn summary(conn: &Connection, branch_id: &str, from: NaiveDate, to: NaiveDat
         [],
         |r| r.get(0),
     )?;
-    let ticket_average_cents = if count > 0 { (revenue + count / 2) / count } else { 0 };
+    let ticket_average_cents = if count > 0 {
+        (revenue + count / 2) / count
+    } else {
+        0
+    };
     Ok(Summary {
         from: f,
         to: t,

@@ -77,7 +77,12 @@ impl Role {
             Role::SuperAdmin => true,
             Role::AdminViewer => !matches!(
                 p,
-                WriteCatalog | WriteUsers | SellProducts | SellServicesAndPackages | OperateTimers | CloseDay
+                WriteCatalog
+                    | WriteUsers
+                    | SellProducts
+                    | SellServicesAndPackages
+                    | OperateTimers
+                    | CloseDay
             ),
             Role::Reception => matches!(
                 p,
@@ -134,7 +139,11 @@ mod tests {
     #[test]
     fn only_super_admin_writes_the_catalogue() {
         for r in Role::ALL {
-            assert_eq!(r.can(Permission::WriteCatalog), r == Role::SuperAdmin, "{r:?}");
+            assert_eq!(
+                r.can(Permission::WriteCatalog),
+                r == Role::SuperAdmin,
+                "{r:?}"
+            );
         }
     }
 

@@ -121,7 +121,10 @@ pub const MAX_SCHEDULE_AHEAD_MS: Millis = 7 * 24 * 60 * 60 * 1000;
 
 fn request_hash(req: &SaleRequest) -> String {
     let body = serde_json::to_vec(req).unwrap_or_default();
-    Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(&body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The business day a sale made at `now` belongs to: the branch's local date, moved to the next
@@ -187,7 +190,8 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
         None => None,
     };
     let role = tx.actor().role;
-    let not_found = |what: &str| CoreError::validation(format!("{field}.{what}"), "no existe o no está activo");
+    let not_found =
+        |what: &str| CoreError::validation(format!("{field}.{what}"), "no existe o no está activo");
     match (&req.product_id, &req.service_id, &req.package_id) {
         (Some(pid), None, None) => {
             role.require(Permission::SellProducts)?;
@@ -272,7 +276,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     child,
                 },
                 stock,
-                timer: (minutes > 0).then(|| (p.name, minutes, start_at, first_service)),
+                timer: (minutes > 0).then_some((p.name, minutes, start_at, first_service)),
             })
         }
         _ => Err(CoreError::validation(
@@ -284,7 +288,11 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
 
 /// Records a sale. With an idempotency key, a retry of the same request answers the first
 /// sale again instead of selling twice; the key is stored in the same transaction as the sale.
-pub fn create(tx: &Tx<'_>, req: &SaleRequest, idempotency_key: Option<&str>) -> Result<SaleOutcome> {
+pub fn create(
+    tx: &Tx<'_>,
+    req: &SaleRequest,
+    idempotency_key: Option<&str>,
+) -> Result<SaleOutcome> {
     let user_id = tx
         .actor()
         .user_id
@@ -336,7 +344,10 @@ pub fn create(tx: &Tx<'_>, req: &SaleRequest, idempotency_key: Option<&str>) -> 
     for (i, p) in req.payments.iter().enumerate() {
         let field = format!("payments[{i}].amount_cents");
         if p.amount_cents <= 0 {
-            return Err(CoreError::validation(field, "el monto debe ser mayor que cero"));
+            return Err(CoreError::validation(
+                field,
+                "el monto debe ser mayor que cero",
+            ));
         }
         payments.push((p.method, validate::amount(&field, p.amount_cents)?));
     }
@@ -351,9 +362,11 @@ pub fn create(tx: &Tx<'_>, req: &SaleRequest, idempotency_key: Option<&str>) -> 
 
     let now = tx.now();
     let day = business_day_for(tx.conn, tx.branch_id(), now)?;
-    let number: i64 = tx
-        .conn
-        .query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM sales", [], |r| r.get(0))?;
+    let number: i64 =
+        tx.conn
+            .query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM sales", [], |r| {
+                r.get(0)
+            })?;
     let sale_id = ids::new_id();
     tx.conn.execute(
         "INSERT INTO sales (id, number, branch_id, business_day, created_at, user_id, device_id,
@@ -431,7 +444,8 @@ pub fn create(tx: &Tx<'_>, req: &SaleRequest, idempotency_key: Option<&str>) -> 
 
     let mut started = Vec::new();
     for (i, l) in lines.iter().enumerate() {
-        let (Some((name, minutes, start_at, service_id)), Some(child)) = (&l.timer, &l.item.child) else {
+        let (Some((name, minutes, start_at, service_id)), Some(child)) = (&l.timer, &l.item.child)
+        else {
             continue;
         };
         if let Some(sid) = service_id {
@@ -559,12 +573,20 @@ pub fn get(conn: &Connection, id: &str, now: Millis) -> Result<Sale> {
 }
 
 /// Sales of the business days `from..=to`, newest first.
-pub fn list(conn: &Connection, branch_id: &str, from: NaiveDate, to: NaiveDate, now: Millis) -> Result<Vec<Sale>> {
+pub fn list(
+    conn: &Connection,
+    branch_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: Millis,
+) -> Result<Vec<Sale>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM sales WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3 ORDER BY number DESC LIMIT 5000",
     )?;
     let ids = stmt
-        .query_map(params![branch_id, from.to_string(), to.to_string()], |r| r.get::<_, String>(0))?
+        .query_map(params![branch_id, from.to_string(), to.to_string()], |r| {
+            r.get::<_, String>(0)
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     ids.iter().map(|id| get(conn, id, now)).collect()
 }

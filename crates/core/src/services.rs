@@ -54,9 +54,13 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Service> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Service> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM services WHERE id = ?1"), [id], from_row)
-        .optional()?
-        .ok_or_else(|| CoreError::not_found("servicio", id))
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM services WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| CoreError::not_found("servicio", id))
 }
 
 pub fn list(conn: &Connection, include_inactive: bool) -> Result<Vec<Service>> {
@@ -129,7 +133,11 @@ pub fn update(tx: &Tx<'_>, id: &str, input: &ServiceInput) -> Result<Service> {
         params![
             id,
             input.name.as_deref().map(str::trim).unwrap_or(&before.name),
-            input.description.as_deref().map(str::trim).unwrap_or(&before.description),
+            input
+                .description
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or(&before.description),
             input.duration_minutes.unwrap_or(before.duration_minutes),
             input.price_cents.unwrap_or(before.price_cents),
             input.capacity.unwrap_or(before.capacity),

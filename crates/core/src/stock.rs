@@ -53,15 +53,15 @@ pub fn record(
         .stock
         .checked_add(delta)
         .filter(|s| s.abs() <= MAX_STOCK)
-        .ok_or_else(|| CoreError::validation("delta", "el inventario resultante es demasiado grande"))?;
+        .ok_or_else(|| {
+            CoreError::validation("delta", "el inventario resultante es demasiado grande")
+        })?;
     if after < 0 && !allows_negative(tx.conn, tx.branch_id())? {
         return Err(CoreError::InsufficientStock {
             field: "quantity".into(),
             message: format!(
                 "no hay suficiente inventario de «{}»: quedan {}, se piden {}",
-                before.name,
-                before.stock,
-                -delta
+                before.name, before.stock, -delta
             ),
         });
     }
@@ -86,7 +86,10 @@ pub fn record(
     )?;
     let product = products::get(tx.conn, product_id)?;
     let crossed_low = !before.low_stock && product.low_stock;
-    Ok(StockChange { product, crossed_low })
+    Ok(StockChange {
+        product,
+        crossed_low,
+    })
 }
 
 /// An admin's adjustment (purchase, shrinkage, physical count).

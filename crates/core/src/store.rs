@@ -115,7 +115,9 @@ impl Store {
         }
         let conn = Connection::open_with_flags(
             &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;")?;
@@ -149,8 +151,9 @@ impl Store {
             integrity_check(&out)?;
             self.return_reader(src);
         }
-        std::fs::rename(&tmp, dest)
-            .map_err(|e| CoreError::Corrupt(format!("could not place backup {}: {e}", dest.display())))?;
+        std::fs::rename(&tmp, dest).map_err(|e| {
+            CoreError::Corrupt(format!("could not place backup {}: {e}", dest.display()))
+        })?;
         Ok(())
     }
 }
@@ -167,7 +170,9 @@ pub fn integrity_check(conn: &Connection) -> Result<()> {
     if result == "ok" {
         Ok(())
     } else {
-        Err(CoreError::Corrupt(format!("integrity check failed: {result}")))
+        Err(CoreError::Corrupt(format!(
+            "integrity check failed: {result}"
+        )))
     }
 }
 

@@ -223,7 +223,8 @@ pub fn apply(t: &TimerRow, action: Action, now: Millis) -> Result<TimerRow> {
     Ok(next)
 }
 
-const COLUMNS: &str = "id, sale_id, service_id, service_name, child_name, guardian_name, guardian_phone, \
+const COLUMNS: &str =
+    "id, sale_id, service_id, service_name, child_name, guardian_name, guardian_phone, \
      state, starts_at, ends_at, remaining_ms, duration_ms, extended_minutes, updated_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<TimerRow> {
@@ -247,9 +248,13 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TimerRow> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<TimerRow> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM timers WHERE id = ?1"), [id], from_row)
-        .optional()?
-        .ok_or_else(|| CoreError::not_found("temporizador", id))
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM timers WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| CoreError::not_found("temporizador", id))
 }
 
 /// Timers in any of `states`, soonest to end first.
@@ -299,7 +304,11 @@ pub struct NewTimer<'a> {
 pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
     let now = tx.now();
     let scheduled = n.start_at.is_some_and(|s| s > now);
-    let starts_at = if scheduled { n.start_at.unwrap_or(now) } else { now };
+    let starts_at = if scheduled {
+        n.start_at.unwrap_or(now)
+    } else {
+        now
+    };
     let t = TimerRow {
         id: ids::new_id(),
         sale_id: n.sale_id.map(str::to_string),
@@ -308,9 +317,17 @@ pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
         child_name: n.child_name.to_string(),
         guardian_name: n.guardian_name.to_string(),
         guardian_phone: n.guardian_phone.to_string(),
-        state: if scheduled { TimerState::Scheduled } else { TimerState::Running },
+        state: if scheduled {
+            TimerState::Scheduled
+        } else {
+            TimerState::Running
+        },
         starts_at,
-        ends_at: if scheduled { None } else { Some(now + n.duration_ms) },
+        ends_at: if scheduled {
+            None
+        } else {
+            Some(now + n.duration_ms)
+        },
         remaining_ms: n.duration_ms,
         duration_ms: n.duration_ms,
         extended_minutes: 0,
@@ -340,7 +357,11 @@ pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
             t.updated_at
         ],
     )?;
-    let kind = if scheduled { "timer.scheduled" } else { "timer.started" };
+    let kind = if scheduled {
+        "timer.scheduled"
+    } else {
+        "timer.started"
+    };
     tx.event(kind, "timer", &t.id, &t.view(now))?;
     Ok(t)
 }
@@ -350,8 +371,8 @@ pub fn act(tx: &Tx<'_>, id: &str, action: Action) -> Result<TimerRow> {
     let current = get(tx.conn, id)?;
     let next = apply(&current, action, tx.now())?;
     save(tx, &next)?;
-    let mut payload = serde_json::to_value(next.view(tx.now()))
-        .map_err(|e| CoreError::Corrupt(e.to_string()))?;
+    let mut payload =
+        serde_json::to_value(next.view(tx.now())).map_err(|e| CoreError::Corrupt(e.to_string()))?;
     if let Action::Extend { minutes } = action {
         payload["added_minutes"] = minutes.into();
     }
@@ -453,9 +474,17 @@ mod tests {
         let t = running(0, 60);
         let paused = apply(&t, Action::Pause, 10 * 60_000).expect("pause");
         assert_eq!(paused.state, TimerState::Paused);
-        assert_eq!(paused.remaining_at(50 * 60_000), 50 * 60_000, "paused time does not run");
+        assert_eq!(
+            paused.remaining_at(50 * 60_000),
+            50 * 60_000,
+            "paused time does not run"
+        );
         let resumed = apply(&paused, Action::Resume, 30 * 60_000).expect("resume");
-        assert_eq!(resumed.ends_at, Some(80 * 60_000), "ends 50 minutes after resuming");
+        assert_eq!(
+            resumed.ends_at,
+            Some(80 * 60_000),
+            "ends 50 minutes after resuming"
+        );
     }
 
     #[test]
@@ -475,7 +504,12 @@ mod tests {
     fn finished_timers_cannot_be_extended_or_resumed() {
         let t = running(0, 60);
         let done = apply(&t, Action::Stop, 30 * 60_000).expect("stop");
-        for action in [Action::Extend { minutes: 5 }, Action::Resume, Action::Pause, Action::Stop] {
+        for action in [
+            Action::Extend { minutes: 5 },
+            Action::Resume,
+            Action::Pause,
+            Action::Stop,
+        ] {
             let err = apply(&done, action, 31 * 60_000).expect_err("finished is final");
             assert_eq!(err.code(), "invalid_transition");
         }
@@ -491,13 +525,21 @@ mod tests {
         s.ends_at = None;
         let started = apply(&s, Action::Start, 1_000).expect("start");
         assert_eq!(started.ends_at, Some(1_000 + 60 * 60_000));
-        assert_eq!(apply(&s, Action::Cancel, 1).expect("cancel").state, TimerState::Cancelled);
+        assert_eq!(
+            apply(&s, Action::Cancel, 1).expect("cancel").state,
+            TimerState::Cancelled
+        );
     }
 
     #[test]
     fn extension_bounds_are_checked() {
         let t = running(0, 60);
-        assert_eq!(apply(&t, Action::Extend { minutes: 0 }, 1).expect_err("zero").code(), "validation");
+        assert_eq!(
+            apply(&t, Action::Extend { minutes: 0 }, 1)
+                .expect_err("zero")
+                .code(),
+            "validation"
+        );
         assert!(apply(&t, Action::Extend { minutes: -5 }, 1).is_err());
     }
 }

@@ -28,14 +28,25 @@ impl Tx<'_> {
     }
 
     /// Records a change in the event log, inside this transaction.
-    pub fn event(&self, kind: &str, entity: &str, entity_id: &str, payload: &impl Serialize) -> Result<String> {
+    pub fn event(
+        &self,
+        kind: &str,
+        entity: &str,
+        entity_id: &str,
+        payload: &impl Serialize,
+    ) -> Result<String> {
         events::append(self.conn, &self.ctx, kind, entity, entity_id, payload)
     }
 }
 
 impl Store {
     /// One all-or-nothing change by `actor` at `now`: state tables and event log together.
-    pub fn change<T>(&self, actor: &Actor, now: Millis, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+    pub fn change<T>(
+        &self,
+        actor: &Actor,
+        now: Millis,
+        f: impl FnOnce(&Tx<'_>) -> Result<T>,
+    ) -> Result<T> {
         let branch_id = self.branch_id().to_string();
         let device_id = self.device_id().to_string();
         self.write(|conn| {

@@ -73,20 +73,26 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<User> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM users WHERE id = ?1"), [id], from_row)
-        .optional()?
-        .ok_or_else(|| CoreError::not_found("usuario", id))
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| CoreError::not_found("usuario", id))
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<User>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 pub fn hash_password(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
-    getrandom::getrandom(&mut salt).map_err(|e| CoreError::Corrupt(format!("no randomness: {e}")))?;
+    getrandom::getrandom(&mut salt)
+        .map_err(|e| CoreError::Corrupt(format!("no randomness: {e}")))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| CoreError::Corrupt(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -96,7 +102,11 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -105,7 +115,9 @@ fn check_password(pw: &str) -> Result<()> {
     if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&n) {
         return Err(CoreError::validation(
             "password",
-            format!("la contraseña debe tener entre {MIN_PASSWORD_LEN} y {MAX_PASSWORD_LEN} caracteres"),
+            format!(
+                "la contraseña debe tener entre {MIN_PASSWORD_LEN} y {MAX_PASSWORD_LEN} caracteres"
+            ),
         ));
     }
     Ok(())
@@ -114,7 +126,8 @@ fn check_password(pw: &str) -> Result<()> {
 fn check_username(u: &str) -> Result<String> {
     let u = u.trim();
     let ok = (3..=40).contains(&u.len())
-        && u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        && u.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if ok {
         Ok(u.to_string())
     } else {
@@ -168,7 +181,10 @@ pub fn create(tx: &Tx<'_>, input: &UserInput) -> Result<User> {
 pub fn update(tx: &Tx<'_>, id: &str, input: &UserInput) -> Result<User> {
     let before = get(tx.conn, id)?;
     if input.username.is_some() {
-        return Err(CoreError::validation("username", "el nombre de usuario no se puede cambiar"));
+        return Err(CoreError::validation(
+            "username",
+            "el nombre de usuario no se puede cambiar",
+        ));
     }
     let role = match input.role.as_deref() {
         Some(r) => Role::parse("role", r)?,
@@ -205,7 +221,8 @@ pub fn update(tx: &Tx<'_>, id: &str, input: &UserInput) -> Result<User> {
     }
     if !active || input.password.is_some() || role != before.role {
         // A changed password, role or a deactivation ends every open session of that user.
-        tx.conn.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+        tx.conn
+            .execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
     }
     let after = get(tx.conn, id)?;
     tx.event("user.updated", "user", id, &after)?;
@@ -244,7 +261,8 @@ pub fn login(tx: &Tx<'_>, username: &str, password: &str) -> Result<Session> {
         return Err(CoreError::InvalidCredentials);
     }
     let mut raw = [0u8; 32];
-    getrandom::getrandom(&mut raw).map_err(|e| CoreError::Corrupt(format!("no randomness: {e}")))?;
+    getrandom::getrandom(&mut raw)
+        .map_err(|e| CoreError::Corrupt(format!("no randomness: {e}")))?;
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
     let expires = tx.now() + SESSION_TTL_MS;
     tx.conn.execute(
@@ -254,7 +272,12 @@ pub fn login(tx: &Tx<'_>, username: &str, password: &str) -> Result<Session> {
     tx.conn
         .execute("DELETE FROM sessions WHERE expires_at < ?1", [tx.now()])?;
     let user = get(tx.conn, &id)?;
-    tx.event("user.logged_in", "user", &id, &serde_json::json!({ "username": user.username }))?;
+    tx.event(
+        "user.logged_in",
+        "user",
+        &id,
+        &serde_json::json!({ "username": user.username }),
+    )?;
     Ok(Session {
         token,
         expires_at: clock::to_rfc3339(expires),
@@ -294,7 +317,10 @@ pub fn refresh(conn: &Connection, token: &str, now: Millis) -> Result<()> {
 }
 
 pub fn logout(conn: &Connection, token: &str) -> Result<()> {
-    conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(token)])?;
+    conn.execute(
+        "DELETE FROM sessions WHERE token_hash = ?1",
+        [token_hash(token)],
+    )?;
     Ok(())
 }
 

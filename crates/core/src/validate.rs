@@ -35,8 +35,13 @@ fn bounded(field: &str, v: &str, max: usize, multiline: bool) -> Result<String> 
             format!("es demasiado largo (máximo {max} caracteres)"),
         ));
     }
-    if v.chars().any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t'))) {
-        return Err(CoreError::validation(field, "contiene caracteres no permitidos"));
+    if v.chars()
+        .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')))
+    {
+        return Err(CoreError::validation(
+            field,
+            "contiene caracteres no permitidos",
+        ));
     }
     Ok(v.to_string())
 }
@@ -63,7 +68,10 @@ pub fn quantity(field: &str, q: i64) -> Result<i64> {
 
 pub fn non_negative(field: &str, v: i64, max: i64) -> Result<i64> {
     if !(0..=max).contains(&v) {
-        return Err(CoreError::validation(field, format!("debe estar entre 0 y {max}")));
+        return Err(CoreError::validation(
+            field,
+            format!("debe estar entre 0 y {max}"),
+        ));
     }
     Ok(v)
 }

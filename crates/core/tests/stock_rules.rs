@@ -13,13 +13,24 @@ use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Sell { product: usize, quantity: i64, overpay: i64 },
-    Adjust { product: usize, delta: i64 },
+    Sell {
+        product: usize,
+        quantity: i64,
+        overpay: i64,
+    },
+    Adjust {
+        product: usize,
+        delta: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        (0usize..3, 1i64..8, 0i64..5_000).prop_map(|(product, quantity, overpay)| Op::Sell { product, quantity, overpay }),
+        (0usize..3, 1i64..8, 0i64..5_000).prop_map(|(product, quantity, overpay)| Op::Sell {
+            product,
+            quantity,
+            overpay
+        }),
         (0usize..3, -6i64..10).prop_map(|(product, delta)| Op::Adjust { product, delta }),
     ]
 }
@@ -30,26 +41,36 @@ fn setup() -> (tempfile::TempDir, Store, Vec<(String, i64)>, Actor) {
     let (products, user) = store
         .change(&Actor::system(), now_ms(), |tx| {
             let mut out = Vec::new();
-            for (i, (price, stock)) in [(2_000i64, 5i64), (3_550, 0), (999, 12)].iter().enumerate() {
-                let p = products::create(tx, &ProductInput {
-                    name: Some(format!("Producto {i}")),
-                    price_cents: Some(*price),
-                    stock: Some(*stock),
-                    low_stock_threshold: Some(2),
-                    ..Default::default()
-                })?;
+            for (i, (price, stock)) in [(2_000i64, 5i64), (3_550, 0), (999, 12)].iter().enumerate()
+            {
+                let p = products::create(
+                    tx,
+                    &ProductInput {
+                        name: Some(format!("Producto {i}")),
+                        price_cents: Some(*price),
+                        stock: Some(*stock),
+                        low_stock_threshold: Some(2),
+                        ..Default::default()
+                    },
+                )?;
                 out.push((p.id, *price));
             }
-            let u = users::create(tx, &UserInput {
-                username: Some("caja".into()),
-                password: Some("contraseña-segura".into()),
-                role: Some("reception".into()),
-                ..Default::default()
-            })?;
+            let u = users::create(
+                tx,
+                &UserInput {
+                    username: Some("caja".into()),
+                    password: Some("contraseña-segura".into()),
+                    role: Some("reception".into()),
+                    ..Default::default()
+                },
+            )?;
             Ok((out, u))
         })
         .expect("setup");
-    let actor = Actor { user_id: Some(user.id), role: Role::Reception };
+    let actor = Actor {
+        user_id: Some(user.id),
+        role: Role::Reception,
+    };
     (tmp, store, products, actor)
 }
 
@@ -58,7 +79,9 @@ fn stock_of(store: &Store, id: &str) -> i64 {
 }
 
 fn count(store: &Store, sql: &str) -> i64 {
-    store.read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?)).expect(sql)
+    store
+        .read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+        .expect(sql)
 }
 
 proptest! {
@@ -139,18 +162,31 @@ fn a_branch_that_allows_negative_stock_can_sell_past_zero() {
     let branch = store.branch_id().to_string();
     store
         .change(&Actor::system(), now_ms(), |tx| {
-            kidyboard_core::branches::update(tx, &branch, &kidyboard_core::branches::BranchInput {
-                allow_negative_stock: Some(true),
-                ..Default::default()
-            })
+            kidyboard_core::branches::update(
+                tx,
+                &branch,
+                &kidyboard_core::branches::BranchInput {
+                    allow_negative_stock: Some(true),
+                    ..Default::default()
+                },
+            )
         })
         .expect("allow negative");
     let (id, price) = &products[1];
     let req = SaleRequest {
-        items: vec![SaleItemRequest { product_id: Some(id.clone()), quantity: 2, ..Default::default() }],
-        payments: vec![PaymentRequest { method: PaymentMethod::Card, amount_cents: price * 2 }],
+        items: vec![SaleItemRequest {
+            product_id: Some(id.clone()),
+            quantity: 2,
+            ..Default::default()
+        }],
+        payments: vec![PaymentRequest {
+            method: PaymentMethod::Card,
+            amount_cents: price * 2,
+        }],
         note: None,
     };
-    store.change(&actor, now_ms(), |tx| sales::create(tx, &req, None)).expect("sold on backorder");
+    store
+        .change(&actor, now_ms(), |tx| sales::create(tx, &req, None))
+        .expect("sold on backorder");
     assert_eq!(stock_of(&store, id), -2);
 }

@@ -24,7 +24,11 @@ pub fn router(state: AppState) -> Router {
     let api = routes::api_router()
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
-            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "método no permitido")
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "método no permitido",
+            )
         });
     let mut app = Router::new()
         .nest("/api/v1", api)
@@ -36,7 +40,9 @@ pub fn router(state: AppState) -> Router {
         Some(dir) => {
             // Client-side routes (/reception, /monitor…) all load index.html.
             let index = ServeFile::new(dir.join("index.html"));
+            // A missing build asset is a 404 (a broken deploy shows), not index.html.
             let files = Router::new()
+                .nest_service("/assets", ServeDir::new(dir.join("assets")))
                 .fallback_service(ServeDir::new(&dir).fallback(index))
                 .layer(middleware::from_fn(static_cache_headers));
             app.merge(files)
@@ -81,7 +87,10 @@ pub fn router(state: AppState) -> Router {
 
 /// Only listed origins may call the API from another site; the hub's own pages need no CORS.
 fn cors_layer(origins: &[String]) -> CorsLayer {
-    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(allowed))
         .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
@@ -99,12 +108,19 @@ async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| if req.uri().path().starts_with("/api/") { "unmatched".into() } else { "static".into() });
+        .unwrap_or_else(|| {
+            if req.uri().path().starts_with("/api/") {
+                "unmatched".into()
+            } else {
+                "static".into()
+            }
+        });
     let method = req.method().clone();
     let started = Instant::now();
     let res = next.run(req).await;
     let secs = started.elapsed().as_secs_f64();
-    st.metrics.record_request(&route, res.status().as_u16(), secs);
+    st.metrics
+        .record_request(&route, res.status().as_u16(), secs);
     if res.status().is_server_error() {
         tracing::error!(%method, %route, status = res.status().as_u16(), "request failed");
     } else {
@@ -148,7 +164,10 @@ async fn json_errors(req: Request, next: Next) -> Response {
         404 => ("not_found", "no existe"),
         405 => ("method_not_allowed", "método no permitido"),
         408 => ("timeout", "la solicitud tardó demasiado"),
-        413 => ("payload_too_large", "el cuerpo de la solicitud es demasiado grande"),
+        413 => (
+            "payload_too_large",
+            "el cuerpo de la solicitud es demasiado grande",
+        ),
         415 => ("unsupported_media_type", "tipo de contenido no admitido"),
         426 => ("upgrade_required", "se requiere una conexión WebSocket"),
         429 => ("too_many_attempts", "demasiadas solicitudes"),

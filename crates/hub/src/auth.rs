@@ -32,7 +32,9 @@ impl Auth {
 pub fn bearer(parts: &Parts) -> Option<String> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
 }
 
 /// Resolves a token to its user, sliding the session's expiry forward now and then.
@@ -45,7 +47,9 @@ pub async fn authenticate(state: &AppState, token: String) -> ApiResult<Auth> {
     if needs_refresh {
         let t = token.clone();
         // Best effort: a failed refresh only means the session ends at its old time.
-        let _ = state.db(move |s| s.write(|c| users::refresh(c, &t, now))).await;
+        let _ = state
+            .db(move |s| s.write(|c| users::refresh(c, &t, now)))
+            .await;
     }
     Ok(Auth { user, token })
 }
@@ -53,7 +57,10 @@ pub async fn authenticate(state: &AppState, token: String) -> ApiResult<Auth> {
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
         authenticate(state, token).await
     }

@@ -26,7 +26,12 @@ impl BackupKind {
 }
 
 /// Writes one backup and deletes the oldest of its kind beyond `keep`. Returns its path.
-pub fn take(store: &kidyboard_core::Store, dir: &Path, kind: BackupKind, keep: usize) -> anyhow::Result<PathBuf> {
+pub fn take(
+    store: &kidyboard_core::Store,
+    dir: &Path,
+    kind: BackupKind,
+    keep: usize,
+) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let name = format!(
         "kidyboard-{}-{}.sqlite",
@@ -43,7 +48,11 @@ fn rotate(dir: &Path, kind: BackupKind, keep: usize) -> anyhow::Result<()> {
     let suffix = format!("-{}.sqlite", kind.label());
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("kidyboard-") && n.ends_with(&suffix)))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("kidyboard-") && n.ends_with(&suffix))
+        })
         .collect();
     // Names start with a UTC timestamp, so name order is age order.
     files.sort();
@@ -63,7 +72,9 @@ async fn take_async(st: &AppState, kind: BackupKind, keep: usize) {
             tracing::info!(path = %path.display(), kind = kind.label(), "backup written");
         }
         Ok(Err(e)) => {
-            st.metrics.backup_failures_total.fetch_add(1, Ordering::Relaxed);
+            st.metrics
+                .backup_failures_total
+                .fetch_add(1, Ordering::Relaxed);
             tracing::error!(error = %e, "backup failed");
         }
         Err(e) => tracing::error!(error = %e, "backup task failed"),

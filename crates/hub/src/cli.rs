@@ -14,7 +14,11 @@ use crate::config::Config;
 use crate::server::{shutdown_signal, Hub};
 
 #[derive(Debug, Parser)]
-#[command(name = "kidyboard", version, about = "Kidyboard: the play centre's store hub and tools")]
+#[command(
+    name = "kidyboard",
+    version,
+    about = "Kidyboard: the play centre's store hub and tools"
+)]
 pub struct Cli {
     /// Data directory (database, backups, caches). Default: ~/.local/share/kidyboard.
     #[arg(long, global = true, env = "KIDYBOARD_DATA_DIR")]
@@ -78,7 +82,9 @@ macro_rules! say {
 pub fn init_logging(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KIDYBOARD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -99,7 +105,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => {
             init_logging(config.log_json);
             match command {
-                UserCommand::Add { username, role, display_name, password_stdin } => {
+                UserCommand::Add {
+                    username,
+                    role,
+                    display_name,
+                    password_stdin,
+                } => {
                     if !password_stdin {
                         bail!("pass --password-stdin and the password on standard input");
                     }
@@ -119,7 +130,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             },
                         )
                     })?;
-                    println!("created user {} ({}) with id {}", user.username, user.role.as_str(), user.id);
+                    println!(
+                        "created user {} ({}) with id {}",
+                        user.username,
+                        user.role.as_str(),
+                        user.id
+                    );
                     Ok(())
                 }
             }
@@ -131,7 +147,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     store.backup_to(&p)?;
                     p
                 }
-                None => crate::backups::take(&store, &config.backups_dir(), crate::backups::BackupKind::Manual, 100)?,
+                None => crate::backups::take(
+                    &store,
+                    &config.backups_dir(),
+                    crate::backups::BackupKind::Manual,
+                    100,
+                )?,
             };
             println!("{}", path.display());
             Ok(())
@@ -145,7 +166,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn open_store(config: &Config) -> anyhow::Result<Store> {
     std::fs::create_dir_all(&config.data_dir)?;
-    Store::open(&config.database_path()).with_context(|| format!("opening {}", config.database_path().display()))
+    Store::open(&config.database_path())
+        .with_context(|| format!("opening {}", config.database_path().display()))
 }
 
 async fn serve(config: Config, demo_mode: bool) -> anyhow::Result<()> {
@@ -156,12 +178,13 @@ async fn serve(config: Config, demo_mode: bool) -> anyhow::Result<()> {
     say!("Kidyboard hub listening on {base}");
     let store = hub.state.store.clone();
     if demo_mode {
-        let loaded = tokio::task::spawn_blocking(move || -> anyhow::Result<(bool, Vec<&'static str>)> {
-            let loaded = demo::load_catalogue(&store)?;
-            let users = demo::ensure_users(&store)?;
-            Ok((loaded, users))
-        })
-        .await??;
+        let loaded =
+            tokio::task::spawn_blocking(move || -> anyhow::Result<(bool, Vec<&'static str>)> {
+                let loaded = demo::load_catalogue(&store)?;
+                let users = demo::ensure_users(&store)?;
+                Ok((loaded, users))
+            })
+            .await??;
         if loaded.0 {
             say!("Demo catalogue loaded.");
         }

@@ -96,13 +96,19 @@ impl Config {
 
     fn apply_env(&mut self) -> anyhow::Result<()> {
         if let Ok(v) = std::env::var("KIDYBOARD_LISTEN") {
-            self.listen = v.parse().map_err(|e| anyhow::anyhow!("KIDYBOARD_LISTEN: {e}"))?;
+            self.listen = v
+                .parse()
+                .map_err(|e| anyhow::anyhow!("KIDYBOARD_LISTEN: {e}"))?;
         }
         if let Some(v) = std::env::var_os("KIDYBOARD_UI_DIR") {
             self.ui_dir = Some(PathBuf::from(v));
         }
         if let Ok(v) = std::env::var("KIDYBOARD_CORS_ORIGINS") {
-            self.cors_origins = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            self.cors_origins = v
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
         }
         if let Ok(v) = std::env::var("KIDYBOARD_BACKUP_INTERVAL_MINUTES") {
             self.backup_interval_minutes = v.parse()?;
@@ -131,6 +137,11 @@ fn find_ui_dir() -> Option<PathBuf> {
             candidates.push(bin.join("ui"));
         }
     }
-    candidates.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist")));
-    candidates.into_iter().find(|p| p.join("index.html").is_file())
+    candidates.push(PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../ui/dist"
+    )));
+    candidates
+        .into_iter()
+        .find(|p| p.join("index.html").is_file())
 }

@@ -93,7 +93,11 @@ impl From<CoreError> for ApiError {
             tracing::error!(error = %e, "request failed");
             let mut api = ApiError::internal();
             if status == StatusCode::SERVICE_UNAVAILABLE {
-                api = ApiError::new(status, "busy", "la base de datos está ocupada; intenta de nuevo");
+                api = ApiError::new(
+                    status,
+                    "busy",
+                    "la base de datos está ocupada; intenta de nuevo",
+                );
                 api.retry_after_secs = Some(1);
             }
             return api;

@@ -21,9 +21,17 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(e.status(), "payload_too_large", "el cuerpo de la solicitud es demasiado grande")
+                ApiError::new(
+                    e.status(),
+                    "payload_too_large",
+                    "el cuerpo de la solicitud es demasiado grande",
+                )
             } else {
-                ApiError::new(axum::http::StatusCode::BAD_REQUEST, "bad_request", "no se pudo leer el cuerpo")
+                ApiError::new(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    "no se pudo leer el cuerpo",
+                )
             }
         })?;
         parse_json(&bytes).map(ApiJson)
@@ -35,7 +43,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let field = if path == "." || path.is_empty() { "body".to_string() } else { path };
+        let field = if path == "." || path.is_empty() {
+            "body".to_string()
+        } else {
+            path
+        };
         let message = if inner.is_syntax() || inner.is_eof() {
             "el cuerpo no es JSON válido".to_string()
         } else {

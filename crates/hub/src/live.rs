@@ -37,7 +37,9 @@ impl LiveMessage {
         match self {
             LiveMessage::TimerUpdated { .. } => Some(Permission::ReadTimers),
             LiveMessage::SaleCreated { .. } => Some(Permission::ReadSales),
-            LiveMessage::StockChanged { .. } | LiveMessage::StockLow { .. } => Some(Permission::ReadProducts),
+            LiveMessage::StockChanged { .. } | LiveMessage::StockLow { .. } => {
+                Some(Permission::ReadProducts)
+            }
             LiveMessage::CatalogChanged { .. } => None,
             LiveMessage::DayClosed { .. } => Some(Permission::ReadDayClosings),
         }
@@ -92,10 +94,12 @@ impl LiveFeed {
         match serde_json::to_string(&msg) {
             Ok(json) => {
                 let redacted_json = match &msg {
-                    LiveMessage::TimerUpdated { timer } => serde_json::to_string(&LiveMessage::TimerUpdated {
-                        timer: redact_timer(timer),
-                    })
-                    .ok(),
+                    LiveMessage::TimerUpdated { timer } => {
+                        serde_json::to_string(&LiveMessage::TimerUpdated {
+                            timer: redact_timer(timer),
+                        })
+                        .ok()
+                    }
                     _ => None,
                 };
                 // No subscribers is fine: nobody is watching.

@@ -30,7 +30,11 @@ impl Histogram {
     fn write(&self, out: &mut String, name: &str, help: &str) {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
         for (i, b) in BUCKETS.iter().enumerate() {
-            let _ = writeln!(out, "{name}_bucket{{le=\"{b}\"}} {}", self.counts[i].load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{le=\"{b}\"}} {}",
+                self.counts[i].load(Ordering::Relaxed)
+            );
         }
         let count = self.count.load(Ordering::Relaxed);
         let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
@@ -73,30 +77,70 @@ impl Metrics {
         let map = self.requests.lock().unwrap_or_else(|p| p.into_inner());
         for ((route, status), n) in map.iter() {
             let route = route.replace('\\', "\\\\").replace('"', "\\\"");
-            let _ = writeln!(out, "kidyboard_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}");
+            let _ = writeln!(
+                out,
+                "kidyboard_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
+            );
         }
         drop(map);
-        self.request_seconds
-            .write(&mut out, "kidyboard_http_request_duration_seconds", "HTTP request latency.");
-        self.sale_commit_seconds
-            .write(&mut out, "kidyboard_sale_commit_seconds", "Time to validate and commit a sale.");
+        self.request_seconds.write(
+            &mut out,
+            "kidyboard_http_request_duration_seconds",
+            "HTTP request latency.",
+        );
+        self.sale_commit_seconds.write(
+            &mut out,
+            "kidyboard_sale_commit_seconds",
+            "Time to validate and commit a sale.",
+        );
         self.timer_fire_lateness_seconds.write(
             &mut out,
             "kidyboard_timer_fire_lateness_seconds",
             "How late timer expiries and scheduled starts fired.",
         );
         for (name, help, v) in [
-            ("kidyboard_sales_total", "Sales committed.", self.sales_total.load(Ordering::Relaxed)),
-            ("kidyboard_login_failures_total", "Failed logins.", self.login_failures_total.load(Ordering::Relaxed)),
-            ("kidyboard_backups_total", "Backups written.", self.backups_total.load(Ordering::Relaxed)),
-            ("kidyboard_backup_failures_total", "Backups that failed.", self.backup_failures_total.load(Ordering::Relaxed)),
+            (
+                "kidyboard_sales_total",
+                "Sales committed.",
+                self.sales_total.load(Ordering::Relaxed),
+            ),
+            (
+                "kidyboard_login_failures_total",
+                "Failed logins.",
+                self.login_failures_total.load(Ordering::Relaxed),
+            ),
+            (
+                "kidyboard_backups_total",
+                "Backups written.",
+                self.backups_total.load(Ordering::Relaxed),
+            ),
+            (
+                "kidyboard_backup_failures_total",
+                "Backups that failed.",
+                self.backup_failures_total.load(Ordering::Relaxed),
+            ),
         ] {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}"
+            );
         }
         for (name, help, v) in [
-            ("kidyboard_live_clients", "Open live-feed connections.", ws_clients as i64),
-            ("kidyboard_database_ready", "1 when the database answers.", i64::from(db_ready)),
-            ("kidyboard_active_timers", "Timers running, paused or expired.", active_timers),
+            (
+                "kidyboard_live_clients",
+                "Open live-feed connections.",
+                ws_clients as i64,
+            ),
+            (
+                "kidyboard_database_ready",
+                "1 when the database answers.",
+                i64::from(db_ready),
+            ),
+            (
+                "kidyboard_active_timers",
+                "Timers running, paused or expired.",
+                active_timers,
+            ),
         ] {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
         }

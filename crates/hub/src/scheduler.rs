@@ -20,7 +20,9 @@ pub async fn run(st: AppState) {
         let store = st.store.clone();
         let fired = tokio::task::spawn_blocking(move || {
             let now = now_ms();
-            store.change(&Actor::system(), now, timers::fire_due).map(|rows| (rows, now))
+            store
+                .change(&Actor::system(), now, timers::fire_due)
+                .map(|rows| (rows, now))
         })
         .await;
         match fired {
@@ -35,7 +37,8 @@ pub async fn run(st: AppState) {
                             .timer_fire_lateness_seconds
                             .observe((now - due).max(0) as f64 / 1000.0);
                     }
-                    st.live.publish(LiveMessage::TimerUpdated { timer: t.view(now) });
+                    st.live
+                        .publish(LiveMessage::TimerUpdated { timer: t.view(now) });
                 }
             }
             Ok(Err(e)) => {

@@ -39,7 +39,10 @@ impl Hub {
     }
 
     /// Serves until `shutdown` completes; background tasks end with it.
-    pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let sched = tokio::spawn(scheduler::run(self.state.clone()));
         let backup = tokio::spawn(backups::run(self.state.clone()));
         let app = app::router(self.state.clone());

@@ -35,7 +35,10 @@ impl LoginThrottle {
         let (user_key, addr_key) = Self::keys(username, address);
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let mut wait = None;
-        for (key, limit) in [(Some(user_key), self.per_user), (addr_key, self.per_address)] {
+        for (key, limit) in [
+            (Some(user_key), self.per_user),
+            (addr_key, self.per_address),
+        ] {
             let Some(key) = key else { continue };
             if let Some(list) = map.get_mut(&key) {
                 list.retain(|t| now.duration_since(*t) < self.window);
@@ -55,7 +58,10 @@ impl LoginThrottle {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         // Bound memory under a spray of random usernames: forget the oldest half.
         if map.len() > 10_000 {
-            map.retain(|_, v| v.last().is_some_and(|t| now.duration_since(*t) < self.window));
+            map.retain(|_, v| {
+                v.last()
+                    .is_some_and(|t| now.duration_since(*t) < self.window)
+            });
         }
         map.entry(user_key).or_default().push(now);
         if let Some(k) = addr_key {
@@ -82,10 +88,19 @@ mod tests {
         for _ in 0..2 {
             t.fail("ana", Some("10.0.0.1"));
         }
-        assert!(t.check("ana", Some("10.0.0.1")).is_none(), "two failures are allowed");
+        assert!(
+            t.check("ana", Some("10.0.0.1")).is_none(),
+            "two failures are allowed"
+        );
         t.fail("Ana", Some("10.0.0.1"));
-        assert!(t.check("ana", Some("10.0.0.2")).is_some(), "third failure locks the user everywhere");
-        assert!(t.check("luis", Some("10.0.0.1")).is_none(), "other users are not locked");
+        assert!(
+            t.check("ana", Some("10.0.0.2")).is_some(),
+            "third failure locks the user everywhere"
+        );
+        assert!(
+            t.check("luis", Some("10.0.0.1")).is_none(),
+            "other users are not locked"
+        );
         t.succeed("ana");
         assert!(t.check("ana", None).is_none());
     }

@@ -47,8 +47,13 @@ pub async fn live(
 }
 
 async fn first_message_auth(st: &AppState, socket: &mut WebSocket) -> Option<Auth> {
-    let msg = tokio::time::timeout(AUTH_TIMEOUT, socket.recv()).await.ok()??.ok()?;
-    let Message::Text(text) = msg else { return None };
+    let msg = tokio::time::timeout(AUTH_TIMEOUT, socket.recv())
+        .await
+        .ok()??
+        .ok()?;
+    let Message::Text(text) = msg else {
+        return None;
+    };
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     if v.get("type")?.as_str()? != "auth" {
         return None;
@@ -64,7 +69,9 @@ async fn run(st: AppState, mut socket: WebSocket, auth: Option<Auth>) {
             Some(a) => a,
             None => {
                 let body = r#"{"type":"error","error":{"code":"unauthorized","message":"inicia sesión para continuar"}}"#;
-                let _ = socket.send(Message::Text(Utf8Bytes::from_static(body))).await;
+                let _ = socket
+                    .send(Message::Text(Utf8Bytes::from_static(body)))
+                    .await;
                 let _ = socket.send(Message::Close(None)).await;
                 return;
             }
@@ -72,16 +79,22 @@ async fn run(st: AppState, mut socket: WebSocket, auth: Option<Auth>) {
     };
     // Subscribe before saying hello so nothing published in between is missed.
     let mut rx = st.live.subscribe();
-    let branch = st.db(|s| s.home_branch()).await.ok().map(|b| {
-        serde_json::json!({ "id": b.id, "name": b.name, "timezone": b.timezone })
-    });
+    let branch = st
+        .db(|s| s.home_branch())
+        .await
+        .ok()
+        .map(|b| serde_json::json!({ "id": b.id, "name": b.name, "timezone": b.timezone }));
     let hello = serde_json::json!({
         "type": "hello",
         "server_time": clock::to_rfc3339(now_ms()),
         "user": auth.user,
         "branch": branch,
     });
-    if socket.send(Message::Text(hello.to_string().into())).await.is_err() {
+    if socket
+        .send(Message::Text(hello.to_string().into()))
+        .await
+        .is_err()
+    {
         return;
     }
     let role = auth.user.role;

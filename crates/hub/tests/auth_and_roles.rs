@@ -32,7 +32,12 @@ async fn bad_credentials_are_401_and_repeated_failures_are_throttled() {
         let http = http.clone();
         let url = hub.url("/api/v1/auth/login");
         async move {
-            let res = http.post(url).json(&json!({"username": user, "password": pw})).send().await.expect("send");
+            let res = http
+                .post(url)
+                .json(&json!({"username": user, "password": pw}))
+                .send()
+                .await
+                .expect("send");
             let status = res.status().as_u16();
             let body: serde_json::Value = res.json().await.expect("json");
             (status, body)
@@ -42,15 +47,24 @@ async fn bad_credentials_are_401_and_repeated_failures_are_throttled() {
     assert_eq!(status, 401);
     assert_eq!(body["error"]["code"], "unauthorized");
     let (status, _) = attempt("nadie", "whatever12").await;
-    assert_eq!(status, 401, "unknown users answer exactly like wrong passwords");
+    assert_eq!(
+        status, 401,
+        "unknown users answer exactly like wrong passwords"
+    );
     for _ in 0..4 {
         attempt("recepcion", "wrong-password").await;
     }
     let (status, body) = attempt("recepcion", "demo1234").await;
-    assert_eq!(status, 429, "after 5 failures even the right password waits");
+    assert_eq!(
+        status, 429,
+        "after 5 failures even the right password waits"
+    );
     assert_eq!(body["error"]["code"], "too_many_attempts");
     let (status, _) = attempt("kidibar", "demo1234").await;
-    assert_eq!(status, 200, "other users of the same address are not locked out yet");
+    assert_eq!(
+        status, 200,
+        "other users of the same address are not locked out yet"
+    );
 }
 
 #[tokio::test]
@@ -62,7 +76,9 @@ async fn logout_revokes_the_token_and_missing_tokens_are_401() {
     let after = c.get("/timers").await;
     assert_eq!(after.status, 401, "a revoked token no longer works");
     assert_eq!(after.body["error"]["code"], "unauthorized");
-    let anon = reqwest::get(hub.url("/api/v1/products")).await.expect("get");
+    let anon = reqwest::get(hub.url("/api/v1/products"))
+        .await
+        .expect("get");
     assert_eq!(anon.status(), 401);
 }
 
@@ -73,26 +89,118 @@ async fn the_role_matrix_is_enforced_on_every_route_group() {
     let admin = hub.login("admin").await;
     let product = admin.id_of("products", "Agua natural 600 ml").await;
     let service = admin.id_of("services", "1 hora de juego").await;
-    let roles = ["admin", "gerente", "recepcion", "kidibar", "monitor", "totem"];
+    let roles = [
+        "admin",
+        "gerente",
+        "recepcion",
+        "kidibar",
+        "monitor",
+        "totem",
+    ];
     let cases: Vec<(&str, String, serde_json::Value, Vec<&str>)> = vec![
-        ("GET", "/products".into(), json!(null), vec!["admin", "gerente", "recepcion", "kidibar", "totem"]),
-        ("GET", "/services".into(), json!(null), vec!["admin", "gerente", "recepcion", "totem"]),
-        ("GET", "/packages".into(), json!(null), vec!["admin", "gerente", "recepcion", "totem"]),
+        (
+            "GET",
+            "/products".into(),
+            json!(null),
+            vec!["admin", "gerente", "recepcion", "kidibar", "totem"],
+        ),
+        (
+            "GET",
+            "/services".into(),
+            json!(null),
+            vec!["admin", "gerente", "recepcion", "totem"],
+        ),
+        (
+            "GET",
+            "/packages".into(),
+            json!(null),
+            vec!["admin", "gerente", "recepcion", "totem"],
+        ),
         ("GET", "/branches".into(), json!(null), roles.to_vec()),
-        ("GET", "/users".into(), json!(null), vec!["admin", "gerente"]),
-        ("POST", "/products".into(), json!({"name": "Prueba", "price_cents": 100}), vec!["admin"]),
-        ("PATCH", format!("/products/{product}"), json!({"price_cents": 2000}), vec!["admin"]),
-        ("POST", format!("/products/{product}/stock"), json!({"delta": 1, "reason": "compra"}), vec!["admin"]),
-        ("POST", "/services".into(), json!({"name": "Prueba", "duration_minutes": 10, "price_cents": 100}), vec!["admin"]),
-        ("POST", "/users".into(), json!({"username": "nuevo_x", "password": "contraseña1", "role": "monitor"}), vec!["admin"]),
-        ("GET", "/sales".into(), json!(null), vec!["admin", "gerente", "recepcion", "kidibar"]),
-        ("POST", "/sales".into(), json!({"items": [{"product_id": product, "quantity": 1}], "payments": [{"method": "cash", "amount_cents": 2000}]}), vec!["admin", "recepcion", "kidibar"]),
-        ("POST", "/sales".into(), json!({"items": [{"service_id": service, "quantity": 1, "child": {"name": "Leo"}}], "payments": [{"method": "card", "amount_cents": 15000}]}), vec!["admin", "recepcion"]),
-        ("GET", "/timers".into(), json!(null), vec!["admin", "gerente", "recepcion", "monitor"]),
-        ("GET", "/day-closings".into(), json!(null), vec!["admin", "gerente", "recepcion"]),
-        ("GET", "/day-closings/current".into(), json!(null), vec!["admin", "gerente", "recepcion"]),
-        ("GET", "/reports/summary".into(), json!(null), vec!["admin", "gerente"]),
-        ("GET", "/events".into(), json!(null), vec!["admin", "gerente"]),
+        (
+            "GET",
+            "/users".into(),
+            json!(null),
+            vec!["admin", "gerente"],
+        ),
+        (
+            "POST",
+            "/products".into(),
+            json!({"name": "Prueba", "price_cents": 100}),
+            vec!["admin"],
+        ),
+        (
+            "PATCH",
+            format!("/products/{product}"),
+            json!({"price_cents": 2000}),
+            vec!["admin"],
+        ),
+        (
+            "POST",
+            format!("/products/{product}/stock"),
+            json!({"delta": 1, "reason": "compra"}),
+            vec!["admin"],
+        ),
+        (
+            "POST",
+            "/services".into(),
+            json!({"name": "Prueba", "duration_minutes": 10, "price_cents": 100}),
+            vec!["admin"],
+        ),
+        (
+            "POST",
+            "/users".into(),
+            json!({"username": "nuevo_x", "password": "contraseña1", "role": "monitor"}),
+            vec!["admin"],
+        ),
+        (
+            "GET",
+            "/sales".into(),
+            json!(null),
+            vec!["admin", "gerente", "recepcion", "kidibar"],
+        ),
+        (
+            "POST",
+            "/sales".into(),
+            json!({"items": [{"product_id": product, "quantity": 1}], "payments": [{"method": "cash", "amount_cents": 2000}]}),
+            vec!["admin", "recepcion", "kidibar"],
+        ),
+        (
+            "POST",
+            "/sales".into(),
+            json!({"items": [{"service_id": service, "quantity": 1, "child": {"name": "Leo"}}], "payments": [{"method": "card", "amount_cents": 15000}]}),
+            vec!["admin", "recepcion"],
+        ),
+        (
+            "GET",
+            "/timers".into(),
+            json!(null),
+            vec!["admin", "gerente", "recepcion", "monitor"],
+        ),
+        (
+            "GET",
+            "/day-closings".into(),
+            json!(null),
+            vec!["admin", "gerente", "recepcion"],
+        ),
+        (
+            "GET",
+            "/day-closings/current".into(),
+            json!(null),
+            vec!["admin", "gerente", "recepcion"],
+        ),
+        (
+            "GET",
+            "/reports/summary".into(),
+            json!(null),
+            vec!["admin", "gerente"],
+        ),
+        (
+            "GET",
+            "/events".into(),
+            json!(null),
+            vec!["admin", "gerente"],
+        ),
     ];
     let mut clients = Vec::new();
     for r in roles {
@@ -114,7 +222,11 @@ async fn the_role_matrix_is_enforced_on_every_route_group() {
                     answer.body
                 );
             } else {
-                assert_eq!(answer.status, 403, "{role} must be refused {method} {path}: {}", answer.body);
+                assert_eq!(
+                    answer.status, 403,
+                    "{role} must be refused {method} {path}: {}",
+                    answer.body
+                );
                 assert_eq!(answer.body["error"]["code"], "forbidden");
             }
         }
@@ -124,11 +236,18 @@ async fn the_role_matrix_is_enforced_on_every_route_group() {
     let sale = rec
         .post("/sales", json!({"items": [{"service_id": service, "quantity": 1, "child": {"name": "Mia"}}], "payments": [{"method": "cash", "amount_cents": 15000}]}))
         .await;
-    let timer = sale.body["timers"][0]["id"].as_str().expect("timer").to_string();
+    let timer = sale.body["timers"][0]["id"]
+        .as_str()
+        .expect("timer")
+        .to_string();
     for (role, c) in &clients {
         let a = c.post(&format!("/timers/{timer}/pause"), json!({})).await;
         if ["admin", "recepcion"].contains(role) {
-            assert!(a.status == 200 || a.status == 409, "{role} may operate timers: {}", a.body);
+            assert!(
+                a.status == 200 || a.status == 409,
+                "{role} may operate timers: {}",
+                a.body
+            );
             if a.status == 200 {
                 c.post(&format!("/timers/{timer}/resume"), json!({})).await;
             }
@@ -148,9 +267,15 @@ async fn the_monitor_sees_no_guardian_contact_details() {
         .await;
     assert_eq!(sale.status, 201, "{}", sale.body);
     let rec_view = rec.get("/timers").await;
-    assert_eq!(rec_view.body["items"][0]["guardian_phone"], "55 1234 5678", "reception sees the phone");
+    assert_eq!(
+        rec_view.body["items"][0]["guardian_phone"], "55 1234 5678",
+        "reception sees the phone"
+    );
     let monitor = hub.login("monitor").await;
     let wall = monitor.get("/timers").await;
     assert_eq!(wall.body["items"][0]["child_name"], "Sofía");
-    assert_eq!(wall.body["items"][0]["guardian_phone"], "", "the wall screen never shows phones");
+    assert_eq!(
+        wall.body["items"][0]["guardian_phone"], "",
+        "the wall screen never shows phones"
+    );
 }

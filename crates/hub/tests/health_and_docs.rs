@@ -16,29 +16,66 @@ async fn health_readiness_and_metrics_answer() {
     let water = rec.id_of("products", "Agua natural 600 ml").await;
     rec.post("/sales", json!({"items": [{"product_id": water, "quantity": 1}], "payments": [{"method": "cash", "amount_cents": 2000}]})).await;
     let m = reqwest::get(hub.url("/metrics")).await.expect("metrics");
-    assert!(m.headers()["content-type"].to_str().unwrap_or("").starts_with("text/plain"));
+    assert!(m.headers()["content-type"]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("text/plain"));
     let text = m.text().await.expect("text");
     assert!(text.contains("kidyboard_sales_total 1"), "{text}");
     assert!(text.contains("kidyboard_sale_commit_seconds_count 1"));
-    assert!(text.contains("kidyboard_http_requests_total{route=\"/api/v1/sales\",status=\"201\"} 1"));
+    assert!(
+        text.contains("kidyboard_http_requests_total{route=\"/api/v1/sales\",status=\"201\"} 1")
+    );
     assert!(text.contains("kidyboard_database_ready 1"));
 }
 
 #[tokio::test]
 async fn the_openapi_document_describes_the_routes_clients_rely_on() {
     let hub = TestHub::start().await;
-    let doc: serde_json::Value = reqwest::get(hub.url("/api/v1/openapi.json")).await.expect("doc").json().await.expect("json");
+    let doc: serde_json::Value = reqwest::get(hub.url("/api/v1/openapi.json"))
+        .await
+        .expect("doc")
+        .json()
+        .await
+        .expect("json");
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
     for path in [
-        "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/products", "/api/v1/products/{id}",
-        "/api/v1/services", "/api/v1/packages", "/api/v1/branches", "/api/v1/users", "/api/v1/sales",
-        "/api/v1/timers", "/api/v1/timers/{id}/{action}", "/api/v1/day-closings", "/api/v1/reports/summary",
-        "/api/v1/live", "/healthz", "/readyz", "/metrics",
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/products",
+        "/api/v1/products/{id}",
+        "/api/v1/services",
+        "/api/v1/packages",
+        "/api/v1/branches",
+        "/api/v1/users",
+        "/api/v1/sales",
+        "/api/v1/timers",
+        "/api/v1/timers/{id}/{action}",
+        "/api/v1/day-closings",
+        "/api/v1/reports/summary",
+        "/api/v1/live",
+        "/healthz",
+        "/readyz",
+        "/metrics",
     ] {
-        assert!(doc["paths"].get(path).is_some(), "the document describes {path}");
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "the document describes {path}"
+        );
     }
-    for schema in ["Sale", "SaleRequest", "Timer", "Product", "DayClosing", "Summary", "ErrorBody"] {
-        assert!(doc["components"]["schemas"].get(schema).is_some(), "schema {schema}");
+    for schema in [
+        "Sale",
+        "SaleRequest",
+        "Timer",
+        "Product",
+        "DayClosing",
+        "Summary",
+        "ErrorBody",
+    ] {
+        assert!(
+            doc["components"]["schemas"].get(schema).is_some(),
+            "schema {schema}"
+        );
     }
     assert!(doc["components"]["securitySchemes"].get("bearer").is_some());
 }
@@ -53,8 +90,48 @@ async fn unknown_routes_and_methods_answer_json_errors() {
     let b = rec.delete("/sales").await;
     assert_eq!(b.status, 405);
     assert_eq!(b.body["error"]["code"], "method_not_allowed");
-    let ws = reqwest::get(hub.url("/api/v1/live")).await.expect("plain get");
+    let ws = reqwest::get(hub.url("/api/v1/live"))
+        .await
+        .expect("plain get");
     assert!(ws.status().is_client_error());
     let body: serde_json::Value = ws.json().await.expect("json");
     assert!(body["error"]["code"].is_string());
+}
+
+#[tokio::test]
+async fn the_ui_is_served_with_a_fallback_for_client_routes_and_cache_headers() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let ui = tmp.path().join("ui");
+    std::fs::create_dir_all(ui.join("assets")).expect("ui dir");
+    std::fs::write(
+        ui.join("index.html"),
+        "<!doctype html><title>Kidyboard</title>",
+    )
+    .expect("index");
+    std::fs::write(ui.join("assets/app-1234.js"), "console.log(1)").expect("asset");
+    let data = tmp.path().join("data");
+    let mut config = common::test_config(&data);
+    config.ui_dir = Some(ui);
+    let hub = TestHub::start_in(&data, config).await;
+    let page = reqwest::get(hub.url("/monitor")).await.expect("page");
+    assert_eq!(page.status(), 200, "client routes load index.html");
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    assert!(page.text().await.expect("text").contains("Kidyboard"));
+    let asset = reqwest::get(hub.url("/assets/app-1234.js"))
+        .await
+        .expect("asset");
+    assert_eq!(asset.status(), 200);
+    assert!(asset.headers()["cache-control"]
+        .to_str()
+        .unwrap_or("")
+        .contains("immutable"));
+    let missing = reqwest::get(hub.url("/assets/gone-9999.js"))
+        .await
+        .expect("missing");
+    assert_eq!(missing.status(), 404, "a missing asset is not index.html");
+    let api = reqwest::get(hub.url("/api/v1/products"))
+        .await
+        .expect("api");
+    assert_eq!(api.status(), 401, "the API is not shadowed by the UI");
+    hub.stop().await;
 }

@@ -12,7 +12,9 @@ use kidyboard_core::Actor;
 use serde_json::json;
 
 fn ms(v: &serde_json::Value) -> i64 {
-    v.as_str().and_then(|s| clock::parse_rfc3339("t", s).ok()).expect("an RFC 3339 time")
+    v.as_str()
+        .and_then(|s| clock::parse_rfc3339("t", s).ok())
+        .expect("an RFC 3339 time")
 }
 
 #[tokio::test]
@@ -21,19 +23,33 @@ async fn pause_resume_extend_and_stop_reach_the_monitor_at_once() {
     let rec = hub.login("recepcion").await;
     let monitor = hub.login("monitor").await;
     let (mut wall, hello) = live(&hub.base, &monitor.token).await;
-    assert!(hello["server_time"].as_str().is_some_and(|t| t.ends_with('Z') && t.contains('.')), "server time with ms: {hello}");
+    assert!(
+        hello["server_time"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z') && t.contains('.')),
+        "server time with ms: {hello}"
+    );
     assert_eq!(hello["branch"]["timezone"], "America/Mexico_City");
     let hour = rec.id_of("services", "1 hora de juego").await;
     let sale = rec
         .post("/sales", json!({"items": [{"service_id": hour, "quantity": 1, "child": child("Valentina")}], "payments": [{"method": "cash", "amount_cents": 20000}]}))
         .await;
     assert_eq!(sale.status, 201);
-    let id = sale.body["timers"][0]["id"].as_str().expect("timer id").to_string();
-    let started = wait_for(&mut wall, "timer.updated", Duration::from_secs(2), |m| m["timer"]["id"] == id.as_str()).await;
+    let id = sale.body["timers"][0]["id"]
+        .as_str()
+        .expect("timer id")
+        .to_string();
+    let started = wait_for(&mut wall, "timer.updated", Duration::from_secs(2), |m| {
+        m["timer"]["id"] == id.as_str()
+    })
+    .await;
     let started = started.expect("the monitor hears of the new timer");
     assert_eq!(started["timer"]["state"], "running");
     assert_eq!(started["timer"]["child_name"], "Valentina");
-    assert_eq!(started["timer"]["guardian_phone"], "", "no phone numbers on the wall");
+    assert_eq!(
+        started["timer"]["guardian_phone"], "",
+        "no phone numbers on the wall"
+    );
     let ends = ms(&started["timer"]["ends_at"]);
 
     let paused = rec.post(&format!("/timers/{id}/pause"), json!({})).await;
@@ -41,45 +57,109 @@ async fn pause_resume_extend_and_stop_reach_the_monitor_at_once() {
     assert_eq!(paused.body["state"], "paused");
     assert!(paused.body["ends_at"].is_null());
     let frozen = paused.body["remaining_ms"].as_i64().expect("remaining");
-    let m = wait_for(&mut wall, "timer.updated", Duration::from_secs(2), |m| m["timer"]["state"] == "paused").await;
+    let m = wait_for(&mut wall, "timer.updated", Duration::from_secs(2), |m| {
+        m["timer"]["state"] == "paused"
+    })
+    .await;
     assert!(m.is_some(), "pause pushed");
     tokio::time::sleep(Duration::from_millis(300)).await;
     let still = rec.get(&format!("/timers/{id}")).await;
-    assert_eq!(still.body["remaining_ms"].as_i64(), Some(frozen), "a paused timer does not run");
+    assert_eq!(
+        still.body["remaining_ms"].as_i64(),
+        Some(frozen),
+        "a paused timer does not run"
+    );
 
     let resumed = rec.post(&format!("/timers/{id}/resume"), json!({})).await;
     assert_eq!(resumed.body["state"], "running");
     let new_end = ms(&resumed.body["ends_at"]);
     assert!(new_end > ends, "the pause moved the end later");
-    wait_for(&mut wall, "timer.updated", Duration::from_secs(2), |m| m["timer"]["state"] == "running").await.expect("resume pushed");
+    wait_for(&mut wall, "timer.updated", Duration::from_secs(2), |m| {
+        m["timer"]["state"] == "running"
+    })
+    .await
+    .expect("resume pushed");
 
-    let extended = rec.post(&format!("/timers/{id}/extend"), json!({"minutes": 15})).await;
+    let extended = rec
+        .post(&format!("/timers/{id}/extend"), json!({"minutes": 15}))
+        .await;
     assert_eq!(extended.status, 200);
-    assert_eq!(ms(&extended.body["ends_at"]) - new_end, 15 * 60_000, "exactly 15 minutes more");
+    assert_eq!(
+        ms(&extended.body["ends_at"]) - new_end,
+        15 * 60_000,
+        "exactly 15 minutes more"
+    );
     assert_eq!(extended.body["extended_minutes"], 15);
-    let m = wait_for(&mut wall, "timer.updated", Duration::from_secs(2), |m| m["timer"]["extended_minutes"] == 15).await;
+    let m = wait_for(&mut wall, "timer.updated", Duration::from_secs(2), |m| {
+        m["timer"]["extended_minutes"] == 15
+    })
+    .await;
     assert!(m.is_some(), "extension pushed");
 
-    assert_eq!(rec.post(&format!("/timers/{id}/extend"), json!({"minutes": 0})).await.status, 422);
-    assert_eq!(rec.post(&format!("/timers/{id}/extend"), json!({"minutes": "diez"})).await.status, 422);
+    assert_eq!(
+        rec.post(&format!("/timers/{id}/extend"), json!({"minutes": 0}))
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        rec.post(&format!("/timers/{id}/extend"), json!({"minutes": "diez"}))
+            .await
+            .status,
+        422
+    );
     let stopped = rec.post(&format!("/timers/{id}/stop"), json!({})).await;
     assert_eq!(stopped.body["state"], "finished");
-    let again = rec.post(&format!("/timers/{id}/extend"), json!({"minutes": 5})).await;
+    let again = rec
+        .post(&format!("/timers/{id}/extend"), json!({"minutes": 5}))
+        .await;
     assert_eq!(again.status, 409, "a finished timer cannot be extended");
     assert_eq!(again.body["error"]["code"], "invalid_transition");
-    assert_eq!(rec.post(&format!("/timers/{id}/resume"), json!({})).await.status, 409);
-    assert_eq!(rec.post(&format!("/timers/{id}/fly"), json!({})).await.status, 404);
+    assert_eq!(
+        rec.post(&format!("/timers/{id}/resume"), json!({}))
+            .await
+            .status,
+        409
+    );
+    assert_eq!(
+        rec.post(&format!("/timers/{id}/fly"), json!({}))
+            .await
+            .status,
+        404
+    );
     let active = rec.get("/timers").await;
-    assert!(active.body["items"].as_array().expect("items").iter().all(|t| t["id"] != id.as_str()), "finished timers leave the active list");
+    assert!(
+        active.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|t| t["id"] != id.as_str()),
+        "finished timers leave the active list"
+    );
     let finished = rec.get("/timers?state=finished").await;
     assert_eq!(finished.body["items"][0]["id"], id.as_str());
     assert_eq!(rec.get("/timers?state=flying").await.status, 422);
 
     let admin = hub.login("admin").await;
     let events = admin.get("/events?limit=1000").await;
-    let kinds: Vec<&str> = events.body["items"].as_array().expect("events").iter()
-        .filter(|e| e["entity_id"] == id.as_str()).filter_map(|e| e["type"].as_str()).collect();
-    assert_eq!(kinds, ["timer.started", "timer.paused", "timer.resumed", "timer.extended", "timer.finished"], "every change is in the event log");
+    let kinds: Vec<&str> = events.body["items"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["entity_id"] == id.as_str())
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "timer.started",
+            "timer.paused",
+            "timer.resumed",
+            "timer.extended",
+            "timer.finished"
+        ],
+        "every change is in the event log"
+    );
 }
 
 #[tokio::test]
@@ -94,10 +174,19 @@ async fn expiry_fires_at_its_exact_instant_and_is_pushed() {
         store.change(&Actor::system(), now_ms(), |tx| {
             let mut out = Vec::new();
             for (i, d) in [700i64, 1_200, 1_500].iter().enumerate() {
-                out.push(timers::create(tx, &NewTimer {
-                    sale_id: None, service_id: None, service_name: "Prueba", child_name: &format!("Niño {i}"),
-                    guardian_name: "", guardian_phone: "", duration_ms: *d, start_at: None,
-                })?);
+                out.push(timers::create(
+                    tx,
+                    &NewTimer {
+                        sale_id: None,
+                        service_id: None,
+                        service_name: "Prueba",
+                        child_name: &format!("Niño {i}"),
+                        guardian_name: "",
+                        guardian_phone: "",
+                        duration_ms: *d,
+                        start_at: None,
+                    },
+                )?);
             }
             Ok(out)
         })
@@ -107,12 +196,20 @@ async fn expiry_fires_at_its_exact_instant_and_is_pushed() {
     .expect("timers created");
     hub.state.timers_changed.notify_one();
     for t in &created {
-        let msg = wait_for(&mut wall, "timer.updated", Duration::from_secs(5), |m| m["timer"]["id"] == t.id.as_str() && m["timer"]["state"] == "expired").await;
+        let msg = wait_for(&mut wall, "timer.updated", Duration::from_secs(5), |m| {
+            m["timer"]["id"] == t.id.as_str() && m["timer"]["state"] == "expired"
+        })
+        .await;
         let arrived = now_ms();
         assert!(msg.is_some(), "expiry of {} pushed", t.child_name);
         let due = t.ends_at.expect("ends_at");
         assert!(arrived >= due, "never early");
-        assert!(arrived - due < 250, "expiry of {} arrived {} ms late", t.child_name, arrived - due);
+        assert!(
+            arrived - due < 250,
+            "expiry of {} arrived {} ms late",
+            t.child_name,
+            arrived - due
+        );
     }
     let rec = hub.login("recepcion").await;
     let list = rec.get("/timers?state=expired").await;
@@ -135,9 +232,20 @@ async fn a_scheduled_timer_starts_by_itself_at_its_time() {
     assert_eq!(t["state"], "scheduled");
     assert_eq!(t["duration_ms"], 3_600_000, "2 × 30 minutes");
     let id = t["id"].as_str().expect("id").to_string();
-    let started = wait_for(&mut ws, "timer.updated", Duration::from_secs(5), |m| m["timer"]["id"] == id.as_str() && m["timer"]["state"] == "running").await;
+    let started = wait_for(&mut ws, "timer.updated", Duration::from_secs(5), |m| {
+        m["timer"]["id"] == id.as_str() && m["timer"]["state"] == "running"
+    })
+    .await;
     let arrived = now_ms();
     let started = started.expect("the start is pushed");
-    assert!(arrived >= start_at && arrived - start_at < 250, "started {} ms after its time", arrived - start_at);
-    assert_eq!(ms(&started["timer"]["ends_at"]), start_at + 3_600_000, "it runs from its scheduled instant");
+    assert!(
+        arrived >= start_at && arrived - start_at < 250,
+        "started {} ms after its time",
+        arrived - start_at
+    );
+    assert_eq!(
+        ms(&started["timer"]["ends_at"]),
+        start_at + 3_600_000,
+        "it runs from its scheduled instant"
+    );
 }

@@ -39,7 +39,11 @@ pub async fn login(
     }
     let username = req.username.clone();
     let result = st
-        .db(move |s| s.change(&Actor::system(), now_ms(), |tx| users::login(tx, &req.username, &req.password)))
+        .db(move |s| {
+            s.change(&Actor::system(), now_ms(), |tx| {
+                users::login(tx, &req.username, &req.password)
+            })
+        })
         .await;
     match result {
         Ok(session) => {
@@ -49,7 +53,9 @@ pub async fn login(
         Err(e) => {
             if e.status == StatusCode::UNAUTHORIZED {
                 st.throttle.fail(&username, address.as_deref());
-                st.metrics.login_failures_total.fetch_add(1, Ordering::Relaxed);
+                st.metrics
+                    .login_failures_total
+                    .fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(username = %username.chars().take(40).collect::<String>(), address = ?address, "login failed");
             }
             Err(e)
@@ -61,7 +67,8 @@ pub async fn login(
     responses((status = 204), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn logout(State(st): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
     let token = auth.token.clone();
-    st.db(move |s| s.write(|c| users::logout(c, &token))).await?;
+    st.db(move |s| s.write(|c| users::logout(c, &token)))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -35,15 +35,33 @@ pub fn router() -> Router<AppState> {
         .route("/branches", get(list_branches).post(create_branch))
         .route("/branches/{id}", get(get_branch).patch(update_branch))
         .route("/products", get(list_products).post(create_product))
-        .route("/products/{id}", get(get_product).patch(update_product).delete(delete_product))
+        .route(
+            "/products/{id}",
+            get(get_product)
+                .patch(update_product)
+                .delete(delete_product),
+        )
         .route("/products/{id}/stock", post(adjust_stock))
         .route("/products/{id}/stock-movements", get(stock_movements))
         .route("/services", get(list_services).post(create_service))
-        .route("/services/{id}", get(get_service).patch(update_service).delete(delete_service))
+        .route(
+            "/services/{id}",
+            get(get_service)
+                .patch(update_service)
+                .delete(delete_service),
+        )
         .route("/packages", get(list_packages).post(create_package))
-        .route("/packages/{id}", get(get_package).patch(update_package).delete(delete_package))
+        .route(
+            "/packages/{id}",
+            get(get_package)
+                .patch(update_package)
+                .delete(delete_package),
+        )
         .route("/users", get(list_users).post(create_user))
-        .route("/users/{id}", get(get_user).patch(update_user).delete(delete_user))
+        .route(
+            "/users/{id}",
+            get(get_user).patch(update_user).delete(delete_user),
+        )
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -58,7 +76,10 @@ pub struct CatalogQuery {
 }
 
 fn announce(st: &AppState, entity: &'static str, id: &str) {
-    st.live.publish(LiveMessage::CatalogChanged { entity, id: id.to_string() });
+    st.live.publish(LiveMessage::CatalogChanged {
+        entity,
+        id: id.to_string(),
+    });
 }
 
 // ---- branches ----
@@ -71,27 +92,46 @@ pub async fn list_branches(State(st): State<AppState>, auth: Auth) -> ApiResult<
 }
 
 #[utoipa::path(get, path = "/api/v1/branches/{id}", tag = "catalog", responses((status = 200, body = Branch), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn get_branch(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Branch>> {
+pub async fn get_branch(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Branch>> {
     auth.require(Permission::ReadBranches)?;
     check_id(&id)?;
-    Ok(Json(st.db(move |s| s.read(|c| branches::get(c, &id))).await?))
+    Ok(Json(
+        st.db(move |s| s.read(|c| branches::get(c, &id))).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/branches", tag = "catalog", request_body = BranchInput, responses((status = 201, body = Branch), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_branch(State(st): State<AppState>, auth: Auth, ApiJson(input): ApiJson<BranchInput>) -> ApiResult<(StatusCode, Json<Branch>)> {
+pub async fn create_branch(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<BranchInput>,
+) -> ApiResult<(StatusCode, Json<Branch>)> {
     auth.require(Permission::WriteCatalog)?;
     let actor = auth.actor();
-    let b = st.db(move |s| s.change(&actor, now_ms(), |tx| branches::create(tx, &input))).await?;
+    let b = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| branches::create(tx, &input)))
+        .await?;
     announce(&st, "branch", &b.id);
     Ok((StatusCode::CREATED, Json(b)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/branches/{id}", tag = "catalog", request_body = BranchInput, responses((status = 200, body = Branch), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn update_branch(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(input): ApiJson<BranchInput>) -> ApiResult<Json<Branch>> {
+pub async fn update_branch(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<BranchInput>,
+) -> ApiResult<Json<Branch>> {
     auth.require(Permission::WriteCatalog)?;
     check_id(&id)?;
     let actor = auth.actor();
-    let b = st.db(move |s| s.change(&actor, now_ms(), |tx| branches::update(tx, &id, &input))).await?;
+    let b = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| branches::update(tx, &id, &input)))
+        .await?;
     announce(&st, "branch", &b.id);
     Ok(Json(b))
 }
@@ -99,112 +139,190 @@ pub async fn update_branch(State(st): State<AppState>, auth: Auth, Path(id): Pat
 // ---- products ----
 
 #[utoipa::path(get, path = "/api/v1/products", tag = "catalog", params(CatalogQuery), responses((status = 200, body = ProductList)), security(("bearer" = [])))]
-pub async fn list_products(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<CatalogQuery>) -> ApiResult<Json<ProductList>> {
+pub async fn list_products(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<CatalogQuery>,
+) -> ApiResult<Json<ProductList>> {
     auth.require(Permission::ReadProducts)?;
     let filter = ProductFilter {
-        query: q.q.filter(|s| !s.trim().is_empty()).map(|s| s.trim().chars().take(100).collect()),
+        query: q
+            .q
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.trim().chars().take(100).collect()),
         category: q.category.filter(|s| !s.is_empty()),
         include_inactive: q.include_inactive,
     };
-    let items = st.db(move |s| s.read(|c| products::list(c, &filter))).await?;
+    let items = st
+        .db(move |s| s.read(|c| products::list(c, &filter)))
+        .await?;
     Ok(Json(ProductList { items }))
 }
 
 #[utoipa::path(get, path = "/api/v1/products/{id}", tag = "catalog", responses((status = 200, body = Product), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn get_product(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Product>> {
+pub async fn get_product(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Product>> {
     auth.require(Permission::ReadProducts)?;
     check_id(&id)?;
-    Ok(Json(st.db(move |s| s.read(|c| products::get(c, &id))).await?))
+    Ok(Json(
+        st.db(move |s| s.read(|c| products::get(c, &id))).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/products", tag = "catalog", request_body = ProductInput, responses((status = 201, body = Product), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_product(State(st): State<AppState>, auth: Auth, ApiJson(input): ApiJson<ProductInput>) -> ApiResult<(StatusCode, Json<Product>)> {
+pub async fn create_product(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> ApiResult<(StatusCode, Json<Product>)> {
     auth.require(Permission::WriteCatalog)?;
     let actor = auth.actor();
-    let p = st.db(move |s| s.change(&actor, now_ms(), |tx| products::create(tx, &input))).await?;
+    let p = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| products::create(tx, &input)))
+        .await?;
     announce(&st, "product", &p.id);
     Ok((StatusCode::CREATED, Json(p)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/products/{id}", tag = "catalog", request_body = ProductInput, responses((status = 200, body = Product), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn update_product(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(input): ApiJson<ProductInput>) -> ApiResult<Json<Product>> {
+pub async fn update_product(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> ApiResult<Json<Product>> {
     auth.require(Permission::WriteCatalog)?;
     check_id(&id)?;
     let actor = auth.actor();
-    let p = st.db(move |s| s.change(&actor, now_ms(), |tx| products::update(tx, &id, &input))).await?;
+    let p = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| products::update(tx, &id, &input)))
+        .await?;
     announce(&st, "product", &p.id);
     Ok(Json(p))
 }
 
 #[utoipa::path(delete, path = "/api/v1/products/{id}", tag = "catalog", responses((status = 200, description = "Deactivated", body = Product)), security(("bearer" = [])))]
-pub async fn delete_product(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Product>> {
+pub async fn delete_product(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Product>> {
     auth.require(Permission::WriteCatalog)?;
     check_id(&id)?;
     let actor = auth.actor();
-    let p = st.db(move |s| s.change(&actor, now_ms(), |tx| products::deactivate(tx, &id))).await?;
+    let p = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| products::deactivate(tx, &id)))
+        .await?;
     announce(&st, "product", &p.id);
     Ok(Json(p))
 }
 
 #[utoipa::path(post, path = "/api/v1/products/{id}/stock", tag = "catalog", request_body = StockAdjustment, responses((status = 200, body = Product), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn adjust_stock(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(adj): ApiJson<StockAdjustment>) -> ApiResult<Json<Product>> {
+pub async fn adjust_stock(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(adj): ApiJson<StockAdjustment>,
+) -> ApiResult<Json<Product>> {
     auth.require(Permission::WriteCatalog)?;
     check_id(&id)?;
     let actor = auth.actor();
-    let change = st.db(move |s| s.change(&actor, now_ms(), |tx| stock::adjust(tx, &id, &adj))).await?;
+    let change = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| stock::adjust(tx, &id, &adj)))
+        .await?;
     crate::routes::sales::publish_stock(&st, std::slice::from_ref(&change));
     Ok(Json(change.product))
 }
 
 #[utoipa::path(get, path = "/api/v1/products/{id}/stock-movements", tag = "catalog", responses((status = 200, body = StockMovementList)), security(("bearer" = [])))]
-pub async fn stock_movements(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<StockMovementList>> {
+pub async fn stock_movements(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<StockMovementList>> {
     auth.require(Permission::ReadReports)?;
     check_id(&id)?;
-    let items = st.db(move |s| s.read(|c| stock::movements(c, &id, 500))).await?;
+    let items = st
+        .db(move |s| s.read(|c| stock::movements(c, &id, 500)))
+        .await?;
     Ok(Json(StockMovementList { items }))
 }
 
 // ---- services ----
 
 #[utoipa::path(get, path = "/api/v1/services", tag = "catalog", params(CatalogQuery), responses((status = 200, body = ServiceList)), security(("bearer" = [])))]
-pub async fn list_services(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<CatalogQuery>) -> ApiResult<Json<ServiceList>> {
+pub async fn list_services(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<CatalogQuery>,
+) -> ApiResult<Json<ServiceList>> {
     auth.require(Permission::ReadServicesAndPackages)?;
-    let items = st.db(move |s| s.read(|c| services::list(c, q.include_inactive))).await?;
+    let items = st
+        .db(move |s| s.read(|c| services::list(c, q.include_inactive)))
+        .await?;
     Ok(Json(ServiceList { items }))
 }
 
 #[utoipa::path(get, path = "/api/v1/services/{id}", tag = "catalog", responses((status = 200, body = Service), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn get_service(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Service>> {
+pub async fn get_service(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Service>> {
     auth.require(Permission::ReadServicesAndPackages)?;
     check_id(&id)?;
-    Ok(Json(st.db(move |s| s.read(|c| services::get(c, &id))).await?))
+    Ok(Json(
+        st.db(move |s| s.read(|c| services::get(c, &id))).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/services", tag = "catalog", request_body = ServiceInput, responses((status = 201, body = Service), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_service(State(st): State<AppState>, auth: Auth, ApiJson(input): ApiJson<ServiceInput>) -> ApiResult<(StatusCode, Json<Service>)> {
+pub async fn create_service(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<ServiceInput>,
+) -> ApiResult<(StatusCode, Json<Service>)> {
     auth.require(Permission::WriteCatalog)?;
     let actor = auth.actor();
-    let v = st.db(move |s| s.change(&actor, now_ms(), |tx| services::create(tx, &input))).await?;
+    let v = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| services::create(tx, &input)))
+        .await?;
     announce(&st, "service", &v.id);
     Ok((StatusCode::CREATED, Json(v)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/services/{id}", tag = "catalog", request_body = ServiceInput, responses((status = 200, body = Service), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn update_service(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(input): ApiJson<ServiceInput>) -> ApiResult<Json<Service>> {
+pub async fn update_service(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ServiceInput>,
+) -> ApiResult<Json<Service>> {
     auth.require(Permission::WriteCatalog)?;
     check_id(&id)?;
     let actor = auth.actor();
-    let v = st.db(move |s| s.change(&actor, now_ms(), |tx| services::update(tx, &id, &input))).await?;
+    let v = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| services::update(tx, &id, &input)))
+        .await?;
     announce(&st, "service", &v.id);
     Ok(Json(v))
 }
 
 #[utoipa::path(delete, path = "/api/v1/services/{id}", tag = "catalog", responses((status = 200, description = "Deactivated", body = Service)), security(("bearer" = [])))]
-pub async fn delete_service(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Service>> {
+pub async fn delete_service(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Service>> {
     auth.require(Permission::WriteCatalog)?;
     check_id(&id)?;
     let actor = auth.actor();
-    let v = st.db(move |s| s.change(&actor, now_ms(), |tx| services::deactivate(tx, &id))).await?;
+    let v = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| services::deactivate(tx, &id)))
+        .await?;
     announce(&st, "service", &v.id);
     Ok(Json(v))
 }
@@ -212,44 +330,75 @@ pub async fn delete_service(State(st): State<AppState>, auth: Auth, Path(id): Pa
 // ---- packages ----
 
 #[utoipa::path(get, path = "/api/v1/packages", tag = "catalog", params(CatalogQuery), responses((status = 200, body = PackageList)), security(("bearer" = [])))]
-pub async fn list_packages(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<CatalogQuery>) -> ApiResult<Json<PackageList>> {
+pub async fn list_packages(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<CatalogQuery>,
+) -> ApiResult<Json<PackageList>> {
     auth.require(Permission::ReadServicesAndPackages)?;
-    let items = st.db(move |s| s.read(|c| packages::list(c, q.include_inactive))).await?;
+    let items = st
+        .db(move |s| s.read(|c| packages::list(c, q.include_inactive)))
+        .await?;
     Ok(Json(PackageList { items }))
 }
 
 #[utoipa::path(get, path = "/api/v1/packages/{id}", tag = "catalog", responses((status = 200, body = Package), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn get_package(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Package>> {
+pub async fn get_package(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Package>> {
     auth.require(Permission::ReadServicesAndPackages)?;
     check_id(&id)?;
-    Ok(Json(st.db(move |s| s.read(|c| packages::get(c, &id))).await?))
+    Ok(Json(
+        st.db(move |s| s.read(|c| packages::get(c, &id))).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/packages", tag = "catalog", request_body = PackageInput, responses((status = 201, body = Package), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_package(State(st): State<AppState>, auth: Auth, ApiJson(input): ApiJson<PackageInput>) -> ApiResult<(StatusCode, Json<Package>)> {
+pub async fn create_package(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<PackageInput>,
+) -> ApiResult<(StatusCode, Json<Package>)> {
     auth.require(Permission::WriteCatalog)?;
     let actor = auth.actor();
-    let v = st.db(move |s| s.change(&actor, now_ms(), |tx| packages::create(tx, &input))).await?;
+    let v = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| packages::create(tx, &input)))
+        .await?;
     announce(&st, "package", &v.id);
     Ok((StatusCode::CREATED, Json(v)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/packages/{id}", tag = "catalog", request_body = PackageInput, responses((status = 200, body = Package), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn update_package(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(input): ApiJson<PackageInput>) -> ApiResult<Json<Package>> {
+pub async fn update_package(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<PackageInput>,
+) -> ApiResult<Json<Package>> {
     auth.require(Permission::WriteCatalog)?;
     check_id(&id)?;
     let actor = auth.actor();
-    let v = st.db(move |s| s.change(&actor, now_ms(), |tx| packages::update(tx, &id, &input))).await?;
+    let v = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| packages::update(tx, &id, &input)))
+        .await?;
     announce(&st, "package", &v.id);
     Ok(Json(v))
 }
 
 #[utoipa::path(delete, path = "/api/v1/packages/{id}", tag = "catalog", responses((status = 200, description = "Deactivated", body = Package)), security(("bearer" = [])))]
-pub async fn delete_package(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Package>> {
+pub async fn delete_package(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Package>> {
     auth.require(Permission::WriteCatalog)?;
     check_id(&id)?;
     let actor = auth.actor();
-    let v = st.db(move |s| s.change(&actor, now_ms(), |tx| packages::deactivate(tx, &id))).await?;
+    let v = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| packages::deactivate(tx, &id)))
+        .await?;
     announce(&st, "package", &v.id);
     Ok(Json(v))
 }
@@ -264,38 +413,64 @@ pub async fn list_users(State(st): State<AppState>, auth: Auth) -> ApiResult<Jso
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", responses((status = 200, body = User), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn get_user(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<User>> {
+pub async fn get_user(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<User>> {
     auth.require(Permission::ReadUsers)?;
     check_id(&id)?;
     Ok(Json(st.db(move |s| s.read(|c| users::get(c, &id))).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UserInput, responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_user(State(st): State<AppState>, auth: Auth, ApiJson(input): ApiJson<UserInput>) -> ApiResult<(StatusCode, Json<User>)> {
+pub async fn create_user(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<UserInput>,
+) -> ApiResult<(StatusCode, Json<User>)> {
     auth.require(Permission::WriteUsers)?;
     let actor = auth.actor();
-    let u = st.db(move |s| s.change(&actor, now_ms(), |tx| users::create(tx, &input))).await?;
+    let u = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| users::create(tx, &input)))
+        .await?;
     announce(&st, "user", &u.id);
     Ok((StatusCode::CREATED, Json(u)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserInput, responses((status = 200, body = User), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn update_user(State(st): State<AppState>, auth: Auth, Path(id): Path<String>, ApiJson(input): ApiJson<UserInput>) -> ApiResult<Json<User>> {
+pub async fn update_user(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<UserInput>,
+) -> ApiResult<Json<User>> {
     auth.require(Permission::WriteUsers)?;
     check_id(&id)?;
     let actor = auth.actor();
-    let u = st.db(move |s| s.change(&actor, now_ms(), |tx| users::update(tx, &id, &input))).await?;
+    let u = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| users::update(tx, &id, &input)))
+        .await?;
     announce(&st, "user", &u.id);
     Ok(Json(u))
 }
 
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", responses((status = 200, description = "Deactivated; their sessions end", body = User)), security(("bearer" = [])))]
-pub async fn delete_user(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<User>> {
+pub async fn delete_user(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<User>> {
     auth.require(Permission::WriteUsers)?;
     check_id(&id)?;
     let actor = auth.actor();
-    let input = UserInput { active: Some(false), ..Default::default() };
-    let u = st.db(move |s| s.change(&actor, now_ms(), |tx| users::update(tx, &id, &input))).await?;
+    let input = UserInput {
+        active: Some(false),
+        ..Default::default()
+    };
+    let u = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| users::update(tx, &id, &input)))
+        .await?;
     announce(&st, "user", &u.id);
     Ok(Json(u))
 }

@@ -16,38 +16,58 @@ use crate::state::AppState;
 
 list_of!(DayClosingList, DayClosing);
 
-#[utoipa::path(get, path = "/api/v1/day-closings/current", tag = "day closing",
+#[utoipa::path(get, operation_id = "current_day", path = "/api/v1/day-closings/current", tag = "day closing",
     responses((status = 200, body = DayStatus)), security(("bearer" = [])))]
 pub async fn current(State(st): State<AppState>, auth: Auth) -> ApiResult<Json<DayStatus>> {
     auth.require(Permission::ReadDayClosings)?;
     let branch = st.store.branch_id().to_string();
-    Ok(Json(st.db(move |s| s.read_tx(|c| day_close::status(c, &branch, now_ms()))).await?))
+    Ok(Json(
+        st.db(move |s| s.read_tx(|c| day_close::status(c, &branch, now_ms())))
+            .await?,
+    ))
 }
 
-#[utoipa::path(post, path = "/api/v1/day-closings", tag = "day closing", request_body = DayCloseRequest,
+#[utoipa::path(post, operation_id = "close_day", path = "/api/v1/day-closings", tag = "day closing", request_body = DayCloseRequest,
     responses((status = 201, body = DayClosing), (status = 409, description = "Day already closed", body = ErrorBody),
         (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn close(State(st): State<AppState>, auth: Auth, ApiJson(req): ApiJson<DayCloseRequest>) -> ApiResult<(StatusCode, Json<DayClosing>)> {
+pub async fn close(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(req): ApiJson<DayCloseRequest>,
+) -> ApiResult<(StatusCode, Json<DayClosing>)> {
     auth.require(Permission::CloseDay)?;
     let actor = auth.actor();
-    let closing = st.db(move |s| s.change(&actor, now_ms(), |tx| day_close::close(tx, &req))).await?;
-    st.live.publish(LiveMessage::DayClosed { closing: closing.clone() });
+    let closing = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| day_close::close(tx, &req)))
+        .await?;
+    st.live.publish(LiveMessage::DayClosed {
+        closing: closing.clone(),
+    });
     st.day_closed.notify_one();
     Ok((StatusCode::CREATED, Json(closing)))
 }
 
-#[utoipa::path(get, path = "/api/v1/day-closings", tag = "day closing", params(DayRange),
+#[utoipa::path(get, operation_id = "list_day_closings", path = "/api/v1/day-closings", tag = "day closing", params(DayRange),
     responses((status = 200, body = DayClosingList)), security(("bearer" = [])))]
-pub async fn list(State(st): State<AppState>, auth: Auth, ApiQuery(range): ApiQuery<DayRange>) -> ApiResult<Json<DayClosingList>> {
+pub async fn list(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(range): ApiQuery<DayRange>,
+) -> ApiResult<Json<DayClosingList>> {
     auth.require(Permission::ReadDayClosings)?;
     let today = today(&st).await?;
     let range = if range.from.is_none() && range.to.is_none() {
-        DayRange { from: Some((today - chrono::Duration::days(30)).to_string()), to: Some(today.to_string()) }
+        DayRange {
+            from: Some((today - chrono::Duration::days(30)).to_string()),
+            to: Some(today.to_string()),
+        }
     } else {
         range
     };
     let (from, to) = range.resolve(today)?;
     let branch = st.store.branch_id().to_string();
-    let items = st.db(move |s| s.read(|c| day_close::list(c, &branch, from, to))).await?;
+    let items = st
+        .db(move |s| s.read(|c| day_close::list(c, &branch, from, to)))
+        .await?;
     Ok(Json(DayClosingList { items }))
 }

@@ -25,12 +25,18 @@ pub struct EventQuery {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventQuery),
+#[utoipa::path(get, operation_id = "list_events", path = "/api/v1/events", tag = "events", params(EventQuery),
     responses((status = 200, body = EventList)), security(("bearer" = [])))]
-pub async fn list(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<EventQuery>) -> ApiResult<Json<EventList>> {
+pub async fn list(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<EventQuery>,
+) -> ApiResult<Json<EventList>> {
     auth.require(Permission::ReadEvents)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let after = q.after.max(0);
-    let items = st.db(move |s| s.read(|c| events::list_after(c, after, limit))).await?;
+    let items = st
+        .db(move |s| s.read(|c| events::list_after(c, after, limit)))
+        .await?;
     Ok(Json(EventList { items }))
 }

@@ -16,11 +16,18 @@ pub async fn healthz() -> Json<Status> {
 #[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, body = Status), (status = 503, body = Status)))]
 pub async fn readyz(State(st): State<AppState>) -> (StatusCode, Json<Status>) {
     let store = st.store.clone();
-    let ok = tokio::task::spawn_blocking(move || store.ping()).await.unwrap_or(false);
+    let ok = tokio::task::spawn_blocking(move || store.ping())
+        .await
+        .unwrap_or(false);
     if ok {
         (StatusCode::OK, Json(Status { status: "ready" }))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(Status { status: "database unavailable" }))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Status {
+                status: "database unavailable",
+            }),
+        )
     }
 }
 

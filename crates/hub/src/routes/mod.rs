@@ -63,7 +63,10 @@ impl DayRange {
             None => today,
         };
         if to < from {
-            return Err(ApiError::validation("to", "«to» no puede ser anterior a «from»"));
+            return Err(ApiError::validation(
+                "to",
+                "«to» no puede ser anterior a «from»",
+            ));
         }
         if (to - from).num_days() > MAX_RANGE_DAYS {
             return Err(ApiError::validation(
@@ -81,7 +84,12 @@ pub async fn today(state: &AppState) -> ApiResult<NaiveDate> {
     let now = clock::now_ms();
     state
         .db(move |s| {
-            s.read(|c| Ok(clock::local_day(now, kidyboard_core::branches::timezone(c, &branch)?)))
+            s.read(|c| {
+                Ok(clock::local_day(
+                    now,
+                    kidyboard_core::branches::timezone(c, &branch)?,
+                ))
+            })
         })
         .await
 }

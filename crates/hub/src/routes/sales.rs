@@ -25,9 +25,13 @@ pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 pub fn publish_stock(st: &AppState, changes: &[StockChange]) {
     for c in changes {
-        st.live.publish(LiveMessage::StockChanged { product: c.product.clone() });
+        st.live.publish(LiveMessage::StockChanged {
+            product: c.product.clone(),
+        });
         if c.crossed_low {
-            st.live.publish(LiveMessage::StockLow { product: c.product.clone() });
+            st.live.publish(LiveMessage::StockLow {
+                product: c.product.clone(),
+            });
         }
     }
 }
@@ -52,7 +56,7 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
 
 /// Sells items with split payments. A service item with a `child` starts (or schedules) its timer
 /// in the same transaction. The same `Idempotency-Key` again answers the first sale.
-#[utoipa::path(post, path = "/api/v1/sales", tag = "sales", request_body = SaleRequest,
+#[utoipa::path(post, operation_id = "create_sale", path = "/api/v1/sales", tag = "sales", request_body = SaleRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key answers the first sale")),
     responses((status = 201, body = Sale), (status = 409, description = "Not enough stock, or capacity full", body = ErrorBody),
         (status = 422, description = "Invalid items or payments", body = ErrorBody), (status = 403, body = ErrorBody)),
@@ -68,15 +72,24 @@ pub async fn create(
     let actor = auth.actor();
     let started = Instant::now();
     let outcome = st
-        .db(move |s| s.change(&actor, now_ms(), |tx| sales::create(tx, &req, key.as_deref())))
+        .db(move |s| {
+            s.change(&actor, now_ms(), |tx| {
+                sales::create(tx, &req, key.as_deref())
+            })
+        })
         .await?;
     if !outcome.replayed {
-        st.metrics.sale_commit_seconds.observe(started.elapsed().as_secs_f64());
+        st.metrics
+            .sale_commit_seconds
+            .observe(started.elapsed().as_secs_f64());
         st.metrics.sales_total.fetch_add(1, Ordering::Relaxed);
-        st.live.publish(LiveMessage::SaleCreated { sale: Box::new(outcome.sale.clone()) });
+        st.live.publish(LiveMessage::SaleCreated {
+            sale: Box::new(outcome.sale.clone()),
+        });
         publish_stock(&st, &outcome.stock_changes);
         for t in &outcome.sale.timers {
-            st.live.publish(LiveMessage::TimerUpdated { timer: t.clone() });
+            st.live
+                .publish(LiveMessage::TimerUpdated { timer: t.clone() });
         }
         if !outcome.timers.is_empty() {
             st.timers_changed.notify_one();
@@ -84,14 +97,19 @@ pub async fn create(
     }
     let mut res = (StatusCode::CREATED, Json(outcome.sale)).into_response();
     if outcome.replayed {
-        res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(res)
 }
 
-#[utoipa::path(get, path = "/api/v1/sales", tag = "sales", params(DayRange),
+#[utoipa::path(get, operation_id = "list_sales", path = "/api/v1/sales", tag = "sales", params(DayRange),
     responses((status = 200, body = SaleList)), security(("bearer" = [])))]
-pub async fn list(State(st): State<AppState>, auth: Auth, ApiQuery(range): ApiQuery<DayRange>) -> ApiResult<Json<SaleList>> {
+pub async fn list(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(range): ApiQuery<DayRange>,
+) -> ApiResult<Json<SaleList>> {
     auth.require(Permission::ReadSales)?;
     let (from, to) = range.resolve(today(&st).await?)?;
     let branch = st.store.branch_id().to_string();
@@ -101,10 +119,17 @@ pub async fn list(State(st): State<AppState>, auth: Auth, ApiQuery(range): ApiQu
     Ok(Json(SaleList { items }))
 }
 
-#[utoipa::path(get, path = "/api/v1/sales/{id}", tag = "sales",
+#[utoipa::path(get, operation_id = "get_sale", path = "/api/v1/sales/{id}", tag = "sales",
     responses((status = 200, body = Sale), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn get(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Sale>> {
+pub async fn get(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Sale>> {
     auth.require(Permission::ReadSales)?;
     check_id(&id)?;
-    Ok(Json(st.db(move |s| s.read_tx(|c| sales::get(c, &id, now_ms()))).await?))
+    Ok(Json(
+        st.db(move |s| s.read_tx(|c| sales::get(c, &id, now_ms())))
+            .await?,
+    ))
 }

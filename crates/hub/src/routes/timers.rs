@@ -34,9 +34,13 @@ pub struct ExtendRequest {
     pub minutes: i64,
 }
 
-#[utoipa::path(get, path = "/api/v1/timers", tag = "timers", params(TimerQuery),
+#[utoipa::path(get, operation_id = "list_timers", path = "/api/v1/timers", tag = "timers", params(TimerQuery),
     responses((status = 200, body = TimerList)), security(("bearer" = [])))]
-pub async fn list(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<TimerQuery>) -> ApiResult<Json<TimerList>> {
+pub async fn list(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<TimerQuery>,
+) -> ApiResult<Json<TimerList>> {
     auth.require(Permission::ReadTimers)?;
     let states: Vec<TimerState> = match q.state.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => s
@@ -51,24 +55,38 @@ pub async fn list(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<
     Ok(Json(TimerList {
         items: rows
             .iter()
-            .map(|t| if wall_screen { redact_timer(&t.view(now)) } else { t.view(now) })
+            .map(|t| {
+                if wall_screen {
+                    redact_timer(&t.view(now))
+                } else {
+                    t.view(now)
+                }
+            })
             .collect(),
         server_time: clock::to_rfc3339(now),
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/timers/{id}", tag = "timers",
+#[utoipa::path(get, operation_id = "get_timer", path = "/api/v1/timers/{id}", tag = "timers",
     responses((status = 200, body = Timer), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn get(State(st): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Timer>> {
+pub async fn get(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Timer>> {
     auth.require(Permission::ReadTimers)?;
     check_id(&id)?;
     let row = st.db(move |s| s.read(|c| timers::get(c, &id))).await?;
     let view = row.view(now_ms());
-    Ok(Json(if auth.user.role == kidyboard_core::Role::Monitor { redact_timer(&view) } else { view }))
+    Ok(Json(if auth.user.role == kidyboard_core::Role::Monitor {
+        redact_timer(&view)
+    } else {
+        view
+    }))
 }
 
 /// `start` (a scheduled timer, now), `pause`, `resume`, `extend {minutes}`, `stop`, `cancel`.
-#[utoipa::path(post, path = "/api/v1/timers/{id}/{action}", tag = "timers",
+#[utoipa::path(post, operation_id = "act_on_timer", path = "/api/v1/timers/{id}/{action}", tag = "timers",
     params(("id" = String, Path), ("action" = String, Path, description = "start | pause | resume | extend | stop | cancel")),
     request_body(content = Option<ExtendRequest>, description = "`{minutes}` for extend"),
     responses((status = 200, body = Timer), (status = 409, description = "Not possible in the timer's state", body = ErrorBody)),
@@ -89,7 +107,9 @@ pub async fn act(
         "cancel" => Action::Cancel,
         "extend" => {
             let ApiJson(req) = ApiJson(crate::extract::parse_json::<ExtendRequest>(&body)?);
-            Action::Extend { minutes: req.minutes }
+            Action::Extend {
+                minutes: req.minutes,
+            }
         }
         _ => return Err(ApiError::not_found()),
     };
@@ -99,7 +119,9 @@ pub async fn act(
         .db(move |s| s.change(&actor, now, |tx| timers::act(tx, &id, action)))
         .await?;
     let view = row.view(now);
-    st.live.publish(LiveMessage::TimerUpdated { timer: view.clone() });
+    st.live.publish(LiveMessage::TimerUpdated {
+        timer: view.clone(),
+    });
     st.timers_changed.notify_one();
     Ok(Json(view))
 }

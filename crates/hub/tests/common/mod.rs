@@ -127,16 +127,30 @@ impl Client {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let text = res.text().await.expect("body");
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Answer { status, body, headers }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Answer {
+            status,
+            body,
+            headers,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Answer {
-        self.send(self.http.get(format!("{}/api/v1{path}", self.base))).await
+        self.send(self.http.get(format!("{}/api/v1{path}", self.base)))
+            .await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Answer {
-        self.send(self.http.post(format!("{}/api/v1{path}", self.base)).json(&body)).await
+        self.send(
+            self.http
+                .post(format!("{}/api/v1{path}", self.base))
+                .json(&body),
+        )
+        .await
     }
 
     pub async fn post_with_key(&self, path: &str, key: &str, body: Value) -> Answer {
@@ -150,11 +164,17 @@ impl Client {
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> Answer {
-        self.send(self.http.patch(format!("{}/api/v1{path}", self.base)).json(&body)).await
+        self.send(
+            self.http
+                .patch(format!("{}/api/v1{path}", self.base))
+                .json(&body),
+        )
+        .await
     }
 
     pub async fn delete(&self, path: &str) -> Answer {
-        self.send(self.http.delete(format!("{}/api/v1{path}", self.base))).await
+        self.send(self.http.delete(format!("{}/api/v1{path}", self.base)))
+            .await
     }
 
     /// The id of the catalogue item of `kind` ("products", "services", "packages") named `name`.
@@ -182,9 +202,16 @@ pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A live-feed client; returns it after its `hello`.
 pub async fn live(base: &str, token: &str) -> (Ws, Value) {
-    let url = format!("{}/api/v1/live?token={token}", base.replace("http://", "ws://"));
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("ws connects");
-    let hello = next_json(&mut ws, Duration::from_secs(5)).await.expect("hello arrives");
+    let url = format!(
+        "{}/api/v1/live?token={token}",
+        base.replace("http://", "ws://")
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("ws connects");
+    let hello = next_json(&mut ws, Duration::from_secs(5))
+        .await
+        .expect("hello arrives");
     assert_eq!(hello["type"], "hello", "the first message is hello");
     (ws, hello)
 }
@@ -193,7 +220,10 @@ pub async fn live(base: &str, token: &str) -> (Ws, Value) {
 pub async fn next_json(ws: &mut Ws, within: Duration) -> Option<Value> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
-        let msg = tokio::time::timeout_at(deadline, ws.next()).await.ok()??.ok()?;
+        let msg = tokio::time::timeout_at(deadline, ws.next())
+            .await
+            .ok()??
+            .ok()?;
         match msg {
             Message::Text(t) => return serde_json::from_str(&t).ok(),
             Message::Ping(p) => {
@@ -206,7 +236,12 @@ pub async fn next_json(ws: &mut Ws, within: Duration) -> Option<Value> {
 }
 
 /// Waits for the first message of `kind` for which `pred` holds.
-pub async fn wait_for(ws: &mut Ws, kind: &str, within: Duration, pred: impl Fn(&Value) -> bool) -> Option<Value> {
+pub async fn wait_for(
+    ws: &mut Ws,
+    kind: &str,
+    within: Duration,
+    pred: impl Fn(&Value) -> bool,
+) -> Option<Value> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());

@@ -63,8 +63,20 @@ fn main() {
             let ours_dssim =
                 quality::dssim(&reference, &decode_file_bytes(&ours, format, work.path()));
             let baseline = match format {
-                Format::Jpeg => vips_thumbnail(&path, format, settings.jpeg_quality, work.path()),
-                Format::WebP => vips_thumbnail(&path, format, settings.webp_quality, work.path()),
+                Format::Jpeg => vips_thumbnail(
+                    &path,
+                    format,
+                    settings.jpeg_quality,
+                    reference.height,
+                    work.path(),
+                ),
+                Format::WebP => vips_thumbnail(
+                    &path,
+                    format,
+                    settings.webp_quality,
+                    reference.height,
+                    work.path(),
+                ),
                 Format::Avif => avifenc_at(ours_dssim, &reference, work.path()),
             };
             let tool_dssim = quality::dssim(
@@ -83,7 +95,8 @@ fn main() {
                 tool_dssim,
             });
             if format == Format::WebP {
-                let (ms, out, name) = cwebp(&path, settings.webp_quality, work.path());
+                let (ms, out, name) =
+                    cwebp(&path, settings.webp_quality, reference.height, work.path());
                 let d = quality::dssim(&reference, &decode_file_bytes(&out, format, work.path()));
                 rows.push(Row {
                     photo,
@@ -100,6 +113,14 @@ fn main() {
         }
     }
     print_table(&rows);
+    let tiny = work.path().join("tiny.v");
+    let (startup, _) = time_median(|| {
+        run(Command::new("vips")
+            .arg("black")
+            .arg(&tiny)
+            .args(["1", "1"]))
+    });
+    println!("\nfor scale: `vips black 1×1` (process start + libvips init, no real work) takes {startup:.1} ms");
     let (p50, p99) = cache_hit_latency(&data.join("coffee.png"), work.path());
     println!(
         "\ncache hit (get_variant of a cached 400 px AVIF, 2000 calls): p50 {:.3} ms, p99 {:.3} ms",
@@ -199,7 +220,15 @@ fn run(cmd: &mut Command) {
 }
 
 /// `vips thumbnail IN OUT[Q=q] 400`: decode (with shrink-on-load), Lanczos3, encode.
-fn vips_thumbnail(input: &Path, format: Format, q: f32, work: &Path) -> (f64, Vec<u8>, String) {
+/// The height is forced to ours (vips sometimes rounds it one pixel differently) so DSSIM
+/// compares the same grid.
+fn vips_thumbnail(
+    input: &Path,
+    format: Format,
+    q: f32,
+    height: u32,
+    work: &Path,
+) -> (f64, Vec<u8>, String) {
     let out = work.join(format!("vips.{}", format.extension()));
     let target = format!("{}[Q={}]", out.display(), q.round());
     let (t, _) = time_median(|| {
@@ -207,7 +236,8 @@ fn vips_thumbnail(input: &Path, format: Format, q: f32, work: &Path) -> (f64, Ve
             .arg("thumbnail")
             .arg(input)
             .arg(&target)
-            .arg(WIDTH.to_string()))
+            .arg(WIDTH.to_string())
+            .args(["--height", &height.to_string(), "--size", "force"]))
     });
     (
         t,
@@ -217,13 +247,13 @@ fn vips_thumbnail(input: &Path, format: Format, q: f32, work: &Path) -> (f64, Ve
 }
 
 /// `cwebp -q q -resize 400 0`: libwebp's own tool.
-fn cwebp(input: &Path, q: f32, work: &Path) -> (f64, Vec<u8>, String) {
+fn cwebp(input: &Path, q: f32, height: u32, work: &Path) -> (f64, Vec<u8>, String) {
     let out = work.join("cwebp.webp");
     let (t, _) = time_median(|| {
         run(Command::new("cwebp")
             .arg("-quiet")
             .args(["-q", &q.round().to_string(), "-m", "4"])
-            .args(["-resize", &WIDTH.to_string(), "0"])
+            .args(["-resize", &WIDTH.to_string(), &height.to_string()])
             .arg(input)
             .arg("-o")
             .arg(&out))

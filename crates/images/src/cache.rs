@@ -2,9 +2,10 @@
 //! budget, and least-recently-used eviction. Only variants live here; originals are never
 //! evicted (they are the source every variant can be rebuilt from).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
@@ -36,7 +37,13 @@ pub(crate) struct VariantCache {
     used: AtomicU64,
     /// Recency counter: larger is more recent. Persisted as `last_used`.
     clock: AtomicI64,
+    /// Hits not yet written to the index. A hit is then a read-only lookup plus a file read;
+    /// recency reaches SQLite in batches (before any eviction, every `TOUCH_BATCH` hits, and
+    /// when the store is dropped). A crash forgets at most one batch of recency, never data.
+    touches: Mutex<HashMap<VariantKey, i64>>,
 }
+
+const TOUCH_BATCH: usize = 1024;
 
 impl VariantCache {
     /// Opens the cache and brings files and index back into agreement after any crash.
@@ -48,6 +55,7 @@ impl VariantCache {
             budget,
             used: AtomicU64::new(0),
             clock: AtomicI64::new(0),
+            touches: Mutex::new(HashMap::new()),
         };
         cache.reconcile(index)?;
         let (used, clock): (i64, i64) = index.conn().query_row(
@@ -72,21 +80,23 @@ impl VariantCache {
 
     /// A hit answers the bytes and the ETag and marks the variant most recently used.
     pub(crate) fn get(&self, index: &Index, key: &VariantKey) -> Result<Option<(Vec<u8>, String)>> {
-        let tick = self.clock.fetch_add(1, Ordering::Relaxed);
         let etag: Option<String> = index
             .conn()
-            .query_row(
-                "UPDATE variants SET last_used = ?4
-                 WHERE hash = ?1 AND width = ?2 AND format = ?3 RETURNING etag",
-                params![key.hash, key.width, key.format.name(), tick],
-                |r| r.get(0),
-            )
+            .prepare_cached(
+                "SELECT etag FROM variants WHERE hash = ?1 AND width = ?2 AND format = ?3",
+            )?
+            .query_row(params![key.hash, key.width, key.format.name()], |r| {
+                r.get(0)
+            })
             .optional()?;
         let Some(etag) = etag else {
             return Ok(None);
         };
         match std::fs::read(self.path(key)) {
-            Ok(bytes) => Ok(Some((bytes, etag))),
+            Ok(bytes) => {
+                self.touch(index, key)?;
+                Ok(Some((bytes, etag)))
+            }
             // Evicted (or deleted by hand) between the row and the read: a miss.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 self.forget(index, key)?;
@@ -94,6 +104,40 @@ impl VariantCache {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    fn touch(&self, index: &Index, key: &VariantKey) -> Result<()> {
+        let tick = self.clock.fetch_add(1, Ordering::Relaxed);
+        let pending = {
+            let mut touches = self.touches.lock().unwrap_or_else(|p| p.into_inner());
+            touches.insert(key.clone(), tick);
+            touches.len()
+        };
+        if pending >= TOUCH_BATCH {
+            self.flush_touches(index)?;
+        }
+        Ok(())
+    }
+
+    /// Writes pending recency to the index in one transaction.
+    pub(crate) fn flush_touches(&self, index: &Index) -> Result<()> {
+        let touches = std::mem::take(&mut *self.touches.lock().unwrap_or_else(|p| p.into_inner()));
+        if touches.is_empty() {
+            return Ok(());
+        }
+        let mut conn = index.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE variants SET last_used = MAX(last_used, ?4)
+                 WHERE hash = ?1 AND width = ?2 AND format = ?3",
+            )?;
+            for (key, tick) in touches {
+                stmt.execute(params![key.hash, key.width, key.format.name(), tick])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Stores a variant and evicts least-recently-used others until under budget. Answers the
@@ -160,6 +204,9 @@ impl VariantCache {
 
     /// Drops least-recently-used variants (never `keep`) until the total fits the budget.
     fn evict(&self, index: &Index, keep: Option<&VariantKey>) -> Result<()> {
+        if self.used.load(Ordering::Relaxed) > self.budget {
+            self.flush_touches(index)?;
+        }
         while self.used.load(Ordering::Relaxed) > self.budget {
             let victims: Vec<(VariantKey, i64)> = {
                 let conn = index.conn();

@@ -260,6 +260,15 @@ impl ImageStore {
     }
 }
 
+impl Drop for ImageStore {
+    /// Keeps the recency of the last hits across a restart.
+    fn drop(&mut self) {
+        if let Err(err) = self.cache.flush_touches(&self.index) {
+            tracing::warn!(error = %err, "could not save image cache recency");
+        }
+    }
+}
+
 /// The preset a request is served at: snapped up, but no wider than the preset that already
 /// covers the whole picture (so `widths_for` prepared it).
 fn served_width(requested: u32, original_width: u32) -> Result<u32> {
@@ -271,6 +280,12 @@ fn served_width(requested: u32, original_width: u32) -> Result<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_store_can_be_shared_across_threads() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<ImageStore>();
+    }
 
     #[test]
     fn requests_never_go_past_the_preset_covering_the_picture() {

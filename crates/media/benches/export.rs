@@ -41,15 +41,19 @@ fn main() {
         .map(|i| i.0.len())
         .sum();
     let design = MenuDesign::default();
+    let (cold_time, _) = best_of(1, || {
+        export_pdf(&design, &content, |_| {}, &no_cancel).expect("pdf export")
+    });
     let (pdf_time, pdf) = best_of(3, || {
         export_pdf(&design, &content, |_| {}, &no_cancel).expect("pdf export")
     });
     println!(
-        "pdf: 100 items with 640x480 photos ({} KiB of JPEG) -> {} pages, {} KiB in {:.0} ms (target < 500 ms)",
+        "pdf: 100 items with 640x480 photos ({} KiB of JPEG) -> {} pages, {} KiB in {:.0} ms (first export in the process, fonts parsed: {:.0} ms; target < 500 ms)",
         photos / 1024,
         pdf.pages,
         pdf.pdf.len() / 1024,
-        pdf_time.as_secs_f64() * 1000.0
+        pdf_time.as_secs_f64() * 1000.0,
+        cold_time.as_secs_f64() * 1000.0
     );
 
     // Video: 1080p, 30 s, 30 fps, the same menu paginated into slides.

@@ -37,7 +37,7 @@ pub struct MenuRenderer<'a> {
 }
 
 impl<'a> MenuRenderer<'a> {
-    /// Validates both inputs, decodes the pictures (bad ones become warnings) and lays out.
+    /// Validates both inputs, reads the pictures' headers (bad ones become warnings) and lays out.
     pub fn new(design: &'a MenuDesign, content: &'a MenuContent) -> Result<Self> {
         Self::with_progress(design, content, &mut |_| {})
     }
@@ -86,8 +86,11 @@ impl<'a> MenuRenderer<'a> {
         self.layout.pages.len()
     }
 
-    pub fn warnings(&self) -> &[Warning] {
-        &self.warnings
+    /// Pictures skipped so far: bad headers found up front, bad data found while rendering.
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut all = self.warnings.clone();
+        all.extend(self.pictures.late_warnings());
+        all
     }
 
     /// The computed layout, for inspection.
@@ -111,6 +114,7 @@ impl<'a> MenuRenderer<'a> {
             height: pixmap.height(),
             page,
             pages: self.page_count(),
+            warnings: self.warnings(),
         })
     }
 
@@ -138,7 +142,7 @@ impl<'a> MenuRenderer<'a> {
         Ok(PdfExport {
             pdf,
             pages: self.page_count(),
-            warnings: self.warnings.clone(),
+            warnings: self.warnings(),
         })
     }
 
@@ -190,7 +194,7 @@ impl<'a> MenuRenderer<'a> {
             frames: stats.frames,
             slides: slides_n,
             duration_seconds: stats.frames as f64 / f64::from(fps),
-            warnings: self.warnings.clone(),
+            warnings: self.warnings(),
         })
     }
 }
@@ -219,6 +223,7 @@ pub struct RenderedPage {
     /// Which page this is (0-based) and how many the menu has.
     pub page: usize,
     pub pages: usize,
+    pub warnings: Vec<Warning>,
 }
 
 /// A finished PDF.

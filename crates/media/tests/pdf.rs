@@ -225,19 +225,31 @@ fn undecodable_picture_is_a_warning_not_a_failure() {
     content.sections[1].items[0].image = Some(ImageBytes(
         b"\xFF\xD8\xFF\xE0 definitely not a jpeg".to_vec(),
     ));
+    // A sound header over missing data is only found out when decoding.
+    let mut truncated = Vec::new();
+    common::photo_rgb(5, 200, 150)
+        .write_to(
+            &mut std::io::Cursor::new(&mut truncated),
+            image::ImageFormat::Png,
+        )
+        .expect("encode png");
+    truncated.truncate(truncated.len() / 2);
+    content.sections[2].items[0].image = Some(ImageBytes(truncated));
     let (_dir, path, export) = write_pdf(&MenuDesign::default(), &content);
+    let fields: Vec<&str> = export.warnings.iter().map(|w| w.field.as_str()).collect();
     assert_eq!(
-        export.warnings.len(),
-        1,
-        "one warning: {:?}",
+        fields,
+        ["sections[1].items[0].image", "sections[2].items[0].image"],
+        "one warning per bad picture: {:?}",
         export.warnings
     );
-    assert_eq!(export.warnings[0].field, "sections[1].items[0].image");
     let text = squash(&run_text("pdftotext", &[path_str(&path), "-"]));
-    assert!(
-        text.contains(&content.sections[1].items[0].name),
-        "the item itself is still listed"
-    );
+    for item in [&content.sections[1].items[0], &content.sections[2].items[0]] {
+        assert!(text.contains(&item.name), "the item itself is still listed");
+    }
+    let list = run_text("pdfimages", &["-list", path_str(&path)]);
+    let photos = list.lines().filter(|l| l.contains(" jpeg ")).count();
+    assert_eq!(photos, 1, "only the one good photo is drawn: {list}");
 }
 
 #[test]

@@ -16,6 +16,24 @@ use kidyboard_media::{
     VideoOptions, Yuv420,
 };
 
+/// CPU seconds used by this process so far (all threads), from /proc; 0 where unavailable.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .next()
+        .unwrap_or("?")
+        .to_string()
+}
+
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     let mut best = Duration::MAX;
     let mut last = None;
@@ -30,6 +48,11 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 
 fn main() {
     let no_cancel = AtomicBool::new(false);
+    println!(
+        "machine: {} cores, load average {} at start (other builds share these cores)",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        load_average()
+    );
 
     // PDF: 100 items, each with a 640×480 JPEG photo.
     let content = common::sample_content(100, Some(640));
@@ -44,6 +67,7 @@ fn main() {
     let (cold_time, _) = best_of(1, || {
         export_pdf(&design, &content, |_| {}, &no_cancel).expect("pdf export")
     });
+    let cpu_before = cpu_seconds();
     let (pdf_time, pdf) = best_of(3, || {
         export_pdf(&design, &content, |_| {}, &no_cancel).expect("pdf export")
     });
@@ -69,6 +93,9 @@ fn main() {
         transition_seconds: (per_slide / 4.0).min(1.0),
     };
     let options = VideoOptions::default();
+    let pdf_cpu = (cpu_seconds() - cpu_before) / 3.0;
+    println!("pdf: {:.0} ms of CPU per export (all threads)", pdf_cpu * 1000.0);
+    let cpu_before = cpu_seconds();
     let (video_time, (video, bytes)) = best_of(1, || {
         let mut out = Vec::new();
         let v = export_mp4(&design, &content, &options, &mut out, |_| {}, &no_cancel)
@@ -86,6 +113,12 @@ fn main() {
         bytes / 1024,
         video_time.as_secs_f64(),
         video.frames as f64 / video_time.as_secs_f64()
+    );
+
+    println!(
+        "mp4: {:.2} s of CPU (all threads), load average now {}",
+        cpu_seconds() - cpu_before,
+        load_average()
     );
 
     // Parts: one slide drawn, one RGB→YUV conversion.

@@ -20,8 +20,18 @@ use kidyboard_media::{
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // Fields after the command name (which may contain spaces) start after the last ')'.
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }
 
@@ -94,7 +104,10 @@ fn main() {
     };
     let options = VideoOptions::default();
     let pdf_cpu = (cpu_seconds() - cpu_before) / 3.0;
-    println!("pdf: {:.0} ms of CPU per export (all threads)", pdf_cpu * 1000.0);
+    println!(
+        "pdf: {:.0} ms of CPU per export (all threads)",
+        pdf_cpu * 1000.0
+    );
     let cpu_before = cpu_seconds();
     let (video_time, (video, bytes)) = best_of(1, || {
         let mut out = Vec::new();

@@ -7,7 +7,7 @@
 //! use kidyboard_media::{export_pdf, MenuContent, MenuDesign};
 //! # fn main() -> kidyboard_media::Result<()> {
 //! let design = MenuDesign::from_json(r#"{"name":"Mostrador","columns":2}"#)?;
-//! let content: MenuContent = serde_json::from_str(r#"{"title":"Menú","sections":[]}"#).unwrap();
+//! let content = MenuContent { title: "Menú".into(), ..Default::default() };
 //! let pdf = export_pdf(&design, &content, |p| println!("{p:?}"), &AtomicBool::new(false))?;
 //! std::fs::write("menu.pdf", pdf.pdf)?;
 //! # Ok(()) }
@@ -34,7 +34,7 @@ pub use design::{
     ScreenSize, SlideTiming,
 };
 pub use error::{MediaError, Result};
-pub use fonts::{Face, Typesetter};
+pub use fonts::Face;
 pub use layout::{Element, MenuLayout, PageLayout, Rect, TextRun};
 pub use money::{format_mxn, CurrencyFormat, ShowCents};
 pub use pictures::{CropRect, PictureId};

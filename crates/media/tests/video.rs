@@ -145,6 +145,7 @@ fn slideshow_is_h264_yuv420p_at_the_asked_size_rate_and_length_and_matches_the_p
             .expect("png")
             .to_rgb8();
         let db = psnr(&decoded, &preview);
+        eprintln!("slide {slide}: decoded frame vs preview PSNR {db:.1} dB");
         assert!(
             db > 32.0,
             "slide {slide}: decoded frame vs preview PSNR {db:.1} dB should exceed 32 dB"

@@ -19,7 +19,7 @@ use crate::design::Rgb;
 use crate::error::{MediaError, Result};
 use crate::fonts::{Face, BOLD_TTF, REGULAR_TTF};
 use crate::layout::{Element, MenuLayout, Rect};
-use crate::pictures::{parallel_map, resample, CropRect, PictureId, PictureSet};
+use crate::pictures::{parallel_map, CropRect, PictureId, PictureSet};
 use crate::progress::{Progress, Stage};
 
 /// Print resolution for pictures.
@@ -252,10 +252,10 @@ fn prepare_picture<'a>(
     let pic = pictures.get(id)?;
     let need_w = (w_pt / 72.0 * PRINT_DPI).ceil().max(1.0);
     let need_h = (h_pt / 72.0 * PRINT_DPI).ceil().max(1.0);
-    // Decoding proves the file sound even when its own bytes are what we embed.
-    let img = pictures.decode(id)?;
     if let Some(components) = pic.jpeg_passthrough {
         if crop.w <= need_w * PASSTHROUGH_OVERSIZE && crop.h <= need_h * PASSTHROUGH_OVERSIZE {
+            // Decoding proves the file sound even though its own bytes are what we embed.
+            pictures.check(id)?;
             let prep = Prepared::Original {
                 bytes: pic.bytes,
                 components,
@@ -266,7 +266,7 @@ fn prepare_picture<'a>(
     // Never upsample: a small picture keeps its own pixels and the PDF viewer scales it.
     let tw = need_w.min(crop.w.round()).max(1.0) as u32;
     let th = need_h.min(crop.h.round()).max(1.0) as u32;
-    let fitted = resample(&img, crop, tw, th);
+    let fitted = pictures.fitted(id, crop, tw, th)?;
     let opaque = fitted.pixels().all(|p| p.0[3] == 255);
     let whole = CropRect {
         x: 0.0,

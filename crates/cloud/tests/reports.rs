@@ -1,0 +1,155 @@
+//! The owner's view fed by the projections: play time and product revenue by type and method,
+//! active timers and stock alerts per branch — as the store recorded them.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{eventually, fast_worker, Owner, TestCloud, TestStore};
+use kidyboard_cloud::{SyncHooks, SyncWorker};
+use kidyboard_core::money::PaymentMethod;
+use kidyboard_core::sales::{self, Child, PaymentRequest, SaleItemRequest, SaleRequest};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn timers_stock_alerts_and_revenue_by_type_reach_the_owner() {
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("reports").await;
+    let cloud = TestCloud::start(&url);
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let branch = owner.branch("Centro").await;
+    let store = TestStore::new();
+    store.pair(&owner, &branch).await;
+
+    // One hour of play for Sofía paid in cash with change, and a pair of socks by transfer
+    // (the demo store has 4 pairs with a threshold of 6: a stock alert).
+    let service: String = store
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT id FROM services WHERE name = '1 hora de juego'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("service");
+    let req = SaleRequest {
+        items: vec![SaleItemRequest {
+            service_id: Some(service),
+            quantity: 1,
+            child: Some(Child {
+                name: "Sofía".into(),
+                guardian_name: Some("Ana".into()),
+                guardian_phone: None,
+            }),
+            ..Default::default()
+        }],
+        payments: vec![PaymentRequest {
+            method: PaymentMethod::Cash,
+            amount_cents: 20_000,
+        }],
+        note: None,
+    };
+    store
+        .store
+        .change(&store.cashier, kidyboard_core::clock::now_ms(), |tx| {
+            sales::create(tx, &req, None)
+        })
+        .expect("play time sold");
+    let socks = store.product_id("Calcetines antiderrapantes");
+    let req = SaleRequest {
+        items: vec![SaleItemRequest {
+            product_id: Some(socks.clone()),
+            quantity: 1,
+            ..Default::default()
+        }],
+        payments: vec![PaymentRequest {
+            method: PaymentMethod::Transfer,
+            amount_cents: 4_500,
+        }],
+        note: None,
+    };
+    store
+        .store
+        .change(&store.cashier, kidyboard_core::clock::now_ms(), |tx| {
+            sales::create(tx, &req, None)
+        })
+        .expect("socks sold");
+
+    let (handle, task) =
+        SyncWorker::new(store.store.clone(), fast_worker(), SyncHooks::default()).expect("worker");
+    tokio::spawn(task);
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            handle.status().online && handle.status().pending_events == 0
+        })
+        .await,
+        "{:?}",
+        handle.status()
+    );
+
+    let (status, summary) = owner
+        .get(&format!("/api/v1/reports/summary?branch_id={branch}"))
+        .await;
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(summary["sales_count"], 2);
+    assert_eq!(summary["revenue_cents"], 15_000 + 4_500);
+    assert_eq!(summary["by_type"]["services_cents"], 15_000);
+    assert_eq!(summary["by_type"]["products_cents"], 4_500);
+    assert_eq!(
+        summary["by_method"]["cash_cents"], 15_000,
+        "cash net of the 50-peso change"
+    );
+    assert_eq!(summary["by_method"]["transfer_cents"], 4_500);
+    assert_eq!(summary["ticket_average_cents"], 9_750);
+    assert_eq!(summary["active_timers"], 1);
+    assert!(
+        summary["low_stock"].as_array().is_some_and(|l| l
+            .iter()
+            .any(|p| p["id"] == socks.as_str() && p["stock"] == 3)),
+        "the socks are low on stock in the summary: {summary}"
+    );
+    assert!(summary["inventory_value_cents"]
+        .as_i64()
+        .is_some_and(|v| v > 0));
+
+    let (_, timers) = owner.get("/api/v1/timers").await;
+    let t = &timers["items"][0];
+    assert_eq!(
+        (t["child_name"].as_str(), t["state"].as_str()),
+        (Some("Sofía"), Some("running")),
+        "{timers}"
+    );
+    assert_eq!(t["branch_id"], branch.as_str());
+
+    let (_, alerts) = owner
+        .get(&format!("/api/v1/stock-alerts?branch_id={branch}"))
+        .await;
+    assert!(
+        alerts["items"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|a| a["product"]["id"] == socks.as_str())),
+        "{alerts}"
+    );
+
+    // Stopping the timer at the store takes it off the owner's list at the next sync.
+    let timer_id: String = store
+        .store
+        .read(|c| Ok(c.query_row("SELECT id FROM timers", [], |r| r.get(0))?))
+        .expect("timer");
+    store
+        .store
+        .change(&store.cashier, kidyboard_core::clock::now_ms(), |tx| {
+            kidyboard_core::timers::act(tx, &timer_id, kidyboard_core::timers::Action::Stop)
+        })
+        .expect("timer stopped");
+    handle.sync_now();
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            owner.get("/api/v1/timers").await.1["items"]
+                .as_array()
+                .is_some_and(|l| l.is_empty())
+        })
+        .await,
+        "a finished timer leaves the owner's list"
+    );
+}

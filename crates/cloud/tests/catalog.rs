@@ -291,3 +291,94 @@ async fn the_same_product_edited_in_the_cloud_and_at_a_branch_converges_everywhe
         "catalogue edits never touch a branch's stock"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catalogue_edit_stamped_far_in_the_future_is_kept_but_not_fed_to_branches() {
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("future_clock").await;
+    let cloud = TestCloud::start(&url);
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let (branch_a, branch_b) = (owner.branch("Centro").await, owner.branch("Norte").await);
+    let a = TestStore::new();
+    let b = TestStore::empty();
+    a.pair(&owner, &branch_a).await;
+    b.pair(&owner, &branch_b).await;
+    let id = a.product_id("Palomitas");
+    let ha = start_worker(&a.store, SyncHooks::default());
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            ha.status().online && ha.status().pending_events == 0
+        })
+        .await
+    );
+    ha.shutdown();
+
+    // A's clock is wrong by a day: its edit would beat every honest edit for a day.
+    let link = a
+        .store
+        .read(kidyboard_core::sync::link)
+        .expect("link")
+        .expect("paired");
+    let mut events = a
+        .store
+        .read(|c| kidyboard_core::sync::pending(c, 10))
+        .expect("pending");
+    assert!(events.is_empty());
+    let day_ahead = kidyboard_core::clock::now_ms() + 24 * 3_600_000;
+    events.push(kidyboard_core::sync::OutgoingEvent {
+        seq: 1_000_000,
+        id: kidyboard_core::ids::new_id(),
+        branch_id: a.store.branch_id().to_string(),
+        device_id: a.store.device_id().to_string(),
+        user_id: None,
+        kind: "product.updated".into(),
+        entity: "product".into(),
+        entity_id: id.clone(),
+        payload: json!({"id": id, "name": "Palomitas del futuro", "price_cents": 1}),
+        created_at: day_ahead,
+        hlc: Some(kidyboard_core::sync::Hlc {
+            wall_ms: day_ahead,
+            counter: 0,
+        }),
+    });
+    let client =
+        kidyboard_cloud::worker::client::CloudClient::new(Duration::from_secs(10)).expect("client");
+    let answer = client
+        .push(&cloud.base, &link.device_token, events)
+        .await
+        .expect("push");
+    assert_eq!(answer.stored, 1, "the event is kept: it happened");
+    assert_eq!(
+        cloud_record(&owner, &id).await["name"],
+        "Palomitas",
+        "but it does not win in the cloud"
+    );
+
+    let hb = start_worker(&b.store, SyncHooks::default());
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            hb.status().online && product(&b.store, &id).is_some()
+        })
+        .await
+    );
+    assert_eq!(
+        product(&b.store, &id).map(|p| p.name),
+        Some("Palomitas".to_string()),
+        "nor at the other branches"
+    );
+    // And the owner's next edit is not stuck behind the future clock.
+    let (status, _) = owner
+        .patch(
+            &format!("/api/v1/catalog/products/{id}"),
+            json!({"name": "Palomitas grandes"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    hb.sync_now();
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            product(&b.store, &id).is_some_and(|p| p.name == "Palomitas grandes")
+        })
+        .await
+    );
+}

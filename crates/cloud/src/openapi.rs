@@ -27,6 +27,7 @@ impl Modify for BearerAuth {
         routes::orgs::create_pairing_code, routes::orgs::pair,
         routes::sync::push, routes::sync::catalog,
         routes::catalog::list_products, routes::catalog::create_product, routes::catalog::update_product,
+        routes::services::list_services, routes::services::create_service, routes::services::update_service,
         routes::reports::summary, routes::reports::stock_alerts, routes::reports::timers,
         routes::health::healthz, routes::health::readyz,
     ),

@@ -37,6 +37,14 @@ pub fn router(state: CloudState) -> Router {
             "/api/v1/catalog/products/{id}",
             patch(routes::catalog::update_product),
         )
+        .route(
+            "/api/v1/catalog/services",
+            get(routes::services::list_services).post(routes::services::create_service),
+        )
+        .route(
+            "/api/v1/catalog/services/{id}",
+            patch(routes::services::update_service),
+        )
         .route("/api/v1/reports/summary", get(routes::reports::summary))
         .route("/api/v1/stock-alerts", get(routes::reports::stock_alerts))
         .route("/api/v1/timers", get(routes::reports::timers))

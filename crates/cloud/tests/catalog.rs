@@ -167,6 +167,36 @@ async fn a_product_made_in_the_cloud_reaches_the_hub_its_live_feed_and_the_image
         })
         .await
     );
+
+    // Play time made in the cloud arrives the same way.
+    let (status, svc) = owner
+        .post(
+            "/api/v1/catalog/services",
+            json!({"name": "Brincolín 45 minutos", "duration_minutes": 45, "price_cents": 12_000}),
+        )
+        .await;
+    assert_eq!(status, 201, "{svc}");
+    let (status, bad) = owner
+        .post(
+            "/api/v1/catalog/services",
+            json!({"name": "Sin duración", "price_cents": 1}),
+        )
+        .await;
+    assert_eq!(
+        (status, bad["error"]["field"].clone()),
+        (422, json!("duration_minutes"))
+    );
+    let svc_id = svc["id"].as_str().expect("service id").to_string();
+    handle.sync_now();
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            store
+                .read(|c| kidyboard_core::services::get(c, &svc_id))
+                .is_ok_and(|s| s.duration_minutes == 45 && s.price_cents == 12_000)
+        })
+        .await,
+        "the cloud's new service is in the branch's services table"
+    );
 }
 
 async fn cloud_record(owner: &Owner, id: &str) -> Value {

@@ -44,7 +44,7 @@ pub struct CatalogList {
 
 const MAX_CENTS: i64 = 10_000_000_000;
 
-fn text(field: &str, v: &str, max: usize, required: bool) -> Result<String> {
+pub(crate) fn text(field: &str, v: &str, max: usize, required: bool) -> Result<String> {
     let t = v.trim();
     if (required && t.is_empty()) || t.chars().count() > max || t.chars().any(char::is_control) {
         return Err(CloudError::validation(
@@ -55,7 +55,7 @@ fn text(field: &str, v: &str, max: usize, required: bool) -> Result<String> {
     Ok(t.to_string())
 }
 
-fn cents(field: &str, v: i64) -> Result<i64> {
+pub(crate) fn cents(field: &str, v: i64) -> Result<i64> {
     if !(0..=MAX_CENTS).contains(&v) {
         return Err(CloudError::validation(field, "monto fuera de rango"));
     }

@@ -4,4 +4,5 @@ pub mod catalog;
 pub mod health;
 pub mod orgs;
 pub mod reports;
+pub mod services;
 pub mod sync;

@@ -21,7 +21,14 @@ use crate::state::AppState;
 
 /// The whole hub as one router, so tests can serve it on any socket.
 pub fn router(state: AppState) -> Router {
+    // Picture uploads get their own, larger body limit; every other route the JSON one.
+    let uploads = Router::new()
+        .route("/images", axum::routing::post(routes::images::upload))
+        .layer(RequestBodyLimitLayer::new(state.config.max_image_bytes))
+        .layer(axum::extract::DefaultBodyLimit::disable());
     let api = routes::api_router()
+        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .merge(uploads)
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -34,7 +41,8 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
-        .route("/metrics", get(routes::health::metrics));
+        .route("/metrics", get(routes::health::metrics))
+        .route("/img/{hash}", get(routes::images::serve));
 
     app = match state.config.ui_dir.clone() {
         Some(dir) => {
@@ -59,7 +67,6 @@ pub fn router(state: AppState) -> Router {
 
     let cors = cors_layer(&state.config.cors_origins);
     app.layer(middleware::from_fn_with_state(state.clone(), track))
-        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .layer(middleware::from_fn(json_errors))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(cors)
@@ -146,7 +153,7 @@ async fn static_cache_headers(req: Request, next: Next) -> Response {
 /// Rejections produced outside our handlers (body limit, timeouts, failed upgrades) come as plain
 /// text; under `/api/` every error must be our JSON shape, so they are rewritten here.
 async fn json_errors(req: Request, next: Next) -> Response {
-    let is_api = req.uri().path().starts_with("/api/");
+    let is_api = req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/img/");
     let res = next.run(req).await;
     let status = res.status();
     let is_json = res

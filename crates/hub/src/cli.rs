@@ -51,6 +51,29 @@ pub enum Command {
     },
     /// Print the API's OpenAPI document.
     Openapi,
+    /// Picture tools.
+    Image {
+        #[command(subcommand)]
+        command: ImageCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImageCommand {
+    /// Resize (keeping the aspect ratio, never enlarging) and encode one picture.
+    Optimize {
+        /// The picture to read (JPEG, PNG or WebP).
+        input: PathBuf,
+        /// Target width in pixels.
+        #[arg(long)]
+        width: u32,
+        /// avif, webp or jpeg.
+        #[arg(long)]
+        format: String,
+        /// Where to write the result.
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,6 +178,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 )?,
             };
             println!("{}", path.display());
+            Ok(())
+        }
+        Command::Image {
+            command:
+                ImageCommand::Optimize {
+                    input,
+                    width,
+                    format,
+                    output,
+                },
+        } => {
+            let format = kidyboard_images::Format::ALL
+                .into_iter()
+                .find(|f| f.name().eq_ignore_ascii_case(&format))
+                .ok_or_else(|| {
+                    anyhow::anyhow!("unknown format {format:?}: use avif, webp or jpeg")
+                })?;
+            let started = std::time::Instant::now();
+            let out = kidyboard_images::optimize_file(&input, &output, width, format)
+                .with_context(|| format!("optimising {}", input.display()))?;
+            println!(
+                "{} → {} ({}×{} {}, {} bytes, {} ms)",
+                input.display(),
+                output.display(),
+                out.width,
+                out.height,
+                out.format.name(),
+                out.bytes.len(),
+                started.elapsed().as_millis()
+            );
             Ok(())
         }
         Command::Openapi => {

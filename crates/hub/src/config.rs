@@ -25,6 +25,8 @@ pub struct Config {
     pub day_close_backups_kept: usize,
     /// Largest JSON request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest picture upload accepted, in bytes (the image pipeline also limits pixels).
+    pub max_image_bytes: usize,
     /// Failed logins per username within the window before it is throttled.
     pub login_failures_per_user: u32,
     /// Failed logins per client address within the window before it is throttled.
@@ -46,6 +48,7 @@ impl Default for Config {
             backups_kept: 24,
             day_close_backups_kept: 60,
             max_body_bytes: 1024 * 1024,
+            max_image_bytes: 30 * 1024 * 1024,
             login_failures_per_user: 5,
             login_failures_per_address: 20,
             login_window_secs: 15 * 60,
@@ -121,6 +124,10 @@ impl Config {
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("kidyboard.sqlite")
+    }
+
+    pub fn images_dir(&self) -> PathBuf {
+        self.data_dir.join("images")
     }
 
     pub fn backups_dir(&self) -> PathBuf {

@@ -34,6 +34,7 @@ impl Modify for BearerAuth {
         routes::timers::list, routes::timers::get, routes::timers::act,
         routes::day_close::current, routes::day_close::close, routes::day_close::list,
         routes::reports::summary, routes::events::list,
+        routes::images::upload, routes::images::serve,
         crate::ws::live,
         routes::health::healthz, routes::health::readyz, routes::health::metrics,
     ),

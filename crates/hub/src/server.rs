@@ -25,11 +25,25 @@ impl Hub {
         let store = tokio::task::spawn_blocking(move || Store::open(&db))
             .await?
             .with_context(|| format!("opening {}", config.database_path().display()))?;
+        let images_dir = config.images_dir();
+        let images = tokio::task::spawn_blocking(move || {
+            kidyboard_images::ImageStore::open(
+                &images_dir,
+                kidyboard_images::StoreConfig::default(),
+            )
+        })
+        .await?
+        .with_context(|| {
+            format!(
+                "opening the image store in {}",
+                config.images_dir().display()
+            )
+        })?;
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("listening on {}", config.listen))?;
         Ok(Hub {
-            state: AppState::new(store, config),
+            state: AppState::new(store, images, config),
             listener,
         })
     }

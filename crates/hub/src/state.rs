@@ -14,6 +14,8 @@ use crate::throttle::LoginThrottle;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<Store>,
+    /// Uploaded pictures and their variants (`<data-dir>/images`).
+    pub images: Arc<kidyboard_images::ImageStore>,
     pub config: Arc<Config>,
     pub live: LiveFeed,
     pub metrics: Arc<Metrics>,
@@ -25,7 +27,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, config: Config) -> AppState {
+    pub fn new(store: Store, images: kidyboard_images::ImageStore, config: Config) -> AppState {
         let throttle = LoginThrottle::new(
             config.login_failures_per_user,
             config.login_failures_per_address,
@@ -33,6 +35,7 @@ impl AppState {
         );
         AppState {
             store: Arc::new(store),
+            images: Arc::new(images),
             config: Arc::new(config),
             live: LiveFeed::default(),
             metrics: Arc::new(Metrics::default()),

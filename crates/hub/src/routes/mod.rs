@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod day_close;
 pub mod events;
 pub mod health;
+pub mod images;
 pub mod reports;
 pub mod sales;
 pub mod timers;

@@ -1,0 +1,153 @@
+//! Pictures: admins upload them (`POST /api/v1/images`); every screen loads them from
+//! `GET /img/{hash}` in the best format it accepts, cached for a year (the URL is the content).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use kidyboard_core::Permission;
+use kidyboard_images::{etag_matches, negotiate, Format, ImageStore};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+
+/// A stored picture.
+#[derive(Serialize, ToSchema)]
+pub struct UploadedImage {
+    /// sha256 of the original bytes: the picture's permanent name.
+    pub hash: String,
+    /// Where screens load it (`?w=` and `?format=` optional); put it in `image_url`.
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+    /// False when the same picture was already stored.
+    pub newly_stored: bool,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImageQuery {
+    /// Width in pixels, snapped up to a preset (160…3840); default 800.
+    pub w: Option<u32>,
+    /// `avif`, `webp` or `jpeg`; default: the best one `Accept` allows.
+    pub format: Option<String>,
+}
+
+fn image_error(e: kidyboard_images::Error) -> ApiError {
+    let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status.is_server_error() {
+        tracing::error!(error = %e, "image pipeline failed");
+        return ApiError::internal();
+    }
+    let mut api = ApiError::new(status, e.code(), e.to_string());
+    api.field = Some("image".into());
+    api
+}
+
+async fn blocking<T: Send + 'static>(
+    images: Arc<ImageStore>,
+    f: impl FnOnce(&ImageStore) -> kidyboard_images::Result<T> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(move || f(&images))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(image_error)
+}
+
+/// Stores a picture (the raw bytes as the body: JPEG, PNG or WebP). Refuses what is not an
+/// image, SVG, files over the byte limit and pictures over the pixel limit, storing nothing. The
+/// variants every screen needs are prepared in the background.
+#[utoipa::path(post, path = "/api/v1/images", tag = "images",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The picture's bytes"),
+    responses((status = 201, body = UploadedImage), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn upload(
+    State(st): State<AppState>,
+    auth: Auth,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<UploadedImage>)> {
+    auth.require(Permission::WriteCatalog)?;
+    if body.is_empty() {
+        return Err(ApiError::validation(
+            "image",
+            "el cuerpo está vacío: envía los bytes de la imagen",
+        ));
+    }
+    let ingested = blocking(st.images.clone(), move |s| s.ingest(&body)).await?;
+    let o = ingested.original;
+    if ingested.newly_stored {
+        let (images, hash) = (st.images.clone(), o.hash.clone());
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = images.prepare_all(&hash) {
+                tracing::warn!(error = %e, %hash, "preparing image variants failed");
+            }
+        });
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(UploadedImage {
+            url: format!("/img/{}", o.hash),
+            hash: o.hash,
+            width: o.width,
+            height: o.height,
+            bytes: o.bytes,
+            newly_stored: ingested.newly_stored,
+        }),
+    ))
+}
+
+fn parse_format(s: &str) -> ApiResult<Format> {
+    Format::ALL
+        .into_iter()
+        .find(|f| {
+            f.name().eq_ignore_ascii_case(s)
+                || (s.eq_ignore_ascii_case("jpg") && *f == Format::Jpeg)
+        })
+        .ok_or_else(|| ApiError::validation("format", "formato desconocido (avif, webp, jpeg)"))
+}
+
+/// A picture at a width, in AVIF, WebP or JPEG as negotiated from `Accept` (or `?format=`).
+/// Strong ETag, `Vary: Accept`, immutable caching; `If-None-Match` answers 304.
+#[utoipa::path(get, path = "/img/{hash}", tag = "images", params(("hash" = String, Path), ImageQuery),
+    responses((status = 200, description = "The picture", content_type = "image/avif"), (status = 304), (status = 404, body = ErrorBody)))]
+pub async fn serve(
+    State(st): State<AppState>,
+    Path(hash): Path<String>,
+    ApiQuery(q): ApiQuery<ImageQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let requested = q.format.as_deref().map(parse_format).transpose()?;
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let format = negotiate(accept, requested);
+    let width = q.w.unwrap_or(800);
+    let variant = blocking(st.images.clone(), move |s| {
+        s.get_variant(&hash, width, format)
+    })
+    .await?;
+    let if_none_match = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok());
+    let not_modified = if_none_match.is_some_and(|inm| etag_matches(inm, &variant.etag));
+    let mut res = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        variant.bytes.clone().into_response()
+    };
+    for (name, value) in variant.headers() {
+        if not_modified && name == "Content-Type" {
+            continue;
+        }
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            res.headers_mut().insert(name, v);
+        }
+    }
+    Ok(res)
+}

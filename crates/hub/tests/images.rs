@@ -1,0 +1,150 @@
+//! Pictures through the hub: an admin uploads a real photo, every screen gets it in the format
+//! its browser accepts, with strong ETags and immutable caching; bad uploads store nothing.
+
+mod common;
+
+use common::TestHub;
+
+const PHOTO: &[u8] = include_bytes!("../../images/tests/data/chelsea.png");
+
+async fn upload(hub: &TestHub, token: &str, body: Vec<u8>) -> (u16, serde_json::Value) {
+    let res = reqwest::Client::new()
+        .post(hub.url("/api/v1/images"))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    let status = res.status().as_u16();
+    (status, res.json().await.expect("json"))
+}
+
+#[tokio::test]
+async fn an_uploaded_photo_is_served_in_the_negotiated_format() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let (status, img) = upload(&hub, &admin.token, PHOTO.to_vec()).await;
+    assert_eq!(status, 201, "{img}");
+    let url = img["url"].as_str().expect("url").to_string();
+    assert!(url.starts_with("/img/") && img["hash"].as_str().is_some_and(|h| h.len() == 64));
+    let (again, dup) = upload(&hub, &admin.token, PHOTO.to_vec()).await;
+    assert_eq!(again, 201);
+    assert_eq!(dup["newly_stored"], false, "the same bytes are stored once");
+
+    let http = reqwest::Client::new();
+    for (accept, content_type, magic) in [
+        ("image/avif,image/webp,*/*", "image/avif", &b"ftypavif"[..]),
+        ("image/webp,*/*", "image/webp", &b"WEBP"[..]),
+        ("*/*", "image/jpeg", &[0xFF, 0xD8, 0xFF][..]),
+    ] {
+        let res = http
+            .get(hub.url(&format!("{url}?w=320")))
+            .header("accept", accept)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), 200, "{accept}");
+        let h = res.headers().clone();
+        assert_eq!(h["content-type"], content_type, "Accept: {accept}");
+        assert_eq!(h["vary"], "Accept");
+        assert!(h["cache-control"]
+            .to_str()
+            .unwrap_or("")
+            .contains("immutable"));
+        let etag = h["etag"].to_str().expect("etag").to_string();
+        assert!(etag.starts_with('"'), "a strong ETag");
+        let bytes = res.bytes().await.expect("bytes");
+        assert!(
+            bytes.windows(magic.len()).take(16).any(|w| w == magic),
+            "{content_type} bytes"
+        );
+        assert!(
+            bytes.len() < PHOTO.len(),
+            "the 320 px variant is smaller than the original"
+        );
+        let cached = http
+            .get(hub.url(&format!("{url}?w=320")))
+            .header("accept", accept)
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(cached.status(), 304, "a client that has it gets 304");
+    }
+    let explicit = http
+        .get(hub.url(&format!("{url}?format=webp")))
+        .header("accept", "image/avif")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        explicit.headers()["content-type"],
+        "image/webp",
+        "?format= wins over Accept"
+    );
+    let bad = http
+        .get(hub.url(&format!("{url}?format=gif")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(bad.status(), 422);
+    let missing = http
+        .get(hub.url(&format!("/img/{}", "0".repeat(64))))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(missing.status(), 404);
+    let body: serde_json::Value = missing.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "not_found");
+
+    // The picture goes on a product like any URL.
+    let water = admin.id_of("products", "Agua natural 600 ml").await;
+    let p = admin
+        .patch(
+            &format!("/products/{water}"),
+            serde_json::json!({"image_url": url}),
+        )
+        .await;
+    assert_eq!(p.body["image_url"], url.as_str());
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_and_nothing_is_stored() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let originals = hub.dir.join("images/originals");
+    let count = || {
+        std::fs::read_dir(&originals)
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    let before = count();
+    let mut truncated = PHOTO.to_vec();
+    truncated.truncate(PHOTO.len() / 3);
+    for (body, status, code) in [
+        (
+            b"<html><body>not a picture</body></html>".to_vec(),
+            415,
+            "not_an_image",
+        ),
+        (
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec(),
+            415,
+            "svg_refused",
+        ),
+        (truncated, 422, "truncated"),
+        (Vec::new(), 422, "validation"),
+    ] {
+        let (s, b) = upload(&hub, &admin.token, body).await;
+        assert_eq!(s, status, "{b}");
+        assert_eq!(b["error"]["code"], code, "{b}");
+    }
+    let huge = vec![0u8; 31 * 1024 * 1024];
+    let (s, b) = upload(&hub, &admin.token, huge).await;
+    assert_eq!(s, 413, "{b}");
+    assert_eq!(count(), before, "nothing was stored");
+    let kid = hub.login("kidibar").await;
+    let (s, _) = upload(&hub, &kid.token, PHOTO.to_vec()).await;
+    assert_eq!(s, 403, "only admins upload");
+}

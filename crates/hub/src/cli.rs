@@ -51,10 +51,43 @@ pub enum Command {
     },
     /// Print the API's OpenAPI document.
     Openapi,
+    /// The cloud: run the service, or pair this store with it.
+    Cloud {
+        #[command(subcommand)]
+        command: CloudCommand,
+    },
     /// Picture tools.
     Image {
         #[command(subcommand)]
         command: ImageCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CloudCommand {
+    /// Run the cloud sync service over PostgreSQL.
+    Serve {
+        /// A TOML file of settings (see crates/cloud/README.md); KIDYBOARD_CLOUD_* variables override it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Address to listen on (default 127.0.0.1:8090).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// PostgreSQL connection string.
+        #[arg(long, env = "KIDYBOARD_CLOUD_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Pair this store with a cloud using a pairing code made by the owner.
+    Pair {
+        /// The cloud's address, e.g. https://nube.example.mx
+        #[arg(long)]
+        url: String,
+        /// The pairing code.
+        #[arg(long)]
+        code: String,
+        /// A name for this device (default: the branch's name).
+        #[arg(long)]
+        name: Option<String>,
     },
 }
 
@@ -208,6 +241,49 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 out.bytes.len(),
                 started.elapsed().as_millis()
             );
+            Ok(())
+        }
+        Command::Cloud {
+            command:
+                CloudCommand::Serve {
+                    config: file,
+                    listen,
+                    database_url,
+                },
+        } => {
+            init_logging(config.log_json);
+            let mut cloud: kidyboard_cloud::CloudConfig = match file {
+                Some(f) => {
+                    let text = std::fs::read_to_string(&f)
+                        .with_context(|| format!("reading {}", f.display()))?;
+                    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?
+                }
+                None => kidyboard_cloud::CloudConfig::default(),
+            };
+            if let Ok(v) = std::env::var("KIDYBOARD_CLOUD_LISTEN") {
+                cloud.listen = v
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("KIDYBOARD_CLOUD_LISTEN: {e}"))?;
+            }
+            if let Ok(v) = std::env::var("KIDYBOARD_CLOUD_OPERATOR_TOKEN") {
+                cloud.operator_token = v;
+            }
+            if let Some(l) = listen {
+                cloud.listen = l;
+            }
+            if let Some(d) = database_url {
+                cloud.database_url = d;
+            }
+            say!("Kidyboard cloud listening on http://{}", cloud.listen);
+            kidyboard_cloud::serve(cloud, shutdown_signal()).await?;
+            Ok(())
+        }
+        Command::Cloud {
+            command: CloudCommand::Pair { url, code, name },
+        } => {
+            let store = std::sync::Arc::new(open_store(&config)?);
+            let link = kidyboard_cloud::worker::pairing::pair(store, &url, &code, name).await?;
+            println!("paired with {url}: {link:?}");
             Ok(())
         }
         Command::Openapi => {

@@ -35,6 +35,7 @@ impl Modify for BearerAuth {
         routes::day_close::current, routes::day_close::close, routes::day_close::list,
         routes::reports::summary, routes::events::list,
         routes::images::upload, routes::images::serve,
+        routes::sync::status, routes::sync::now,
         crate::ws::live,
         routes::health::healthz, routes::health::readyz, routes::health::metrics,
     ),

@@ -6,14 +6,25 @@ use anyhow::Context;
 use kidyboard_core::Store;
 use tokio::net::TcpListener;
 
+use std::sync::Arc;
+
+use kidyboard_cloud::worker::{CatalogChange, SyncHooks, SyncWorker, WorkerConfig};
+
 use crate::config::Config;
+use crate::live::LiveMessage;
 use crate::state::AppState;
 use crate::{app, backups, scheduler};
+
+type Task = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
 /// A hub bound to its socket, ready to serve.
 pub struct Hub {
     pub state: AppState,
     pub listener: TcpListener,
+    /// The cloud sync worker, started by `serve` (it idles until the store is paired).
+    sync_task: Option<Task>,
+    /// Catalogue picture URLs pulled from the cloud, to fetch and prepare for offline use.
+    image_urls: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
 }
 
 impl Hub {
@@ -42,9 +53,26 @@ impl Hub {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("listening on {}", config.listen))?;
+        let mut state = AppState::new(store, images, config);
+        let (image_tx, image_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let live = state.live.clone();
+        let hooks = SyncHooks {
+            on_catalog_change: Some(Arc::new(move |c: &CatalogChange| {
+                live.publish(LiveMessage::CatalogChanged {
+                    entity: c.entity,
+                    id: c.id.clone(),
+                })
+            })),
+            image_urls: Some(image_tx),
+        };
+        let (sync, task) = SyncWorker::new(state.store.clone(), WorkerConfig::default(), hooks)
+            .context("starting the cloud sync worker")?;
+        state.sync = Some(sync);
         Ok(Hub {
-            state: AppState::new(store, images, config),
+            state,
             listener,
+            sync_task: Some(Box::pin(task)),
+            image_urls: Some(image_rx),
         })
     }
 
@@ -54,11 +82,16 @@ impl Hub {
 
     /// Serves until `shutdown` completes; background tasks end with it.
     pub async fn serve(
-        self,
+        mut self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let sched = tokio::spawn(scheduler::run(self.state.clone()));
         let backup = tokio::spawn(backups::run(self.state.clone()));
+        let sync = self.sync_task.take().map(tokio::spawn);
+        let prefetch = self
+            .image_urls
+            .take()
+            .map(|rx| tokio::spawn(prefetch_images(self.state.clone(), rx)));
         let app = app::router(self.state.clone());
         let result = axum::serve(
             self.listener,
@@ -68,6 +101,12 @@ impl Hub {
         .await;
         sched.abort();
         backup.abort();
+        if let Some(handle) = &self.state.sync {
+            handle.shutdown();
+        }
+        for task in [sync, prefetch].into_iter().flatten() {
+            task.abort();
+        }
         result.context("serving")
     }
 }
@@ -89,4 +128,24 @@ pub async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Fetches and prepares every variant of the pictures the cloud catalogue points at, so a store
+/// that goes offline already has them. Only absolute http(s) URLs are fetched.
+async fn prefetch_images(state: AppState, mut urls: tokio::sync::mpsc::UnboundedReceiver<String>) {
+    while let Some(url) = urls.recv().await {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            continue;
+        }
+        let images = state.images.clone();
+        let report = tokio::task::spawn_blocking(move || {
+            let fetcher = kidyboard_images::UreqFetcher::default();
+            let items = [kidyboard_images::PrefetchItem { url, hash: None }];
+            kidyboard_images::prefetch(&images, &fetcher, &items)
+        })
+        .await;
+        if let Err(e) = report {
+            tracing::warn!(error = %e, "picture prefetch task failed");
+        }
+    }
 }

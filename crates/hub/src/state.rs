@@ -24,6 +24,8 @@ pub struct AppState {
     pub timers_changed: Arc<Notify>,
     /// Woken after a day closing, so a backup of the closed day is taken.
     pub day_closed: Arc<Notify>,
+    /// The cloud sync worker's handle (status, "sync now"); set when the hub is bound.
+    pub sync: Option<kidyboard_cloud::worker::SyncHandle>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             throttle: Arc::new(throttle),
             timers_changed: Arc::new(Notify::new()),
             day_closed: Arc::new(Notify::new()),
+            sync: None,
         }
     }
 

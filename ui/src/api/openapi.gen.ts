@@ -428,6 +428,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stores a picture (the raw bytes as the body: JPEG, PNG or WebP). Refuses what is not an
+         *     image, SVG, files over the byte limit and pictures over the pixel limit, storing nothing. The
+         *     variants every screen needs are prepared in the background.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description The picture's bytes */
+            requestBody: {
+                content: {
+                    "application/octet-stream": number[];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UploadedImage"];
+                    };
+                };
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/live": {
         parameters: {
             query?: never;
@@ -1226,6 +1294,92 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/sync/now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Starts a sync round now, even while the circuit breaker waits. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SyncStatus"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Online or not, when it last succeeded, how many events wait, the last error. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SyncStatus"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/timers": {
         parameters: {
             query?: never;
@@ -1563,6 +1717,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/img/{hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A picture at a width, in AVIF, WebP or JPEG as negotiated from `Accept` (or `?format=`).
+         *     Strong ETag, `Vary: Accept`, immutable caching; `If-None-Match` answers 304.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Width in pixels, snapped up to a preset (160…3840); default 800. */
+                    w?: number;
+                    /** @description `avif`, `webp` or `jpeg`; default: the best one `Accept` allows. */
+                    format?: string;
+                };
+                header?: never;
+                path: {
+                    hash: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The picture */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/avif": unknown;
+                    };
+                };
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -1667,6 +1881,8 @@ export interface components {
         BranchList: {
             items: components["schemas"]["Branch"][];
         };
+        /** @enum {string} */
+        Breaker: "closed" | "open" | "half_open";
         ByMethod: {
             /** Format: int64 */
             card_cents: number;
@@ -1781,6 +1997,12 @@ export interface components {
         };
         /** @enum {string} */
         ItemKind: "product" | "service" | "package";
+        LastError: {
+            at: string;
+            /** @description The cloud's error code (`unauthorized`, `validation`…) or `offline`. */
+            code: string;
+            message: string;
+        };
         LoginRequest: {
             password: string;
             username: string;
@@ -2023,6 +2245,41 @@ export interface components {
             ticket_average_cents: number;
             to: string;
         };
+        SyncStatus: {
+            /** Format: int64 */
+            applied_since_start: number;
+            breaker: components["schemas"]["Breaker"];
+            /** Format: int32 */
+            consecutive_failures: number;
+            last_attempt_at?: string | null;
+            last_error?: null | components["schemas"]["LastError"];
+            last_success_at?: string | null;
+            next_attempt_at?: string | null;
+            /** @description The last attempt reached the cloud and finished. */
+            online: boolean;
+            /** @description The store has a device credential (it was paired with a cloud). */
+            paired: boolean;
+            /**
+             * Format: int64
+             * @description Local events the cloud has not acknowledged yet.
+             */
+            pending_events: number;
+            /**
+             * Format: int64
+             * @description Last catalogue-feed position applied.
+             */
+            pull_cursor: number;
+            /**
+             * Format: int64
+             * @description Last event seq the cloud acknowledged.
+             */
+            push_cursor: number;
+            /**
+             * Format: int64
+             * @description Events pushed and catalogue events applied since the worker started.
+             */
+            pushed_since_start: number;
+        };
         /** @description A timer as clients see it. */
         Timer: {
             child_name: string;
@@ -2057,6 +2314,21 @@ export interface components {
         };
         /** @enum {string} */
         TimerState: "scheduled" | "running" | "paused" | "expired" | "finished" | "cancelled";
+        /** @description A stored picture. */
+        UploadedImage: {
+            /** Format: int64 */
+            bytes: number;
+            /** @description sha256 of the original bytes: the picture's permanent name. */
+            hash: string;
+            /** Format: int32 */
+            height: number;
+            /** @description False when the same picture was already stored. */
+            newly_stored: boolean;
+            /** @description Where screens load it (`?w=` and `?format=` optional); put it in `image_url`. */
+            url: string;
+            /** Format: int32 */
+            width: number;
+        };
         User: {
             active: boolean;
             created_at: string;

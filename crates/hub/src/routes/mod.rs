@@ -18,6 +18,7 @@ pub mod health;
 pub mod images;
 pub mod reports;
 pub mod sales;
+pub mod sync;
 pub mod timers;
 
 pub fn api_router() -> Router<AppState> {
@@ -35,6 +36,8 @@ pub fn api_router() -> Router<AppState> {
         .route("/day-closings/current", get(day_close::current))
         .route("/reports/summary", get(reports::summary))
         .route("/events", get(events::list))
+        .route("/sync/status", get(sync::status))
+        .route("/sync/now", post(sync::now))
         .route("/live", get(crate::ws::live))
         .route("/openapi.json", get(crate::openapi::document))
 }

@@ -88,19 +88,22 @@ pub fn is_closed(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<b
     )?)
 }
 
-/// Money that should be in each drawer for a day: payments, minus the change handed back in cash.
-pub fn expected(
+/// Sales of a range of business days: money received by method (cash net of the change handed
+/// back, i.e. what should be in the drawer), how many sales, and their total. Day closing uses it
+/// for one day, reports for any range.
+pub fn takings(
     conn: &Connection,
     branch_id: &str,
-    day: NaiveDate,
+    from: NaiveDate,
+    to: NaiveDate,
 ) -> Result<(ByMethod, i64, i64)> {
-    let d = day.to_string();
+    let (f, t) = (from.to_string(), to.to_string());
     let mut by = ByMethod::default();
     let mut stmt = conn.prepare_cached(
         "SELECT p.method, SUM(p.amount_cents) FROM sale_payments p JOIN sales s ON s.id = p.sale_id
-         WHERE s.branch_id = ?1 AND s.business_day = ?2 GROUP BY p.method",
+         WHERE s.branch_id = ?1 AND s.business_day BETWEEN ?2 AND ?3 GROUP BY p.method",
     )?;
-    let rows = stmt.query_map(params![branch_id, d], |r| {
+    let rows = stmt.query_map(params![branch_id, f, t], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
     })?;
     for row in rows {
@@ -113,12 +116,21 @@ pub fn expected(
     }
     let (count, total, change): (i64, i64, i64) = conn.query_row(
         "SELECT COUNT(*), COALESCE(SUM(total_cents), 0), COALESCE(SUM(change_cents), 0)
-         FROM sales WHERE branch_id = ?1 AND business_day = ?2",
-        params![branch_id, d],
+         FROM sales WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3",
+        params![branch_id, f, t],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     by.cash_cents -= change;
     Ok((by, count, total))
+}
+
+/// Money that should be in each drawer for one day (see `takings`).
+pub fn expected(
+    conn: &Connection,
+    branch_id: &str,
+    day: NaiveDate,
+) -> Result<(ByMethod, i64, i64)> {
+    takings(conn, branch_id, day, day)
 }
 
 fn today(conn: &Connection, branch_id: &str, now: Millis) -> Result<NaiveDate> {

@@ -5,7 +5,7 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::day_close::ByMethod;
+use crate::day_close::{self, ByMethod};
 use crate::error::Result;
 use crate::products::{self, Product};
 
@@ -40,12 +40,7 @@ pub fn summary(
     to: NaiveDate,
 ) -> Result<Summary> {
     let (f, t) = (from.to_string(), to.to_string());
-    let (count, revenue, change): (i64, i64, i64) = conn.query_row(
-        "SELECT COUNT(*), COALESCE(SUM(total_cents), 0), COALESCE(SUM(change_cents), 0)
-         FROM sales WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3",
-        params![branch_id, f, t],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let (by_method, count, revenue) = day_close::takings(conn, branch_id, from, to)?;
     let mut by_type = ByType::default();
     let mut stmt = conn.prepare_cached(
         "SELECT i.kind, SUM(i.total_cents) FROM sale_items i JOIN sales s ON s.id = i.sale_id
@@ -60,24 +55,6 @@ pub fn summary(
             "package" => by_type.packages_cents = sum,
             _ => by_type.products_cents = sum,
         }
-    }
-    let mut by_method = ByMethod::default();
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.method, SUM(p.amount_cents) FROM sale_payments p JOIN sales s ON s.id = p.sale_id
-         WHERE s.branch_id = ?1 AND s.business_day BETWEEN ?2 AND ?3 GROUP BY p.method",
-    )?;
-    for row in stmt.query_map(params![branch_id, f, t], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-    })? {
-        let (method, sum) = row?;
-        match method.as_str() {
-            "cash" => by_method.cash_cents = sum - change,
-            "card" => by_method.card_cents = sum,
-            _ => by_method.transfer_cents = sum,
-        }
-    }
-    if by_method.cash_cents == 0 && change != 0 {
-        by_method.cash_cents = -change;
     }
     let inventory_value_cents: i64 = conn.query_row(
         "SELECT COALESCE(SUM(stock * cost_cents), 0) FROM products WHERE active = 1 AND stock > 0",

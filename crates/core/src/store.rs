@@ -1,12 +1,19 @@
 //! The SQLite database: one writer connection behind a mutex (SQLite allows one writer at a time,
 //! so queueing here is cheaper than retrying on SQLITE_BUSY) and a small pool of readers that run
 //! in parallel thanks to WAL mode.
+//!
+//! Writes are group-committed: each writer runs its change in its own SAVEPOINT inside a shared
+//! transaction, and whoever finds nobody queued behind it commits for the whole group. One fsync
+//! then covers many concurrent sales, and every caller still returns only after the commit that
+//! holds its change (or with the error that lost it), so "acknowledged" still means "durable".
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::error::{CoreError, Result};
 use crate::ids;
@@ -14,10 +21,33 @@ use crate::migrate;
 
 /// The most reader connections kept open at once; more readers than this wait for a free one.
 const MAX_IDLE_READERS: usize = 8;
+/// The most changes one commit may carry, so a steady stream of writers still commits often.
+const MAX_GROUP: usize = 64;
+
+/// The writer connection and the transaction it may have open for a group of changes.
+struct Writer {
+    conn: Connection,
+    /// The generation of the open transaction, if one is open.
+    open: Option<u64>,
+    next_generation: u64,
+    group_len: usize,
+}
+
+/// Which groups are committed, and which failed to (so their members can say so).
+#[derive(Default)]
+struct Commits {
+    committed: u64,
+    failed: BTreeMap<u64, String>,
+}
 
 pub struct Store {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Mutex<Writer>,
+    /// Writers waiting for the writer lock: while there are some, the holder leaves the
+    /// transaction open for them and the last one commits.
+    queued: AtomicUsize,
+    commits: Mutex<Commits>,
+    committed: Condvar,
     readers: Mutex<Vec<Connection>>,
     device_id: String,
     branch_id: String,
@@ -60,7 +90,15 @@ impl Store {
         let branch_id = crate::branches::ensure_home_branch(&writer)?;
         Ok(Store {
             path: path.to_path_buf(),
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Writer {
+                conn: writer,
+                open: None,
+                next_generation: 1,
+                group_len: 0,
+            }),
+            queued: AtomicUsize::new(0),
+            commits: Mutex::new(Commits::default()),
+            committed: Condvar::new(),
             readers: Mutex::new(Vec::new()),
             device_id,
             branch_id,
@@ -81,13 +119,63 @@ impl Store {
         &self.branch_id
     }
 
-    /// Runs `f` inside one write transaction; nothing it did is kept unless it returns `Ok`.
-    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+    /// Runs `f` as one all-or-nothing change: nothing it did is kept unless it returns `Ok`, and
+    /// this returns only once the change is committed to disk (see the module's note on groups).
+    pub fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        let mut w = lock(&self.writer);
+        self.queued.fetch_sub(1, Ordering::SeqCst);
+        let generation = match w.open {
+            Some(g) => g,
+            None => {
+                w.conn.execute_batch("BEGIN IMMEDIATE")?;
+                let g = w.next_generation;
+                w.next_generation += 1;
+                w.open = Some(g);
+                w.group_len = 0;
+                g
+            }
+        };
+        w.group_len += 1;
+        let out = run_in_savepoint(&w.conn, f);
+        let last = self.queued.load(Ordering::SeqCst) == 0 || w.group_len >= MAX_GROUP;
+        if !last {
+            drop(w);
+            // A failed change was rolled back to its savepoint already: it waits for nothing.
+            let value = out?;
+            self.await_commit(generation)?;
+            return Ok(value);
+        }
+        let committed = w.conn.execute_batch("COMMIT");
+        if committed.is_err() {
+            let _ = w.conn.execute_batch("ROLLBACK");
+        }
+        w.open = None;
+        drop(w);
+        let mut c = lock(&self.commits);
+        c.committed = generation;
+        if let Err(e) = &committed {
+            c.failed.insert(generation, e.to_string());
+        }
+        // Keep only recent failures: waiters of older groups have long been answered.
+        while c.failed.len() > 64 {
+            c.failed.pop_first();
+        }
+        drop(c);
+        self.committed.notify_all();
+        committed?;
+        out
+    }
+
+    fn await_commit(&self, generation: u64) -> Result<()> {
+        let mut c = lock(&self.commits);
+        while c.committed < generation {
+            c = self.committed.wait(c).unwrap_or_else(|p| p.into_inner());
+        }
+        match c.failed.get(&generation) {
+            Some(msg) => Err(CoreError::Corrupt(format!("the commit failed: {msg}"))),
+            None => Ok(()),
+        }
     }
 
     /// Runs `f` on a reader connection (a consistent snapshot for the duration of one statement;
@@ -156,6 +244,25 @@ impl Store {
         })?;
         Ok(())
     }
+}
+
+/// Runs one change in its own savepoint of the open transaction, undoing it on error or panic so
+/// the rest of the group is unaffected.
+fn run_in_savepoint<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    conn.execute_batch("SAVEPOINT change")?;
+    let out =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn))).unwrap_or_else(|_| {
+            Err(CoreError::Corrupt(
+                "a change panicked and was undone".into(),
+            ))
+        });
+    let end = if out.is_ok() {
+        "RELEASE change"
+    } else {
+        "ROLLBACK TO change; RELEASE change"
+    };
+    conn.execute_batch(end)?;
+    out
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

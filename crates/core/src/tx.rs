@@ -1,6 +1,6 @@
 //! A write transaction that knows who is writing, so every change records its event.
 
-use rusqlite::Transaction;
+use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::clock::Millis;
@@ -10,7 +10,7 @@ use crate::roles::Actor;
 use crate::store::Store;
 
 pub struct Tx<'a> {
-    pub conn: &'a Transaction<'a>,
+    pub conn: &'a Connection,
     pub ctx: EventContext<'a>,
 }
 

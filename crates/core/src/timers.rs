@@ -257,17 +257,29 @@ pub fn get(conn: &Connection, id: &str) -> Result<TimerRow> {
     .ok_or_else(|| CoreError::not_found("temporizador", id))
 }
 
+/// Timers matching `condition` (SQL over the timers table, `?1` bound to `value`).
+fn select(
+    conn: &Connection,
+    condition: &str,
+    value: impl rusqlite::ToSql,
+) -> Result<Vec<TimerRow>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM timers WHERE {condition}"))?;
+    let rows = stmt.query_map([value], from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
 /// Timers in any of `states`, soonest to end first.
 pub fn list(conn: &Connection, states: &[TimerState]) -> Result<Vec<TimerRow>> {
     let wanted: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
     let json = serde_json::to_string(&wanted).unwrap_or_else(|_| "[]".into());
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM timers WHERE state IN (SELECT value FROM json_each(?1))
+    select(
+        conn,
+        "state IN (SELECT value FROM json_each(?1))
          ORDER BY CASE state WHEN 'expired' THEN 0 WHEN 'running' THEN 1 WHEN 'paused' THEN 2 ELSE 3 END,
-                  COALESCE(ends_at, starts_at + remaining_ms), id"
-    ))?;
-    let rows = stmt.query_map([json], from_row)?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+                  COALESCE(ends_at, starts_at + remaining_ms), id",
+        json,
+    )
 }
 
 fn save(tx: &Tx<'_>, t: &TimerRow) -> Result<()> {
@@ -385,14 +397,7 @@ pub fn act(tx: &Tx<'_>, id: &str, action: Action) -> Result<TimerRow> {
 pub fn fire_due(tx: &Tx<'_>) -> Result<Vec<TimerRow>> {
     let now = tx.now();
     let mut changed = Vec::new();
-    let due_starts: Vec<TimerRow> = {
-        let mut stmt = tx.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM timers WHERE state = 'scheduled' AND starts_at <= ?1"
-        ))?;
-        let rows = stmt.query_map([now], from_row)?;
-        rows.collect::<Result<Vec<_>, _>>()?
-    };
-    for t in due_starts {
+    for t in select(tx.conn, "state = 'scheduled' AND starts_at <= ?1", now)? {
         let mut next = t.clone();
         next.state = TimerState::Running;
         // It starts at its scheduled instant even if the hub noticed late (e.g. after a restart).
@@ -402,14 +407,7 @@ pub fn fire_due(tx: &Tx<'_>) -> Result<Vec<TimerRow>> {
         tx.event("timer.started", "timer", &next.id, &next.view(now))?;
         changed.push(next);
     }
-    let due_ends: Vec<TimerRow> = {
-        let mut stmt = tx.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM timers WHERE state = 'running' AND ends_at <= ?1"
-        ))?;
-        let rows = stmt.query_map([now], from_row)?;
-        rows.collect::<Result<Vec<_>, _>>()?
-    };
-    for t in due_ends {
+    for t in select(tx.conn, "state = 'running' AND ends_at <= ?1", now)? {
         let mut next = t.clone();
         next.state = TimerState::Expired;
         next.remaining_ms = 0;

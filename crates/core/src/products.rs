@@ -74,6 +74,16 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
     })
 }
 
+/// Whether any product (active or not) shows the picture at `url`.
+pub fn uses_image_url(conn: &Connection, url: &str) -> Result<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM products WHERE image_url = ?1",
+        [url],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
 pub fn get(conn: &Connection, id: &str) -> Result<Product> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM products WHERE id = ?1"),

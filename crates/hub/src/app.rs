@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
         .route("/metrics", get(routes::health::metrics))
+        .route("/img/remote", get(routes::images::serve_remote))
         .route("/img/{hash}", get(routes::images::serve));
 
     app = match state.config.ui_dir.clone() {

@@ -35,6 +35,9 @@ pub struct Config {
     pub login_window_secs: u64,
     /// Log as JSON lines (for collectors) instead of human-readable text.
     pub log_json: bool,
+    /// Seconds between cloud sync rounds while the link works (a sale or "sync now" does not
+    /// wait for it).
+    pub sync_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -53,6 +56,7 @@ impl Default for Config {
             login_failures_per_address: 20,
             login_window_secs: 15 * 60,
             log_json: false,
+            sync_interval_secs: 15,
         }
     }
 }
@@ -115,6 +119,11 @@ impl Config {
         }
         if let Ok(v) = std::env::var("KIDYBOARD_BACKUP_INTERVAL_MINUTES") {
             self.backup_interval_minutes = v.parse()?;
+        }
+        if let Ok(v) = std::env::var("KIDYBOARD_SYNC_INTERVAL_SECS") {
+            self.sync_interval_secs = v
+                .parse()
+                .map_err(|e| anyhow::anyhow!("KIDYBOARD_SYNC_INTERVAL_SECS: {e}"))?;
         }
         if let Ok(v) = std::env::var("KIDYBOARD_LOG_JSON") {
             self.log_json = matches!(v.as_str(), "1" | "true" | "yes");

@@ -147,3 +147,51 @@ impl Metrics {
         out
     }
 }
+
+/// The picture store's figures: hits and encodes since start, and the variant cache's use of
+/// its byte budget.
+pub fn render_images(
+    stats: kidyboard_images::StoreStats,
+    usage: Option<kidyboard_images::CacheUsage>,
+) -> String {
+    let mut out = String::new();
+    for (name, help, v) in [
+        (
+            "kidyboard_image_cache_hits_total",
+            "Picture variants served from the cache.",
+            stats.hits,
+        ),
+        (
+            "kidyboard_image_encodes_total",
+            "Picture variants encoded (on demand or ahead of time).",
+            stats.encodes,
+        ),
+    ] {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}"
+        );
+    }
+    if let Some(u) = usage {
+        for (name, help, v) in [
+            (
+                "kidyboard_image_cache_variants",
+                "Picture variants in the cache.",
+                u.variant_count,
+            ),
+            (
+                "kidyboard_image_cache_bytes",
+                "Bytes of picture variants in the cache.",
+                u.variant_bytes,
+            ),
+            (
+                "kidyboard_image_cache_budget_bytes",
+                "The variant cache's byte budget.",
+                u.budget_bytes,
+            ),
+        ] {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+        }
+    }
+    out
+}

@@ -65,7 +65,11 @@ impl Hub {
             })),
             image_urls: Some(image_tx),
         };
-        let (sync, task) = SyncWorker::new(state.store.clone(), WorkerConfig::default(), hooks)
+        let worker_config = WorkerConfig {
+            idle_interval: std::time::Duration::from_secs(state.config.sync_interval_secs.max(1)),
+            ..WorkerConfig::default()
+        };
+        let (sync, task) = SyncWorker::new(state.store.clone(), worker_config, hooks)
             .context("starting the cloud sync worker")?;
         state.sync = Some(sync);
         Ok(Hub {

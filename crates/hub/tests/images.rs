@@ -148,3 +148,108 @@ async fn bad_uploads_are_refused_and_nothing_is_stored() {
     let (s, _) = upload(&hub, &kid.token, PHOTO.to_vec()).await;
     assert_eq!(s, 403, "only admins upload");
 }
+
+/// Serves `body` at `/p.png` on 127.0.0.1 until the handle is aborted (a cloud picture host).
+async fn picture_host(body: &'static [u8]) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("addr");
+    let app = axum::Router::new().route("/p.png", axum::routing::get(move || async move { body }));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/p.png"), task)
+}
+
+async fn get_remote(hub: &TestHub, url: &str, w: u32) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(hub.url("/img/remote"))
+        .query(&[("url", url), ("w", &w.to_string())])
+        .header("accept", "image/avif,image/webp,*/*")
+        .send()
+        .await
+        .expect("get remote")
+}
+
+#[tokio::test]
+async fn catalogue_pictures_by_address_are_kept_and_served_offline() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let (url, host) = picture_host(PHOTO).await;
+
+    // Not referenced by any product: the hub refuses to fetch it (no open proxy).
+    let res = get_remote(&hub, &url, 320).await;
+    assert_eq!(res.status(), 404);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "not_found");
+
+    let created = admin
+        .post(
+            "/products",
+            serde_json::json!({ "name": "Paleta de la nube", "price_cents": 2500, "image_url": url }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+
+    let res = get_remote(&hub, &url, 320).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/avif");
+    assert_eq!(res.headers()["vary"], "Accept");
+    assert_eq!(res.headers()["cache-control"], "public, max-age=3600");
+    let bytes = res.bytes().await.expect("bytes");
+    assert!(bytes.windows(8).take(16).any(|w| w == b"ftypavif"));
+
+    // The host goes away (the store is offline): other widths and formats still come.
+    host.abort();
+    let _ = host.await;
+    let offline = get_remote(&hub, &url, 160).await;
+    assert_eq!(offline.status(), 200, "served from the store while offline");
+    let jpeg = reqwest::Client::new()
+        .get(hub.url("/img/remote"))
+        .query(&[("url", url.as_str()), ("format", "jpeg")])
+        .send()
+        .await
+        .expect("jpeg");
+    assert_eq!(jpeg.headers()["content-type"], "image/jpeg");
+
+    // A referenced picture that was never fetched and cannot be now: a clear 404.
+    let (gone, gone_host) = picture_host(PHOTO).await;
+    gone_host.abort();
+    let _ = gone_host.await;
+    let gone = gone.replace("/p.png", "/q.png");
+    let created = admin
+        .post(
+            "/products",
+            serde_json::json!({ "name": "Paleta sin red", "price_cents": 2500, "image_url": gone }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let res = get_remote(&hub, &gone, 320).await;
+    assert_eq!(res.status(), 404);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "image_unavailable");
+
+    // Bad addresses are validation errors naming the field.
+    for bad in ["ftp://example.invalid/p.png", "/img/abc", ""] {
+        let res = get_remote(&hub, bad, 320).await;
+        assert_eq!(res.status(), 422, "{bad}");
+        let body: serde_json::Value = res.json().await.expect("json");
+        assert_eq!(body["error"]["field"], "url", "{bad}");
+    }
+
+    // The picture store's figures are on /metrics.
+    let metrics = reqwest::get(hub.url("/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    for name in [
+        "kidyboard_image_cache_hits_total",
+        "kidyboard_image_encodes_total",
+        "kidyboard_image_cache_bytes",
+    ] {
+        assert!(metrics.contains(name), "{name} in /metrics");
+    }
+}

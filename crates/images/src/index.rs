@@ -34,6 +34,11 @@ CREATE TABLE IF NOT EXISTS variants (
     PRIMARY KEY (hash, width, format)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS variants_by_last_used ON variants (last_used);
+CREATE TABLE IF NOT EXISTS sources (
+    url        TEXT PRIMARY KEY,
+    hash       TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL
+) WITHOUT ROWID;
 ";
 
 /// The open index. One connection behind a mutex: every statement is a few microseconds,

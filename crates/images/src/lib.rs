@@ -40,6 +40,6 @@ pub use limits::Limits;
 pub use negotiate::{etag_matches, negotiate, CACHE_CONTROL, VARY};
 pub use optimize::{optimize_bytes, optimize_file, Optimized};
 pub use originals::{content_hash, validate_hash, Original};
-pub use prefetch::{prefetch, Fetch, PrefetchItem, PrefetchReport, UreqFetcher};
+pub use prefetch::{fetch_source, prefetch, Fetch, PrefetchItem, PrefetchReport, UreqFetcher};
 pub use sniff::InputFormat;
 pub use store::{ImageStore, Ingested, ServedVariant, StoreConfig, StoreStats};

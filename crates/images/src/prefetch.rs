@@ -66,7 +66,7 @@ fn prefetch_one(
     }
     let known = match &item.hash {
         Some(hash) => store.original(hash)?.map(|o| o.hash),
-        None => None,
+        None => store.hash_for_url(&item.url)?,
     };
     let hash = match known {
         Some(hash) => hash,
@@ -82,10 +82,25 @@ fn prefetch_one(
                     });
                 }
             }
-            store.ingest(&bytes)?.original.hash
+            let hash = store.ingest(&bytes)?.original.hash;
+            store.remember_source(&item.url, &hash)?;
+            hash
         }
     };
     report.encoded += store.prepare_all(&hash)?;
+    Ok(hash)
+}
+
+/// The content hash of the picture at `url`: the remembered one, or fetched now, checked like
+/// an upload, stored and remembered (variants are made on demand or by [`prefetch`]). Two
+/// callers asking at once may both download it; the store keeps it once.
+pub fn fetch_source(store: &ImageStore, fetcher: &dyn Fetch, url: &str) -> Result<String> {
+    if let Some(hash) = store.hash_for_url(url)? {
+        return Ok(hash);
+    }
+    let bytes = fetcher.fetch(url, store.config().limits.max_bytes)?;
+    let hash = store.ingest(&bytes)?.original.hash;
+    store.remember_source(url, &hash)?;
     Ok(hash)
 }
 

@@ -146,6 +146,38 @@ impl ImageStore {
         })
     }
 
+    /// Remembers that `url` (a picture referenced by the cloud catalogue) has the content
+    /// `hash`, so screens can ask for it by URL and be served from the store while offline.
+    pub fn remember_source(&self, url: &str, hash: &str) -> Result<()> {
+        originals::validate_hash(hash)?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        self.index.conn().execute(
+            "INSERT INTO sources (url, hash, fetched_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (url) DO UPDATE SET hash = excluded.hash, fetched_at = excluded.fetched_at",
+            rusqlite::params![url, hash, now],
+        )?;
+        Ok(())
+    }
+
+    /// The content hash of the picture fetched from `url`, when it has been fetched and its
+    /// original is still stored.
+    pub fn hash_for_url(&self, url: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        let hash: Option<String> = self
+            .index
+            .conn()
+            .query_row(
+                "SELECT s.hash FROM sources s JOIN originals o ON o.hash = s.hash WHERE s.url = ?1",
+                rusqlite::params![url],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(hash)
+    }
+
     /// The stored original's description, if any.
     pub fn original(&self, hash: &str) -> Result<Option<Original>> {
         originals::validate_hash(hash)?;

@@ -175,3 +175,35 @@ fn the_fetcher_refuses_bodies_over_the_limit() {
     );
     assert_eq!(server.requests.load(Ordering::SeqCst), 2);
 }
+
+#[test]
+fn pictures_known_only_by_url_are_remembered_and_not_fetched_again() {
+    let chelsea = photo("chelsea.png");
+    let server = TestServer::start(vec![("/chelsea.png", chelsea.clone())]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = ImageStore::open(dir.path(), StoreConfig::default()).expect("store opens");
+    let fetcher = UreqFetcher::new(Duration::from_secs(20));
+    let url = server.url("/chelsea.png");
+    let items = [PrefetchItem {
+        url: url.clone(),
+        hash: None,
+    }];
+    assert_eq!(store.hash_for_url(&url).expect("lookup"), None);
+    let report = prefetch(&store, &fetcher, &items);
+    assert_eq!(report.ready, vec![content_hash(&chelsea)]);
+    assert_eq!(
+        store.hash_for_url(&url).expect("lookup"),
+        Some(content_hash(&chelsea))
+    );
+    drop(server);
+
+    // Offline and after a restart: the URL still names the stored picture.
+    drop(store);
+    let store = ImageStore::open(dir.path(), StoreConfig::default()).expect("store reopens");
+    let again = prefetch(&store, &fetcher, &items);
+    assert_eq!((again.fetched, again.failed.len()), (0, 0));
+    assert_eq!(
+        store.hash_for_url(&url).expect("lookup"),
+        Some(content_hash(&chelsea))
+    );
+}

@@ -44,7 +44,9 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   const headers: Record<string, string> = { Accept: 'application/json' };
   const language = hooks.language?.();
   if (language) headers['Accept-Language'] = language;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // A Blob (a picture to upload) goes as raw bytes; anything else as JSON.
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers['Content-Type'] = raw ? body.type || 'application/octet-stream' : 'application/json';
   const token = options.anonymous ? null : hooks.token();
   if (token) headers.Authorization = `Bearer ${token}`;
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
@@ -54,7 +56,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     response = await fetch(`${hubOrigin()}/api/v1${path}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
       signal: options.signal,
     });
   } catch (cause) {

@@ -32,12 +32,15 @@ export type Answers = [
   Fits<Present<S['DayClosing']>, Api.DayClosing>,
   Fits<Present<S['Summary']>, Api.ReportSummary>,
   Fits<Present<S['ErrorBody']>, Api.ApiErrorBody>,
+  Fits<Present<S['UploadedImage']>, Api.UploadedImage>,
+  Fits<Present<S['SyncStatus']>, Api.SyncStatus>,
 ];
 
 /** What the UI sends fits what the hub reads. */
 export type Requests = [
   Fits<Api.LoginRequest, S['LoginRequest']>,
   Fits<Api.SaleRequest, S['SaleRequest']>,
+  Fits<Api.PairRequest, S['PairRequest']>,
   Fits<Api.TimerExtend, S['ExtendRequest']>,
   Fits<Api.DayClosingRequest, S['DayCloseRequest']>,
   Fits<Api.StockAdjustment, S['StockAdjustment']>,

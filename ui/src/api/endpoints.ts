@@ -3,7 +3,7 @@ import type {
   Branch, BranchCreate, BranchPatch, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList,
   LoginResponse, Package, PackageCreate, PackagePatch, Product, ProductCreate, ProductPatch,
   ReportSummary, Sale, SaleRequest, Service, ServiceCreate, ServicePatch, StockAdjustment, Timer,
-  TimerAction, TimerList, User, UserCreate, UserPatch,
+  PairRequest, SyncStatus, TimerAction, TimerList, UploadedImage, User, UserCreate, UserPatch,
 } from './types';
 
 // Typed wrappers for the routes of docs/api.md, one line each, so pages never build URLs.
@@ -41,6 +41,11 @@ export const packages = crud<Package, PackageCreate, PackagePatch>('/packages');
 export const branches = crud<Branch, BranchCreate, BranchPatch>('/branches');
 export const users = crud<User, UserCreate, UserPatch>('/users');
 
+export const images = {
+  /** Stores a picture (its bytes as they are); the answer's `url` goes in `image_url`. */
+  upload: (file: Blob) => request<UploadedImage>('POST', '/images', file),
+};
+
 export const sales = {
   create: (body: SaleRequest, idempotencyKey: string) => request<Sale>('POST', '/sales', body, { idempotencyKey }),
   list: (from?: string, to?: string) => request<ItemList<Sale>>('GET', `/sales${q({ from, to })}`),
@@ -60,4 +65,10 @@ export const dayClosings = {
 
 export const reports = {
   summary: (from?: string, to?: string) => request<ReportSummary>('GET', `/reports/summary${q({ from, to })}`),
+};
+
+export const sync = {
+  status: () => request<SyncStatus>('GET', '/sync/status'),
+  now: () => request<SyncStatus>('POST', '/sync/now'),
+  pair: (body: PairRequest) => request<SyncStatus>('POST', '/sync/pair', body),
 };

@@ -1337,6 +1337,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sync/pair": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Links this store with a cloud using the owner's pairing code, then syncs at once. Pairing
+         *     again (a new code) replaces the store's device credential.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PairRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SyncStatus"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sync/status": {
         parameters: {
             query?: never;
@@ -1717,6 +1775,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/img/remote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A catalogue picture known by its outside address (pictures from the cloud catalogue): served
+         *     from this hub's store, so it shows while offline, in the format and width each screen wants.
+         *     Fetched on first use when the store has not prefetched it yet; only addresses that the
+         *     catalogue references are fetched, so the hub cannot be used as an open proxy.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The picture's address as written in the catalogue's `image_url`. */
+                    url: string;
+                    /** @description Width in pixels, snapped up to a preset (160…3840); default 800. */
+                    w?: number;
+                    /** @description `avif`, `webp` or `jpeg`; default: the best one `Accept` allows. */
+                    format?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The picture */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/avif": unknown;
+                    };
+                };
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/img/{hash}": {
         parameters: {
             query?: never;
@@ -2043,6 +2171,15 @@ export interface components {
         PackageList: {
             items: components["schemas"]["Package"][];
         };
+        /** @description What the admin types to link this store with a cloud. */
+        PairRequest: {
+            /** @description The cloud's address, e.g. `https://nube.example.mx`. */
+            cloud_url: string;
+            /** @description The single-use code the owner made for this branch in the cloud. */
+            code: string;
+            /** @description How this store appears in the owner's list (default: the device id). */
+            name?: string | null;
+        };
         Payment: {
             /** Format: int64 */
             amount_cents: number;
@@ -2249,6 +2386,8 @@ export interface components {
             /** Format: int64 */
             applied_since_start: number;
             breaker: components["schemas"]["Breaker"];
+            /** @description The cloud this store is paired with. */
+            cloud_url?: string | null;
             /** Format: int32 */
             consecutive_failures: number;
             last_attempt_at?: string | null;

@@ -93,6 +93,16 @@ export interface Product {
   low_stock: boolean;
 }
 
+/** A stored picture (POST /images): `url` is what goes in `image_url`. */
+export interface UploadedImage {
+  hash: string;
+  url: string;
+  width: number;
+  height: number;
+  bytes: number;
+  newly_stored: boolean;
+}
+
 export type ProductCreate = Omit<Product, 'id' | 'low_stock'>;
 export type ProductPatch = Partial<ProductCreate>;
 
@@ -308,3 +318,27 @@ export type LiveMessage =
   | { type: 'resync' };
 
 export type LiveAuthMessage = { type: 'auth'; token: string };
+
+/** The store's link to the cloud (GET /sync/status). */
+export interface SyncStatus {
+  paired: boolean;
+  cloud_url: string | null;
+  online: boolean;
+  breaker: 'closed' | 'open' | 'half_open';
+  consecutive_failures: number;
+  last_success_at: Instant | null;
+  last_attempt_at: Instant | null;
+  next_attempt_at: Instant | null;
+  pending_events: number;
+  push_cursor: number;
+  pull_cursor: number;
+  last_error: { code: string; message: string; at: Instant } | null;
+  pushed_since_start: number;
+  applied_since_start: number;
+}
+
+export interface PairRequest {
+  cloud_url: string;
+  code: string;
+  name?: string | null;
+}

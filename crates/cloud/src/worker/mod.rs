@@ -105,6 +105,16 @@ impl SyncHandle {
         self.wake.notify_one();
     }
 
+    /// Something worth sending happened (a sale): start a round soon, but only while the link
+    /// works. While offline or backing off, the back-off and the breaker decide, so a busy till
+    /// does not hammer an unreachable cloud. Nudges during a round coalesce into one more round.
+    pub fn nudge(&self) {
+        let s = self.status();
+        if s.paired && s.online && s.breaker == Breaker::Closed {
+            self.wake.notify_one();
+        }
+    }
+
     /// Ends the worker after the request in flight, if any.
     pub fn shutdown(&self) {
         let _ = self.stop.send(true);
@@ -201,7 +211,7 @@ impl SyncWorker {
                 Ok((
                     sync::pending_count(c)?,
                     sync::cursors(c)?,
-                    sync::link(c)?.is_some(),
+                    sync::link(c)?.map(|l| l.cloud_url),
                 ))
             })
         })
@@ -225,7 +235,8 @@ impl SyncWorker {
                 s.pending_events = *pending;
                 s.push_cursor = cursors.push;
                 s.pull_cursor = cursors.pull;
-                s.paired = *paired;
+                s.paired = paired.is_some();
+                s.cloud_url = paired.clone();
             }
             match &result {
                 Ok(Round::NotPaired) => s.online = false,

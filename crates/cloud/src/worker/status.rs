@@ -18,6 +18,8 @@ pub struct LastError {
 pub struct SyncStatus {
     /// The store has a device credential (it was paired with a cloud).
     pub paired: bool,
+    /// The cloud this store is paired with.
+    pub cloud_url: Option<String>,
     /// The last attempt reached the cloud and finished.
     pub online: bool,
     pub breaker: Breaker,
@@ -41,6 +43,7 @@ impl Default for SyncStatus {
     fn default() -> Self {
         SyncStatus {
             paired: false,
+            cloud_url: None,
             online: false,
             breaker: Breaker::Closed,
             consecutive_failures: 0,

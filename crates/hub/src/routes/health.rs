@@ -34,7 +34,8 @@ pub async fn readyz(State(st): State<AppState>) -> (StatusCode, Json<Status>) {
 #[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub async fn metrics(State(st): State<AppState>) -> impl IntoResponse {
     let store = st.store.clone();
-    let (ready, active) = tokio::task::spawn_blocking(move || {
+    let images = st.images.clone();
+    let (ready, active, usage) = tokio::task::spawn_blocking(move || {
         let active = store
             .read(|c| {
                 Ok(c.query_row(
@@ -44,10 +45,11 @@ pub async fn metrics(State(st): State<AppState>) -> impl IntoResponse {
                 )?)
             })
             .unwrap_or(-1);
-        (store.ping(), active)
+        (store.ping(), active, images.cache_usage().ok())
     })
     .await
-    .unwrap_or((false, -1));
-    let body = st.metrics.render(st.live.subscribers(), ready, active);
+    .unwrap_or((false, -1, None));
+    let mut body = st.metrics.render(st.live.subscribers(), ready, active);
+    body.push_str(&crate::metrics::render_images(st.images.stats(), usage));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

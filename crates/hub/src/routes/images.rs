@@ -124,6 +124,103 @@ pub async fn serve(
     ApiQuery(q): ApiQuery<ImageQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
+    answer(&st, hash, &q, &headers, true).await
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RemoteImageQuery {
+    /// The picture's address as written in the catalogue's `image_url`.
+    pub url: String,
+    /// Width in pixels, snapped up to a preset (160…3840); default 800.
+    pub w: Option<u32>,
+    /// `avif`, `webp` or `jpeg`; default: the best one `Accept` allows.
+    pub format: Option<String>,
+}
+
+const MAX_URL_CHARS: usize = 1_000;
+
+/// A catalogue picture known by its outside address (pictures from the cloud catalogue): served
+/// from this hub's store, so it shows while offline, in the format and width each screen wants.
+/// Fetched on first use when the store has not prefetched it yet; only addresses that the
+/// catalogue references are fetched, so the hub cannot be used as an open proxy.
+#[utoipa::path(get, path = "/img/remote", tag = "images", params(RemoteImageQuery),
+    responses((status = 200, description = "The picture", content_type = "image/avif"), (status = 304), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn serve_remote(
+    State(st): State<AppState>,
+    ApiQuery(q): ApiQuery<RemoteImageQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let url = q.url.trim().to_owned();
+    let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
+    if !scheme_ok || url.chars().count() > MAX_URL_CHARS {
+        return Err(ApiError::validation(
+            "url",
+            format!("la dirección debe ser http(s) y de a lo más {MAX_URL_CHARS} caracteres"),
+        ));
+    }
+    let known = {
+        let url = url.clone();
+        blocking(st.images.clone(), move |s| s.hash_for_url(&url)).await?
+    };
+    let hash = match known {
+        Some(hash) => hash,
+        None => {
+            let referenced = {
+                let (store, url) = (st.store.clone(), url.clone());
+                tokio::task::spawn_blocking(move || {
+                    store.read(|c| kidyboard_core::products::uses_image_url(c, &url))
+                })
+                .await
+                .map_err(|_| ApiError::internal())??
+            };
+            if !referenced {
+                return Err(ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "ningún producto del catálogo usa esa imagen",
+                ));
+            }
+            let images = st.images.clone();
+            let fetched = tokio::task::spawn_blocking(move || {
+                let fetcher = kidyboard_images::UreqFetcher::default();
+                kidyboard_images::fetch_source(&images, &fetcher, &url)
+            })
+            .await
+            .map_err(|_| ApiError::internal())?;
+            match fetched {
+                Ok(hash) => hash,
+                // The address is down, or what it holds is not a picture we accept: the screen
+                // shows its placeholder; a server fault on our side stays a server fault.
+                Err(e) if e.is_client_error() || matches!(e.http_status(), 404 | 502) => {
+                    let mut api = ApiError::new(
+                        StatusCode::NOT_FOUND,
+                        "image_unavailable",
+                        format!("la imagen todavía no está en este hub y no se pudo obtener: {e}"),
+                    );
+                    api.field = Some("url".into());
+                    return Err(api);
+                }
+                Err(e) => return Err(image_error(e)),
+            }
+        }
+    };
+    let q = ImageQuery {
+        w: q.w,
+        format: q.format,
+    };
+    answer(&st, hash, &q, &headers, false).await
+}
+
+/// The variant's bytes (or 304) with its headers. Pictures by hash are immutable; pictures by
+/// outside address may change behind it, so browsers keep those an hour.
+async fn answer(
+    st: &AppState,
+    hash: String,
+    q: &ImageQuery,
+    headers: &HeaderMap,
+    immutable: bool,
+) -> ApiResult<Response> {
     let requested = q.format.as_deref().map(parse_format).transpose()?;
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = negotiate(accept, requested);
@@ -148,6 +245,12 @@ pub async fn serve(
         if let Ok(v) = HeaderValue::from_str(&value) {
             res.headers_mut().insert(name, v);
         }
+    }
+    if !immutable {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        );
     }
     Ok(res)
 }

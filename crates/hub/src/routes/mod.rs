@@ -38,6 +38,7 @@ pub fn api_router() -> Router<AppState> {
         .route("/events", get(events::list))
         .route("/sync/status", get(sync::status))
         .route("/sync/now", post(sync::now))
+        .route("/sync/pair", post(sync::pair))
         .route("/live", get(crate::ws::live))
         .route("/openapi.json", get(crate::openapi::document))
 }

@@ -83,6 +83,9 @@ pub async fn create(
             .sale_commit_seconds
             .observe(started.elapsed().as_secs_f64());
         st.metrics.sales_total.fetch_add(1, Ordering::Relaxed);
+        if let Some(sync) = &st.sync {
+            sync.nudge();
+        }
         st.live.publish(LiveMessage::SaleCreated {
             sale: Box::new(outcome.sale.clone()),
         });

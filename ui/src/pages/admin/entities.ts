@@ -8,7 +8,7 @@ import { formatMXN } from '../../lib/money';
 // How each catalogue entity appears in admin: its table columns and its form fields. Form field
 // names are the API's own, so a {field} in a hub error points straight at the input to highlight.
 
-export type FieldKind = 'text' | 'textarea' | 'money' | 'int' | 'bool' | 'select' | 'password' | 'items';
+export type FieldKind = 'text' | 'textarea' | 'money' | 'int' | 'bool' | 'select' | 'password' | 'items' | 'image';
 export type FormValue = string | number | boolean | null | PackageItem[];
 export type FormValues = Record<string, FormValue>;
 
@@ -50,7 +50,7 @@ const str = (v: FormValue): string | null => (typeof v === 'string' && v.trim() 
 const num = (v: FormValue): number => (typeof v === 'number' ? v : Number(v) || 0);
 const yes = (active: boolean) => (active ? '✓' : '—');
 
-/** Only the fields the form shows, in the API's shape; empty optional text becomes null. */
+/** Only the fields the form shows, in the API's shape. */
 function body(fields: FieldDef[], values: FormValues, creating: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) {
@@ -58,7 +58,10 @@ function body(fields: FieldDef[], values: FormValues, creating: boolean): Record
     const v = values[f.name] ?? null;
     if (f.kind === 'password') {
       if (str(v)) out[f.name] = v;
-    } else if (f.kind === 'text' || f.kind === 'textarea' || f.kind === 'select') out[f.name] = str(v);
+    } else if (f.kind === 'text' || f.kind === 'textarea' || f.kind === 'image') {
+      // On a change, empty text is sent as "" (the hub clears the field); null would keep it.
+      out[f.name] = creating ? str(v) : typeof v === 'string' ? v.trim() : null;
+    } else if (f.kind === 'select') out[f.name] = str(v);
     else if (f.kind === 'money' || f.kind === 'int') out[f.name] = v === null || v === '' ? null : num(v);
     else out[f.name] = v;
   }
@@ -73,7 +76,7 @@ const productFields: FieldDef[] = [
   { name: 'stock', label: 'field.stock', kind: 'int', createOnly: true },
   { name: 'low_stock_threshold', label: 'field.lowStock', kind: 'int' },
   { name: 'barcode', label: 'field.barcode', kind: 'text' },
-  { name: 'image_url', label: 'field.imageUrl', kind: 'text' },
+  { name: 'image_url', label: 'field.imageUrl', kind: 'image' },
   { name: 'description', label: 'field.description', kind: 'textarea' },
   { name: 'active', label: 'field.active', kind: 'bool' },
 ];

@@ -16,10 +16,10 @@ export function newDataDir() {
 }
 
 /**
- * @param {{ dataDir?: string, port?: number }} [options]
+ * @param {{ dataDir?: string, port?: number, env?: Record<string, string> }} [options]
  * @returns {Promise<{ url: string, port: number, dataDir: string, output: string[], stop: () => Promise<void>, kill: () => Promise<void> }>}
  */
-export async function startHub({ dataDir = newDataDir(), port = 0 } = {}) {
+export async function startHub({ dataDir = newDataDir(), port = 0, env = {} } = {}) {
   if (!existsSync(HUB_BIN)) {
     throw new Error(`The hub binary is missing at ${HUB_BIN}: build it (cargo build) or set KIDYBOARD_BIN.`);
   }
@@ -27,7 +27,7 @@ export async function startHub({ dataDir = newDataDir(), port = 0 } = {}) {
   // A port just freed by a killed hub can take a moment to bind again.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await spawnHub(dataDir, port);
+      return await spawnHub(dataDir, port, env);
     } catch (err) {
       if (port === 0 || attempt >= 10) throw err;
       await new Promise((r) => setTimeout(r, 300));
@@ -35,9 +35,9 @@ export async function startHub({ dataDir = newDataDir(), port = 0 } = {}) {
   }
 }
 
-function spawnHub(dataDir, port) {
+function spawnHub(dataDir, port, extraEnv) {
   const child = spawn(HUB_BIN, ['serve', '--demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
-    env: { ...process.env, KIDYBOARD_UI_DIR: join(UI_DIR, 'dist') },
+    env: { ...process.env, KIDYBOARD_UI_DIR: join(UI_DIR, 'dist'), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = [];

@@ -62,13 +62,40 @@ pub(crate) fn cents(field: &str, v: i64) -> Result<i64> {
     Ok(v)
 }
 
-/// Merges an edit into a record (a JSON object shaped like the hub's product).
-fn merge(id: &str, base: &serde_json::Value, e: &ProductEdit) -> Result<serde_json::Value> {
+/// An owner's edit of one kind of catalogue record: how it merges into the current record (a
+/// JSON object shaped like the hub's), checking every field.
+pub(crate) trait Edit {
+    /// The entity name in the catalogue feed (`product`, `service`).
+    const ENTITY: &'static str;
+    /// The record, for "… no existe".
+    const WHAT: &'static str;
+    fn merge(&self, id: &str, base: &serde_json::Value) -> Result<serde_json::Value>;
+}
+
+/// The current record as a map with its id, or a new one.
+pub(crate) fn start(
+    id: &str,
+    base: &serde_json::Value,
+) -> serde_json::Map<String, serde_json::Value> {
     let mut r = match base {
         serde_json::Value::Object(m) => m.clone(),
         _ => serde_json::Map::new(),
     };
     r.insert("id".into(), id.into());
+    r
+}
+
+impl Edit for ProductEdit {
+    const ENTITY: &'static str = "product";
+    const WHAT: &'static str = "el producto";
+
+    fn merge(&self, id: &str, base: &serde_json::Value) -> Result<serde_json::Value> {
+        merge_product(id, base, self)
+    }
+}
+
+fn merge_product(id: &str, base: &serde_json::Value, e: &ProductEdit) -> Result<serde_json::Value> {
+    let mut r = start(id, base);
     if let Some(v) = &e.name {
         r.insert("name".into(), text("name", v, 120, true)?.into());
     }
@@ -146,13 +173,48 @@ pub async fn list_products(
     State(st): State<CloudState>,
     owner: Owner,
 ) -> Result<Json<CatalogList>> {
+    list(&st, &owner, ProductEdit::ENTITY).await
+}
+
+/// Creates a product for every branch.
+#[utoipa::path(post, path = "/api/v1/catalog/products", request_body = ProductEdit,
+    responses((status = 201, body = CatalogItem), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])), tag = "catalog")]
+pub async fn create_product(
+    State(st): State<CloudState>,
+    owner: Owner,
+    Body(edit): Body<ProductEdit>,
+) -> Result<(StatusCode, Json<CatalogItem>)> {
+    create(&st, &owner, &edit).await
+}
+
+/// Changes a product for every branch (last writer by hybrid logical clock wins everywhere).
+#[utoipa::path(patch, path = "/api/v1/catalog/products/{id}", request_body = ProductEdit,
+    params(("id" = String, Path, description = "product id")),
+    responses((status = 200, body = CatalogItem), (status = 404, body = crate::error::ErrorBody)),
+    security(("bearer" = [])), tag = "catalog")]
+pub async fn update_product(
+    State(st): State<CloudState>,
+    owner: Owner,
+    Path(id): Path<String>,
+    Body(edit): Body<ProductEdit>,
+) -> Result<Json<CatalogItem>> {
+    update(&st, &owner, id, &edit).await
+}
+
+/// The latest version of every record of `entity` in the owner's organisation.
+pub(crate) async fn list(
+    st: &CloudState,
+    owner: &Owner,
+    entity: &str,
+) -> Result<Json<CatalogList>> {
     let rows = st
         .db()
         .await?
         .query(
-            "SELECT entity_id, record, device_id FROM catalog_records WHERE org_id = $1 AND entity = 'product'
+            "SELECT entity_id, record, device_id FROM catalog_records WHERE org_id = $1 AND entity = $2
              ORDER BY record->>'name'",
-            &[&owner.org_id],
+            &[&owner.org_id, &entity],
         )
         .await?;
     let items = rows
@@ -166,24 +228,21 @@ pub async fn list_products(
     Ok(Json(CatalogList { items }))
 }
 
-/// Creates a product for every branch.
-#[utoipa::path(post, path = "/api/v1/catalog/products", request_body = ProductEdit,
-    responses((status = 201, body = CatalogItem), (status = 422, body = crate::error::ErrorBody)),
-    security(("bearer" = [])), tag = "catalog")]
-pub async fn create_product(
-    State(st): State<CloudState>,
-    owner: Owner,
-    Body(edit): Body<ProductEdit>,
+/// A new record, appended to the organisation's catalogue feed.
+pub(crate) async fn create<E: Edit>(
+    st: &CloudState,
+    owner: &Owner,
+    edit: &E,
 ) -> Result<(StatusCode, Json<CatalogItem>)> {
     let id = ulid::Ulid::new().to_string();
-    let record = merge(&id, &serde_json::Value::Null, &edit)?;
+    let record = edit.merge(&id, &serde_json::Value::Null)?;
     let mut db = st.db().await?;
     let tx = db.transaction().await?;
     feed::append_owner_edit(
         &tx,
         &owner.org_id,
-        "product.created",
-        "product",
+        &format!("{}.created", E::ENTITY),
+        E::ENTITY,
         &id,
         &record,
     )
@@ -199,33 +258,29 @@ pub async fn create_product(
     ))
 }
 
-/// Changes a product for every branch (last writer by hybrid logical clock wins everywhere).
-#[utoipa::path(patch, path = "/api/v1/catalog/products/{id}", request_body = ProductEdit,
-    params(("id" = String, Path, description = "product id")),
-    responses((status = 200, body = CatalogItem), (status = 404, body = crate::error::ErrorBody)),
-    security(("bearer" = [])), tag = "catalog")]
-pub async fn update_product(
-    State(st): State<CloudState>,
-    owner: Owner,
-    Path(id): Path<String>,
-    Body(edit): Body<ProductEdit>,
+/// A change to a record (locked while it merges, so two owner edits do not lose one).
+pub(crate) async fn update<E: Edit>(
+    st: &CloudState,
+    owner: &Owner,
+    id: String,
+    edit: &E,
 ) -> Result<Json<CatalogItem>> {
     let mut db = st.db().await?;
     let tx = db.transaction().await?;
     let current: serde_json::Value = tx
         .query_opt(
-            "SELECT record FROM catalog_records WHERE org_id = $1 AND entity = 'product' AND entity_id = $2 FOR UPDATE",
-            &[&owner.org_id, &id],
+            "SELECT record FROM catalog_records WHERE org_id = $1 AND entity = $2 AND entity_id = $3 FOR UPDATE",
+            &[&owner.org_id, &E::ENTITY, &id],
         )
         .await?
-        .ok_or(CloudError::NotFound("el producto"))?
+        .ok_or(CloudError::NotFound(E::WHAT))?
         .get(0);
-    let record = merge(&id, &current, &edit)?;
+    let record = edit.merge(&id, &current)?;
     feed::append_owner_edit(
         &tx,
         &owner.org_id,
-        "product.updated",
-        "product",
+        &format!("{}.updated", E::ENTITY),
+        E::ENTITY,
         &id,
         &record,
     )

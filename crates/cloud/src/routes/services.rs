@@ -7,7 +7,7 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::catalog::{cents, text, CatalogItem, CatalogList};
+use super::catalog::{cents, create, list, start, text, update, CatalogItem, CatalogList, Edit};
 use crate::auth::Owner;
 use crate::error::{CloudError, Result};
 use crate::extract::Body;
@@ -28,12 +28,17 @@ pub struct ServiceEdit {
     pub active: Option<bool>,
 }
 
-fn merge(id: &str, base: &serde_json::Value, e: &ServiceEdit) -> Result<serde_json::Value> {
-    let mut r = match base {
-        serde_json::Value::Object(m) => m.clone(),
-        _ => serde_json::Map::new(),
-    };
-    r.insert("id".into(), id.into());
+impl Edit for ServiceEdit {
+    const ENTITY: &'static str = "service";
+    const WHAT: &'static str = "el servicio";
+
+    fn merge(&self, id: &str, base: &serde_json::Value) -> Result<serde_json::Value> {
+        merge_service(id, base, self)
+    }
+}
+
+fn merge_service(id: &str, base: &serde_json::Value, e: &ServiceEdit) -> Result<serde_json::Value> {
+    let mut r = start(id, base);
     if let Some(v) = &e.name {
         r.insert("name".into(), text("name", v, 120, true)?.into());
     }
@@ -82,24 +87,7 @@ pub async fn list_services(
     State(st): State<CloudState>,
     owner: Owner,
 ) -> Result<Json<CatalogList>> {
-    let rows = st
-        .db()
-        .await?
-        .query(
-            "SELECT entity_id, record, device_id FROM catalog_records WHERE org_id = $1 AND entity = 'service'
-             ORDER BY record->>'name'",
-            &[&owner.org_id],
-        )
-        .await?;
-    let items = rows
-        .iter()
-        .map(|r| CatalogItem {
-            id: r.get(0),
-            record: r.get(1),
-            device_id: r.get(2),
-        })
-        .collect();
-    Ok(Json(CatalogList { items }))
+    list(&st, &owner, ServiceEdit::ENTITY).await
 }
 
 /// Creates a service for every branch.
@@ -111,28 +99,7 @@ pub async fn create_service(
     owner: Owner,
     Body(edit): Body<ServiceEdit>,
 ) -> Result<(StatusCode, Json<CatalogItem>)> {
-    let id = ulid::Ulid::new().to_string();
-    let record = merge(&id, &serde_json::Value::Null, &edit)?;
-    let mut db = st.db().await?;
-    let tx = db.transaction().await?;
-    feed::append_owner_edit(
-        &tx,
-        &owner.org_id,
-        "service.created",
-        "service",
-        &id,
-        &record,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CatalogItem {
-            id,
-            record,
-            device_id: feed::CLOUD_DEVICE_ID.into(),
-        }),
-    ))
+    create(&st, &owner, &edit).await
 }
 
 /// Changes a service for every branch.
@@ -146,30 +113,5 @@ pub async fn update_service(
     Path(id): Path<String>,
     Body(edit): Body<ServiceEdit>,
 ) -> Result<Json<CatalogItem>> {
-    let mut db = st.db().await?;
-    let tx = db.transaction().await?;
-    let current: serde_json::Value = tx
-        .query_opt(
-            "SELECT record FROM catalog_records WHERE org_id = $1 AND entity = 'service' AND entity_id = $2 FOR UPDATE",
-            &[&owner.org_id, &id],
-        )
-        .await?
-        .ok_or(CloudError::NotFound("el servicio"))?
-        .get(0);
-    let record = merge(&id, &current, &edit)?;
-    feed::append_owner_edit(
-        &tx,
-        &owner.org_id,
-        "service.updated",
-        "service",
-        &id,
-        &record,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(CatalogItem {
-        id,
-        record,
-        device_id: feed::CLOUD_DEVICE_ID.into(),
-    }))
+    update(&st, &owner, id, &edit).await
 }

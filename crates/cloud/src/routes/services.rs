@@ -11,7 +11,6 @@ use super::catalog::{cents, create, list, start, text, update, CatalogItem, Cata
 use crate::auth::Owner;
 use crate::error::{CloudError, Result};
 use crate::extract::Body;
-use crate::feed;
 use crate::state::CloudState;
 
 /// Fields of a service (absent = unchanged on PATCH; `name`, `duration_minutes` and

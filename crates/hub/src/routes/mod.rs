@@ -16,6 +16,8 @@ pub mod day_close;
 pub mod events;
 pub mod health;
 pub mod images;
+pub mod jobs;
+pub mod menus;
 pub mod reports;
 pub mod sales;
 pub mod sync;
@@ -38,6 +40,9 @@ pub fn api_router() -> Router<AppState> {
         .route("/events", get(events::list))
         .route("/sync/status", get(sync::status))
         .route("/sync/now", post(sync::now))
+        .merge(menus::router())
+        .route("/jobs/{id}", get(jobs::get))
+        .route("/jobs/{id}/file", get(jobs::file))
         .route("/live", get(crate::ws::live))
         .route("/openapi.json", get(crate::openapi::document))
 }

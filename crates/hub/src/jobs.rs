@@ -189,12 +189,14 @@ impl Jobs {
                 std::fs::create_dir_all(parent)
                     .map_err(|e| JobFailure::new("io", format!("exports folder: {e}")))?;
             }
-            let mut last = Instant::now() - PUSH_EVERY;
+            let mut last = Instant::now();
+            let mut last_stage = String::new();
             let mut report = |fraction: f32, stage: &str| {
-                // Remember every report, but push only every PUSH_EVERY.
-                let push = last.elapsed() >= PUSH_EVERY;
+                // Remember every report, but push only a new stage or every PUSH_EVERY.
+                let push = stage != last_stage || last.elapsed() >= PUSH_EVERY;
                 if push {
                     last = Instant::now();
+                    stage.clone_into(&mut last_stage);
                 }
                 jobs.update_quietly(&job_id, push, |s| {
                     s.progress = fraction;

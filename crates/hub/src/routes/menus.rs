@@ -158,7 +158,7 @@ pub async fn create(
     ApiJson(body): ApiJson<MenuDesignBody>,
 ) -> ApiResult<(StatusCode, Json<MenuDesignView>)> {
     auth.require(Permission::WriteMenus)?;
-    let name = body.name.clone().unwrap_or_default();
+    let name = kidyboard_core::validate::name("name", body.name.as_deref().unwrap_or(""))?;
     let design = body.design.clone().unwrap_or_else(|| serde_json::json!({}));
     let input = body.into_input(Some(&design), &name)?;
     let actor = auth.actor();
@@ -180,7 +180,10 @@ pub async fn update(
     auth.require(Permission::WriteMenus)?;
     let before = record(&st, id.clone()).await?;
     // A new name is written into the design too, so the layout is re-checked either way.
-    let name = body.name.clone().unwrap_or_else(|| before.name.clone());
+    let name = match &body.name {
+        Some(n) => kidyboard_core::validate::name("name", n)?,
+        None => before.name.clone(),
+    };
     let design = body.design.clone().unwrap_or_else(|| before.design.clone());
     let input = body.into_input(Some(&design), &name)?;
     let actor = auth.actor();

@@ -78,6 +78,48 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   throw apiError;
 }
 
+/** A binary answer (a preview PNG, an export file) and its headers; errors as in `request`. */
+export async function requestBlob(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ blob: Blob; headers: Headers }> {
+  const headers: Record<string, string> = {};
+  const token = hooks.token();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(`${hubOrigin()}/api/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
+    throw new ApiError(0, 'network', String(cause));
+  }
+  if (response.ok) return { blob: await response.blob(), headers: response.headers };
+  const err = (safeJson(await response.text()) as Partial<ApiErrorBody> | undefined)?.error;
+  if (response.status === 401) hooks.onUnauthorized();
+  throw new ApiError(response.status, err?.code ?? `http_${response.status}`, err?.message ?? response.statusText, err?.field ?? null);
+}
+
+/** Sends raw bytes (a picture upload) and answers the JSON reply. */
+export async function uploadBytes<T>(path: string, bytes: Blob): Promise<T> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream', Accept: 'application/json' };
+  const token = hooks.token();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch(`${hubOrigin()}/api/v1${path}`, { method: 'POST', headers, body: bytes });
+  } catch (cause) {
+    throw new ApiError(0, 'network', String(cause));
+  }
+  const json = safeJson(await response.text());
+  if (response.ok) return json as T;
+  const err = (json as Partial<ApiErrorBody> | undefined)?.error;
+  if (response.status === 401) hooks.onUnauthorized();
+  throw new ApiError(response.status, err?.code ?? `http_${response.status}`, err?.message ?? response.statusText, err?.field ?? null);
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);

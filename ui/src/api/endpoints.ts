@@ -1,9 +1,9 @@
-import { request } from './client';
+import { request, requestBlob, uploadBytes } from './client';
 import type {
   Branch, BranchCreate, BranchPatch, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList,
   LoginResponse, Package, PackageCreate, PackagePatch, Product, ProductCreate, ProductPatch,
-  ReportSummary, Sale, SaleRequest, Service, ServiceCreate, ServicePatch, StockAdjustment, Timer,
-  TimerAction, TimerList, User, UserCreate, UserPatch,
+  ExportFormat, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, ReportSummary, Sale, SaleRequest, Service, ServiceCreate, ServicePatch, StockAdjustment, Timer,
+  TimerAction, TimerList, TotemMenu, User, UserCreate, UserPatch,
 } from './types';
 
 // Typed wrappers for the routes of docs/api.md, one line each, so pages never build URLs.
@@ -60,4 +60,26 @@ export const dayClosings = {
 
 export const reports = {
   summary: (from?: string, to?: string) => request<ReportSummary>('GET', `/reports/summary${q({ from, to })}`),
+};
+
+export const menus = {
+  ...crud<MenuDesignView, MenuDesignBody, MenuDesignBody>('/menus/designs'),
+  /** A saved design's slide with today's catalogue; `v` only names the version wanted. */
+  slide: (id: string, slide: number, v = '', signal?: AbortSignal) =>
+    requestBlob('GET', `/menus/designs/${id}/preview.png${q({ slide: String(slide), v })}`, undefined, signal),
+  /** An unsaved design drawn exactly as the export will be. */
+  preview: (body: MenuPreviewBody, signal?: AbortSignal) => requestBlob('POST', '/menus/preview', body, signal),
+  export: (id: string, format: ExportFormat, slide = 0) =>
+    request<JobStatus>('POST', `/menus/designs/${id}/export`, { format, slide }),
+  totem: () => request<TotemMenu>('GET', '/menus/totem'),
+};
+
+export const jobs = {
+  get: (id: string) => request<JobStatus>('GET', `/jobs/${id}`),
+  file: (id: string) => requestBlob('GET', `/jobs/${id}/file`),
+};
+
+export const images = {
+  /** Stores a picture; answers its hash (use it as a reference) and its URL. */
+  upload: (file: Blob) => uploadBytes<{ hash: string; url: string; width: number; height: number }>('/images', file),
 };

@@ -82,7 +82,8 @@ export function draftOf(view: MenuDesignView): Draft {
   return {
     name: view.name,
     title: view.title,
-    design: structuredClone(view.design),
+    // A JSON copy: the view may be a reactive proxy, which structuredClone refuses.
+    design: JSON.parse(JSON.stringify(view.design)) as MenuDesign,
     logo_image: view.logo_image ?? '',
     background_image: view.background_image ?? '',
     hidden_sections: [...view.hidden_sections],

@@ -39,6 +39,8 @@ pub enum Permission {
     ReadMenus,
     /// Create, change and delete menu designs; choose the one the totem plays.
     WriteMenus,
+    /// Export a menu as PDF, MP4 or PNG (CPU-heavy background jobs: admins only).
+    ExportMenus,
 }
 
 impl Role {
@@ -188,6 +190,11 @@ mod tests {
             assert_eq!(
                 r.can(Permission::ReadMenus),
                 matches!(r, Role::SuperAdmin | Role::AdminViewer | Role::Totem),
+                "{r:?}"
+            );
+            assert_eq!(
+                r.can(Permission::ExportMenus),
+                matches!(r, Role::SuperAdmin | Role::AdminViewer),
                 "{r:?}"
             );
         }

@@ -17,6 +17,8 @@ use crate::live::{LiveFeed, LiveMessage};
 
 /// Finished jobs (and their files) kept for download; older ones are forgotten and deleted.
 const KEEP_FINISHED: usize = 20;
+/// A finished file is deleted after this long even when fewer than `KEEP_FINISHED` exist.
+const KEEP_FOR: Duration = Duration::from_secs(24 * 3600);
 /// Progress pushes per job are spaced at least this far apart (the last one always goes out).
 const PUSH_EVERY: Duration = Duration::from_millis(150);
 
@@ -99,6 +101,7 @@ pub type JobWork =
 struct Entry {
     status: JobStatus,
     path: PathBuf,
+    finished: Option<Instant>,
 }
 
 /// The hub's jobs, shared through `AppState`.
@@ -165,6 +168,7 @@ impl Jobs {
             Entry {
                 status: status.clone(),
                 path: path.clone(),
+                finished: None,
             },
         );
         self.push(&status);
@@ -252,6 +256,9 @@ impl Jobs {
                 return;
             };
             f(&mut e.status);
+            if matches!(e.status.state, JobState::Done | JobState::Failed) {
+                e.finished.get_or_insert_with(Instant::now);
+            }
             e.status.clone()
         };
         if push {
@@ -265,25 +272,26 @@ impl Jobs {
         });
     }
 
-    /// Forgets the oldest finished jobs beyond the cap and deletes their files.
+    /// Forgets finished jobs older than `KEEP_FOR` or beyond the newest `KEEP_FINISHED`, and
+    /// deletes their files. Runs after every job, so old files go as new work arrives.
     fn prune(&self) {
         let doomed: Vec<PathBuf> = {
             let mut entries = self.lock();
-            let mut finished: Vec<(String, String)> = entries
+            // Ids are ULIDs: sorting them sorts by creation time, oldest first.
+            let mut finished: Vec<(String, bool)> = entries
                 .values()
-                .filter(|e| matches!(e.status.state, JobState::Done | JobState::Failed))
-                .map(|e| (e.status.id.clone(), e.status.created_at.clone()))
+                .filter_map(|e| {
+                    e.finished
+                        .map(|at| (e.status.id.clone(), at.elapsed() > KEEP_FOR))
+                })
                 .collect();
-            if finished.len() <= KEEP_FINISHED {
-                return;
-            }
-            // Ids are ULIDs: sorting them sorts by creation time.
             finished.sort();
-            let excess = finished.len() - KEEP_FINISHED;
+            let excess = finished.len().saturating_sub(KEEP_FINISHED);
             finished
                 .into_iter()
-                .take(excess)
-                .filter_map(|(id, _)| entries.remove(&id).map(|e| e.path))
+                .enumerate()
+                .filter(|(i, (_, expired))| *i < excess || *expired)
+                .filter_map(|(_, (id, _))| entries.remove(&id).map(|e| e.path))
                 .collect()
         };
         for p in doomed {

@@ -395,7 +395,7 @@ pub async fn export(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<ExportRequest>,
 ) -> ApiResult<(StatusCode, Json<JobStatus>)> {
-    auth.require(Permission::ReadMenus)?;
+    auth.require(Permission::ExportMenus)?;
     let rec = record(&st, id).await?;
     let design = menu::design_of(&rec)?;
     if req.format == ExportFormat::Mp4

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod menus;
 pub mod migrate;
 pub mod money;
 pub mod packages;

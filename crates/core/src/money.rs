@@ -95,15 +95,25 @@ pub fn settle(total_cents: i64, payments: &[(PaymentMethod, i64)]) -> Result<Set
 pub fn format_mxn(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let abs = cents.unsigned_abs();
-    let pesos = (abs / 100).to_string();
-    let mut grouped = String::new();
-    for (i, ch) in pesos.chars().enumerate() {
-        if i > 0 && (pesos.len() - i).is_multiple_of(3) {
-            grouped.push(',');
+    format!(
+        "{sign}${}.{:02}",
+        group_thousands(abs / 100, ","),
+        abs % 100
+    )
+}
+
+/// `1234567` → `"1,234,567"` with `separator` between groups of three digits. Shared with the
+/// menu renderer's configurable currency format, so both print amounts the same way.
+pub fn group_thousands(units: u64, separator: &str) -> String {
+    let digits = units.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push_str(separator);
         }
         grouped.push(ch);
     }
-    format!("{sign}${grouped}.{:02}", abs % 100)
+    grouped
 }
 
 #[cfg(test)]
@@ -118,6 +128,9 @@ mod tests {
         assert_eq!(format_mxn(123_450), "$1,234.50");
         assert_eq!(format_mxn(100_000_000), "$1,000,000.00");
         assert_eq!(format_mxn(-2_500), "-$25.00");
+        assert_eq!(format_mxn(i64::MIN), "-$92,233,720,368,547,758.08");
+        assert_eq!(group_thousands(1_234_567, " "), "1 234 567");
+        assert_eq!(group_thousands(999, ","), "999");
     }
 
     #[test]

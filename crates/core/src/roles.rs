@@ -35,6 +35,12 @@ pub enum Permission {
     CloseDay,
     ReadReports,
     ReadEvents,
+    /// See saved menu designs, their previews and exports (the totem plays the menu).
+    ReadMenus,
+    /// Create, change and delete menu designs; choose the one the totem plays.
+    WriteMenus,
+    /// Export a menu as PDF, MP4 or PNG (CPU-heavy background jobs: admins only).
+    ExportMenus,
 }
 
 impl Role {
@@ -83,6 +89,7 @@ impl Role {
                     | SellServicesAndPackages
                     | OperateTimers
                     | CloseDay
+                    | WriteMenus
             ),
             Role::Reception => matches!(
                 p,
@@ -99,7 +106,10 @@ impl Role {
             ),
             Role::Kidibar => matches!(p, ReadProducts | ReadBranches | SellProducts | ReadSales),
             Role::Monitor => matches!(p, ReadTimers | ReadBranches),
-            Role::Totem => matches!(p, ReadProducts | ReadServicesAndPackages | ReadBranches),
+            Role::Totem => matches!(
+                p,
+                ReadProducts | ReadServicesAndPackages | ReadBranches | ReadMenus
+            ),
         }
     }
 
@@ -167,6 +177,27 @@ mod tests {
         assert!(Role::AdminViewer.can(Permission::ReadUsers));
         assert!(!Role::AdminViewer.can(Permission::CloseDay));
         assert!(!Role::AdminViewer.can(Permission::SellProducts));
+    }
+
+    #[test]
+    fn menus_are_written_by_super_admin_and_read_by_admins_and_the_totem() {
+        for r in Role::ALL {
+            assert_eq!(
+                r.can(Permission::WriteMenus),
+                r == Role::SuperAdmin,
+                "{r:?}"
+            );
+            assert_eq!(
+                r.can(Permission::ReadMenus),
+                matches!(r, Role::SuperAdmin | Role::AdminViewer | Role::Totem),
+                "{r:?}"
+            );
+            assert_eq!(
+                r.can(Permission::ExportMenus),
+                matches!(r, Role::SuperAdmin | Role::AdminViewer),
+                "{r:?}"
+            );
+        }
     }
 
     #[test]

@@ -61,6 +61,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ImageCommand,
     },
+    /// Menu designs: list them, export one as PDF, MP4 or PNG.
+    Menu {
+        #[command(subcommand)]
+        command: crate::cli_menu::MenuCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -285,6 +290,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let link = kidyboard_cloud::worker::pairing::pair(store, &url, &code, name).await?;
             println!("paired with {url}: {link:?}");
             Ok(())
+        }
+        Command::Menu { command } => {
+            let store = open_store(&config)?;
+            crate::cli_menu::run(&config, &store, command)
         }
         Command::Openapi => {
             println!("{}", crate::openapi::spec().to_pretty_json()?);

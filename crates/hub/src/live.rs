@@ -29,6 +29,12 @@ pub enum LiveMessage {
     CatalogChanged { entity: &'static str, id: String },
     #[serde(rename = "day.closed")]
     DayClosed { closing: DayClosing },
+    /// A background job (export) moved on; sent to its owner and to admins.
+    #[serde(rename = "job.progress")]
+    JobProgress { job: Box<crate::jobs::JobStatus> },
+    /// A menu design was created, changed or deleted (the totem reloads its slides).
+    #[serde(rename = "menu.changed")]
+    MenuChanged { id: String },
 }
 
 impl LiveMessage {
@@ -42,6 +48,16 @@ impl LiveMessage {
             }
             LiveMessage::CatalogChanged { .. } => None,
             LiveMessage::DayClosed { .. } => Some(Permission::ReadDayClosings),
+            LiveMessage::JobProgress { .. } => Some(Permission::ReadEvents),
+            LiveMessage::MenuChanged { .. } => Some(Permission::ReadMenus),
+        }
+    }
+
+    /// A user who receives this message whatever the audience (a job's owner).
+    fn owner(&self) -> Option<String> {
+        match self {
+            LiveMessage::JobProgress { job } => job.owner.clone(),
+            _ => None,
         }
     }
 }
@@ -53,9 +69,19 @@ pub struct Published {
     /// The same message without guardians' names and phones, for wall screens (monitor role).
     pub redacted_json: Option<String>,
     pub audience: Option<Permission>,
+    /// This user receives it even when the audience rule would not let their role.
+    pub owner: Option<String>,
 }
 
 impl Published {
+    /// What the signed-in `user` receives, if anything.
+    pub fn for_user(&self, user: &kidyboard_core::users::User) -> Option<&str> {
+        if self.owner.as_deref() == Some(user.id.as_str()) {
+            return Some(&self.json);
+        }
+        self.for_role(user.role)
+    }
+
     /// What a client of `role` receives, if anything.
     pub fn for_role(&self, role: kidyboard_core::Role) -> Option<&str> {
         if !self.audience.is_none_or(|p| role.can(p)) {
@@ -107,6 +133,7 @@ impl LiveFeed {
                     json,
                     redacted_json,
                     audience: msg.audience(),
+                    owner: msg.owner(),
                 }));
             }
             Err(e) => tracing::error!(error = %e, "live message not serialisable"),

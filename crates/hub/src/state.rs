@@ -26,6 +26,8 @@ pub struct AppState {
     pub day_closed: Arc<Notify>,
     /// The cloud sync worker's handle (status, "sync now"); set when the hub is bound.
     pub sync: Option<kidyboard_cloud::worker::SyncHandle>,
+    /// Background exports (`<data-dir>/exports`), one at a time so the store stays responsive.
+    pub jobs: crate::jobs::Jobs,
 }
 
 impl AppState {
@@ -35,16 +37,19 @@ impl AppState {
             config.login_failures_per_address,
             std::time::Duration::from_secs(config.login_window_secs),
         );
+        let live = LiveFeed::default();
+        let jobs = crate::jobs::Jobs::new(config.data_dir.join("exports"), 1, live.clone());
         AppState {
             store: Arc::new(store),
             images: Arc::new(images),
             config: Arc::new(config),
-            live: LiveFeed::default(),
+            live,
             metrics: Arc::new(Metrics::default()),
             throttle: Arc::new(throttle),
             timers_changed: Arc::new(Notify::new()),
             day_closed: Arc::new(Notify::new()),
             sync: None,
+            jobs,
         }
     }
 

@@ -26,7 +26,7 @@ const PING_EVERY: Duration = Duration::from_secs(20);
 
 #[utoipa::path(get, path = "/api/v1/live", tag = "live",
     params(("token" = Option<String>, Query, description = "Bearer token (or send {\"type\":\"auth\",\"token\"} first)")),
-    responses((status = 101, description = "WebSocket: hello, then timer.updated, sale.created, stock.changed, stock.low, catalog.changed, day.closed")))]
+    responses((status = 101, description = "WebSocket: hello, then timer.updated, sale.created, stock.changed, stock.low, catalog.changed, day.closed, job.progress, menu.changed")))]
 pub async fn live(
     State(st): State<AppState>,
     Query(q): Query<LiveQuery>,
@@ -97,14 +97,13 @@ async fn run(st: AppState, mut socket: WebSocket, auth: Option<Auth>) {
     {
         return;
     }
-    let role = auth.user.role;
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     loop {
         tokio::select! {
             msg = rx.recv() => match msg {
                 Ok(published) => {
-                    if let Some(text) = published.for_role(role) {
+                    if let Some(text) = published.for_user(&auth.user) {
                         if socket.send(Message::Text(text.to_string().into())).await.is_err() {
                             break;
                         }

@@ -9,6 +9,7 @@ use crate::error::{MediaError, Result};
 use crate::money::CurrencyFormat;
 
 /// Page sizes in PostScript points (1/72 inch).
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaperSize {
@@ -31,6 +32,7 @@ impl PaperSize {
     }
 }
 
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Orientation {
@@ -40,6 +42,7 @@ pub enum Orientation {
 }
 
 /// Screen sizes in pixels.
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScreenSize {
     /// 1920 × 1080.
@@ -65,6 +68,7 @@ impl ScreenSize {
 
 /// What the menu is drawn on. Every length in a design is in the canvas's own unit:
 /// points for paper, pixels for screens.
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Canvas {
@@ -122,6 +126,20 @@ pub struct Rgb {
     pub b: u8,
 }
 
+#[cfg(feature = "utoipa")]
+impl utoipa::PartialSchema for Rgb {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .pattern(Some("^#[0-9a-fA-F]{6}$"))
+            .description(Some("An sRGB colour, \"#rrggbb\"."))
+            .into()
+    }
+}
+
+#[cfg(feature = "utoipa")]
+impl utoipa::ToSchema for Rgb {}
+
 impl Rgb {
     pub const fn new(r: u8, g: u8, b: u8) -> Self {
         Self { r, g, b }
@@ -148,6 +166,7 @@ impl From<Rgb> for String {
 }
 
 /// Font sizes in canvas units. Titles, sections, names and prices are bold; descriptions regular.
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FontSizes {
@@ -158,6 +177,7 @@ pub struct FontSizes {
     pub price: f32,
 }
 
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Palette {
@@ -170,11 +190,14 @@ pub struct Palette {
     pub price: Rgb,
 }
 
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Background {
     pub color: Rgb,
-    /// Drawn over the colour, covering the canvas (cropped, never stretched).
+    /// Drawn over the colour, covering the canvas (cropped, never stretched). Base64 of a
+    /// JPEG, PNG or WebP.
+    #[cfg_attr(feature = "utoipa", schema(value_type = Option<String>))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageBytes>,
     /// 0 = invisible, 1 = opaque; below 1 the colour shows through to keep text readable.
@@ -182,6 +205,7 @@ pub struct Background {
 }
 
 /// Which parts of each item are shown.
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ItemFields {
@@ -192,6 +216,7 @@ pub struct ItemFields {
 }
 
 /// How long each slide stays on screen in the video, including its fade into the next.
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SlideTiming {
@@ -201,6 +226,7 @@ pub struct SlideTiming {
 }
 
 /// A saved menu design. Several per branch; the hub stores them as JSON.
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MenuDesign {

@@ -2,9 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use kidyboard_core::money::group_thousands;
+
 use crate::error::{MediaError, Result};
 
 /// When the cents part is printed.
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum ShowCents {
@@ -18,6 +21,7 @@ pub enum ShowCents {
 }
 
 /// How prices are written. The default is Mexican pesos as printed in Mexico: `$1,234.50`.
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CurrencyFormat {
@@ -74,14 +78,7 @@ impl CurrencyFormat {
             ShowCents::WhenNonZero if abs.is_multiple_of(100) => (abs / 100, None),
             _ => (abs / 100, Some(abs % 100)),
         };
-        let digits = units.to_string();
-        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 * 2);
-        for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push_str(&self.thousands_separator);
-            }
-            grouped.push(ch);
-        }
+        let grouped = group_thousands(units, &self.thousands_separator);
         let mut out = String::new();
         if negative {
             out.push('-');
@@ -97,10 +94,9 @@ impl CurrencyFormat {
     }
 }
 
-/// Formats centavos as Mexican pesos: `format_mxn(123450) == "$1,234.50"`.
-pub fn format_mxn(cents: i64) -> String {
-    CurrencyFormat::default().format(cents)
-}
+/// Formats centavos as Mexican pesos: `format_mxn(123450) == "$1,234.50"`. The core's own
+/// formatter: receipts, messages and the default menu format print amounts identically.
+pub use kidyboard_core::money::format_mxn;
 
 #[cfg(test)]
 mod tests {
@@ -118,6 +114,13 @@ mod tests {
             (i64::MIN, "-$92,233,720,368,547,758.08"),
         ] {
             assert_eq!(format_mxn(cents), want, "format_mxn({cents})");
+        }
+    }
+
+    #[test]
+    fn default_format_is_the_cores_mxn() {
+        for cents in [0, 5, 4500, 123450, -99, i64::MAX] {
+            assert_eq!(CurrencyFormat::default().format(cents), format_mxn(cents));
         }
     }
 

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 /// What an export is busy with.
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
@@ -21,6 +22,7 @@ pub enum Stage {
 }
 
 /// One progress report: `done` of `total` units of `stage`.
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Progress {
     pub stage: Stage,

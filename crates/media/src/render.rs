@@ -16,6 +16,7 @@ use crate::video::{encode_slideshow, VideoOptions};
 use crate::yuv::Yuv420;
 
 /// A problem that did not stop the export, e.g. a picture that could not be decoded.
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Warning {
     /// JSON path of the input, e.g. `sections[0].items[3].image`.
@@ -235,6 +236,7 @@ pub struct PdfExport {
 }
 
 /// A finished MP4.
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct VideoExport {
     pub width: u32,

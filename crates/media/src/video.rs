@@ -17,6 +17,7 @@ use crate::progress::{Progress, Stage};
 use crate::yuv::Yuv420;
 
 /// Frame-level settings of a video export.
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VideoOptions {

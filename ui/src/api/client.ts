@@ -40,8 +40,9 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+/** Sends one request to the hub; a network failure becomes ApiError('network'). */
+async function send(method: string, path: string, body: unknown, options: RequestOptions, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept };
   const language = hooks.language?.();
   if (language) headers['Accept-Language'] = language;
   // A Blob (a picture to upload) goes as raw bytes; anything else as JSON.
@@ -50,10 +51,8 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   const token = options.anonymous ? null : hooks.token();
   if (token) headers.Authorization = `Bearer ${token}`;
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
-
-  let response: Response;
   try {
-    response = await fetch(`${hubOrigin()}/api/v1${path}`, {
+    return await fetch(`${hubOrigin()}/api/v1${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
@@ -63,21 +62,34 @@ export async function request<T>(method: string, path: string, body?: unknown, o
     if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
     throw new ApiError(0, 'network', String(cause));
   }
+}
 
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  const json: unknown = text ? safeJson(text) : undefined;
-  if (response.ok) return json as T;
-
+/** The hub's error answer as an ApiError; a 401 also tells the app (unless logging in). */
+function failure(response: Response, json: unknown, options: RequestOptions): ApiError {
   const err = (json as Partial<ApiErrorBody> | undefined)?.error;
-  const apiError = new ApiError(
+  if (response.status === 401 && !options.anonymous) hooks.onUnauthorized();
+  return new ApiError(
     response.status,
     err?.code ?? (response.status === 401 ? 'unauthorized' : `http_${response.status}`),
     err?.message ?? response.statusText,
     err?.field ?? null,
   );
-  if (response.status === 401 && !options.anonymous) hooks.onUnauthorized();
-  throw apiError;
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+  const response = await send(method, path, body, options, 'application/json');
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  const json: unknown = text ? safeJson(text) : undefined;
+  if (response.ok) return json as T;
+  throw failure(response, json, options);
+}
+
+/** A binary answer (a preview PNG, an export file) and its headers; errors as in `request`. */
+export async function requestBlob(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<{ blob: Blob; headers: Headers }> {
+  const response = await send(method, path, body, { signal }, '*/*');
+  if (response.ok) return { blob: await response.blob(), headers: response.headers };
+  throw failure(response, safeJson(await response.text()), {});
 }
 
 function safeJson(text: string): unknown {

@@ -1,9 +1,10 @@
-import { request } from './client';
+import { request, requestBlob } from './client';
 import type {
   Branch, BranchCreate, BranchPatch, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList,
   LoginResponse, Package, PackageCreate, PackagePatch, Product, ProductCreate, ProductPatch,
-  ReportSummary, Sale, SaleRequest, Service, ServiceCreate, ServicePatch, StockAdjustment, Timer,
-  PairRequest, SyncStatus, TimerAction, TimerList, UploadedImage, User, UserCreate, UserPatch,
+  ExportFormat, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportSummary, Sale,
+  SaleRequest, Service, ServiceCreate, ServicePatch, StockAdjustment, SyncStatus, Timer, TimerAction, TimerList,
+  TotemMenu, UploadedImage, User, UserCreate, UserPatch,
 } from './types';
 
 // Typed wrappers for the routes of docs/api.md, one line each, so pages never build URLs.
@@ -71,4 +72,21 @@ export const sync = {
   status: () => request<SyncStatus>('GET', '/sync/status'),
   now: () => request<SyncStatus>('POST', '/sync/now'),
   pair: (body: PairRequest) => request<SyncStatus>('POST', '/sync/pair', body),
+};
+
+export const menus = {
+  ...crud<MenuDesignView, MenuDesignBody, MenuDesignBody>('/menus/designs'),
+  /** A saved design's slide with today's catalogue; `v` only names the version wanted. */
+  slide: (id: string, slide: number, v = '', signal?: AbortSignal) =>
+    requestBlob('GET', `/menus/designs/${id}/preview.png${q({ slide: String(slide), v })}`, undefined, signal),
+  /** An unsaved design drawn exactly as the export will be. */
+  preview: (body: MenuPreviewBody, signal?: AbortSignal) => requestBlob('POST', '/menus/preview', body, signal),
+  export: (id: string, format: ExportFormat, slide = 0) =>
+    request<JobStatus>('POST', `/menus/designs/${id}/export`, { format, slide }),
+  totem: () => request<TotemMenu>('GET', '/menus/totem'),
+};
+
+export const jobs = {
+  get: (id: string) => request<JobStatus>('GET', `/jobs/${id}`),
+  file: (id: string) => requestBlob('GET', `/jobs/${id}/file`),
 };

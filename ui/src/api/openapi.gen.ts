@@ -496,6 +496,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JobStatus"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The finished file, as an attachment. 404 until the job is done (or after it was pruned). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file (PDF, MP4, PNG…) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": unknown;
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/live": {
         parameters: {
             query?: never;
@@ -515,12 +605,408 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description WebSocket: hello, then timer.updated, sale.created, stock.changed, stock.low, catalog.changed, day.closed */
+                /** @description WebSocket: hello, then timer.updated, sale.created, stock.changed, stock.low, catalog.changed, day.closed, job.progress, menu.changed */
                 101: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/menus/designs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MenuDesignList"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MenuDesignBody"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MenuDesignView"];
+                    };
+                };
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/menus/designs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MenuDesignView"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MenuDesignBody"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MenuDesignView"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/menus/designs/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts an export as a background job: answers 202 with the job; progress arrives as
+         *     `job.progress` on the live feed and at `GET /api/v1/jobs/{id}`; the file at
+         *     `GET /api/v1/jobs/{id}/file`. Prices are read from the catalogue when the job runs.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ExportRequest"];
+                };
+            };
+            responses: {
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JobStatus"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/menus/designs/{id}/preview.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A slide of a saved design as PNG, with today's catalogue (prices, names, pictures). Headers:
+         *     `X-Menu-Pages` (how many slides), `X-Menu-Version` (changes with the design or catalogue),
+         *     `ETag` (so an unchanged slide answers 304).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page or slide, 0-based (default 0). */
+                    slide?: number;
+                    /** @description Wanted width in pixels for paper designs (screens render at their own size). */
+                    w?: number;
+                    /** @description Any value; lets a screen name the version it wants so caches never mix versions. */
+                    v?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The slide */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": unknown;
+                    };
+                };
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/menus/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Draws a design that is not saved yet, exactly as the export will, with the live catalogue. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PreviewBody"];
+                };
+            };
+            responses: {
+                /** @description The slide */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": unknown;
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/menus/totem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TotemMenu"];
+                    };
                 };
             };
         };
@@ -1986,6 +2472,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Background: {
+            color: components["schemas"]["Rgb"];
+            /**
+             * @description Drawn over the colour, covering the canvas (cropped, never stretched). Base64 of a
+             *     JPEG, PNG or WebP.
+             */
+            image?: string | null;
+            /**
+             * Format: float
+             * @description 0 = invisible, 1 = opaque; below 1 the colour shows through to keep text readable.
+             */
+            image_opacity: number;
+        };
         Branch: {
             address: string;
             allow_negative_stock: boolean;
@@ -2027,10 +2526,40 @@ export interface components {
             /** Format: int64 */
             services_cents: number;
         };
+        /**
+         * @description What the menu is drawn on. Every length in a design is in the canvas's own unit:
+         *     points for paper, pixels for screens.
+         */
+        Canvas: {
+            /** @enum {string} */
+            kind: "paper";
+            orientation?: components["schemas"]["Orientation"];
+            size: components["schemas"]["PaperSize"];
+        } | {
+            /** @enum {string} */
+            kind: "screen";
+            size: components["schemas"]["ScreenSize"];
+        };
         Child: {
             guardian_name?: string | null;
             guardian_phone?: string | null;
             name: string;
+        };
+        /** @description How prices are written. The default is Mexican pesos as printed in Mexico: `$1,234.50`. */
+        CurrencyFormat: {
+            /** @default always */
+            cents: components["schemas"]["ShowCents"];
+            /** @default . */
+            decimal_separator: string;
+            /**
+             * @description Appended after the number, e.g. `" MXN"`.
+             * @default
+             */
+            suffix: string;
+            /** @default $ */
+            symbol: string;
+            /** @default , */
+            thousands_separator: string;
         };
         DayCloseRequest: {
             /** @description The day to close; defaults to today in the branch time zone. */
@@ -2119,12 +2648,79 @@ export interface components {
         EventList: {
             items: components["schemas"]["Event"][];
         };
+        /**
+         * @description What an export makes.
+         * @enum {string}
+         */
+        ExportFormat: "pdf" | "mp4" | "png";
+        ExportRequest: {
+            format: components["schemas"]["ExportFormat"];
+            /** @description For `png`: which page or slide (0-based, default 0). */
+            slide?: number;
+        };
         ExtendRequest: {
             /** Format: int64 */
             minutes: number;
         };
+        /** @description Font sizes in canvas units. Titles, sections, names and prices are bold; descriptions regular. */
+        FontSizes: {
+            /** Format: float */
+            description: number;
+            /** Format: float */
+            item_name: number;
+            /** Format: float */
+            price: number;
+            /** Format: float */
+            section: number;
+            /** Format: float */
+            title: number;
+        };
+        /** @description Which parts of each item are shown. */
+        ItemFields: {
+            description: boolean;
+            name: boolean;
+            picture: boolean;
+            price: boolean;
+        };
         /** @enum {string} */
         ItemKind: "product" | "service" | "package";
+        /** @description Why a job failed, in the same shape as API errors. */
+        JobFailure: {
+            code: string;
+            field?: string | null;
+            message: string;
+        };
+        /** @enum {string} */
+        JobState: "queued" | "running" | "done" | "failed";
+        /** @description A job as clients see it (`GET /api/v1/jobs/{id}` and the `job.progress` message). */
+        JobStatus: {
+            /**
+             * Format: int64
+             * @description Size of the finished file.
+             */
+            bytes?: number | null;
+            content_type: string;
+            created_at: string;
+            error?: null | components["schemas"]["JobFailure"];
+            /** @description The download's file name. */
+            file_name: string;
+            finished_at?: string | null;
+            id: string;
+            /** @description What the job makes, e.g. `menu.pdf`. */
+            kind: string;
+            /** @description User id of whoever started it. */
+            owner?: string | null;
+            /**
+             * Format: float
+             * @description 0 to 1.
+             */
+            progress: number;
+            /** @description What the job is busy with (e.g. `frames`), for people watching. */
+            stage: string;
+            state: components["schemas"]["JobState"];
+            /** @description Facts about the result (pages, duration…), when the work reported some. */
+            summary?: unknown;
+        };
         LastError: {
             at: string;
             /** @description The cloud's error code (`unauthorized`, `validation`…) or `offline`. */
@@ -2135,6 +2731,158 @@ export interface components {
             password: string;
             username: string;
         };
+        /** @description A saved menu design. Several per branch; the hub stores them as JSON. */
+        MenuDesign: {
+            /**
+             * @default {
+             *       "color": "#fffbf0",
+             *       "image_opacity": 0.25
+             *     }
+             */
+            background: components["schemas"]["Background"];
+            /**
+             * @default {
+             *       "kind": "paper",
+             *       "orientation": "portrait",
+             *       "size": "a4"
+             *     }
+             */
+            canvas: components["schemas"]["Canvas"];
+            /**
+             * @default {
+             *       "accent": "#ffb300",
+             *       "description": "#616161",
+             *       "item_name": "#212121",
+             *       "price": "#1b5e20",
+             *       "section": "#e65100",
+             *       "title": "#6a1b9a"
+             *     }
+             */
+            colors: components["schemas"]["Palette"];
+            /**
+             * Format: int32
+             * @default 2
+             */
+            columns: number;
+            /**
+             * @default {
+             *       "cents": "always",
+             *       "decimal_separator": ".",
+             *       "suffix": "",
+             *       "symbol": "$",
+             *       "thousands_separator": ","
+             *     }
+             */
+            currency: components["schemas"]["CurrencyFormat"];
+            /**
+             * @default {
+             *       "description": true,
+             *       "name": true,
+             *       "picture": true,
+             *       "price": true
+             *     }
+             */
+            fields: components["schemas"]["ItemFields"];
+            /**
+             * @default {
+             *       "description": 8.5,
+             *       "item_name": 11,
+             *       "price": 11,
+             *       "section": 16,
+             *       "title": 26
+             *     }
+             */
+            fonts: components["schemas"]["FontSizes"];
+            /**
+             * Format: float
+             * @description Space between columns, in canvas units.
+             * @default 24
+             */
+            gutter: number;
+            /**
+             * @description Repeat the title and logo on every page, not only the first.
+             * @default true
+             */
+            header_on_every_page: boolean;
+            /**
+             * Format: float
+             * @description Height of the logo in the header, in canvas units.
+             * @default 40
+             */
+            logo_height: number;
+            /**
+             * Format: float
+             * @description Space between the canvas edge and the content, in canvas units.
+             * @default 36
+             */
+            margin: number;
+            /** @default Menú */
+            name: string;
+            /**
+             * @description "1 / 3" at the foot of each page.
+             * @default true
+             */
+            page_numbers: boolean;
+            /**
+             * Format: float
+             * @description Side of the square item picture, in canvas units.
+             * @default 44
+             */
+            picture_size: number;
+            /**
+             * @description Start every section (category) on a new page or slide.
+             * @default false
+             */
+            section_per_page: boolean;
+            /** @default true */
+            show_logo: boolean;
+            /**
+             * @default {
+             *       "seconds_per_slide": 8,
+             *       "transition_seconds": 1
+             *     }
+             */
+            slides: components["schemas"]["SlideTiming"];
+        };
+        /**
+         * @description A design to create, or the fields to change (absent = unchanged). `design` may be partial:
+         *     missing fields take the canvas's defaults. An empty `logo_image`/`background_image` clears it.
+         */
+        MenuDesignBody: {
+            background_image?: string | null;
+            design?: Record<string, never> | null;
+            hidden_sections?: string[] | null;
+            logo_image?: string | null;
+            name?: string | null;
+            on_totem?: boolean | null;
+            title?: string | null;
+        };
+        MenuDesignList: {
+            items: components["schemas"]["MenuDesignView"][];
+        };
+        /** @description A saved menu design. */
+        MenuDesignView: {
+            /** @description Hash of the uploaded background photo, if any. */
+            background_image?: string | null;
+            branch_id: string;
+            created_at: string;
+            design: components["schemas"]["MenuDesign"];
+            /** @description Section titles left out (e.g. `Bebidas`). */
+            hidden_sections: string[];
+            id: string;
+            /** @description Hash of the uploaded logo (`/img/{hash}`), if any. */
+            logo_image?: string | null;
+            name: string;
+            /** @description The design the totem plays (one per branch). */
+            on_totem: boolean;
+            /** Format: int64 */
+            revision: number;
+            /** @description The heading printed on the menu. */
+            title: string;
+            updated_at: string;
+        };
+        /** @enum {string} */
+        Orientation: "portrait" | "landscape";
         Package: {
             active: boolean;
             created_at: string;
@@ -2180,6 +2928,20 @@ export interface components {
             /** @description How this store appears in the owner's list (default: the device id). */
             name?: string | null;
         };
+        Palette: {
+            /** @description The rule under section titles and the picture placeholder frame. */
+            accent: components["schemas"]["Rgb"];
+            description: components["schemas"]["Rgb"];
+            item_name: components["schemas"]["Rgb"];
+            price: components["schemas"]["Rgb"];
+            section: components["schemas"]["Rgb"];
+            title: components["schemas"]["Rgb"];
+        };
+        /**
+         * @description Page sizes in PostScript points (1/72 inch).
+         * @enum {string}
+         */
+        PaperSize: "a4" | "letter" | "tabloid";
         Payment: {
             /** Format: int64 */
             amount_cents: number;
@@ -2191,6 +2953,17 @@ export interface components {
             /** Format: int64 */
             amount_cents: number;
             method: components["schemas"]["PaymentMethod"];
+        };
+        /** @description An unsaved design to preview (the editor's live preview). */
+        PreviewBody: {
+            background_image?: string | null;
+            design: Record<string, never>;
+            hidden_sections?: string[];
+            logo_image?: string | null;
+            slide?: number;
+            title?: string | null;
+            /** Format: int32 */
+            w?: number | null;
         };
         Product: {
             active: boolean;
@@ -2237,6 +3010,8 @@ export interface components {
         ProductList: {
             items: components["schemas"]["Product"][];
         };
+        /** @description An sRGB colour, "#rrggbb". */
+        Rgb: string;
         /** @enum {string} */
         Role: "super_admin" | "admin_viewer" | "reception" | "kidibar" | "monitor" | "totem";
         Sale: {
@@ -2294,6 +3069,11 @@ export interface components {
             note?: string | null;
             payments: components["schemas"]["PaymentRequest"][];
         };
+        /**
+         * @description Screen sizes in pixels.
+         * @enum {string}
+         */
+        ScreenSize: "1080p" | "4k" | "vertical_1080";
         Service: {
             active: boolean;
             /**
@@ -2330,6 +3110,21 @@ export interface components {
             expires_at: string;
             token: string;
             user: components["schemas"]["User"];
+        };
+        /**
+         * @description When the cents part is printed.
+         * @enum {string}
+         */
+        ShowCents: "always" | "when_non_zero" | "never";
+        /** @description How long each slide stays on screen in the video, including its fade into the next. */
+        SlideTiming: {
+            /** Format: float */
+            seconds_per_slide: number;
+            /**
+             * Format: float
+             * @description Cross-fade length at the end of each slide (0 = hard cut).
+             */
+            transition_seconds: number;
         };
         Status: {
             status: string;
@@ -2453,6 +3248,24 @@ export interface components {
         };
         /** @enum {string} */
         TimerState: "scheduled" | "running" | "paused" | "expired" | "finished" | "cancelled";
+        /**
+         * @description What the totem plays: the chosen design, how many slides, and a version that changes
+         *     whenever the design or anything shown from the catalogue does.
+         */
+        TotemMenu: {
+            design?: null | components["schemas"]["MenuDesignView"];
+            /** Format: int32 */
+            height: number;
+            /** Format: float */
+            seconds_per_slide: number;
+            slides: number;
+            /** Format: float */
+            transition_seconds: number;
+            /** @description Empty when no design is chosen. */
+            version: string;
+            /** Format: int32 */
+            width: number;
+        };
         /** @description A stored picture. */
         UploadedImage: {
             /** Format: int64 */

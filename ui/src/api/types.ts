@@ -315,6 +315,8 @@ export type LiveMessage =
   | { type: 'stock.low'; product: Product }
   | { type: 'catalog.changed'; entity: CatalogEntity; id: Id }
   | { type: 'day.closed'; closing: DayClosing }
+  | { type: 'job.progress'; job: JobStatus }
+  | { type: 'menu.changed'; id: Id }
   | { type: 'resync' };
 
 export type LiveAuthMessage = { type: 'auth'; token: string };
@@ -342,3 +344,20 @@ export interface PairRequest {
   code: string;
   name?: string | null;
 }
+
+// ── Menus and jobs ─────────────────────────────────────────────────────
+// Taken straight from the hub's OpenAPI document: the design's shape belongs to the renderer
+// (crates/media), and restating its dozens of fields here could only drift.
+
+type MenuSchemas = import('./openapi.gen').components['schemas'];
+export type MenuDesign = MenuSchemas['MenuDesign'];
+export type MenuCanvas = MenuSchemas['Canvas'];
+export type PaperSize = MenuSchemas['PaperSize'];
+export type ScreenSize = MenuSchemas['ScreenSize'];
+export type ShowCents = MenuSchemas['ShowCents'];
+export type MenuDesignView = MenuSchemas['MenuDesignView'];
+export type MenuDesignBody = MenuSchemas['MenuDesignBody'];
+export type MenuPreviewBody = MenuSchemas['PreviewBody'];
+export type ExportFormat = MenuSchemas['ExportFormat'];
+export type JobStatus = MenuSchemas['JobStatus'];
+export type TotemMenu = MenuSchemas['TotemMenu'];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Product, Service } from '../api/types';
-import { buildSlides, slideKey } from './menuSlides';
+import { buildSlides, menuChanged, slideDurationMs, slideKey } from './menuSlides';
 
 const service: Service = { id: 's', name: '1 hora de juego', description: null, duration_minutes: 60, price_cents: 15000, capacity: null, active: true };
 
@@ -27,5 +27,22 @@ describe('buildSlides', () => {
 
   it('is empty for an empty catalogue', () => {
     expect(buildSlides([], [], [])).toEqual([]);
+  });
+});
+
+describe('slides drawn by the hub', () => {
+  const shown = { designId: 'D1', version: 'v1', slides: 3 };
+  it('reload when the version, the design or the slide count changes', () => {
+    expect(menuChanged(shown, { ...shown })).toBe(false);
+    expect(menuChanged(shown, { ...shown, version: 'v2' })).toBe(true);
+    expect(menuChanged(shown, { ...shown, designId: 'D2' })).toBe(true);
+    expect(menuChanged(shown, { ...shown, slides: 4 })).toBe(true);
+    expect(menuChanged(shown, null)).toBe(true);
+    expect(menuChanged(null, null)).toBe(false);
+  });
+  it('hold each slide at least two seconds', () => {
+    expect(slideDurationMs(8)).toBe(8000);
+    expect(slideDurationMs(0.5)).toBe(2000);
+    expect(slideDurationMs(Number.NaN)).toBe(8000);
   });
 });

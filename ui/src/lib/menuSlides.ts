@@ -45,3 +45,27 @@ export function buildSlides(services: readonly Service[], packages: readonly Pac
 export function slideKey(slide: Slide): string {
   return slide.kind === 'products' ? `products:${slide.categories.join('+')}:${slide.page}` : slide.kind;
 }
+
+// ── Slides drawn by the hub ──
+// When the admin has chosen a menu design for the totem, the hub draws each slide with the same
+// renderer as the PDF and the video, and names the result with a version that changes with the
+// design or any price, name or picture on it. The totem keeps the slides it has (so it keeps
+// playing through a network outage) and swaps to a new version only once every slide of it has
+// arrived, so a screen never mixes old and new prices.
+
+export interface RenderedMenu {
+  designId: string;
+  version: string;
+  slides: number;
+}
+
+/** Whether what the hub now describes differs from what the totem shows. */
+export function menuChanged(current: RenderedMenu | null, next: RenderedMenu | null): boolean {
+  if (!current || !next) return current !== next;
+  return current.designId !== next.designId || current.version !== next.version || current.slides !== next.slides;
+}
+
+/** How long a slide stays, in ms (at least two seconds, whatever the design says). */
+export function slideDurationMs(secondsPerSlide: number): number {
+  return Math.max(2000, Math.round((Number.isFinite(secondsPerSlide) ? secondsPerSlide : 8) * 1000));
+}

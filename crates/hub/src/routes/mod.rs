@@ -16,6 +16,8 @@ pub mod day_close;
 pub mod events;
 pub mod health;
 pub mod images;
+pub mod jobs;
+pub mod menus;
 pub mod reports;
 pub mod sales;
 pub mod sync;
@@ -39,6 +41,9 @@ pub fn api_router() -> Router<AppState> {
         .route("/sync/status", get(sync::status))
         .route("/sync/now", post(sync::now))
         .route("/sync/pair", post(sync::pair))
+        .merge(menus::router())
+        .route("/jobs/{id}", get(jobs::get))
+        .route("/jobs/{id}/file", get(jobs::file))
         .route("/live", get(crate::ws::live))
         .route("/openapi.json", get(crate::openapi::document))
 }

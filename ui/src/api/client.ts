@@ -90,3 +90,28 @@ function safeJson(text: string): unknown {
 export function newIdempotencyKey(): string {
   return crypto.randomUUID();
 }
+
+/** GETs a file (a report export) with the session's token, reporting progress as it arrives. */
+export async function download(
+  path: string,
+  onProgress: (p: import('../lib/download').DownloadProgress) => void,
+): Promise<{ blob: Blob; filename: string }> {
+  const { filenameOf, readWithProgress } = await import('../lib/download');
+  const headers: Record<string, string> = {};
+  const token = hooks.token();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  onProgress({ phase: 'preparing', received: 0, total: null });
+  let response: Response;
+  try {
+    response = await fetch(`${hubOrigin()}/api/v1${path}`, { headers });
+  } catch (cause) {
+    throw new ApiError(0, 'network', String(cause));
+  }
+  if (!response.ok) {
+    const json = safeJson(await response.text()) as Partial<ApiErrorBody> | undefined;
+    if (response.status === 401) hooks.onUnauthorized();
+    throw new ApiError(response.status, json?.error?.code ?? `http_${response.status}`, json?.error?.message ?? response.statusText, json?.error?.field ?? null);
+  }
+  const blob = await readWithProgress(response, onProgress);
+  return { blob, filename: filenameOf(response.headers.get('Content-Disposition'), 'reporte') };
+}

@@ -20,7 +20,10 @@ const WEEKDAY_SALES: usize = 640;
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
 }
@@ -40,7 +43,10 @@ fn generate(conn: &mut Connection, branch: &str) -> rusqlite::Result<usize> {
             params![format!("P{i:02}"), format!("Producto {i}"), 1_500 + 100 * i as i64, 600 + 40 * i as i64, (i * 7 % 60) as i64],
         )?;
     }
-    for (i, (minutes, price)) in [(30, 9_000), (60, 15_000), (120, 25_000), (480, 45_000)].iter().enumerate() {
+    for (i, (minutes, price)) in [(30, 9_000), (60, 15_000), (120, 25_000), (480, 45_000)]
+        .iter()
+        .enumerate()
+    {
         tx.execute(
             "INSERT INTO services (id, name, duration_minutes, price_cents, capacity, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, 40, 0, 0)",
@@ -74,7 +80,11 @@ fn generate(conn: &mut Connection, branch: &str) -> rusqlite::Result<usize> {
     for d in 0..365 {
         let day = first + Duration::days(d);
         let weekend = day.weekday().num_days_from_monday() >= 5;
-        let count = if weekend { 2 * WEEKDAY_SALES } else { WEEKDAY_SALES };
+        let count = if weekend {
+            2 * WEEKDAY_SALES
+        } else {
+            WEEKDAY_SALES
+        };
         let opens = clock::day_start_ms(day, tz) + 10 * 3_600_000;
         let ds = day.to_string();
         for _ in 0..count {
@@ -84,27 +94,77 @@ fn generate(conn: &mut Connection, branch: &str) -> rusqlite::Result<usize> {
             let (kind, pid, sid, kid, name, qty, unit) = match rng.next(10) {
                 0..=4 => {
                     let p = rng.next(PRODUCTS as u64) as i64;
-                    ("product", Some(format!("P{p:02}")), None, None, format!("Producto {p}"), 1 + rng.next(3) as i64, 1_500 + 100 * p)
+                    (
+                        "product",
+                        Some(format!("P{p:02}")),
+                        None,
+                        None,
+                        format!("Producto {p}"),
+                        1 + rng.next(3) as i64,
+                        1_500 + 100 * p,
+                    )
                 }
                 5..=8 => {
                     let s = rng.next(4) as usize;
                     let price = [9_000, 15_000, 25_000, 45_000][s];
-                    ("service", None, Some(format!("S{s}")), None, "Juego".to_string(), 1, price)
+                    (
+                        "service",
+                        None,
+                        Some(format!("S{s}")),
+                        None,
+                        "Juego".to_string(),
+                        1,
+                        price,
+                    )
                 }
-                _ => ("package", None, None, Some("K0".to_string()), "Cumpleaños".to_string(), 1, 35_000),
+                _ => (
+                    "package",
+                    None,
+                    None,
+                    Some("K0".to_string()),
+                    "Cumpleaños".to_string(),
+                    1,
+                    35_000,
+                ),
             };
             let total = qty * unit;
             let method = ["cash", "card", "transfer"][rng.next(3) as usize];
-            let paid = if method == "cash" { (total + 9_999) / 10_000 * 10_000 } else { total };
-            sale.execute(params![id, n as i64, branch, ds, at, total, paid, paid - total])?;
+            let paid = if method == "cash" {
+                (total + 9_999) / 10_000 * 10_000
+            } else {
+                total
+            };
+            sale.execute(params![
+                id,
+                n as i64,
+                branch,
+                ds,
+                at,
+                total,
+                paid,
+                paid - total
+            ])?;
             item.execute(params![id, 0, kind, pid, sid, kid, name, qty, unit, total])?;
             pay.execute(params![id, method, paid])?;
             if kind != "product" {
                 let minutes = 60 * (1 + rng.next(2) as i64);
-                timer.execute(params![format!("T{n:07}"), id, branch, sid.or(Some("S1".into())), at, at + minutes * 60_000, minutes * 60_000])?;
+                timer.execute(params![
+                    format!("T{n:07}"),
+                    id,
+                    branch,
+                    sid.or(Some("S1".into())),
+                    at,
+                    at + minutes * 60_000,
+                    minutes * 60_000
+                ])?;
             }
         }
-        closing.execute(params![format!("C{d:03}"), branch, ds, rng.next(2_000) as i64 - 1_000])?;
+        closing.execute(params![
+            format!("C{d:03}"),
+            branch,
+            ds,
+            rng.next(2_000) as i64 - 1_000
+        ])?;
     }
     drop((sale, item, pay, timer, closing));
     tx.commit()?;
@@ -121,7 +181,10 @@ fn time<T>(label: &str, runs: usize, mut f: impl FnMut() -> T) -> f64 {
         .collect();
     ms.sort_by(|a, b| a.total_cmp(b));
     let median = ms[ms.len() / 2];
-    println!("  {label:<42} median {median:>8.2} ms  (max {:>8.2} ms, n={runs})", ms[ms.len() - 1]);
+    println!(
+        "  {label:<42} median {median:>8.2} ms  (max {:>8.2} ms, n={runs})",
+        ms[ms.len() - 1]
+    );
     median
 }
 
@@ -134,34 +197,77 @@ fn main() {
     let mut conn = Connection::open(&path).expect("open");
     let t = Instant::now();
     let n = generate(&mut conn, &branch).expect("generate");
-    println!("generated {n} sales (one year) in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "generated {n} sales (one year) in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
     rollup::rebuild(&conn).expect("rebuild");
-    println!("report sums built from raw rows in {:.1} s", t.elapsed().as_secs_f64());
-    conn.execute("UPDATE meta SET value = 'built' WHERE key = 'report_rollup'", []).expect("meta");
+    println!(
+        "report sums built from raw rows in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    conn.execute(
+        "UPDATE meta SET value = 'built' WHERE key = 'report_rollup'",
+        [],
+    )
+    .expect("meta");
     conn.execute_batch("ANALYZE").expect("analyze");
     drop(conn);
     let store = Store::open(&path).expect("reopen");
     let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("day");
-    let period = |from: &str, to: &str| store.read(|c| Period::new(c, &branch, day(from), day(to))).expect("period");
+    let period = |from: &str, to: &str| {
+        store
+            .read(|c| Period::new(c, &branch, day(from), day(to)))
+            .expect("period")
+    };
     let month = period("2025-12-01", "2025-12-31");
     let year = period("2025-01-01", "2025-12-31");
     let runs = 7;
     for (name, p) in [("month", &month), ("year", &year)] {
         println!("{name} ({} to {}):", p.from, p.to);
-        let dash = time("dashboard", runs, || store.read(|c| figures::dashboard(c, p)).expect("dashboard"));
-        println!("  dashboard target < 150 ms: {}", if dash < 150.0 { "met" } else { "MISSED" });
-        time("revenue", runs, || store.read(|c| figures::revenue(c, p)).expect("revenue"));
-        time("heatmap", runs, || store.read(|c| figures::heatmap(c, p)).expect("heatmap"));
-        time("top products", runs, || store.read(|c| items::top_items(c, p, None, 10)).expect("top"));
-        time("inventory", runs, || store.read(|c| items::inventory(c, p)).expect("inventory"));
-        time("utilisation", runs, || store.read(|c| utilisation::utilisation(c, p, 10)).expect("utilisation"));
-        time("day closings", runs, || store.read(|c| closings::closings(c, p)).expect("closings"));
+        let dash = time("dashboard", runs, || {
+            store.read(|c| figures::dashboard(c, p)).expect("dashboard")
+        });
+        println!(
+            "  dashboard target < 150 ms: {}",
+            if dash < 150.0 { "met" } else { "MISSED" }
+        );
+        time("revenue", runs, || {
+            store.read(|c| figures::revenue(c, p)).expect("revenue")
+        });
+        time("heatmap", runs, || {
+            store.read(|c| figures::heatmap(c, p)).expect("heatmap")
+        });
+        time("top products", runs, || {
+            store
+                .read(|c| items::top_items(c, p, None, 10))
+                .expect("top")
+        });
+        time("inventory", runs, || {
+            store.read(|c| items::inventory(c, p)).expect("inventory")
+        });
+        time("utilisation", runs, || {
+            store
+                .read(|c| utilisation::utilisation(c, p, 10))
+                .expect("utilisation")
+        });
+        time("day closings", runs, || {
+            store.read(|c| closings::closings(c, p)).expect("closings")
+        });
     }
     time("forecast (a year of history)", runs, || {
-        store.read(|c| forecast::forecast(c, &branch, day("2026-01-01"), 10)).expect("forecast")
+        store
+            .read(|c| forecast::forecast(c, &branch, day("2026-01-01"), 10))
+            .expect("forecast")
     });
-    time("summary over the year (raw rows, for comparison)", 3, || {
-        store.read(|c| kidyboard_core::reports::summary(c, &branch, year.from, year.to)).expect("summary")
-    });
+    time(
+        "summary over the year (raw rows, for comparison)",
+        3,
+        || {
+            store
+                .read(|c| kidyboard_core::reports::summary(c, &branch, year.from, year.to))
+                .expect("summary")
+        },
+    );
 }

@@ -477,7 +477,7 @@ fn closings_report_sums_shortages_and_overages() {
     let admin = Actor {
         user_id: Some(
             w.store
-                .read(|c| users::list(c))
+                .read(users::list)
                 .expect("users")
                 .into_iter()
                 .next()
@@ -553,7 +553,7 @@ fn kept_sums_equal_a_rebuild_from_raw_rows() {
     };
     let kept = w.store.read(dump).expect("kept");
     assert!(kept.len() > 30, "the sums hold rows");
-    w.store.write(|c| rollup::rebuild(c)).expect("rebuild");
+    w.store.write(rollup::rebuild).expect("rebuild");
     let rebuilt = w.store.read(dump).expect("rebuilt");
     assert_eq!(kept, rebuilt);
     let p = period(&w, 0, 13);

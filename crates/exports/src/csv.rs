@@ -30,7 +30,7 @@ fn line(out: &mut Vec<u8>, fields: impl Iterator<Item = String>) {
 
 pub fn write_csv(doc: &Document, progress: &mut dyn FnMut(Progress)) -> Vec<u8> {
     let total = doc.row_count();
-    let mut done = 0;
+    let mut done: usize = 0;
     let mut out = BOM.to_vec();
     for (i, table) in doc.tables.iter().enumerate() {
         if i > 0 {
@@ -43,7 +43,7 @@ pub fn write_csv(doc: &Document, progress: &mut dyn FnMut(Progress)) -> Vec<u8> 
         for row in &table.rows {
             line(&mut out, row.iter().map(|c| c.plain()));
             done += 1;
-            if done % 1000 == 0 {
+            if done.is_multiple_of(1000) {
                 progress(Progress { done, total });
             }
         }

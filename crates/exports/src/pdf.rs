@@ -23,18 +23,20 @@ const ROW_H: f32 = 14.0;
 const BODY_SIZE: f32 = 8.5;
 const PAD: f32 = 3.0;
 
-/// Advance widths of DejaVu Sans in ems for what numbers are made of; other characters use an
-/// average. Only used to right-align numbers and to cut text that would overflow its column.
+/// Advance widths of DejaVu Sans (in its 2048 units per em) for what numbers are made of;
+/// other characters use an average. Only used to right-align numbers and to cut text that
+/// would overflow its column.
 fn advance(c: char) -> f32 {
-    match c {
-        '0'..='9' | '$' => 0.636,
-        '.' | ',' | ' ' => 0.318,
-        '-' => 0.361,
-        '%' => 0.950,
-        'i' | 'l' | 'j' | '\'' | '!' => 0.278,
-        'm' | 'w' | 'M' | 'W' => 0.95,
-        _ => 0.6,
-    }
+    let units = match c {
+        '0'..='9' | '$' => 1303.0,
+        '.' | ',' | ' ' => 651.0,
+        '-' => 739.0,
+        '%' => 1946.0,
+        'i' | 'l' | 'j' | '\'' | '!' => 569.0,
+        'm' | 'w' | 'M' | 'W' => 1946.0,
+        _ => 1229.0,
+    };
+    units / 2048.0
 }
 
 fn text_width(s: &str, size: f32) -> f32 {
@@ -206,7 +208,7 @@ fn table_ops(
         }
         pen.y -= ROW_H;
         *done += 1;
-        if *done % 500 == 0 {
+        if (*done).is_multiple_of(500) {
             progress(Progress { done: *done, total });
         }
     }
@@ -238,7 +240,7 @@ pub fn write_pdf(doc: &Document, progress: &mut dyn FnMut(Progress)) -> Result<V
     pen.text(false, 10.0, MARGIN, pen.y, &doc.subtitle);
     pen.y -= 20.0;
     let total = doc.row_count();
-    let mut done = 0;
+    let mut done: usize = 0;
     for table in &doc.tables {
         table_ops(&mut pen, table, &mut done, total, progress);
     }

@@ -41,7 +41,7 @@ fn width_for(kind: ColumnKind, title: &str) -> f64 {
 
 pub fn write_xlsx(doc: &Document, progress: &mut dyn FnMut(Progress)) -> Result<Vec<u8>> {
     let total = doc.row_count();
-    let mut done = 0;
+    let mut done: usize = 0;
     let header = Format::new().set_bold();
     let money = Format::new().set_num_format(MONEY_FORMAT);
     let date = Format::new().set_num_format("yyyy-mm-dd");
@@ -88,7 +88,7 @@ pub fn write_xlsx(doc: &Document, progress: &mut dyn FnMut(Progress)) -> Result<
                 }
             }
             done += 1;
-            if done % 1000 == 0 {
+            if done.is_multiple_of(1000) {
                 progress(Progress { done, total });
             }
         }

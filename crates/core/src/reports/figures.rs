@@ -61,6 +61,13 @@ fn sums_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Row> {
 }
 
 pub fn figures(conn: &Connection, period: &Period) -> Result<Figures> {
+    let checkins = visitors::checkins_total(conn, period)?;
+    figures_with_checkins(conn, period, checkins)
+}
+
+/// As [`figures`], with the check-ins already counted (the dashboard sums its daily series
+/// instead of reading the timers twice).
+fn figures_with_checkins(conn: &Connection, period: &Period, checkins: i64) -> Result<Figures> {
     let (f, t) = period.bounds();
     let (sales_count, revenue_cents, by_type, by_method) = conn.query_row(
         &format!("SELECT {SUMS} FROM report_hourly WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3"),
@@ -73,7 +80,7 @@ pub fn figures(conn: &Connection, period: &Period) -> Result<Figures> {
         ticket_average_cents: div_round(revenue_cents, sales_count),
         by_type,
         by_method,
-        checkins: visitors::checkins_total(conn, period)?,
+        checkins,
     })
 }
 
@@ -152,7 +159,8 @@ pub struct Dashboard {
 
 pub fn dashboard(conn: &Connection, period: &Period) -> Result<Dashboard> {
     let prev = period.previous();
-    let current = figures(conn, period)?;
+    let days = daily(conn, period)?;
+    let current = figures_with_checkins(conn, period, days.iter().map(|d| d.checkins).sum())?;
     let previous = figures(conn, &prev)?;
     let (inventory_value_cents, low_stock_count): (i64, i64) = conn.query_row(
         "SELECT COALESCE(SUM(CASE WHEN stock > 0 THEN stock * cost_cents END), 0),
@@ -175,7 +183,7 @@ pub fn dashboard(conn: &Connection, period: &Period) -> Result<Dashboard> {
         checkins: Delta::new(current.checkins, previous.checkins),
         current,
         previous,
-        days: daily(conn, period)?,
+        days,
         inventory_value_cents,
         low_stock_count,
         active_timers,

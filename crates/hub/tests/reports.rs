@@ -141,6 +141,24 @@ async fn dashboard_and_reports_match_the_sales_to_the_centavo() {
     assert_eq!(cl.body["shortage_cents"], -500);
     assert_eq!(cl.body["days_short"], 1);
 
+    // Another branch of the same hub has none of these sales; its own name and zone come back.
+    let other = admin
+        .post(
+            "/branches",
+            json!({"name": "Sucursal Monterrey", "timezone": "America/Monterrey"}),
+        )
+        .await;
+    assert_eq!(other.status, 201, "{}", other.body);
+    let id = other.body["id"].as_str().expect("branch id");
+    let there = admin
+        .get(&format!("/reports/dashboard?branch_id={id}"))
+        .await;
+    assert_eq!(there.status, 200, "{}", there.body);
+    assert_eq!(there.body["period"]["branch_name"], "Sucursal Monterrey");
+    assert_eq!(there.body["period"]["timezone"], "America/Monterrey");
+    assert_eq!(there.body["current"]["revenue_cents"], 0);
+    assert_eq!(there.body["current"]["checkins"], 0);
+
     let f = admin.get("/reports/forecast").await;
     assert_eq!(f.status, 200, "{}", f.body);
     assert_eq!(

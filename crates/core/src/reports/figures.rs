@@ -129,12 +129,13 @@ pub struct RevenueReport {
 
 pub fn revenue(conn: &Connection, period: &Period) -> Result<RevenueReport> {
     let prev = period.previous();
+    let days = daily(conn, period)?;
     Ok(RevenueReport {
         period: period.info(),
         previous_period: prev.info(),
-        totals: figures(conn, period)?,
+        totals: figures_with_checkins(conn, period, days.iter().map(|d| d.checkins).sum())?,
         previous: figures(conn, &prev)?,
-        days: daily(conn, period)?,
+        days,
     })
 }
 

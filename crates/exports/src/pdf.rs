@@ -142,15 +142,63 @@ impl Pen {
     }
 }
 
+/// Each column gets room for its heading (bold is about 10 % wider) and its widest cell (text
+/// columns at most `TEXT_MAX`), then the widths are scaled together to fill the line; text
+/// columns take the slack.
 fn column_widths(table: &Table) -> Vec<f32> {
-    let weights: Vec<f32> = table
+    const TEXT_MAX: f32 = 220.0;
+    let usable = PAGE_W - 2.0 * MARGIN;
+    let need: Vec<f32> = table
         .columns
         .iter()
-        .map(|c| if c.kind == ColumnKind::Text { 3.0 } else { 1.3 })
+        .enumerate()
+        .map(|(i, c)| {
+            let widest = table
+                .rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .map(|cell| text_width(&shown(cell), BODY_SIZE))
+                .fold(0.0f32, f32::max);
+            let widest = if c.kind == ColumnKind::Text {
+                widest.min(TEXT_MAX)
+            } else {
+                widest
+            };
+            (text_width(&c.title, BODY_SIZE) * 1.1).max(widest) + 2.0 * PAD + 6.0
+        })
         .collect();
-    let sum: f32 = weights.iter().sum::<f32>().max(1.0);
-    let usable = PAGE_W - 2.0 * MARGIN;
-    weights.iter().map(|w| w / sum * usable).collect()
+    let sum: f32 = need.iter().sum::<f32>().max(1.0);
+    if sum >= usable {
+        return need.iter().map(|w| w / sum * usable).collect();
+    }
+    let text_sum: f32 = table
+        .columns
+        .iter()
+        .zip(&need)
+        .filter(|(c, _)| c.kind == ColumnKind::Text)
+        .map(|(_, w)| w)
+        .sum();
+    table
+        .columns
+        .iter()
+        .zip(&need)
+        .map(|(c, w)| {
+            if text_sum > 0.0 {
+                if c.kind == ColumnKind::Text {
+                    w + (usable - sum) * w / text_sum
+                } else {
+                    *w
+                }
+            } else {
+                w / sum * usable
+            }
+        })
+        .collect()
+}
+
+/// Numbers sit at the right of their column, text and days at the left.
+fn left_aligned(kind: ColumnKind) -> bool {
+    matches!(kind, ColumnKind::Text | ColumnKind::Date)
 }
 
 fn shown(cell: &Cell) -> String {
@@ -164,8 +212,13 @@ fn header_row(pen: &mut Pen, table: &Table, widths: &[f32]) {
     pen.fill(MARGIN, pen.y - 4.0, PAGE_W - 2.0 * MARGIN, ROW_H, 0.85);
     let mut x = MARGIN;
     for (col, w) in table.columns.iter().zip(widths) {
-        let title = fit(&col.title, BODY_SIZE, w - 2.0 * PAD);
-        pen.text(true, BODY_SIZE, x + PAD, pen.y, &title);
+        let title = fit(&col.title, BODY_SIZE * 1.1, w - 2.0 * PAD);
+        let at = if left_aligned(col.kind) {
+            x + PAD
+        } else {
+            x + w - PAD - text_width(&title, BODY_SIZE) * 1.1
+        };
+        pen.text(true, BODY_SIZE, at, pen.y, &title);
         x += w;
     }
     pen.y -= ROW_H;
@@ -197,8 +250,7 @@ fn table_ops(
         let mut x = MARGIN;
         for ((cell, col), w) in row.iter().zip(&table.columns).zip(&widths) {
             let s = fit(&shown(cell), BODY_SIZE, w - 2.0 * PAD);
-            let left = matches!(col.kind, ColumnKind::Text | ColumnKind::Date);
-            let at = if left {
+            let at = if left_aligned(col.kind) {
                 x + PAD
             } else {
                 x + w - PAD - text_width(&s, BODY_SIZE)

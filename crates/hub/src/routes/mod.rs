@@ -16,6 +16,7 @@ pub mod day_close;
 pub mod events;
 pub mod health;
 pub mod images;
+pub mod report_documents;
 pub mod report_files;
 pub mod reports;
 pub mod sales;

@@ -184,6 +184,7 @@ pub fn rebuild_if_stale(conn: &Connection) -> Result<bool> {
     if state.as_deref() != Some("stale") {
         return Ok(false);
     }
+    let started = std::time::Instant::now();
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let done = rebuild(conn).and_then(|_| {
         conn.execute(
@@ -193,7 +194,13 @@ pub fn rebuild_if_stale(conn: &Connection) -> Result<bool> {
         Ok(())
     });
     match done {
-        Ok(()) => conn.execute_batch("COMMIT")?,
+        Ok(()) => {
+            conn.execute_batch("COMMIT")?;
+            tracing::info!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "report sums built from the existing sales"
+            );
+        }
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
             return Err(e);

@@ -482,6 +482,7 @@ pub fn create(
             params![user_id, key, hash, sale_id, now],
         )?;
     }
+    crate::reports::rollup::add_sale(tx.conn, tx.branch_id(), &sale_id)?;
     let sale = get(tx.conn, &sale_id, now)?;
     tx.event("sale.created", "sale", &sale_id, &sale)?;
     Ok(SaleOutcome {

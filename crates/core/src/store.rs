@@ -79,6 +79,7 @@ impl Store {
         configure(&writer)?;
         integrity_check(&writer)?;
         migrate::apply(&mut writer)?;
+        crate::reports::rollup::rebuild_if_stale(&writer)?;
         let device_id = match get_meta(&writer, "device_id")? {
             Some(id) => id,
             None => {

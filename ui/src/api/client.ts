@@ -104,3 +104,16 @@ function safeJson(text: string): unknown {
 export function newIdempotencyKey(): string {
   return crypto.randomUUID();
 }
+
+/** GETs a file (a report export) with the session's token, reporting progress as it arrives. */
+export async function download(
+  path: string,
+  onProgress: (p: import('../lib/download').DownloadProgress) => void,
+): Promise<{ blob: Blob; filename: string }> {
+  const { filenameOf, readWithProgress } = await import('../lib/download');
+  onProgress({ phase: 'preparing', received: 0, total: null });
+  const response = await send('GET', path, undefined, {}, '*/*');
+  if (!response.ok) throw failure(response, safeJson(await response.text()), {});
+  const blob = await readWithProgress(response, onProgress);
+  return { blob, filename: filenameOf(response.headers.get('Content-Disposition'), 'reporte') };
+}

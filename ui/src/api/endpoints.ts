@@ -2,9 +2,10 @@ import { request, requestBlob } from './client';
 import type {
   Branch, BranchCreate, BranchPatch, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList,
   LoginResponse, Package, PackageCreate, PackagePatch, Product, ProductCreate, ProductPatch,
-  ExportFormat, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportSummary, Sale,
-  SaleRequest, Service, ServiceCreate, ServicePatch, StockAdjustment, SyncStatus, Timer, TimerAction, TimerList,
-  TotemMenu, UploadedImage, User, UserCreate, UserPatch,
+  ExportFormat, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportClosings,
+  ReportDashboard, ReportFilter, ReportForecast, ReportHeatmap, ReportInventory, ReportSummary, ReportTopItems,
+  ReportUtilisation, Sale, SaleRequest, Service, ServiceCreate, ServicePatch, StockAdjustment, SyncStatus, Timer,
+  TimerAction, TimerList, TotemMenu, UploadedImage, User, UserCreate, UserPatch,
 } from './types';
 
 // Typed wrappers for the routes of docs/api.md, one line each, so pages never build URLs.
@@ -15,6 +16,10 @@ const q = (params: Record<string, string | undefined>): string => {
   const s = search.toString();
   return s ? `?${s}` : '';
 };
+
+/** Report filters as a query string (`open_hours` only when set). */
+export const reportQuery = (f: ReportFilter, extra: Record<string, string | undefined> = {}): string =>
+  q({ from: f.from, to: f.to, branch_id: f.branch_id, open_hours: f.open_hours?.toString(), ...extra });
 
 export const auth = {
   login: (username: string, password: string) =>
@@ -66,6 +71,15 @@ export const dayClosings = {
 
 export const reports = {
   summary: (from?: string, to?: string) => request<ReportSummary>('GET', `/reports/summary${q({ from, to })}`),
+  dashboard: (f: ReportFilter) => request<ReportDashboard>('GET', `/reports/dashboard${reportQuery(f)}`),
+  heatmap: (f: ReportFilter) => request<ReportHeatmap>('GET', `/reports/heatmap${reportQuery(f)}`),
+  topProducts: (f: ReportFilter, kind?: string) => request<ReportTopItems>('GET', `/reports/top-products${reportQuery(f, { kind })}`),
+  inventory: (f: ReportFilter) => request<ReportInventory>('GET', `/reports/inventory${reportQuery(f)}`),
+  utilisation: (f: ReportFilter) => request<ReportUtilisation>('GET', `/reports/utilisation${reportQuery(f)}`),
+  dayClosings: (f: ReportFilter) => request<ReportClosings>('GET', `/reports/day-closings${reportQuery(f)}`),
+  forecast: (f: ReportFilter) => request<ReportForecast>('GET', `/reports/forecast${reportQuery(f)}`),
+  /** The path of an export, for `download` (client.ts). */
+  exportPath: (report: string, format: string, f: ReportFilter) => `/reports/export${reportQuery(f, { report, format })}`,
 };
 
 export const sync = {

@@ -1436,6 +1436,450 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First business day, `YYYY-MM-DD` (default: today in the branch time zone). */
+                    from?: string;
+                    /** @description Last business day (default: `from`). */
+                    to?: string;
+                    /** @description Branch (default: this store's branch). */
+                    branch_id?: string;
+                    /** @description Hours the branch is open a day, 1–24, for capacity figures (default 10). */
+                    open_hours?: number;
+                    /** @description Top items: only `product`, `service` or `package` (default: all kinds). */
+                    kind?: string;
+                    /** @description Top items: how many, 1–100 (default 10). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dashboard"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/day-closings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First business day, `YYYY-MM-DD` (default: today in the branch time zone). */
+                    from?: string;
+                    /** @description Last business day (default: `from`). */
+                    to?: string;
+                    /** @description Branch (default: this store's branch). */
+                    branch_id?: string;
+                    /** @description Hours the branch is open a day, 1–24, for capacity figures (default 10). */
+                    open_hours?: number;
+                    /** @description Top items: only `product`, `service` or `package` (default: all kinds). */
+                    kind?: string;
+                    /** @description Top items: how many, 1–100 (default 10). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ClosingsReport"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description `dashboard`, `revenue`, `heatmap`, `top-products`, `inventory`, `utilisation`,
+                     *     `day-closings` or `forecast`.
+                     */
+                    report: string;
+                    /** @description `csv`, `xlsx` or `pdf`. */
+                    format: string;
+                    from?: string;
+                    to?: string;
+                    branch_id?: string;
+                    open_hours?: number;
+                    kind?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file, with Content-Disposition and Content-Length */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": unknown;
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Forecasts start today in the branch; `from`/`to` are ignored. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First business day, `YYYY-MM-DD` (default: today in the branch time zone). */
+                    from?: string;
+                    /** @description Last business day (default: `from`). */
+                    to?: string;
+                    /** @description Branch (default: this store's branch). */
+                    branch_id?: string;
+                    /** @description Hours the branch is open a day, 1–24, for capacity figures (default 10). */
+                    open_hours?: number;
+                    /** @description Top items: only `product`, `service` or `package` (default: all kinds). */
+                    kind?: string;
+                    /** @description Top items: how many, 1–100 (default 10). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForecastReport"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First business day, `YYYY-MM-DD` (default: today in the branch time zone). */
+                    from?: string;
+                    /** @description Last business day (default: `from`). */
+                    to?: string;
+                    /** @description Branch (default: this store's branch). */
+                    branch_id?: string;
+                    /** @description Hours the branch is open a day, 1–24, for capacity figures (default 10). */
+                    open_hours?: number;
+                    /** @description Top items: only `product`, `service` or `package` (default: all kinds). */
+                    kind?: string;
+                    /** @description Top items: how many, 1–100 (default 10). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Heatmap"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/inventory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First business day, `YYYY-MM-DD` (default: today in the branch time zone). */
+                    from?: string;
+                    /** @description Last business day (default: `from`). */
+                    to?: string;
+                    /** @description Branch (default: this store's branch). */
+                    branch_id?: string;
+                    /** @description Hours the branch is open a day, 1–24, for capacity figures (default 10). */
+                    open_hours?: number;
+                    /** @description Top items: only `product`, `service` or `package` (default: all kinds). */
+                    kind?: string;
+                    /** @description Top items: how many, 1–100 (default 10). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Inventory"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/revenue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First business day, `YYYY-MM-DD` (default: today in the branch time zone). */
+                    from?: string;
+                    /** @description Last business day (default: `from`). */
+                    to?: string;
+                    /** @description Branch (default: this store's branch). */
+                    branch_id?: string;
+                    /** @description Hours the branch is open a day, 1–24, for capacity figures (default 10). */
+                    open_hours?: number;
+                    /** @description Top items: only `product`, `service` or `package` (default: all kinds). */
+                    kind?: string;
+                    /** @description Top items: how many, 1–100 (default 10). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RevenueReport"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/summary": {
         parameters: {
             query?: never;
@@ -1463,6 +1907,132 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Summary"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/top-products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First business day, `YYYY-MM-DD` (default: today in the branch time zone). */
+                    from?: string;
+                    /** @description Last business day (default: `from`). */
+                    to?: string;
+                    /** @description Branch (default: this store's branch). */
+                    branch_id?: string;
+                    /** @description Hours the branch is open a day, 1–24, for capacity figures (default 10). */
+                    open_hours?: number;
+                    /** @description Top items: only `product`, `service` or `package` (default: all kinds). */
+                    kind?: string;
+                    /** @description Top items: how many, 1–100 (default 10). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TopItems"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/utilisation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First business day, `YYYY-MM-DD` (default: today in the branch time zone). */
+                    from?: string;
+                    /** @description Last business day (default: `from`). */
+                    to?: string;
+                    /** @description Branch (default: this store's branch). */
+                    branch_id?: string;
+                    /** @description Hours the branch is open a day, 1–24, for capacity figures (default 10). */
+                    open_hours?: number;
+                    /** @description Top items: only `product`, `service` or `package` (default: all kinds). */
+                    kind?: string;
+                    /** @description Top items: how many, 1–100 (default 10). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Utilisation"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
             };
@@ -2485,6 +3055,28 @@ export interface components {
              */
             image_opacity: number;
         };
+        Backtest: {
+            /** @description Days held out at the end of the history. */
+            days: number;
+            /**
+             * Format: double
+             * @description Mean absolute error, in the series' unit (centavos or visitors), one decimal.
+             */
+            mae: number;
+            /**
+             * Format: double
+             * @description Mean absolute percentage error over held-out days with a non-zero actual, one decimal.
+             */
+            mape_percent?: number | null;
+            points: components["schemas"]["BacktestPoint"][];
+        };
+        BacktestPoint: {
+            /** Format: int64 */
+            actual: number;
+            day: string;
+            /** Format: int64 */
+            predicted: number;
+        };
         Branch: {
             address: string;
             allow_negative_stock: boolean;
@@ -2540,10 +3132,43 @@ export interface components {
             kind: "screen";
             size: components["schemas"]["ScreenSize"];
         };
+        CapacityWarning: {
+            /** Format: int64 */
+            capacity: number;
+            day: string;
+            /** Format: int64 */
+            visitors: number;
+        };
         Child: {
             guardian_name?: string | null;
             guardian_phone?: string | null;
             name: string;
+        };
+        ClosingsReport: {
+            /** Format: int64 */
+            days_over: number;
+            /** Format: int64 */
+            days_short: number;
+            /** @description Newest first. */
+            items: components["schemas"]["DayClosing"][];
+            /**
+             * Format: int64
+             * @description Sum of the positive differences (≥ 0).
+             */
+            overage_cents: number;
+            period: components["schemas"]["PeriodInfo"];
+            /**
+             * Format: int64
+             * @description Sum of the negative differences (≤ 0).
+             */
+            shortage_cents: number;
+            /**
+             * Format: int64
+             * @description Sum of every closing's difference (negative = money missing overall).
+             */
+            total_difference_cents: number;
+            /** @description Business days with sales and no closing, oldest first. */
+            unclosed_days: string[];
         };
         /** @description How prices are written. The default is Mexican pesos as printed in Mexico: `$1,234.50`. */
         CurrencyFormat: {
@@ -2560,6 +3185,37 @@ export interface components {
             symbol: string;
             /** @default , */
             thousands_separator: string;
+        };
+        /** @description How many check-ins a day can take, and how that was worked out. */
+        DailyCapacity: {
+            /** @description In words, for the screen. */
+            basis: string;
+            /** Format: int64 */
+            checkins: number;
+        };
+        /**
+         * @description The first screen: headline figures compared with the previous period, a day-by-day line,
+         *     and what needs attention now.
+         */
+        Dashboard: {
+            /** Format: int64 */
+            active_timers: number;
+            checkins: components["schemas"]["Delta"];
+            current: components["schemas"]["Figures"];
+            days: components["schemas"]["DayFigures"][];
+            /**
+             * Format: int64
+             * @description Stock on hand valued at cost (all branches share the catalogue's stock).
+             */
+            inventory_value_cents: number;
+            /** Format: int64 */
+            low_stock_count: number;
+            period: components["schemas"]["PeriodInfo"];
+            previous: components["schemas"]["Figures"];
+            previous_period: components["schemas"]["PeriodInfo"];
+            revenue: components["schemas"]["Delta"];
+            sales_count: components["schemas"]["Delta"];
+            ticket_average: components["schemas"]["Delta"];
         };
         DayCloseRequest: {
             /** @description The day to close; defaults to today in the branch time zone. */
@@ -2609,6 +3265,18 @@ export interface components {
         DayClosingList: {
             items: components["schemas"]["DayClosing"][];
         };
+        /** @description One business day's figures. */
+        DayFigures: {
+            by_method: components["schemas"]["ByMethod"];
+            by_type: components["schemas"]["ByType"];
+            /** Format: int64 */
+            checkins: number;
+            day: string;
+            /** Format: int64 */
+            revenue_cents: number;
+            /** Format: int64 */
+            sales_count: number;
+        };
         /** @description What the open day holds so far. */
         DayStatus: {
             business_day: string;
@@ -2619,6 +3287,23 @@ export interface components {
             sales_count: number;
             /** Format: int64 */
             total_cents: number;
+        };
+        /** @description A figure now and in the previous period. */
+        Delta: {
+            /**
+             * Format: int64
+             * @description current − previous.
+             */
+            change: number;
+            /** Format: int64 */
+            current: number;
+            /**
+             * Format: double
+             * @description Change over previous in percent, one decimal; absent when previous is zero.
+             */
+            percent?: number | null;
+            /** Format: int64 */
+            previous: number;
         };
         /** @description The body of every error answer. */
         ErrorBody: {
@@ -2662,6 +3347,26 @@ export interface components {
             /** Format: int64 */
             minutes: number;
         };
+        /** @description Sums of a period. */
+        Figures: {
+            /** @description Money received by method, cash net of the change handed back. */
+            by_method: components["schemas"]["ByMethod"];
+            by_type: components["schemas"]["ByType"];
+            /**
+             * Format: int64
+             * @description Children checked in (play timers started), by local calendar day.
+             */
+            checkins: number;
+            /** Format: int64 */
+            revenue_cents: number;
+            /** Format: int64 */
+            sales_count: number;
+            /**
+             * Format: int64
+             * @description Revenue over sales, rounded half up to the centavo.
+             */
+            ticket_average_cents: number;
+        };
         /** @description Font sizes in canvas units. Titles, sections, names and prices are bold; descriptions regular. */
         FontSizes: {
             /** Format: float */
@@ -2674,6 +3379,103 @@ export interface components {
             section: number;
             /** Format: float */
             title: number;
+        };
+        ForecastPoint: {
+            day: string;
+            /** Format: int64 */
+            high: number;
+            /**
+             * Format: int64
+             * @description value ∓ 1.28 × the backtest's root mean square error (about an 80 % range), floor 0.
+             */
+            low: number;
+            /** Format: int64 */
+            value: number;
+        };
+        ForecastReport: {
+            branch_id: string;
+            capacity?: null | components["schemas"]["DailyCapacity"];
+            /** @description The first forecast day (today in the branch); history ends the day before. */
+            from: string;
+            history_from?: string | null;
+            /** @description Revenue in centavos per business day. */
+            revenue: components["schemas"]["SeriesForecast"];
+            /** @description Visitors per day, counted as check-ins (see `reports::visitors`). */
+            visitors: components["schemas"]["SeriesForecast"];
+            /** @description Forecast days whose visitors exceed the daily capacity. */
+            warnings: components["schemas"]["CapacityWarning"][];
+        };
+        /** @enum {string} */
+        ForecastStatus: "ok" | "limited" | "not_enough_data";
+        HeatCell: {
+            /** Format: int32 */
+            hour: number;
+            /**
+             * Format: int32
+             * @description 0 = Monday … 6 = Sunday.
+             */
+            weekday: number;
+        };
+        /** @description Sales by weekday and local hour. */
+        Heatmap: {
+            peak?: null | components["schemas"]["HeatCell"];
+            period: components["schemas"]["PeriodInfo"];
+            /** @description `revenue_cents[weekday][hour]`. */
+            revenue_cents: number[][];
+            /** @description `sales[weekday][hour]`, weekday 0 = Monday … 6 = Sunday, hour 0–23 on the branch clock. */
+            sales: number[][];
+            /** @description How many of each weekday the period holds (to turn sums into averages). */
+            weekdays_in_period: number[];
+        };
+        Inventory: {
+            /** Format: int64 */
+            low_stock_count: number;
+            /** Format: int64 */
+            out_of_stock_count: number;
+            period: components["schemas"]["PeriodInfo"];
+            /** @description Active products, low stock first, then by name. */
+            products: components["schemas"]["InventoryRow"][];
+            /**
+             * Format: int64
+             * @description Stock on hand valued at sale price.
+             */
+            retail_value_cents: number;
+            /** Format: int64 */
+            units: number;
+            /**
+             * Format: int64
+             * @description Stock on hand valued at cost.
+             */
+            value_cents: number;
+        };
+        InventoryRow: {
+            category: string;
+            /** Format: int64 */
+            cost_cents: number;
+            /**
+             * Format: double
+             * @description Days the stock lasts at the period's average daily sales; absent when nothing sold.
+             */
+            days_of_cover?: number | null;
+            low: boolean;
+            /** Format: int64 */
+            low_stock_threshold: number;
+            name: string;
+            /** Format: int64 */
+            price_cents: number;
+            product_id: string;
+            /**
+             * Format: int64
+             * @description Units sold in the period (this branch).
+             */
+            sold: number;
+            /** Format: int64 */
+            stock: number;
+            /**
+             * Format: int64
+             * @description Stock (when positive) × cost.
+             */
+            value_cents: number;
         };
         /** @description Which parts of each item are shown. */
         ItemFields: {
@@ -2942,6 +3744,14 @@ export interface components {
          * @enum {string}
          */
         PaperSize: "a4" | "letter" | "tabloid";
+        Params: {
+            /** Format: double */
+            alpha: number;
+            /** Format: double */
+            beta: number;
+            /** Format: double */
+            gamma: number;
+        };
         Payment: {
             /** Format: int64 */
             amount_cents: number;
@@ -2953,6 +3763,15 @@ export interface components {
             /** Format: int64 */
             amount_cents: number;
             method: components["schemas"]["PaymentMethod"];
+        };
+        PeriodInfo: {
+            branch_id: string;
+            branch_name: string;
+            /** Format: int64 */
+            days: number;
+            from: string;
+            timezone: string;
+            to: string;
         };
         /** @description An unsaved design to preview (the editor's live preview). */
         PreviewBody: {
@@ -3009,6 +3828,14 @@ export interface components {
         };
         ProductList: {
             items: components["schemas"]["Product"][];
+        };
+        /** @description Revenue in detail: totals now and before, and every day. */
+        RevenueReport: {
+            days: components["schemas"]["DayFigures"][];
+            period: components["schemas"]["PeriodInfo"];
+            previous: components["schemas"]["Figures"];
+            previous_period: components["schemas"]["PeriodInfo"];
+            totals: components["schemas"]["Figures"];
         };
         /** @description An sRGB colour, "#rrggbb". */
         Rgb: string;
@@ -3074,6 +3901,14 @@ export interface components {
          * @enum {string}
          */
         ScreenSize: "1080p" | "4k" | "vertical_1080";
+        SeriesForecast: {
+            backtest?: null | components["schemas"]["Backtest"];
+            history_days: number;
+            message: string;
+            params?: null | components["schemas"]["Params"];
+            points: components["schemas"]["ForecastPoint"][];
+            status: components["schemas"]["ForecastStatus"];
+        };
         Service: {
             active: boolean;
             /**
@@ -3104,6 +3939,29 @@ export interface components {
         };
         ServiceList: {
             items: components["schemas"]["Service"][];
+        };
+        ServiceUse: {
+            /**
+             * Format: int64
+             * @description Children at once; 0 = no limit set.
+             */
+            capacity: number;
+            /**
+             * Format: int64
+             * @description capacity × open hours × 60 × days; absent without a capacity.
+             */
+            capacity_minutes?: number | null;
+            name: string;
+            /** Format: int64 */
+            played_minutes: number;
+            service_id: string;
+            /** Format: int64 */
+            sessions: number;
+            /**
+             * Format: double
+             * @description played over capacity minutes in percent, one decimal.
+             */
+            utilisation_percent?: number | null;
         };
         /** @description An issued session: the token is shown once, to the client; only its hash is stored. */
         Session: {
@@ -3248,6 +4106,33 @@ export interface components {
         };
         /** @enum {string} */
         TimerState: "scheduled" | "running" | "paused" | "expired" | "finished" | "cancelled";
+        TopItem: {
+            item_id: string;
+            kind: components["schemas"]["ItemKind"];
+            name: string;
+            /** Format: int64 */
+            previous_quantity: number;
+            /** Format: int64 */
+            previous_revenue_cents: number;
+            /** Format: int64 */
+            quantity: number;
+            /** Format: int64 */
+            revenue_cents: number;
+            /**
+             * Format: double
+             * @description Share of the listed kinds' revenue in percent, one decimal.
+             */
+            share_percent: number;
+        };
+        TopItems: {
+            items: components["schemas"]["TopItem"][];
+            period: components["schemas"]["PeriodInfo"];
+            /**
+             * Format: int64
+             * @description Revenue of every item of the listed kinds (not only the top ones).
+             */
+            revenue_cents: number;
+        };
         /**
          * @description What the totem plays: the chosen design, how many slides, and a version that changes
          *     whenever the design or anything shown from the catalogue does.
@@ -3299,6 +4184,26 @@ export interface components {
         };
         UserList: {
             items: components["schemas"]["User"][];
+        };
+        Utilisation: {
+            /**
+             * Format: int64
+             * @description Sum of the capacity minutes of the services that have a capacity.
+             */
+            capacity_minutes?: number | null;
+            /** Format: int64 */
+            open_hours: number;
+            period: components["schemas"]["PeriodInfo"];
+            /** Format: int64 */
+            played_minutes: number;
+            services: components["schemas"]["ServiceUse"][];
+            /** Format: int64 */
+            sessions: number;
+            /**
+             * Format: double
+             * @description Played minutes of services with a capacity over their capacity minutes.
+             */
+            utilisation_percent?: number | null;
         };
     };
     responses: never;

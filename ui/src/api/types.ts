@@ -361,3 +361,23 @@ export type MenuPreviewBody = MenuSchemas['PreviewBody'];
 export type ExportFormat = MenuSchemas['ExportFormat'];
 export type JobStatus = MenuSchemas['JobStatus'];
 export type TotemMenu = MenuSchemas['TotemMenu'];
+// ── Reports (dashboard, report families, forecast) ───────────────────────
+// These bodies are large and change with the reports; they are taken from the hub's generated
+// document as they are rather than restated here.
+type ReportSchemas = import('./openapi.gen').components['schemas'];
+export type ReportDashboard = ReportSchemas['Dashboard'];
+export type ReportHeatmap = ReportSchemas['Heatmap'];
+export type ReportTopItems = ReportSchemas['TopItems'];
+export type ReportInventory = ReportSchemas['Inventory'];
+export type ReportUtilisation = ReportSchemas['Utilisation'];
+export type ReportClosings = ReportSchemas['ClosingsReport'];
+export type ReportForecast = ReportSchemas['ForecastReport'];
+export type ReportSeriesForecast = ReportSchemas['SeriesForecast'];
+export type ReportName = 'dashboard' | 'revenue' | 'heatmap' | 'top-products' | 'inventory' | 'utilisation' | 'day-closings' | 'forecast';
+export type ReportExportFormat = 'csv' | 'xlsx' | 'pdf';
+export interface ReportFilter {
+  from: BusinessDay;
+  to: BusinessDay;
+  branch_id?: Id;
+  open_hours?: number;
+}

@@ -18,6 +18,8 @@ pub mod health;
 pub mod images;
 pub mod jobs;
 pub mod menus;
+pub mod report_documents;
+pub mod report_files;
 pub mod reports;
 pub mod sales;
 pub mod sync;
@@ -37,6 +39,15 @@ pub fn api_router() -> Router<AppState> {
         .route("/day-closings", post(day_close::close).get(day_close::list))
         .route("/day-closings/current", get(day_close::current))
         .route("/reports/summary", get(reports::summary))
+        .route("/reports/dashboard", get(reports::dashboard))
+        .route("/reports/revenue", get(reports::revenue))
+        .route("/reports/heatmap", get(reports::heatmap))
+        .route("/reports/top-products", get(reports::top_products))
+        .route("/reports/inventory", get(reports::inventory))
+        .route("/reports/utilisation", get(reports::utilisation))
+        .route("/reports/day-closings", get(reports::day_closings))
+        .route("/reports/forecast", get(reports::forecast))
+        .route("/reports/export", get(report_files::export))
         .route("/events", get(events::list))
         .route("/sync/status", get(sync::status))
         .route("/sync/now", post(sync::now))

@@ -2722,7 +2722,10 @@ export interface components {
          */
         MenuDesignBody: {
             background_image?: string | null;
-            design?: Record<string, never> | null;
+            /** @description A `MenuDesign`, whole or partial. */
+            design?: {
+                [key: string]: unknown;
+            } | null;
             hidden_sections?: string[] | null;
             logo_image?: string | null;
             name?: string | null;
@@ -2820,7 +2823,10 @@ export interface components {
         /** @description An unsaved design to preview (the editor's live preview). */
         PreviewBody: {
             background_image?: string | null;
-            design: Record<string, never>;
+            /** @description A `MenuDesign`, whole or partial. */
+            design: {
+                [key: string]: unknown;
+            };
             hidden_sections?: string[];
             logo_image?: string | null;
             slide?: number;

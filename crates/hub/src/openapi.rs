@@ -38,7 +38,7 @@ impl Modify for BearerAuth {
         routes::sync::status, routes::sync::now,
         routes::menus::list, routes::menus::get_one, routes::menus::create, routes::menus::update, routes::menus::remove,
         routes::menus::preview, routes::menus::preview_unsaved, routes::menus::export, routes::menus::totem,
-        routes::jobs::get, routes::jobs::file,
+        routes::jobs::get, routes::jobs::cancel, routes::jobs::file,
         crate::ws::live,
         routes::health::healthz, routes::health::readyz, routes::health::metrics,
     ),

@@ -420,8 +420,9 @@ pub async fn export(
             let source = MenuSource::of(&rec)?;
             let snap = menu::snapshot(&store, &images, source, menu::export_dpi(format))?;
             let out = ctx.out.to_path_buf();
+            let cancel = ctx.cancel;
             let mut progress = |f: f32, stage: &str| ctx.progress(f, stage);
-            menu::export(&snap, format, slide, &out, &mut progress)
+            menu::export(&snap, format, slide, &out, &mut progress, cancel)
                 .map(Some)
                 .map_err(JobFailure::from)
         }),

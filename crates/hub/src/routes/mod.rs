@@ -41,7 +41,7 @@ pub fn api_router() -> Router<AppState> {
         .route("/sync/status", get(sync::status))
         .route("/sync/now", post(sync::now))
         .merge(menus::router())
-        .route("/jobs/{id}", get(jobs::get))
+        .route("/jobs/{id}", get(jobs::get).delete(jobs::cancel))
         .route("/jobs/{id}/file", get(jobs::file))
         .route("/live", get(crate::ws::live))
         .route("/openapi.json", get(crate::openapi::document))

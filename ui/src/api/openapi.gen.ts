@@ -534,7 +534,36 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /** Asks the job to stop (`state` becomes `cancelled`); a finished job is answered unchanged. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JobStatus"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -2563,7 +2592,7 @@ export interface components {
             message: string;
         };
         /** @enum {string} */
-        JobState: "queued" | "running" | "done" | "failed";
+        JobState: "queued" | "running" | "done" | "failed" | "cancelled";
         /** @description A job as clients see it (`GET /api/v1/jobs/{id}` and the `job.progress` message). */
         JobStatus: {
             /**

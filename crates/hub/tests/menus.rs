@@ -334,7 +334,15 @@ async fn pdf_export_job_has_every_item_and_price_and_reports_progress() {
     )
     .await;
     let id = made["id"].as_str().expect("id");
+    let recepcion = hub.login("recepcion").await;
+    let (mut bystander, _) = live(&hub.base, &recepcion.token).await;
     let (job, seen) = export_and_watch(&admin, &hub, id, "pdf").await;
+    while let Some(m) = next_json(&mut bystander, Duration::from_millis(500)).await {
+        assert_ne!(
+            m["type"], "job.progress",
+            "reception hears nothing of an admin's export"
+        );
+    }
     assert!(
         seen.len() >= 3,
         "queued, running and done at least: {seen:?}"
@@ -392,8 +400,7 @@ async fn pdf_export_job_has_every_item_and_price_and_reports_progress() {
         "A4: {info}"
     );
 
-    // Another user's job is invisible; a reception user hears nothing of it.
-    let recepcion = hub.login("recepcion").await;
+    // Another user's job is invisible.
     assert_eq!(
         recepcion
             .get(&format!("/jobs/{}", job["id"].as_str().expect("id")))

@@ -32,6 +32,8 @@ test('admin edits a design, sees the preview change and exports a PDF', { timeou
   await a.click('[data-testid=menu-new]');
   await a.locator('[data-testid=menu-preview]').waitFor({ timeout: 20_000 });
   const first = await previewSrc(a);
+  await a.fill('[data-testid=menu-columns]', '9');
+  await a.locator('[data-testid=menu-columns][aria-invalid=true]').waitFor({ timeout: 20_000 });
   await a.fill('[data-testid=menu-columns]', '1');
   await a.waitForFunction((src) => document.querySelector('[data-testid=menu-preview]')?.getAttribute('src') !== src, first, { timeout: 20_000 });
   await a.fill('[data-testid=menu-name]', 'Mostrador');

@@ -83,7 +83,8 @@ pub fn run(config: &Config, store: &Store, command: MenuCommand) -> anyhow::Resu
                     let _ = write!(std::io::stderr(), "\r{stage:<10} {pct:>3}%");
                 }
             };
-            let summary = menu::export(&snap, format, slide, &output, &mut progress)?;
+            let never = std::sync::atomic::AtomicBool::new(false);
+            let summary = menu::export(&snap, format, slide, &output, &mut progress, &never)?;
             eprintln!();
             println!(
                 "{} → {} in {} ms: {summary}",

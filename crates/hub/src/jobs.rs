@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -30,6 +31,17 @@ pub enum JobState {
     Running,
     Done,
     Failed,
+    /// Stopped on request before it finished; nothing to download.
+    Cancelled,
+}
+
+impl JobState {
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            JobState::Done | JobState::Failed | JobState::Cancelled
+        )
+    }
 }
 
 /// Why a job failed, in the same shape as API errors.
@@ -81,9 +93,11 @@ pub struct JobStatus {
     pub finished_at: Option<String>,
 }
 
-/// What a job's work is handed: where to write its file, and a way to report progress.
+/// What a job's work is handed: where to write its file, a way to report progress, and a flag
+/// raised when someone cancels the job (long work should check it and stop).
 pub struct JobContext<'a> {
     pub out: &'a Path,
+    pub cancel: &'a AtomicBool,
     report: &'a mut dyn FnMut(f32, &str),
 }
 
@@ -102,7 +116,11 @@ struct Entry {
     status: JobStatus,
     path: PathBuf,
     finished: Option<Instant>,
+    cancel: Arc<AtomicBool>,
 }
+
+/// What work answers when it saw the cancel flag.
+pub const CANCELLED: &str = "cancelled";
 
 /// The hub's jobs, shared through `AppState`.
 #[derive(Clone)]
@@ -148,6 +166,7 @@ impl Jobs {
         let path = self
             .dir
             .join(format!("{id}-{}", safe_file_name(&file_name)));
+        let cancel = Arc::new(AtomicBool::new(false));
         let status = JobStatus {
             id: id.clone(),
             kind: kind.to_string(),
@@ -169,18 +188,24 @@ impl Jobs {
                 status: status.clone(),
                 path: path.clone(),
                 finished: None,
+                cancel: cancel.clone(),
             },
         );
         self.push(&status);
         let jobs = self.clone();
-        tokio::spawn(async move { jobs.run(id, path, work).await });
+        tokio::spawn(async move { jobs.run(id, path, cancel, work).await });
         status
     }
 
-    async fn run(self, id: String, path: PathBuf, work: JobWork) {
+    async fn run(self, id: String, path: PathBuf, cancel: Arc<AtomicBool>, work: JobWork) {
         let Ok(_permit) = self.slots.clone().acquire_owned().await else {
             return;
         };
+        if cancel.load(Ordering::Relaxed) {
+            // Cancelled while queued: already marked, never started.
+            self.prune();
+            return;
+        }
         self.update(&id, |s| {
             s.state = JobState::Running;
             s.stage = "starting".into();
@@ -209,6 +234,7 @@ impl Jobs {
             };
             let mut ctx = JobContext {
                 out: &out,
+                cancel: &cancel,
                 report: &mut report,
             };
             work(&mut ctx)
@@ -228,6 +254,14 @@ impl Jobs {
                     s.stage = "done".into();
                     s.bytes = bytes;
                     s.summary = summary;
+                    s.finished_at = finished;
+                });
+            }
+            Err(failure) if failure.code == CANCELLED => {
+                let _ = std::fs::remove_file(&path);
+                self.update(&id, |s| {
+                    s.state = JobState::Cancelled;
+                    s.stage = "cancelled".into();
                     s.finished_at = finished;
                 });
             }
@@ -256,7 +290,7 @@ impl Jobs {
                 return;
             };
             f(&mut e.status);
-            if matches!(e.status.state, JobState::Done | JobState::Failed) {
+            if e.status.state.is_finished() {
                 e.finished.get_or_insert_with(Instant::now);
             }
             e.status.clone()
@@ -297,6 +331,29 @@ impl Jobs {
         for p in doomed {
             let _ = std::fs::remove_file(p);
         }
+    }
+
+    /// Asks a queued or running job to stop; a queued one is cancelled at once. Answers the
+    /// job's status (unchanged when it had already finished).
+    pub fn cancel(&self, id: &str) -> Option<JobStatus> {
+        let queued = {
+            let entries = self.lock();
+            let e = entries.get(id)?;
+            if e.status.state.is_finished() {
+                return Some(e.status.clone());
+            }
+            e.cancel.store(true, Ordering::Relaxed);
+            e.status.state == JobState::Queued
+        };
+        if queued {
+            let finished = Some(clock::to_rfc3339(now_ms()));
+            self.update(id, |s| {
+                s.state = JobState::Cancelled;
+                s.stage = "cancelled".into();
+                s.finished_at = finished;
+            });
+        }
+        self.get(id)
     }
 
     pub fn get(&self, id: &str) -> Option<JobStatus> {
@@ -381,6 +438,56 @@ mod tests {
         assert_eq!(std::fs::read(path).expect("file"), b"hola");
         assert_eq!(status.bytes, Some(4));
         assert_eq!(status.summary, Some(serde_json::json!({ "lines": 1 })));
+    }
+
+    #[tokio::test]
+    async fn a_running_job_stops_when_cancelled_and_a_queued_one_never_starts() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let jobs = Jobs::new(dir.path().join("exports"), 1, LiveFeed::default());
+        let slow: JobWork = Box::new(|ctx| {
+            while !ctx.cancel.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(JobFailure::new(CANCELLED, "stopped"))
+        });
+        let running = jobs.start("t", None, "a.txt".into(), "text/plain", slow);
+        let queued = jobs.start(
+            "t",
+            None,
+            "b.txt".into(),
+            "text/plain",
+            Box::new(|_| panic!("a job cancelled while queued must never run")),
+        );
+        for _ in 0..200 {
+            if jobs
+                .get(&running.id)
+                .is_some_and(|s| s.state == JobState::Running)
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(
+            jobs.cancel(&queued.id).map(|s| s.state),
+            Some(JobState::Cancelled)
+        );
+        jobs.cancel(&running.id);
+        for _ in 0..300 {
+            if jobs.get(&running.id).is_some_and(|s| s.state.is_finished()) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(
+            jobs.get(&running.id).map(|s| s.state),
+            Some(JobState::Cancelled)
+        );
+        assert!(jobs.file(&running.id).is_none());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(
+            jobs.get(&queued.id).map(|s| s.state),
+            Some(JobState::Cancelled)
+        );
     }
 
     #[tokio::test]

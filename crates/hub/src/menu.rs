@@ -426,8 +426,8 @@ pub fn export(
     slide: usize,
     out: &Path,
     progress: &mut dyn FnMut(f32, &str),
+    cancel: &AtomicBool,
 ) -> Result<serde_json::Value, MenuError> {
-    let cancel = AtomicBool::new(false);
     let mut report = |p: Progress| {
         let (f, stage) = overall(&p);
         progress(f, stage)
@@ -435,7 +435,7 @@ pub fn export(
     let io = |e: std::io::Error| MenuError::Media(MediaError::Io(e));
     match format {
         ExportFormat::Pdf => {
-            let pdf = kidyboard_media::export_pdf(&snap.design, &snap.content, report, &cancel)?;
+            let pdf = kidyboard_media::export_pdf(&snap.design, &snap.content, report, cancel)?;
             std::fs::write(out, &pdf.pdf).map_err(io)?;
             Ok(serde_json::json!({ "pages": pdf.pages, "warnings": pdf.warnings }))
         }
@@ -448,7 +448,7 @@ pub fn export(
                 &VideoOptions::default(),
                 &mut writer,
                 &mut report,
-                &cancel,
+                cancel,
             )?;
             writer.flush().map_err(io)?;
             Ok(serde_json::to_value(&video).unwrap_or_default())

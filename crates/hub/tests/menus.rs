@@ -334,7 +334,15 @@ async fn pdf_export_job_has_every_item_and_price_and_reports_progress() {
     )
     .await;
     let id = made["id"].as_str().expect("id");
+    let recepcion = hub.login("recepcion").await;
+    let (mut bystander, _) = live(&hub.base, &recepcion.token).await;
     let (job, seen) = export_and_watch(&admin, &hub, id, "pdf").await;
+    while let Some(m) = next_json(&mut bystander, Duration::from_millis(500)).await {
+        assert_ne!(
+            m["type"], "job.progress",
+            "reception hears nothing of an admin's export"
+        );
+    }
     assert!(
         seen.len() >= 3,
         "queued, running and done at least: {seen:?}"
@@ -392,8 +400,7 @@ async fn pdf_export_job_has_every_item_and_price_and_reports_progress() {
         "A4: {info}"
     );
 
-    // Another user's job is invisible; a reception user hears nothing of it.
-    let recepcion = hub.login("recepcion").await;
+    // Another user's job is invisible.
     assert_eq!(
         recepcion
             .get(&format!("/jobs/{}", job["id"].as_str().expect("id")))
@@ -570,4 +577,49 @@ async fn cli_lists_and_exports_from_the_data_dir() {
         .output()
         .expect("runs");
     assert!(!bad.status.success(), "an unknown design fails");
+}
+
+#[tokio::test]
+async fn a_long_video_export_can_be_cancelled() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let made = create(
+        &admin,
+        json!({ "name": "Larga", "design": {
+            "canvas": { "kind": "screen", "size": "1080p" },
+            "slides": { "seconds_per_slide": 600.0, "transition_seconds": 1.0 } } }),
+    )
+    .await;
+    let (mut ws, _) = live(&hub.base, &admin.token).await;
+    let started = admin
+        .post(
+            &format!("/menus/designs/{}/export", made["id"].as_str().expect("id")),
+            json!({ "format": "mp4" }),
+        )
+        .await;
+    let job_id = started.body["id"].as_str().expect("job id").to_string();
+    let encoding = common::wait_for(&mut ws, "job.progress", Duration::from_secs(60), |m| {
+        m["job"]["id"] == job_id.as_str() && m["job"]["stage"] == "frames"
+    })
+    .await;
+    assert!(encoding.is_some(), "the export reaches the encoder");
+    let other = hub.login("totem").await;
+    assert_eq!(
+        other.delete(&format!("/jobs/{job_id}")).await.status,
+        404,
+        "not the totem's job"
+    );
+    let asked = admin.delete(&format!("/jobs/{job_id}")).await;
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    let stopped = common::wait_for(&mut ws, "job.progress", Duration::from_secs(30), |m| {
+        m["job"]["id"] == job_id.as_str() && m["job"]["state"] == "cancelled"
+    })
+    .await;
+    assert!(stopped.is_some(), "the job reports it was cancelled");
+    assert_eq!(
+        admin.get(&format!("/jobs/{job_id}/file")).await.status,
+        404,
+        "nothing to download"
+    );
+    hub.stop().await;
 }

@@ -102,5 +102,6 @@ export const menus = {
 
 export const jobs = {
   get: (id: string) => request<JobStatus>('GET', `/jobs/${id}`),
+  cancel: (id: string) => request<JobStatus>('DELETE', `/jobs/${id}`),
   file: (id: string) => requestBlob('GET', `/jobs/${id}/file`),
 };

@@ -534,7 +534,36 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /** Asks the job to stop (`state` becomes `cancelled`); a finished job is answered unchanged. */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JobStatus"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -3493,7 +3522,7 @@ export interface components {
             message: string;
         };
         /** @enum {string} */
-        JobState: "queued" | "running" | "done" | "failed";
+        JobState: "queued" | "running" | "done" | "failed" | "cancelled";
         /** @description A job as clients see it (`GET /api/v1/jobs/{id}` and the `job.progress` message). */
         JobStatus: {
             /**
@@ -3652,7 +3681,10 @@ export interface components {
          */
         MenuDesignBody: {
             background_image?: string | null;
-            design?: Record<string, never> | null;
+            /** @description A `MenuDesign`, whole or partial. */
+            design?: {
+                [key: string]: unknown;
+            } | null;
             hidden_sections?: string[] | null;
             logo_image?: string | null;
             name?: string | null;
@@ -3776,7 +3808,10 @@ export interface components {
         /** @description An unsaved design to preview (the editor's live preview). */
         PreviewBody: {
             background_image?: string | null;
-            design: Record<string, never>;
+            /** @description A `MenuDesign`, whole or partial. */
+            design: {
+                [key: string]: unknown;
+            };
             hidden_sections?: string[];
             logo_image?: string | null;
             slide?: number;

@@ -8,7 +8,7 @@ import type { JobStatus } from '../api/types';
 export const POLL_EVERY_MS = 2000;
 
 export function isFinished(job: JobStatus): boolean {
-  return job.state === 'done' || job.state === 'failed';
+  return job.state === 'done' || job.state === 'failed' || job.state === 'cancelled';
 }
 
 /** The newer of two reports of the same job: a finished job never goes back to running, and
@@ -17,7 +17,7 @@ export function newer(current: JobStatus | null, incoming: JobStatus): JobStatus
   if (!current || current.id !== incoming.id) return incoming;
   if (isFinished(current)) return current;
   if (isFinished(incoming)) return incoming;
-  const rank = { queued: 0, running: 1, done: 2, failed: 2 } as const;
+  const rank = { queued: 0, running: 1, done: 2, failed: 2, cancelled: 2 } as const;
   if (rank[incoming.state] !== rank[current.state]) return rank[incoming.state] > rank[current.state] ? incoming : current;
   return incoming.progress >= current.progress ? incoming : current;
 }

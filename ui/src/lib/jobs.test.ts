@@ -17,7 +17,10 @@ describe('job progress', () => {
     const done = job({ state: 'done', progress: 1 });
     expect(newer(done, job({ progress: 0.9 }))).toBe(done);
     expect(newer(half, done)).toBe(done);
-    expect(isFinished(done) && isFinished(job({ state: 'failed' })) && !isFinished(half)).toBe(true);
+    expect(isFinished(done) && isFinished(job({ state: 'failed' })) && isFinished(job({ state: 'cancelled' }))).toBe(true);
+    expect(isFinished(half)).toBe(false);
+    const cancelled = job({ state: 'cancelled', progress: 0.4 });
+    expect(newer(cancelled, job({ progress: 0.6 }))).toBe(cancelled);
   });
 
   it('follows a different job from scratch', () => {

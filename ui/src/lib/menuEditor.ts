@@ -96,7 +96,7 @@ export function bodyOf(draft: Draft): MenuDesignBody {
   return {
     name: draft.name.trim(),
     title: draft.title.trim(),
-    design: draft.design as unknown as Record<string, never>,
+    design: draft.design,
     logo_image: draft.logo_image,
     background_image: draft.background_image,
     hidden_sections: draft.hidden_sections,
@@ -106,7 +106,7 @@ export function bodyOf(draft: Draft): MenuDesignBody {
 
 export function previewBodyOf(draft: Draft, slide: number, width: number): MenuPreviewBody {
   return {
-    design: draft.design as unknown as Record<string, never>,
+    design: draft.design,
     title: draft.title.trim() || 'Menú',
     logo_image: draft.logo_image || null,
     background_image: draft.background_image || null,

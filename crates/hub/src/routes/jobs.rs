@@ -32,6 +32,25 @@ pub async fn get(
     }
 }
 
+/// Asks the job to stop (`state` becomes `cancelled`); a finished job is answered unchanged.
+#[utoipa::path(delete, path = "/api/v1/jobs/{id}", tag = "jobs",
+    responses((status = 200, body = JobStatus), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn cancel(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<JobStatus>> {
+    check_id(&id)?;
+    match st.jobs.get(&id) {
+        Some(job) if visible(&auth, &job) => st
+            .jobs
+            .cancel(&id)
+            .map(Json)
+            .ok_or_else(ApiError::not_found),
+        _ => Err(ApiError::not_found()),
+    }
+}
+
 /// The finished file, as an attachment. 404 until the job is done (or after it was pruned).
 #[utoipa::path(get, path = "/api/v1/jobs/{id}/file", tag = "jobs",
     responses((status = 200, description = "The file (PDF, MP4, PNG…)", content_type = "application/octet-stream"), (status = 404, body = ErrorBody)),

@@ -74,7 +74,8 @@ fn view(rec: MenuDesignRecord) -> ApiResult<MenuDesignView> {
 pub struct MenuDesignBody {
     pub name: Option<String>,
     pub title: Option<String>,
-    #[schema(value_type = Option<Object>)]
+    /// A `MenuDesign`, whole or partial.
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
     pub design: Option<serde_json::Value>,
     pub logo_image: Option<String>,
     pub background_image: Option<String>,
@@ -317,7 +318,8 @@ pub async fn preview(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewBody {
-    #[schema(value_type = Object)]
+    /// A `MenuDesign`, whole or partial.
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub design: serde_json::Value,
     pub title: Option<String>,
     pub logo_image: Option<String>,
@@ -418,8 +420,9 @@ pub async fn export(
             let source = MenuSource::of(&rec)?;
             let snap = menu::snapshot(&store, &images, source, menu::export_dpi(format))?;
             let out = ctx.out.to_path_buf();
+            let cancel = ctx.cancel;
             let mut progress = |f: f32, stage: &str| ctx.progress(f, stage);
-            menu::export(&snap, format, slide, &out, &mut progress)
+            menu::export(&snap, format, slide, &out, &mut progress, cancel)
                 .map(Some)
                 .map_err(JobFailure::from)
         }),

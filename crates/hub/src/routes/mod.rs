@@ -53,7 +53,7 @@ pub fn api_router() -> Router<AppState> {
         .route("/sync/now", post(sync::now))
         .route("/sync/pair", post(sync::pair))
         .merge(menus::router())
-        .route("/jobs/{id}", get(jobs::get))
+        .route("/jobs/{id}", get(jobs::get).delete(jobs::cancel))
         .route("/jobs/{id}/file", get(jobs::file))
         .route("/live", get(crate::ws::live))
         .route("/openapi.json", get(crate::openapi::document))

@@ -35,6 +35,8 @@ pub enum Permission {
     CloseDay,
     ReadReports,
     ReadEvents,
+    /// Send visitor counts and the camera's status (the totem's vision runner).
+    RecordVisits,
 }
 
 impl Role {
@@ -83,6 +85,7 @@ impl Role {
                     | SellServicesAndPackages
                     | OperateTimers
                     | CloseDay
+                    | RecordVisits
             ),
             Role::Reception => matches!(
                 p,
@@ -99,7 +102,10 @@ impl Role {
             ),
             Role::Kidibar => matches!(p, ReadProducts | ReadBranches | SellProducts | ReadSales),
             Role::Monitor => matches!(p, ReadTimers | ReadBranches),
-            Role::Totem => matches!(p, ReadProducts | ReadServicesAndPackages | ReadBranches),
+            Role::Totem => matches!(
+                p,
+                ReadProducts | ReadServicesAndPackages | ReadBranches | RecordVisits
+            ),
         }
     }
 

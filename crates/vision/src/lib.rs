@@ -8,10 +8,14 @@
 //! The optional live preview for installers keeps one annotated JPEG in memory and serves it to
 //! admins on the local network only.
 
+pub mod demo;
 pub mod detector;
 pub mod error;
 pub mod frame;
+pub mod preview;
+pub mod runner;
 pub mod runtime;
+pub mod source;
 pub mod tracker;
 
 pub use detector::{Detection, DetectorOptions, FaceDetector};
@@ -19,3 +23,5 @@ pub use error::{Result, VisionError};
 pub use frame::Frame;
 pub use runtime::ModelPaths;
 pub use tracker::{FinishedVisit, Tracker, TrackerOptions};
+pub use runner::{RunnerConfig, RunnerEvent, RunnerStatus, VisionHandle, VisionService};
+pub use source::{SourceOptions, SourceSpec};

@@ -89,6 +89,8 @@ impl Tracker {
     /// Feeds one frame's detections taken at `now`; returns the visitors who left.
     pub fn update(&mut self, detections: &[Detection], now: Millis) -> Vec<FinishedVisit> {
         let o = self.options;
+        // Those gone too long leave first, so someone new at the same spot is a new visitor.
+        let left = self.expire(|t| now - t.last_seen > o.max_missed_ms);
         // Every plausible (track, detection) pair, best first; overlap beats a near centre.
         let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
         for (ti, t) in self.tracks.iter().enumerate() {
@@ -143,7 +145,7 @@ impl Tracker {
                 });
             }
         }
-        self.expire(|t| now - t.last_seen > o.max_missed_ms)
+        left
     }
 
     /// Ends every track (the source ended or the camera was lost): confirmed ones become visits.

@@ -61,6 +61,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ImageCommand,
     },
+    /// The totem's anonymous visitor counter.
+    Vision {
+        #[command(subcommand)]
+        command: crate::vision_cli::VisionCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -285,6 +290,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let link = kidyboard_cloud::worker::pairing::pair(store, &url, &code, name).await?;
             println!("paired with {url}: {link:?}");
             Ok(())
+        }
+        Command::Vision { command } => {
+            init_logging(config.log_json);
+            crate::vision_cli::run(command).await
         }
         Command::Openapi => {
             println!("{}", crate::openapi::spec().to_pretty_json()?);

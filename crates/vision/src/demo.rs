@@ -44,12 +44,14 @@ fn paste(dst: &mut Frame, src: &Frame, x: u32, y: u32, w: u32, h: u32) {
 pub fn write_sequence(photos: &Path, out: &Path) -> Result<()> {
     let astronaut = Frame::open(&photos.join(PHOTOS[0]), 0)?;
     let grace = Frame::open(&photos.join(PHOTOS[1]), 0)?;
-    std::fs::create_dir_all(out).map_err(|e| VisionError::Config(format!("{}: {e}", out.display())))?;
+    std::fs::create_dir_all(out)
+        .map_err(|e| VisionError::Config(format!("{}: {e}", out.display())))?;
     let mut encoded: Vec<((bool, bool), std::path::PathBuf)> = Vec::new();
     for (i, who) in SCRIPT.iter().enumerate() {
         let path = out.join(format!("frame-{i:03}.png"));
         if let Some((_, first)) = encoded.iter().find(|(w, _)| w == who) {
-            std::fs::copy(first, &path).map_err(|e| VisionError::Config(format!("{}: {e}", path.display())))?;
+            std::fs::copy(first, &path)
+                .map_err(|e| VisionError::Config(format!("{}: {e}", path.display())))?;
             continue;
         }
         let mut frame = Frame::new(640, 480, vec![128; 640 * 480 * 3], 0)?;

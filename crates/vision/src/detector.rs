@@ -99,7 +99,12 @@ impl FaceDetector {
     pub fn load(paths: &ModelPaths, options: DetectorOptions) -> Result<FaceDetector> {
         paths.check()?;
         let env = runtime::environment(&paths.ort_lib)?;
-        let model = |e: String| VisionError::Model(format!("cannot load the face model {}: {e}", paths.model.display()));
+        let model = |e: String| {
+            VisionError::Model(format!(
+                "cannot load the face model {}: {e}",
+                paths.model.display()
+            ))
+        };
         let session = Session::builder(&env)?
             .with_optimization_level(GraphOptimizationLevel::Level3)
             .map_err(|e| model(e.to_string()))?
@@ -122,11 +127,15 @@ impl FaceDetector {
         let (height, width) = (side(dims.get(2)), side(dims.get(3)));
         for name in ["cls_8", "obj_8", "bbox_8", "kps_8"] {
             if !session.outputs().iter().any(|o| o.name() == name) {
-                return Err(model(format!("output {name} is missing: not a YuNet model")));
+                return Err(model(format!(
+                    "output {name} is missing: not a YuNet model"
+                )));
             }
         }
         if width % 32 != 0 || height % 32 != 0 {
-            return Err(model(format!("input {width}×{height} is not a multiple of 32")));
+            return Err(model(format!(
+                "input {width}×{height} is not a multiple of 32"
+            )));
         }
         Ok(FaceDetector {
             session,
@@ -150,8 +159,11 @@ impl FaceDetector {
         let t0 = Instant::now();
         let scale = letterbox(frame, &mut self.input, self.width, self.height);
         let t1 = Instant::now();
-        let tensor = TensorRef::from_array_view(([1usize, 3, self.height, self.width], &self.input[..]))?;
-        let outputs = self.session.run(ort::inputs![self.input_name.as_str() => tensor])?;
+        let tensor =
+            TensorRef::from_array_view(([1usize, 3, self.height, self.width], &self.input[..]))?;
+        let outputs = self
+            .session
+            .run(ort::inputs![self.input_name.as_str() => tensor])?;
         let t2 = Instant::now();
         let mut candidates = Vec::new();
         for stride in STRIDES {
@@ -310,13 +322,24 @@ mod tests {
     use super::*;
 
     fn det(x: f32, y: f32, w: f32, h: f32, score: f32) -> Detection {
-        Detection { x, y, w, h, score, landmarks: [(0.0, 0.0); 5] }
+        Detection {
+            x,
+            y,
+            w,
+            h,
+            score,
+            landmarks: [(0.0, 0.0); 5],
+        }
     }
 
     #[test]
     fn nms_keeps_the_best_of_overlapping_boxes_and_distinct_ones() {
         let kept = nms(
-            vec![det(0.0, 0.0, 10.0, 10.0, 0.8), det(1.0, 1.0, 10.0, 10.0, 0.95), det(50.0, 50.0, 10.0, 10.0, 0.9)],
+            vec![
+                det(0.0, 0.0, 10.0, 10.0, 0.8),
+                det(1.0, 1.0, 10.0, 10.0, 0.95),
+                det(50.0, 50.0, 10.0, 10.0, 0.9),
+            ],
             0.3,
         );
         assert_eq!(kept.len(), 2);
@@ -341,7 +364,11 @@ mod tests {
         let scale = letterbox(&frame, &mut out, 64, 64);
         assert_eq!(scale, 1.0);
         let plane = 64 * 64;
-        assert_eq!((out[0], out[plane], out[2 * plane]), (30.0, 20.0, 10.0), "B, G, R planes");
+        assert_eq!(
+            (out[0], out[plane], out[2 * plane]),
+            (30.0, 20.0, 10.0),
+            "B, G, R planes"
+        );
         assert_eq!(out[60 * 64], 0.0, "rows below the frame are padding");
     }
 

@@ -19,7 +19,11 @@ pub struct Frame {
 
 impl std::fmt::Debug for Frame {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Frame({}×{} at {})", self.width, self.height, self.captured_at)
+        write!(
+            f,
+            "Frame({}×{} at {})",
+            self.width, self.height, self.captured_at
+        )
     }
 }
 
@@ -30,7 +34,9 @@ impl Frame {
     pub fn new(width: u32, height: u32, rgb: Vec<u8>, captured_at: Millis) -> Result<Frame> {
         let expected = width as u64 * height as u64 * 3;
         if width == 0 || height == 0 || width as u64 * height as u64 > MAX_PIXELS {
-            return Err(VisionError::Decode(format!("unsupported frame size {width}×{height}")));
+            return Err(VisionError::Decode(format!(
+                "unsupported frame size {width}×{height}"
+            )));
         }
         if rgb.len() as u64 != expected {
             return Err(VisionError::Decode(format!(
@@ -38,7 +44,12 @@ impl Frame {
                 rgb.len()
             )));
         }
-        Ok(Frame { width, height, rgb, captured_at })
+        Ok(Frame {
+            width,
+            height,
+            rgb,
+            captured_at,
+        })
     }
 
     /// Decodes a PNG or JPEG held in memory.

@@ -13,11 +13,14 @@ use crate::tracker::Tracker;
 pub fn annotate(frame: &Frame, faces: &[Detection], tracker: &Tracker) -> Option<Vec<u8>> {
     let mut img = image::RgbImage::from_raw(frame.width, frame.height, frame.rgb.clone())?;
     for f in faces {
-        let counted = tracker
-            .tracks()
-            .iter()
-            .any(|t| t.confirmed && t.last_seen == frame.captured_at && t.bbox == [f.x, f.y, f.w, f.h]);
-        let colour = if counted { [40, 220, 90] } else { [250, 180, 30] };
+        let counted = tracker.tracks().iter().any(|t| {
+            t.confirmed && t.last_seen == frame.captured_at && t.bbox == [f.x, f.y, f.w, f.h]
+        });
+        let colour = if counted {
+            [40, 220, 90]
+        } else {
+            [250, 180, 30]
+        };
         draw_box(&mut img, f, image::Rgb(colour));
     }
     let mut out = Cursor::new(Vec::new());
@@ -70,7 +73,13 @@ mod tests {
 
     #[test]
     fn only_loopback_and_private_addresses_may_serve_the_preview() {
-        for ok in ["127.0.0.1:1", "192.168.1.20:8081", "10.0.0.5:1", "[::1]:1", "[fd00::1]:1"] {
+        for ok in [
+            "127.0.0.1:1",
+            "192.168.1.20:8081",
+            "10.0.0.5:1",
+            "[::1]:1",
+            "[fd00::1]:1",
+        ] {
             assert!(check_listen(ok.parse().expect(ok)).is_ok(), "{ok}");
         }
         for bad in ["0.0.0.0:1", "8.8.8.8:1", "[::]:1", "[2001:db8::1]:1"] {

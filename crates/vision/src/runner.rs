@@ -102,9 +102,20 @@ impl VisionService {
         let thread_shared = shared.clone();
         let thread = std::thread::Builder::new()
             .name("vision-runner".into())
-            .spawn(move || Runner { config, shared: thread_shared, events: tx }.run())
+            .spawn(move || {
+                Runner {
+                    config,
+                    shared: thread_shared,
+                    events: tx,
+                }
+                .run()
+            })
             .ok();
-        VisionHandle { shared, thread, events: Some(rx) }
+        VisionHandle {
+            shared,
+            thread,
+            events: Some(rx),
+        }
     }
 }
 
@@ -201,7 +212,10 @@ impl Runner {
             s.clone()
         };
         match state {
-            VisionState::Ok | VisionState::Starting | VisionState::Finished | VisionState::Stopped => {
+            VisionState::Ok
+            | VisionState::Starting
+            | VisionState::Finished
+            | VisionState::Stopped => {
                 tracing::info!(state = state.as_str(), "vision: {}", snapshot.message)
             }
             _ => tracing::warn!(state = state.as_str(), "vision: {}", snapshot.message),
@@ -223,7 +237,10 @@ impl Runner {
             if left.is_zero() {
                 break;
             }
-            woken = cv.wait_timeout(woken, left).map(|r| r.0).unwrap_or_else(|p| p.into_inner().0);
+            woken = cv
+                .wait_timeout(woken, left)
+                .map(|r| r.0)
+                .unwrap_or_else(|p| p.into_inner().0);
         }
         *woken = false;
     }
@@ -243,7 +260,10 @@ impl Runner {
             }
             match ended {
                 Ended::Finished => {
-                    self.set(VisionState::Finished, "the source ended; every visit was counted");
+                    self.set(
+                        VisionState::Finished,
+                        "the source ended; every visit was counted",
+                    );
                     return;
                 }
                 Ended::Stopped => break,
@@ -258,7 +278,10 @@ impl Runner {
 
     /// One go: load the model if needed, open the source, count until it ends or fails.
     fn attempt(&self, detector: &mut Option<FaceDetector>, tracker: &mut Tracker) -> Ended {
-        self.set(VisionState::Starting, format!("opening {}", self.config.source));
+        self.set(
+            VisionState::Starting,
+            format!("opening {}", self.config.source),
+        );
         if detector.is_none() {
             match FaceDetector::load(&self.config.model, self.config.detector) {
                 Ok(d) => *detector = Some(d),
@@ -279,7 +302,10 @@ impl Runner {
                     return Ended::Retry;
                 }
             };
-        self.set(VisionState::Ok, format!("counting visitors from {}", self.config.source));
+        self.set(
+            VisionState::Ok,
+            format!("counting visitors from {}", self.config.source),
+        );
         let mut last_heartbeat = Instant::now();
         let mut last_preview: Option<Instant> = None;
         let mut last_frame = Instant::now();
@@ -291,7 +317,11 @@ impl Runner {
                 Ok(Some(f)) => f,
                 Ok(None) => return Ended::Finished,
                 Err(e) => {
-                    let state = if self.config.source.is_live() { VisionState::Unplugged } else { e.state() };
+                    let state = if self.config.source.is_live() {
+                        VisionState::Unplugged
+                    } else {
+                        e.state()
+                    };
                     self.set(state, format!("{e} — retrying"));
                     return Ended::Retry;
                 }
@@ -324,7 +354,11 @@ impl Runner {
                 s.last_frame_at = Some(frame.captured_at);
                 if dt > 0.0 {
                     let inst = 1.0 / dt;
-                    s.fps = if s.fps == 0.0 { inst } else { 0.9 * s.fps + 0.1 * inst };
+                    s.fps = if s.fps == 0.0 {
+                        inst
+                    } else {
+                        0.9 * s.fps + 0.1 * inst
+                    };
                 }
                 (last_heartbeat.elapsed() >= HEARTBEAT).then(|| s.clone())
             };

@@ -45,7 +45,10 @@ impl ModelPaths {
 
     /// Both files exist; otherwise a message that says what to run.
     pub fn check(&self) -> Result<()> {
-        for (what, path) in [("ONNX Runtime library", &self.ort_lib), ("face model", &self.model)] {
+        for (what, path) in [
+            ("ONNX Runtime library", &self.ort_lib),
+            ("face model", &self.model),
+        ] {
             if !path.is_file() {
                 return Err(VisionError::Model(format!(
                     "the {what} is missing at {} — run scripts/fetch-vision.sh (or set KIDYBOARD_ORT_LIB / KIDYBOARD_VISION_MODEL)",
@@ -71,7 +74,12 @@ pub fn environment(lib: &Path) -> Result<Environment> {
         return Ok(env.clone());
     }
     let env = ort::init_from(lib)
-        .map_err(|e| VisionError::Model(format!("cannot load ONNX Runtime from {}: {e}", lib.display())))?
+        .map_err(|e| {
+            VisionError::Model(format!(
+                "cannot load ONNX Runtime from {}: {e}",
+                lib.display()
+            ))
+        })?
         .with_name("kidyboard-vision")
         .with_telemetry(false)
         .build()?;

@@ -102,7 +102,8 @@ impl Tracker {
                     continue;
                 }
                 let (cx, cy) = d.center();
-                let shift = ((cx - (tx + tw / 2.0)).powi(2) + (cy - (ty + th / 2.0)).powi(2)).sqrt();
+                let shift =
+                    ((cx - (tx + tw / 2.0)).powi(2) + (cy - (ty + th / 2.0)).powi(2)).sqrt();
                 let limit = o.max_center_shift * tw.max(th).max(d.w).max(d.h);
                 if shift < limit {
                     pairs.push((1.0 - shift / limit, ti, di));
@@ -161,8 +162,11 @@ impl Tracker {
             }
             if t.confirmed {
                 left.push(FinishedVisit {
-                    id: ulid::Ulid::from_parts(t.first_seen.max(0) as u64, ulid::Ulid::new().random())
-                        .to_string(),
+                    id: ulid::Ulid::from_parts(
+                        t.first_seen.max(0) as u64,
+                        ulid::Ulid::new().random(),
+                    )
+                    .to_string(),
                     started_at: t.first_seen,
                     ended_at: t.last_seen,
                 });

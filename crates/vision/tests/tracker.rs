@@ -5,11 +5,22 @@
 use kidyboard_vision::{Detection, FinishedVisit, Tracker, TrackerOptions};
 
 fn face(x: f32, y: f32, w: f32, h: f32) -> Detection {
-    Detection { x, y, w, h, score: 0.9, landmarks: [(0.0, 0.0); 5] }
+    Detection {
+        x,
+        y,
+        w,
+        h,
+        score: 0.9,
+        landmarks: [(0.0, 0.0); 5],
+    }
 }
 
 /// Runs frames 0..n (100 ms apart); `at(i)` gives the detections of frame i.
-fn run(n: usize, at: impl Fn(usize) -> Vec<Detection>, probe: impl Fn(usize, &Tracker)) -> (Vec<FinishedVisit>, Tracker) {
+fn run(
+    n: usize,
+    at: impl Fn(usize) -> Vec<Detection>,
+    probe: impl Fn(usize, &Tracker),
+) -> (Vec<FinishedVisit>, Tracker) {
     let mut t = Tracker::new(TrackerOptions::default());
     let mut visits = Vec::new();
     for i in 0..n {
@@ -52,17 +63,32 @@ fn people_entering_lingering_and_leaving_are_counted_once_each_with_exact_dwell(
         2 => assert_eq!(t.in_view(), 1, "A is counted at the third sighting"),
         35 => assert_eq!(t.in_view(), 2, "A and B in view"),
         45 => assert_eq!(t.in_view(), 2, "A, hidden for half a second, has not left"),
-        95 => assert_eq!(t.in_view(), 1, "B left 2.6 s ago; the glimpse never counted"),
-        110 => assert_eq!(t.in_view(), 1, "A left at 9.9 s but the 2 s grace has not passed"),
+        95 => assert_eq!(
+            t.in_view(),
+            1,
+            "B left 2.6 s ago; the glimpse never counted"
+        ),
+        110 => assert_eq!(
+            t.in_view(),
+            1,
+            "A left at 9.9 s but the 2 s grace has not passed"
+        ),
         121 => assert_eq!(t.in_view(), 0, "A gone; C not yet confirmed"),
         125 => assert_eq!(t.in_view(), 1, "C in view"),
         _ => {}
     };
     let (visits, tracker) = run(140, sequence, probe);
-    let spans: Vec<(i64, i64, i64)> = visits.iter().map(|v| (v.started_at, v.ended_at, v.dwell_ms())).collect();
+    let spans: Vec<(i64, i64, i64)> = visits
+        .iter()
+        .map(|v| (v.started_at, v.ended_at, v.dwell_ms()))
+        .collect();
     assert_eq!(
         spans,
-        [(0, 9_900, 9_900), (3_000, 6_900, 3_900), (12_000, 12_900, 900)],
+        [
+            (0, 9_900, 9_900),
+            (3_000, 6_900, 3_900),
+            (12_000, 12_900, 900)
+        ],
         "A, B and C with their first and last sightings"
     );
     assert_eq!(tracker.visitors(), 3);
@@ -77,7 +103,13 @@ fn a_gap_longer_than_the_grace_splits_one_person_into_two_visits() {
     // Seen 0–1 s, away 3 s, back 4–5 s at the same spot: two visits.
     let (visits, _) = run(
         51,
-        |i| if i <= 10 || i >= 40 { vec![face(50.0, 50.0, 80.0, 80.0)] } else { vec![] },
+        |i| {
+            if i <= 10 || i >= 40 {
+                vec![face(50.0, 50.0, 80.0, 80.0)]
+            } else {
+                vec![]
+            }
+        },
         |_, _| {},
     );
     let spans: Vec<(i64, i64)> = visits.iter().map(|v| (v.started_at, v.ended_at)).collect();
@@ -91,7 +123,10 @@ fn two_people_crossing_keep_their_own_visits() {
         30,
         |i| {
             let x = i as f32 * 15.0;
-            vec![face(x, 100.0, 60.0, 60.0), face(600.0 - x, 260.0, 60.0, 60.0)]
+            vec![
+                face(x, 100.0, 60.0, 60.0),
+                face(600.0 - x, 260.0, 60.0, 60.0),
+            ]
         },
         |_, _| {},
     );

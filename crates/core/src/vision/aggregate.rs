@@ -195,10 +195,18 @@ mod tests {
         assert_eq!(f.by_hour[14].visitors, 1);
         assert_eq!(f.by_hour[21].visitors, 1);
         assert_eq!(f.by_hour[7].visitors, 1);
-        let shifts: Vec<(String, i64)> = f.by_shift.iter().map(|s| (s.name.clone(), s.visitors)).collect();
+        let shifts: Vec<(String, i64)> = f
+            .by_shift
+            .iter()
+            .map(|s| (s.name.clone(), s.visitors))
+            .collect();
         assert_eq!(
             shifts,
-            [("mañana".into(), 2), ("tarde".into(), 1), ("noche".into(), 1)]
+            [
+                ("mañana".into(), 2),
+                ("tarde".into(), 1),
+                ("noche".into(), 1)
+            ]
         );
         assert_eq!(f.by_shift[0].average_dwell_ms, 25_000);
         assert_eq!(f.outside_shifts, 1);
@@ -213,7 +221,10 @@ mod tests {
     #[test]
     fn no_visits_give_zeroes_not_a_division_by_zero() {
         let f = aggregate(&[], chrono_tz::UTC, &default_spans());
-        assert_eq!((f.visitors, f.average_dwell_ms, f.median_dwell_ms), (0, 0, 0));
+        assert_eq!(
+            (f.visitors, f.average_dwell_ms, f.median_dwell_ms),
+            (0, 0, 0)
+        );
         assert_eq!(f.by_hour.len(), 24);
     }
 }

@@ -65,7 +65,10 @@ struct CheckedVisit {
 fn device_name(field: &str, v: &str) -> Result<String> {
     let name = validate::name(field, v)?;
     if name.len() > 64 {
-        return Err(CoreError::validation(field, "es demasiado largo (máximo 64)"));
+        return Err(CoreError::validation(
+            field,
+            "es demasiado largo (máximo 64)",
+        ));
     }
     Ok(name)
 }
@@ -85,15 +88,28 @@ fn check_batch(batch: &VisitBatch, now: Millis) -> Result<(String, Vec<CheckedVi
         let ended_at = clock::parse_rfc3339(&format!("visits[{i}].ended_at"), &v.ended_at)?;
         let field = format!("visits[{i}].ended_at");
         if ended_at < started_at {
-            return Err(CoreError::validation(field, "no puede ser anterior a started_at"));
+            return Err(CoreError::validation(
+                field,
+                "no puede ser anterior a started_at",
+            ));
         }
         if ended_at - started_at > MAX_DWELL_MS {
-            return Err(CoreError::validation(field, "una visita dura a lo más 24 horas"));
+            return Err(CoreError::validation(
+                field,
+                "una visita dura a lo más 24 horas",
+            ));
         }
         if ended_at > now + MAX_CLOCK_AHEAD_MS {
-            return Err(CoreError::validation(field, "está en el futuro (revisa el reloj del tótem)"));
+            return Err(CoreError::validation(
+                field,
+                "está en el futuro (revisa el reloj del tótem)",
+            ));
         }
-        out.push(CheckedVisit { id, started_at, ended_at });
+        out.push(CheckedVisit {
+            id,
+            started_at,
+            ended_at,
+        });
     }
     Ok((device, out))
 }
@@ -130,7 +146,12 @@ pub fn record(tx: &Tx<'_>, batch: &VisitBatch) -> Result<VisitBatchResult> {
 }
 
 /// Visits that started in `[from, to)`, oldest first.
-pub fn visits_between(conn: &Connection, branch_id: &str, from: Millis, to: Millis) -> Result<Vec<Visit>> {
+pub fn visits_between(
+    conn: &Connection,
+    branch_id: &str,
+    from: Millis,
+    to: Millis,
+) -> Result<Vec<Visit>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, device_id, started_at, ended_at, dwell_ms FROM vision_visits
          WHERE branch_id = ?1 AND started_at >= ?2 AND started_at < ?3 ORDER BY started_at, id",
@@ -216,7 +237,12 @@ pub struct VisionStatus {
 
 /// Keeps a runner's latest status. Device telemetry, not a business change: it is overwritten
 /// every few seconds and written without an event, so it does not flood the synced log.
-pub fn put_status(conn: &Connection, branch_id: &str, input: &VisionStatusInput, now: Millis) -> Result<VisionStatus> {
+pub fn put_status(
+    conn: &Connection,
+    branch_id: &str,
+    input: &VisionStatusInput,
+    now: Millis,
+) -> Result<VisionStatus> {
     let device = device_name("device_id", &input.device_id)?;
     let message = validate::text("message", &input.message)?;
     let source = validate::short("source", &input.source)?;
@@ -253,7 +279,8 @@ fn parse_state(s: &str) -> VisionState {
     .unwrap_or(VisionState::Stopped)
 }
 
-const STATUS_COLUMNS: &str = "device_id, state, message, source, in_view, fps, last_frame_at, updated_at";
+const STATUS_COLUMNS: &str =
+    "device_id, state, message, source, in_view, fps, last_frame_at, updated_at";
 
 fn status_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VisionStatus> {
     let state: String = r.get(1)?;

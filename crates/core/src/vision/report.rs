@@ -27,7 +27,12 @@ pub struct VisitorsReport {
     pub cameras: Vec<VisionStatus>,
 }
 
-pub fn visitors(conn: &Connection, branch_id: &str, from: NaiveDate, to: NaiveDate) -> Result<VisitorsReport> {
+pub fn visitors(
+    conn: &Connection,
+    branch_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<VisitorsReport> {
     let tz = branches::timezone(conn, branch_id)?;
     let start = clock::day_start_ms(from, tz);
     let end = clock::day_start_ms(to.succ_opt().unwrap_or(to), tz);

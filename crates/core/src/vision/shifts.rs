@@ -127,11 +127,18 @@ pub fn spans(conn: &Connection, branch_id: &str) -> Result<Vec<ShiftSpan>> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(if rows.is_empty() { default_spans() } else { rows })
+    Ok(if rows.is_empty() {
+        default_spans()
+    } else {
+        rows
+    })
 }
 
 pub fn list(conn: &Connection, branch_id: &str) -> Result<Vec<Shift>> {
-    Ok(spans(conn, branch_id)?.iter().map(ShiftSpan::to_shift).collect())
+    Ok(spans(conn, branch_id)?
+        .iter()
+        .map(ShiftSpan::to_shift)
+        .collect())
 }
 
 /// Replaces the branch's shifts (recorded as one event).

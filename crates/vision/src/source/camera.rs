@@ -48,7 +48,9 @@ fn pick(choice: &CameraChoice) -> Result<CameraIndex> {
             let found = match choice {
                 CameraChoice::Name(n) => {
                     let n = n.to_lowercase();
-                    devices.into_iter().find(|d| d.human_name().to_lowercase().contains(&n))
+                    devices
+                        .into_iter()
+                        .find(|d| d.human_name().to_lowercase().contains(&n))
                 }
                 _ => devices.into_iter().next(),
             };
@@ -65,11 +67,12 @@ fn pick(choice: &CameraChoice) -> Result<CameraIndex> {
 impl CameraSource {
     pub fn open(choice: &CameraChoice, options: &SourceOptions) -> Result<CameraSource> {
         let index = pick(choice)?;
-        let format = RequestedFormat::new::<RgbFormat>(RequestedFormatType::Closest(CameraFormat::new(
-            Resolution::new(options.width, options.height),
-            FrameFormat::MJPEG,
-            options.fps,
-        )));
+        let format =
+            RequestedFormat::new::<RgbFormat>(RequestedFormatType::Closest(CameraFormat::new(
+                Resolution::new(options.width, options.height),
+                FrameFormat::MJPEG,
+                options.fps,
+            )));
         let mut camera = Camera::new(index.clone(), format)
             .map_err(|e| VisionError::NoCamera(format!("cannot open camera {index}: {e}")))?;
         camera
@@ -81,10 +84,11 @@ impl CameraSource {
 
 impl FrameSource for CameraSource {
     fn next_frame(&mut self) -> Result<Option<Frame>> {
-        let buffer = self
-            .camera
-            .frame()
-            .map_err(|e| VisionError::Source(format!("the camera stopped giving frames (unplugged?): {e}")))?;
+        let buffer = self.camera.frame().map_err(|e| {
+            VisionError::Source(format!(
+                "the camera stopped giving frames (unplugged?): {e}"
+            ))
+        })?;
         let captured_at = clock::now_ms();
         let img = buffer
             .decode_image::<RgbFormat>()

@@ -13,14 +13,15 @@ pub struct FolderSource {
 
 impl FolderSource {
     pub fn open(dir: &Path, clock: ReplayClock) -> Result<FolderSource> {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| VisionError::NoCamera(format!("cannot read the folder {}: {e}", dir.display())))?;
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            VisionError::NoCamera(format!("cannot read the folder {}: {e}", dir.display()))
+        })?;
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
-                p.extension()
-                    .and_then(|x| x.to_str())
-                    .is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+                p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                    matches!(x.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg")
+                })
             })
             .collect();
         if files.is_empty() {

@@ -106,8 +106,12 @@ pub trait FrameSource {
 pub fn open(spec: &SourceSpec, options: &SourceOptions) -> Result<Box<dyn FrameSource>> {
     Ok(match spec {
         SourceSpec::Camera(choice) => Box::new(camera::CameraSource::open(choice, options)?),
-        SourceSpec::File(path) => Box::new(video::VideoSource::open(path, ReplayClock::new(options))?),
-        SourceSpec::Dir(path) => Box::new(folder::FolderSource::open(path, ReplayClock::new(options))?),
+        SourceSpec::File(path) => {
+            Box::new(video::VideoSource::open(path, ReplayClock::new(options))?)
+        }
+        SourceSpec::Dir(path) => {
+            Box::new(folder::FolderSource::open(path, ReplayClock::new(options))?)
+        }
     })
 }
 
@@ -153,11 +157,20 @@ mod tests {
 
     #[test]
     fn source_specs_parse_and_print_back() {
-        for s in ["camera", "camera:2", "camera:Logitech C920", "file:/v/a.mp4", "dir:/tmp/f"] {
+        for s in [
+            "camera",
+            "camera:2",
+            "camera:Logitech C920",
+            "file:/v/a.mp4",
+            "dir:/tmp/f",
+        ] {
             let spec: SourceSpec = s.parse().expect(s);
             assert_eq!(spec.to_string(), s);
         }
-        assert_eq!("camera:1".parse::<SourceSpec>().ok(), Some(SourceSpec::Camera(CameraChoice::Index(1))));
+        assert_eq!(
+            "camera:1".parse::<SourceSpec>().ok(),
+            Some(SourceSpec::Camera(CameraChoice::Index(1)))
+        );
         assert!("webcam".parse::<SourceSpec>().is_err());
         assert!("dir:".parse::<SourceSpec>().is_err());
     }

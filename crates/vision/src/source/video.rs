@@ -19,14 +19,27 @@ pub struct VideoSource {
 
 fn probe(path: &Path) -> Result<(u32, u32)> {
     let out = Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0"])
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=width,height",
+            "-of",
+            "csv=p=0",
+        ])
         .arg(path)
         .output()
-        .map_err(|e| VisionError::NoCamera(format!("ffprobe is needed to read video files: {e}")))?;
+        .map_err(|e| {
+            VisionError::NoCamera(format!("ffprobe is needed to read video files: {e}"))
+        })?;
     let text = String::from_utf8_lossy(&out.stdout);
     let mut parts = text.trim().split(',').map(|p| p.trim().parse::<u32>());
     match (parts.next(), parts.next()) {
-        (Some(Ok(w)), Some(Ok(h))) if w > 0 && h > 0 && (w as u64 * h as u64) <= MAX_PIXELS => Ok((w, h)),
+        (Some(Ok(w)), Some(Ok(h))) if w > 0 && h > 0 && (w as u64 * h as u64) <= MAX_PIXELS => {
+            Ok((w, h))
+        }
         _ => Err(VisionError::NoCamera(format!(
             "{} is not a readable video: {}",
             path.display(),
@@ -38,7 +51,10 @@ fn probe(path: &Path) -> Result<(u32, u32)> {
 impl VideoSource {
     pub fn open(path: &Path, clock: ReplayClock) -> Result<VideoSource> {
         if !path.is_file() {
-            return Err(VisionError::NoCamera(format!("no video file at {}", path.display())));
+            return Err(VisionError::NoCamera(format!(
+                "no video file at {}",
+                path.display()
+            )));
         }
         let (width, height) = probe(path)?;
         let mut child = Command::new("ffmpeg")
@@ -48,12 +64,20 @@ impl VideoSource {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| VisionError::NoCamera(format!("ffmpeg is needed to read video files: {e}")))?;
+            .map_err(|e| {
+                VisionError::NoCamera(format!("ffmpeg is needed to read video files: {e}"))
+            })?;
         let stdout = child
             .stdout
             .take()
             .ok_or_else(|| VisionError::Source("ffmpeg gave no output".into()))?;
-        Ok(VideoSource { child, stdout, width, height, clock })
+        Ok(VideoSource {
+            child,
+            stdout,
+            width,
+            height,
+            clock,
+        })
     }
 }
 

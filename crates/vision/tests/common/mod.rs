@@ -22,8 +22,9 @@ pub fn photo(name: &str) -> Frame {
 }
 
 pub fn detector() -> FaceDetector {
-    FaceDetector::load(&ModelPaths::from_env(), DetectorOptions::default())
-        .unwrap_or_else(|e| panic!("the face detector must load (run scripts/fetch-vision.sh): {e}"))
+    FaceDetector::load(&ModelPaths::from_env(), DetectorOptions::default()).unwrap_or_else(|e| {
+        panic!("the face detector must load (run scripts/fetch-vision.sh): {e}")
+    })
 }
 
 /// Draws `src` scaled (nearest pixel) into `dst` with its top-left at (x, y).

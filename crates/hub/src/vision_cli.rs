@@ -20,6 +20,8 @@ use kidyboard_vision::{
     preview, ModelPaths, RunnerConfig, SourceSpec, VisionHandle, VisionService,
 };
 
+// Parsed once at start: the size of the `run` options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum VisionCommand {
     /// Count visitors from a camera, video or folder and report to a hub.

@@ -6,7 +6,9 @@
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 
-use kidyboard_vision::{demo, runtime, DetectorOptions, FaceDetector, Frame, ModelPaths, Tracker, TrackerOptions};
+use kidyboard_vision::{
+    demo, runtime, DetectorOptions, FaceDetector, Frame, ModelPaths, Tracker, TrackerOptions,
+};
 
 const FRAMES: usize = 150;
 
@@ -22,12 +24,18 @@ fn main() {
     let frame = Frame::open(&dir.path().join("frame-015.png"), 0).expect("frame");
     let img = image::RgbImage::from_raw(640, 480, frame.rgb.clone()).expect("image");
     let mut jpeg = Cursor::new(Vec::new());
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85).encode_image(&img).expect("jpeg");
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&img)
+        .expect("jpeg");
     let jpeg = jpeg.into_inner();
 
     for threads in [1, 2] {
-        let options = DetectorOptions { threads, ..DetectorOptions::default() };
-        let mut detector = FaceDetector::load(&ModelPaths::from_env(), options).expect("the detector loads");
+        let options = DetectorOptions {
+            threads,
+            ..DetectorOptions::default()
+        };
+        let mut detector =
+            FaceDetector::load(&ModelPaths::from_env(), options).expect("the detector loads");
         let mut tracker = Tracker::new(TrackerOptions::default());
         for _ in 0..5 {
             let f = Frame::decode(&jpeg, 0).expect("decode");
@@ -63,5 +71,10 @@ fn main() {
             tracker.visitors()
         );
     }
-    println!("load average: {}", std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim());
+    println!(
+        "load average: {}",
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
+    );
 }

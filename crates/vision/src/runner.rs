@@ -191,8 +191,11 @@ enum Ended {
     /// The file or folder was read to its end.
     Finished,
     Stopped,
-    /// Worth another try after a pause (state and message already set).
-    Retry,
+    /// Worth another try after a pause (state and message already set); `counted` when frames
+    /// were read before the failure.
+    Retry {
+        counted: bool,
+    },
 }
 
 impl Runner {
@@ -253,7 +256,11 @@ impl Runner {
             if self.stopping() {
                 break;
             }
-            let ended = self.attempt(&mut detector, &mut tracker);
+            let ended = self.attempt(
+                &mut detector,
+                &mut tracker,
+                backoff == self.config.retry_min,
+            );
             let left = tracker.finish();
             if !left.is_empty() {
                 let _ = self.events.send(RunnerEvent::Visits(left));
@@ -267,7 +274,11 @@ impl Runner {
                     return;
                 }
                 Ended::Stopped => break,
-                Ended::Retry => {
+                Ended::Retry { counted } => {
+                    // A camera that worked for a while and then failed is retried quickly again.
+                    if counted {
+                        backoff = self.config.retry_min;
+                    }
                     self.pause(backoff);
                     backoff = (backoff * 2).min(self.config.retry_max);
                 }
@@ -277,29 +288,37 @@ impl Runner {
     }
 
     /// One go: load the model if needed, open the source, count until it ends or fails.
-    fn attempt(&self, detector: &mut Option<FaceDetector>, tracker: &mut Tracker) -> Ended {
-        self.set(
-            VisionState::Starting,
-            format!("opening {}", self.config.source),
-        );
+    fn attempt(
+        &self,
+        detector: &mut Option<FaceDetector>,
+        tracker: &mut Tracker,
+        first: bool,
+    ) -> Ended {
+        // Retries keep showing the error the admin must act on rather than flashing "starting".
+        if first {
+            self.set(
+                VisionState::Starting,
+                format!("opening {}", self.config.source),
+            );
+        }
         if detector.is_none() {
             match FaceDetector::load(&self.config.model, self.config.detector) {
                 Ok(d) => *detector = Some(d),
                 Err(e) => {
                     self.fail(&e);
-                    return Ended::Retry;
+                    return Ended::Retry { counted: false };
                 }
             }
         }
         let Some(det) = detector.as_mut() else {
-            return Ended::Retry;
+            return Ended::Retry { counted: false };
         };
         let mut source: Box<dyn FrameSource> =
             match source::open(&self.config.source, &self.config.source_options) {
                 Ok(s) => s,
                 Err(e) => {
                     self.fail(&e);
-                    return Ended::Retry;
+                    return Ended::Retry { counted: false };
                 }
             };
         self.set(
@@ -309,12 +328,16 @@ impl Runner {
         let mut last_heartbeat = Instant::now();
         let mut last_preview: Option<Instant> = None;
         let mut last_frame = Instant::now();
+        let mut counted = false;
         loop {
             if self.stopping() {
                 return Ended::Stopped;
             }
             let frame = match source.next_frame() {
-                Ok(Some(f)) => f,
+                Ok(Some(f)) => {
+                    counted = true;
+                    f
+                }
                 Ok(None) => return Ended::Finished,
                 Err(e) => {
                     let state = if self.config.source.is_live() {
@@ -323,14 +346,14 @@ impl Runner {
                         e.state()
                     };
                     self.set(state, format!("{e} — retrying"));
-                    return Ended::Retry;
+                    return Ended::Retry { counted };
                 }
             };
             let faces = match det.detect(&frame) {
                 Ok(f) => f,
                 Err(e) => {
                     self.fail(&e);
-                    return Ended::Retry;
+                    return Ended::Retry { counted };
                 }
             };
             let left = tracker.update(&faces, frame.captured_at);

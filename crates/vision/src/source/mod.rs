@@ -80,9 +80,10 @@ pub struct SourceOptions {
     pub height: u32,
     /// Camera frame rate asked for; for files and folders, the rate their frames are stamped at.
     pub fps: u32,
-    /// Files and folders: the instant of the first frame (default: when the source opens).
+    /// Files and folders: the instant of the first frame. Without one, frames are handed over
+    /// at their own pace from when the source opens, so their times are never in the future.
     pub replay_start: Option<Millis>,
-    /// Files and folders: hand frames over at their own pace instead of as fast as possible.
+    /// Files and folders: hand frames over at their own pace even with a `replay_start`.
     pub realtime: bool,
 }
 
@@ -131,7 +132,7 @@ impl ReplayClock {
         ReplayClock {
             start: options.replay_start.unwrap_or_else(clock::now_ms),
             interval_ms: 1000.0 / options.fps.max(1) as f64,
-            realtime: options.realtime,
+            realtime: options.realtime || options.replay_start.is_none(),
             opened: Instant::now(),
             frames: 0,
         }

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use crate::error::ApiError;
 use anyhow::{bail, Context};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -144,10 +145,7 @@ async fn run_counter(args: RunArgs) -> anyhow::Result<()> {
             "Preview for admins: http://{}/preview.jpg",
             listener.local_addr()?
         );
-        let app = preview_router(PreviewState {
-            handle: handle.clone(),
-            hub: args.hub.clone(),
-        });
+        let app = preview_router(handle.clone(), args.hub.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -185,7 +183,10 @@ struct PreviewState {
     hub: String,
 }
 
-fn preview_router(state: PreviewState) -> Router {
+/// The installer preview: `GET /preview.jpg` with an admin's token (header or `?token=`), checked
+/// with the hub on every request. The caller binds it to a loopback or LAN address only.
+pub fn preview_router(handle: Arc<Mutex<Option<VisionHandle>>>, hub: String) -> Router {
+    let state = PreviewState { handle, hub };
     Router::new()
         .route("/preview.jpg", get(preview_jpeg))
         .with_state(state)
@@ -231,10 +232,20 @@ async fn preview_jpeg(
         .map(str::to_string)
         .or(q.token);
     let Some(token) = token else {
-        return (StatusCode::UNAUTHORIZED, "sign in as an admin").into_response();
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "inicia sesión como administrador",
+        )
+        .into_response();
     };
     if !is_admin(&st.hub, &token).await {
-        return (StatusCode::FORBIDDEN, "only admins may see the camera").into_response();
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "solo un administrador puede ver la cámara",
+        )
+        .into_response();
     }
     let jpeg = st
         .handle
@@ -250,6 +261,11 @@ async fn preview_jpeg(
             bytes.as_ref().clone(),
         )
             .into_response(),
-        None => (StatusCode::SERVICE_UNAVAILABLE, "no frame yet").into_response(),
+        None => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no_frame",
+            "todavía no hay imagen de la cámara",
+        )
+        .into_response(),
     }
 }

@@ -409,3 +409,86 @@ async fn a_missing_model_shows_as_model_error_in_the_hub() {
     );
     hub.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_installer_preview_is_for_admins_only_and_kept_in_memory() {
+    let hub = TestHub::start().await;
+    let frames = tempfile::tempdir().expect("tmp");
+    kidyboard_vision::demo::write_sequence(&photos(), frames.path()).expect("frames");
+    let mut config = RunnerConfig::new(SourceSpec::Dir(frames.path().to_path_buf()));
+    config.source_options = SourceOptions {
+        fps: 2,
+        replay_start: Some(1_000_000),
+        ..SourceOptions::default()
+    };
+    config.preview = true;
+    let runner = VisionService::start(config);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while runner.preview_jpeg().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "a preview frame appears: {:?}",
+            runner.status()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let handle = std::sync::Arc::new(std::sync::Mutex::new(Some(runner)));
+    let app = kidyboard_hub::vision_cli::preview_router(handle.clone(), hub.base.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!(
+        "http://{}/preview.jpg",
+        listener.local_addr().expect("addr")
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let http = reqwest::Client::new();
+    let anonymous = http.get(&url).send().await.expect("get");
+    assert_eq!(anonymous.status(), 401, "no token, no picture");
+    let body: Value = anonymous.json().await.expect("a JSON error");
+    assert_eq!(body["error"]["code"], "unauthorized");
+    for user in ["recepcion", "totem", "monitor"] {
+        let token = hub.login(user).await.token;
+        let res = http
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), 403, "{user} may not see the camera");
+    }
+    let bogus = http
+        .get(format!("{url}?token=not-a-token"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(bogus.status(), 403);
+    let admin = hub.login("admin").await.token;
+    let res = http
+        .get(format!("{url}?token={admin}"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let bytes = res.bytes().await.expect("body");
+    assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG");
+    assert!(
+        pictures_under(&hub.dir).is_empty(),
+        "the preview is never written"
+    );
+    assert_eq!(
+        std::fs::read_dir(frames.path()).expect("frames").count(),
+        36
+    );
+    let runner = handle.lock().expect("lock").take();
+    if let Some(r) = runner {
+        tokio::task::spawn_blocking(move || r.stop())
+            .await
+            .expect("stop");
+    }
+    hub.stop().await;
+}

@@ -117,3 +117,38 @@ fn no_camera_and_a_missing_folder_are_no_camera_statuses() {
         handle.stop();
     }
 }
+
+#[test]
+fn a_video_file_decoded_in_memory_gives_the_same_visitors() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let frames = dir.path().join("frames");
+    demo::write_sequence(&common::photos_dir(), &frames).expect("frames");
+    let video = dir.path().join("visitors.mp4");
+    let encoded = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-framerate", "2", "-i"])
+        .arg(frames.join("frame-%03d.png"))
+        .args(["-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p"])
+        .arg(&video)
+        .status()
+        .expect("Debian's ffmpeg runs");
+    assert!(encoded.success(), "ffmpeg encoded the test video");
+    let mut config = RunnerConfig::new(SourceSpec::File(video));
+    config.source_options = SourceOptions {
+        fps: 2,
+        replay_start: Some(0),
+        ..SourceOptions::default()
+    };
+    let mut handle = VisionService::start(config);
+    let mut events = handle.take_events().expect("events");
+    let status = wait_for(&handle, VisionState::Finished);
+    assert_eq!(status.frames, 36, "every frame of the video");
+    let mut visits = Vec::new();
+    while let Ok(e) = events.try_recv() {
+        if let RunnerEvent::Visits(v) = e {
+            visits.extend(v);
+        }
+    }
+    visits.sort_by_key(|v| v.started_at);
+    let spans: Vec<(i64, i64)> = visits.iter().map(|v| (v.started_at, v.ended_at)).collect();
+    assert_eq!(spans, [(0, 9_500), (5_000, 14_500)]);
+}

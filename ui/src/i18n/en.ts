@@ -215,6 +215,7 @@ export const en: Record<MessageKey, string> = {
   'vis.hint.model_error': 'Run scripts/fetch-vision.sh on the totem; the counter retries by itself.',
   'vis.hint.unplugged': 'Plug the camera back in; the counter looks for it again every few seconds.',
   'vis.hint.stopped': 'The counter is stopped; start it again on the totem.',
+  'vis.silent': 'No news from the totem for over 30 s: check that the PC and the counter are still running.',
   'vis.privacy': 'The camera only counts people and times: no image is ever stored or sent.',
 
   'stock.adjust': 'Adjust stock',

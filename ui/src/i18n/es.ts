@@ -213,6 +213,7 @@ export const es = {
   'vis.hint.model_error': 'Ejecuta scripts/fetch-vision.sh en el tótem; el contador reintenta solo.',
   'vis.hint.unplugged': 'Vuelve a conectar la cámara; el contador la busca de nuevo cada pocos segundos.',
   'vis.hint.stopped': 'El contador está detenido; inícialo de nuevo en el tótem.',
+  'vis.silent': 'Sin noticias del tótem desde hace más de 30 s: revisa que el equipo y el contador sigan encendidos.',
   'vis.privacy': 'La cámara solo cuenta personas y tiempos: no se guarda ni se envía ninguna imagen.',
 
   'stock.adjust': 'Ajustar existencias',

@@ -165,8 +165,8 @@ async fn run_counter(args: RunArgs) -> anyhow::Result<()> {
         }
     };
     println!(
-        "Visits delivered: {}; undelivered: {}",
-        delivered.visits, delivered.undelivered
+        "Visits delivered: {}; refused by the hub: {}; undelivered: {}",
+        delivered.visits, delivered.refused, delivered.undelivered
     );
     if delivered.undelivered > 0 {
         bail!(

@@ -492,3 +492,40 @@ async fn the_installer_preview_is_for_admins_only_and_kept_in_memory() {
     }
     hub.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visits_the_hub_refuses_are_dropped_instead_of_blocking_the_queue() {
+    let hub = TestHub::start().await;
+    let frames = tempfile::tempdir().expect("tmp");
+    kidyboard_vision::demo::write_sequence(&photos(), frames.path()).expect("frames");
+    // A totem whose clock runs a day ahead: its visits end in the hub's future.
+    let mut config = RunnerConfig::new(SourceSpec::Dir(frames.path().to_path_buf()));
+    let ahead = clock::now_ms() + 86_400_000;
+    config.source_options = SourceOptions {
+        fps: 2,
+        replay_start: Some(ahead),
+        ..SourceOptions::default()
+    };
+    let mut runner = VisionService::start(config);
+    let events = runner.take_events().expect("events");
+    let totem = HubClient::login(&hub.base, "totem", demo::DEMO_PASSWORD)
+        .await
+        .expect("login");
+    let delivered = tokio::time::timeout(
+        Duration::from_secs(120),
+        forward(events, totem, "totem-reloj".into()),
+    )
+    .await
+    .expect("delivery ends");
+    assert_eq!(
+        (delivered.visits, delivered.refused, delivered.undelivered),
+        (0, 2, 0)
+    );
+    let admin = hub.login("admin").await;
+    let status = admin.get("/vision/status").await;
+    assert_eq!(
+        status.body["items"][0]["state"], "finished",
+        "statuses still arrive"
+    );
+    hub.stop().await;
+}

@@ -20,9 +20,12 @@ pub enum VisionError {
     /// A source or option spelled wrong.
     #[error("{0}")]
     Config(String),
-    /// The hub refused or could not be reached.
+    /// The hub could not be reached or did not accept (worth retrying).
     #[error("{0}")]
     Hub(String),
+    /// The hub refused the data itself (400/422): sending it again cannot help.
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl VisionError {
@@ -30,9 +33,10 @@ impl VisionError {
         match self {
             VisionError::Model(_) => VisionState::ModelError,
             VisionError::NoCamera(_) | VisionError::Config(_) => VisionState::NoCamera,
-            VisionError::Source(_) | VisionError::Decode(_) | VisionError::Hub(_) => {
-                VisionState::Unplugged
-            }
+            VisionError::Source(_)
+            | VisionError::Decode(_)
+            | VisionError::Hub(_)
+            | VisionError::Refused(_) => VisionState::Unplugged,
         }
     }
 }

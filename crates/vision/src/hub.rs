@@ -113,13 +113,15 @@ impl HubClient {
 async fn read(res: reqwest::Response) -> Result<Value> {
     let status = res.status();
     let body: Value = res.json().await.unwrap_or(Value::Null);
-    if status.is_success() {
-        Ok(body)
-    } else {
-        Err(VisionError::Hub(format!(
-            "the hub refused ({status}): {}",
-            body["error"]["message"].as_str().unwrap_or("no details")
-        )))
+    let message = format!(
+        "the hub refused ({status}): {} {}",
+        body["error"]["message"].as_str().unwrap_or("no details"),
+        body["error"]["field"].as_str().unwrap_or("")
+    );
+    match status.as_u16() {
+        200..=299 => Ok(body),
+        400 | 422 => Err(VisionError::Refused(message)),
+        _ => Err(VisionError::Hub(message)),
     }
 }
 
@@ -127,6 +129,8 @@ async fn read(res: reqwest::Response) -> Result<Value> {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Delivered {
     pub visits: usize,
+    /// Visits the hub refused as invalid (e.g. a clock far ahead); dropped, not retried.
+    pub refused: usize,
     pub undelivered: usize,
 }
 
@@ -139,6 +143,7 @@ pub async fn forward(
 ) -> Delivered {
     let mut pending: Vec<FinishedVisit> = Vec::new();
     let mut delivered = 0;
+    let mut refused = 0;
     let mut backoff = Duration::from_millis(500);
     let mut retry_at: Option<tokio::time::Instant> = None;
     loop {
@@ -160,7 +165,7 @@ pub async fn forward(
             None => break,
         }
         if retry_at.is_none() && !pending.is_empty() {
-            match send(&hub, &device_id, &mut pending).await {
+            match send(&hub, &device_id, &mut pending, &mut refused).await {
                 Ok(n) => {
                     delivered += n;
                     backoff = Duration::from_millis(500);
@@ -177,7 +182,7 @@ pub async fn forward(
         if pending.is_empty() {
             break;
         }
-        match send(&hub, &device_id, &mut pending).await {
+        match send(&hub, &device_id, &mut pending, &mut refused).await {
             Ok(n) => delivered += n,
             Err(e) => {
                 tracing::warn!("vision: final delivery attempt {attempt} failed: {e}");
@@ -187,18 +192,31 @@ pub async fn forward(
     }
     Delivered {
         visits: delivered,
+        refused,
         undelivered: pending.len(),
     }
 }
 
-/// Sends pending visits in batches; what was accepted leaves the queue.
-async fn send(hub: &HubClient, device_id: &str, pending: &mut Vec<FinishedVisit>) -> Result<usize> {
+/// Sends pending visits in batches; what was accepted leaves the queue. A batch the hub refuses
+/// as invalid is dropped (with a warning) so it cannot block the visits behind it forever.
+async fn send(
+    hub: &HubClient,
+    device_id: &str,
+    pending: &mut Vec<FinishedVisit>,
+    refused: &mut usize,
+) -> Result<usize> {
     let mut sent = 0;
     while !pending.is_empty() {
         let n = pending.len().min(MAX_BATCH);
-        hub.post_visits(device_id, &pending[..n]).await?;
+        match hub.post_visits(device_id, &pending[..n]).await {
+            Ok(_) => sent += n,
+            Err(VisionError::Refused(e)) => {
+                tracing::warn!("vision: the hub refused {n} visits, dropped: {e}");
+                *refused += n;
+            }
+            Err(e) => return Err(e),
+        }
         pending.drain(..n);
-        sent += n;
     }
     Ok(sent)
 }

@@ -53,3 +53,4 @@ if [[ ! -d "$ROOT/ui/node_modules" || "$ROOT/ui/package-lock.json" -nt "$ROOT/ui
   echo "==> installing the UI's npm packages"
   (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+bash "$ROOT/scripts/fetch-vision.sh"

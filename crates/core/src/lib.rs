@@ -25,6 +25,7 @@ pub mod timers;
 pub mod tx;
 pub mod users;
 pub mod validate;
+pub mod vision;
 
 pub use error::{CoreError, Result};
 pub use roles::{Actor, Permission, Role};

@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_reports.sql",
         sql: include_str!("../../../migrations/0004_reports.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_vision.sql",
+        sql: include_str!("../../../migrations/0006_vision.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {
@@ -105,7 +110,13 @@ mod tests {
     /// schema that no longer matches the code. Add a new migration instead of editing one.
     #[test]
     fn shipped_migrations_are_pinned() {
-        let pinned: &[(i64, &str)] = &[(1, PIN_0001), (2, PIN_0002), (3, PIN_0003), (4, PIN_0004)];
+        let pinned: &[(i64, &str)] = &[
+            (1, PIN_0001),
+            (2, PIN_0002),
+            (3, PIN_0003),
+            (4, PIN_0004),
+            (6, PIN_0006),
+        ];
         for (version, sum) in pinned {
             let m = MIGRATIONS
                 .iter()
@@ -124,6 +135,7 @@ mod tests {
     const PIN_0002: &str = "1824f9a309d39804f806b69223b65812c312907bc771443b372aa0b1ba7db6d3";
     const PIN_0003: &str = "003098335fa03a5bd7caecb5c6e2154c714ae9214c55091260333cb9bd4696a3";
     const PIN_0004: &str = "12c0bad611de1e4a528adbc5eec3aae7395a422e899ba683e9716b4b7180611f";
+    const PIN_0006: &str = "dd503786e95e8be4cc3ad46a432238fca60e6bab9245bd1ea0784608b7e70e8c";
 
     #[test]
     fn versions_are_increasing_and_named_after_themselves() {

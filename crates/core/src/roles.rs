@@ -41,6 +41,8 @@ pub enum Permission {
     WriteMenus,
     /// Export a menu as PDF, MP4 or PNG (CPU-heavy background jobs: admins only).
     ExportMenus,
+    /// Send visitor counts and the camera's status (the totem's vision runner).
+    RecordVisits,
 }
 
 impl Role {
@@ -90,6 +92,7 @@ impl Role {
                     | OperateTimers
                     | CloseDay
                     | WriteMenus
+                    | RecordVisits
             ),
             Role::Reception => matches!(
                 p,
@@ -108,7 +111,7 @@ impl Role {
             Role::Monitor => matches!(p, ReadTimers | ReadBranches),
             Role::Totem => matches!(
                 p,
-                ReadProducts | ReadServicesAndPackages | ReadBranches | ReadMenus
+                ReadProducts | ReadServicesAndPackages | ReadBranches | ReadMenus | RecordVisits
             ),
         }
     }

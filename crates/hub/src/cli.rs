@@ -66,6 +66,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli_menu::MenuCommand,
     },
+    /// The totem's anonymous visitor counter.
+    Vision {
+        #[command(subcommand)]
+        command: crate::vision_cli::VisionCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -294,6 +299,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Menu { command } => {
             let store = open_store(&config)?;
             crate::cli_menu::run(&config, &store, command)
+        }
+        Command::Vision { command } => {
+            init_logging(config.log_json);
+            crate::vision_cli::run(command).await
         }
         Command::Openapi => {
             println!("{}", crate::openapi::spec().to_pretty_json()?);

@@ -20,6 +20,7 @@ pub mod scheduler;
 pub mod server;
 pub mod state;
 pub mod throttle;
+pub mod vision_cli;
 pub mod ws;
 
 pub use app::router;

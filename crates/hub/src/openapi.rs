@@ -44,6 +44,8 @@ impl Modify for BearerAuth {
         routes::jobs::get, routes::jobs::cancel, routes::jobs::file,
         crate::ws::live,
         routes::health::healthz, routes::health::readyz, routes::health::metrics,
+        routes::vision::record_visits, routes::vision::status, routes::vision::put_status,
+        routes::vision::get_shifts, routes::vision::put_shifts, routes::vision::visitors,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail))
 )]

@@ -2074,6 +2074,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/visitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First business day (default: today in the branch time zone). */
+                    from?: string;
+                    /** @description Last business day (default: `from`). */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VisitorsReport"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sales": {
         parameters: {
             query?: never;
@@ -2826,6 +2881,207 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/vision/shifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The branch's shifts (defaults until set) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShiftList"];
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ShiftList"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShiftList"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vision/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Each camera's latest status */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VisionStatusList"];
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VisionStatusInput"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VisionStatus"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vision/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["VisitBatch"];
+                };
+            };
+            responses: {
+                /** @description Stored; ids already stored are counted as duplicates */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VisitBatchResult"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -3334,6 +3590,18 @@ export interface components {
             /** Format: int64 */
             previous: number;
         };
+        DwellBucket: {
+            label: string;
+            /**
+             * Format: int64
+             * @description Exclusive; absent for the last, open bucket.
+             */
+            max_ms?: number | null;
+            /** Format: int64 */
+            min_ms: number;
+            /** Format: int64 */
+            visitors: number;
+        };
         /** @description The body of every error answer. */
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -3455,6 +3723,15 @@ export interface components {
             sales: number[][];
             /** @description How many of each weekday the period holds (to turn sums into averages). */
             weekdays_in_period: number[];
+        };
+        HourCount: {
+            /**
+             * Format: int32
+             * @description Hour of the local day, 0–23.
+             */
+            hour: number;
+            /** Format: int64 */
+            visitors: number;
         };
         Inventory: {
             /** Format: int64 */
@@ -4004,6 +4281,26 @@ export interface components {
             token: string;
             user: components["schemas"]["User"];
         };
+        /** @description One shift, in the branch's local time. `end` may be `24:00` (the end of the day). */
+        Shift: {
+            /** @description `HH:MM`, exclusive; `24:00` for the end of the day. */
+            end: string;
+            name: string;
+            /** @description `HH:MM`, inclusive. */
+            start: string;
+        };
+        ShiftCount: {
+            /** Format: int64 */
+            average_dwell_ms: number;
+            end: string;
+            name: string;
+            start: string;
+            /** Format: int64 */
+            visitors: number;
+        };
+        ShiftList: {
+            items: components["schemas"]["Shift"][];
+        };
         /**
          * @description When the cents part is printed.
          * @enum {string}
@@ -4239,6 +4536,118 @@ export interface components {
              * @description Played minutes of services with a capacity over their capacity minutes.
              */
             utilisation_percent?: number | null;
+        };
+        /**
+         * @description What a camera runner is doing.
+         * @enum {string}
+         */
+        VisionState: "starting" | "ok" | "no_camera" | "model_error" | "unplugged" | "finished" | "stopped";
+        VisionStatus: {
+            device_id: string;
+            /** Format: double */
+            fps: number;
+            /** Format: int64 */
+            in_view: number;
+            last_frame_at?: string | null;
+            message: string;
+            source: string;
+            state: components["schemas"]["VisionState"];
+            updated_at: string;
+        };
+        /** @description A runner's report of its state (sent every few seconds and on every change). */
+        VisionStatusInput: {
+            device_id: string;
+            /** Format: double */
+            fps?: number;
+            /**
+             * Format: int64
+             * @description People in front of the camera now.
+             */
+            in_view?: number;
+            /** @description When the last frame was read (RFC 3339). */
+            last_frame_at?: string | null;
+            /** @description A sentence for the admin: what is wrong and what to try. */
+            message?: string;
+            /** @description What it reads from (`camera:0`, `dir:…`). */
+            source?: string;
+            state: components["schemas"]["VisionState"];
+        };
+        VisionStatusList: {
+            items: components["schemas"]["VisionStatus"][];
+        };
+        VisitBatch: {
+            /** @description The camera's device (e.g. `totem-entrada`). */
+            device_id: string;
+            visits: components["schemas"]["VisitInput"][];
+        };
+        VisitBatchResult: {
+            /**
+             * Format: int64
+             * @description Visits already stored by an earlier delivery of the same batch.
+             */
+            duplicates: number;
+            /**
+             * Format: int64
+             * @description Visits stored now.
+             */
+            recorded: number;
+        };
+        /** @description One visit as the runner reports it. */
+        VisitInput: {
+            /** @description When the person was last seen (RFC 3339). */
+            ended_at: string;
+            /** @description A ULID made by the runner; the same id again is ignored, so a retried batch adds nothing. */
+            id: string;
+            /** @description When the person was first seen (RFC 3339). */
+            started_at: string;
+        };
+        VisitorFigures: {
+            /**
+             * Format: int64
+             * @description Rounded half up to the millisecond; 0 with no visitors.
+             */
+            average_dwell_ms: number;
+            /** @description 24 entries, by the local hour the visit started in. */
+            by_hour: components["schemas"]["HourCount"][];
+            /** @description By the shift the visit started in, in the branch's shift order. */
+            by_shift: components["schemas"]["ShiftCount"][];
+            dwell: components["schemas"]["DwellBucket"][];
+            /** Format: int64 */
+            median_dwell_ms: number;
+            /**
+             * Format: int64
+             * @description Visits that started outside every shift (e.g. before opening).
+             */
+            outside_shifts: number;
+            /** Format: int64 */
+            total_dwell_ms: number;
+            /**
+             * Format: int64
+             * @description Distinct people seen (each visit is one person passing once).
+             */
+            visitors: number;
+        };
+        VisitorsReport: {
+            /** @description Each camera's latest status. */
+            cameras: components["schemas"]["VisionStatus"][];
+            /**
+             * Format: int64
+             * @description Children checked in (play timers started or scheduled, not cancelled) in the same days.
+             */
+            check_ins: number;
+            /**
+             * Format: double
+             * @description Check-ins over visitors (0.25 = one in four); absent when nobody was counted.
+             */
+            conversion?: number | null;
+            figures: components["schemas"]["VisitorFigures"];
+            from: string;
+            /** Format: int64 */
+            revenue_cents: number;
+            /** Format: int64 */
+            sales_count: number;
+            timezone: string;
+            to: string;
         };
     };
     responses: never;

@@ -24,6 +24,7 @@ pub mod reports;
 pub mod sales;
 pub mod sync;
 pub mod timers;
+pub mod vision;
 
 pub fn api_router() -> Router<AppState> {
     Router::new()
@@ -57,6 +58,16 @@ pub fn api_router() -> Router<AppState> {
         .route("/jobs/{id}/file", get(jobs::file))
         .route("/live", get(crate::ws::live))
         .route("/openapi.json", get(crate::openapi::document))
+        .route("/vision/visits", post(vision::record_visits))
+        .route(
+            "/vision/status",
+            get(vision::status).put(vision::put_status),
+        )
+        .route(
+            "/vision/shifts",
+            get(vision::get_shifts).put(vision::put_shifts),
+        )
+        .route("/reports/visitors", get(vision::visitors))
 }
 
 /// A range of business days (`YYYY-MM-DD`, inclusive), in the branch time zone.

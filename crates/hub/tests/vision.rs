@@ -1,0 +1,531 @@
+//! The totem's visitor counter against a real hub on 127.0.0.1:0: the real runner (YuNet on ONNX
+//! Runtime) reads a folder of frames made from real photos and reports to the hub; the visitors
+//! report then has exact figures, a retried batch stores nothing twice, no picture is written in
+//! the hub's data directory, and bad input and wrong roles get 4xx JSON.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{Answer, Client, TestHub};
+use kidyboard_core::{clock, demo};
+use kidyboard_vision::hub::{forward, HubClient};
+use kidyboard_vision::{ModelPaths, RunnerConfig, SourceOptions, SourceSpec, VisionService};
+use serde_json::{json, Value};
+
+async fn put(c: &Client, path: &str, body: Value) -> Answer {
+    let res = c
+        .http
+        .put(format!("{}/api/v1{path}", c.base))
+        .bearer_auth(&c.token)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let body = res.json().await.unwrap_or(Value::Null);
+    Answer {
+        status,
+        body,
+        headers,
+    }
+}
+
+fn photos() -> std::path::PathBuf {
+    let dir = kidyboard_vision::runtime::default_dir().join("photos");
+    assert!(
+        dir.join("astronaut.png").is_file(),
+        "run scripts/fetch-vision.sh first ({} is empty)",
+        dir.display()
+    );
+    dir
+}
+
+/// Every file under `dir` whose name or first bytes say it is a picture.
+fn pictures_under(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let head: Vec<u8> = std::fs::read(&p)
+                .map(|b| b.into_iter().take(8).collect())
+                .unwrap_or_default();
+            let magic = head.starts_with(&[0xFF, 0xD8, 0xFF])
+                || head.starts_with(b"\x89PNG")
+                || head.starts_with(b"RIFF");
+            let ext = p
+                .extension()
+                .and_then(|x| x.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if magic || ["png", "jpg", "jpeg", "webp", "avif", "bmp"].contains(&ext.as_str()) {
+                found.push(p.display().to_string());
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_runner_reports_visits_and_the_report_has_exact_figures() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let rec = hub.login("recepcion").await;
+    let today = admin.get("/day-closings/current").await.body["business_day"]
+        .as_str()
+        .expect("day")
+        .to_string();
+    let day = clock::parse_day("d", &today).expect("day");
+    let yesterday = (day - chrono::Duration::days(1)).to_string();
+    // 11:00 yesterday in Mexico City (UTC−6): the morning shift, and safely in the past.
+    let start = clock::parse_rfc3339("t", &format!("{yesterday}T11:00:00-06:00")).expect("time");
+
+    let frames = tempfile::tempdir().expect("tmp");
+    kidyboard_vision::demo::write_sequence(&photos(), frames.path()).expect("frames");
+    let mut config = RunnerConfig::new(SourceSpec::Dir(frames.path().to_path_buf()));
+    config.source_options = SourceOptions {
+        fps: 2,
+        replay_start: Some(start),
+        ..SourceOptions::default()
+    };
+    let mut runner = VisionService::start(config);
+    let events = runner.take_events().expect("events");
+    let totem = HubClient::login(&hub.base, "totem", demo::DEMO_PASSWORD)
+        .await
+        .expect("totem signs in");
+    let delivered = tokio::time::timeout(
+        Duration::from_secs(120),
+        forward(events, totem, "totem-entrada".into()),
+    )
+    .await
+    .expect("the folder is read within two minutes");
+    assert_eq!((delivered.visits, delivered.undelivered), (2, 0));
+
+    // A child checked in today: one check-in for two visitors.
+    let hour = rec.id_of("services", "1 hora de juego").await;
+    let sale = rec
+        .post("/sales", json!({"items": [{"service_id": hour, "quantity": 1, "child": {"name": "Valentina"}}], "payments": [{"method": "cash", "amount_cents": 20000}]}))
+        .await;
+    assert_eq!(sale.status, 201, "{:?}", sale.body);
+
+    let r = admin
+        .get(&format!("/reports/visitors?from={yesterday}&to={today}"))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let f = &r.body["figures"];
+    assert_eq!(f["visitors"], 2);
+    // Frames every 500 ms: the astronaut in frames 0–19, Grace Hopper in 10–29 → 9.5 s each.
+    assert_eq!(f["total_dwell_ms"], 19_000);
+    assert_eq!(f["average_dwell_ms"], 9_500);
+    assert_eq!(f["by_hour"][11]["visitors"], 2);
+    assert_eq!(f["by_shift"][0]["name"], "mañana");
+    assert_eq!(f["by_shift"][0]["visitors"], 2);
+    assert_eq!(f["by_shift"][1]["visitors"], 0);
+    assert_eq!(f["dwell"][0]["visitors"], 2, "both under 10 s");
+    assert_eq!(r.body["check_ins"], 1);
+    assert_eq!(r.body["sales_count"], 1);
+    assert_eq!(r.body["conversion"], 0.5);
+    assert_eq!(r.body["timezone"], "America/Mexico_City");
+    let only_today = admin
+        .get(&format!("/reports/visitors?from={today}&to={today}"))
+        .await;
+    assert_eq!(only_today.body["figures"]["visitors"], 0);
+    assert!(
+        only_today.body["conversion"].is_null(),
+        "no conversion without visitors"
+    );
+
+    // The camera's status reached the hub.
+    let s = admin.get("/vision/status").await;
+    assert_eq!(s.status, 200);
+    let cam = &s.body["items"][0];
+    assert_eq!(cam["device_id"], "totem-entrada");
+    assert_eq!(cam["state"], "finished");
+
+    // Nothing picture-like in the hub's data directory; the frames folder is as it was.
+    assert!(
+        pictures_under(&hub.dir).is_empty(),
+        "no pictures in the data dir: {:?}",
+        pictures_under(&hub.dir)
+    );
+    assert_eq!(
+        std::fs::read_dir(frames.path()).expect("frames").count(),
+        36
+    );
+
+    // The same visits again (a retry after a lost reply) store nothing.
+    let totem = hub.login("totem").await;
+    let visits = stored_visits(&hub).await;
+    let again = totem
+        .post(
+            "/vision/visits",
+            json!({"device_id": "totem-entrada", "visits": visits}),
+        )
+        .await;
+    assert_eq!(again.status, 200, "{:?}", again.body);
+    assert_eq!(
+        (
+            again.body["recorded"].clone(),
+            again.body["duplicates"].clone()
+        ),
+        (json!(0), json!(2))
+    );
+    let r2 = admin
+        .get(&format!("/reports/visitors?from={yesterday}&to={today}"))
+        .await;
+    assert_eq!(
+        r2.body["figures"]["visitors"], 2,
+        "a retried batch adds nobody"
+    );
+    drop(runner);
+    hub.stop().await;
+}
+
+/// The stored visits, read back from the event log (what sync pushes).
+async fn stored_visits(hub: &TestHub) -> Vec<Value> {
+    let admin = hub.login("admin").await;
+    let events = admin.get("/events?after=0&limit=1000").await;
+    let list = events.body["items"].as_array().cloned().unwrap_or_default();
+    let recorded: Vec<Value> = list
+        .iter()
+        .filter(|e| e["type"] == "vision.visits_recorded")
+        .flat_map(|e| e["payload"].as_array().cloned().unwrap_or_default())
+        .map(|v| json!({"id": v["id"], "started_at": v["started_at"], "ended_at": v["ended_at"]}))
+        .collect();
+    assert_eq!(
+        recorded.len(),
+        2,
+        "each stored visit is in the event log: {list:?}"
+    );
+    recorded
+}
+
+#[tokio::test]
+async fn bad_visits_and_statuses_are_4xx_json_naming_the_field() {
+    let hub = TestHub::start().await;
+    let totem = hub.login("totem").await;
+    let id = kidyboard_core::ids::new_id();
+    let cases = [
+        (json!({"device_id": "t", "visits": []}), "visits"),
+        (
+            json!({"device_id": "t", "visits": [{"id": "nope", "started_at": "2026-11-01T10:00:00Z", "ended_at": "2026-11-01T10:00:05Z"}]}),
+            "visits[0].id",
+        ),
+        (
+            json!({"device_id": "t", "visits": [{"id": id, "started_at": "2026-11-01T10:00:05Z", "ended_at": "2026-11-01T10:00:00Z"}]}),
+            "visits[0].ended_at",
+        ),
+        (
+            json!({"device_id": "t", "visits": [{"id": id, "started_at": "yesterday", "ended_at": "2026-11-01T10:00:00Z"}]}),
+            "visits[0].started_at",
+        ),
+        (
+            json!({"device_id": "t", "visits": [{"id": id, "started_at": "2099-01-01T10:00:00Z", "ended_at": "2099-01-01T10:00:01Z"}]}),
+            "visits[0].ended_at",
+        ),
+        (
+            json!({"device_id": "", "visits": [{"id": id, "started_at": "2026-11-01T10:00:00Z", "ended_at": "2026-11-01T10:00:01Z"}]}),
+            "device_id",
+        ),
+    ];
+    for (body, field) in cases {
+        let a = totem.post("/vision/visits", body.clone()).await;
+        assert_eq!(a.status, 422, "{body}: {:?}", a.body);
+        assert_eq!(a.body["error"]["field"], field, "{body}");
+    }
+    let a = totem.post("/vision/visits", json!({"device_id": 5})).await;
+    assert!(
+        (400..500).contains(&a.status) && a.body["error"]["code"].is_string(),
+        "{:?}",
+        a.body
+    );
+    let a = put(
+        &totem,
+        "/vision/status",
+        json!({"device_id": "t", "state": "exploded"}),
+    )
+    .await;
+    assert!(
+        (400..500).contains(&a.status) && a.body["error"]["code"].is_string(),
+        "{:?}",
+        a.body
+    );
+    let a = put(
+        &totem,
+        "/vision/status",
+        json!({"device_id": "t", "state": "ok", "fps": -1}),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.body["error"]["field"].clone()),
+        (422, json!("fps"))
+    );
+    let admin = hub.login("admin").await;
+    let a = put(&admin, "/vision/shifts", json!({"items": [{"name": "a", "start": "09:00", "end": "14:00"}, {"name": "b", "start": "13:00", "end": "18:00"}]})).await;
+    assert_eq!(
+        (a.status, a.body["error"]["field"].clone()),
+        (422, json!("items[1].start"))
+    );
+    let a = admin.get("/reports/visitors?from=2026-13-01").await;
+    assert_eq!(
+        (a.status, a.body["error"]["field"].clone()),
+        (422, json!("from"))
+    );
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn roles_decide_who_sends_and_who_reads() {
+    let hub = TestHub::start().await;
+    let batch = json!({"device_id": "t", "visits": [{"id": kidyboard_core::ids::new_id(), "started_at": "2026-11-01T10:00:00Z", "ended_at": "2026-11-01T10:00:01Z"}]});
+    for user in ["recepcion", "kidibar", "monitor", "gerente"] {
+        let c = hub.login(user).await;
+        let a = c.post("/vision/visits", batch.clone()).await;
+        assert_eq!(a.status, 403, "{user} may not send visits");
+        assert_eq!(a.body["error"]["code"], "forbidden");
+        assert_eq!(
+            put(
+                &c,
+                "/vision/status",
+                json!({"device_id": "t", "state": "ok"})
+            )
+            .await
+            .status,
+            403,
+            "{user} status"
+        );
+    }
+    for user in ["recepcion", "kidibar", "monitor", "totem"] {
+        let c = hub.login(user).await;
+        assert_eq!(
+            c.get("/reports/visitors").await.status,
+            403,
+            "{user} may not read the report"
+        );
+    }
+    for user in ["kidibar", "monitor", "recepcion"] {
+        assert_eq!(
+            hub.login(user).await.get("/vision/status").await.status,
+            403,
+            "{user} camera status"
+        );
+    }
+    let shifts = json!({"items": [{"name": "día", "start": "10:00", "end": "20:00"}]});
+    assert_eq!(
+        put(
+            &hub.login("gerente").await,
+            "/vision/shifts",
+            shifts.clone()
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        put(&hub.login("totem").await, "/vision/shifts", shifts.clone())
+            .await
+            .status,
+        403
+    );
+    let admin = hub.login("admin").await;
+    let a = put(&admin, "/vision/shifts", shifts).await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    assert_eq!(
+        admin.get("/vision/shifts").await.body["items"][0]["name"],
+        "día"
+    );
+    let r = admin.get("/reports/visitors").await;
+    assert_eq!(
+        r.body["figures"]["by_shift"].as_array().map(Vec::len),
+        Some(1),
+        "the report uses the new shifts"
+    );
+    assert_eq!(
+        hub.login("gerente")
+            .await
+            .get("/reports/visitors")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        hub.login("totem").await.get("/vision/status").await.status,
+        200
+    );
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_model_shows_as_model_error_in_the_hub() {
+    let hub = TestHub::start().await;
+    let mut config = RunnerConfig::new(SourceSpec::Dir(photos()));
+    config.model = ModelPaths {
+        model: hub.dir.join("no-model.onnx"),
+        ..ModelPaths::from_env()
+    };
+    config.retry_min = Duration::from_millis(100);
+    let mut runner = VisionService::start(config);
+    let events = runner.take_events().expect("events");
+    let totem = HubClient::login(&hub.base, "totem", demo::DEMO_PASSWORD)
+        .await
+        .expect("login");
+    let delivery = tokio::spawn(forward(events, totem, "totem-caja".into()));
+    let admin = hub.login("admin").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let cam = loop {
+        let s = admin.get("/vision/status").await;
+        let cam = s.body["items"][0].clone();
+        if cam["state"] == "model_error" {
+            break cam;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "model_error never reached the hub: {:?}",
+            s.body
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        cam["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("fetch-vision.sh")),
+        "{cam}"
+    );
+    tokio::task::spawn_blocking(move || runner.stop())
+        .await
+        .expect("stop");
+    let delivered = delivery.await.expect("delivery ends when the runner stops");
+    assert_eq!(delivered.visits, 0);
+    assert_eq!(
+        admin.get("/vision/status").await.body["items"][0]["state"],
+        "stopped"
+    );
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_installer_preview_is_for_admins_only_and_kept_in_memory() {
+    let hub = TestHub::start().await;
+    let frames = tempfile::tempdir().expect("tmp");
+    kidyboard_vision::demo::write_sequence(&photos(), frames.path()).expect("frames");
+    let mut config = RunnerConfig::new(SourceSpec::Dir(frames.path().to_path_buf()));
+    config.source_options = SourceOptions {
+        fps: 2,
+        replay_start: Some(1_000_000),
+        ..SourceOptions::default()
+    };
+    config.preview = true;
+    let runner = VisionService::start(config);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while runner.preview_jpeg().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "a preview frame appears: {:?}",
+            runner.status()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let handle = std::sync::Arc::new(std::sync::Mutex::new(Some(runner)));
+    let app = kidyboard_hub::vision_cli::preview_router(handle.clone(), hub.base.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!(
+        "http://{}/preview.jpg",
+        listener.local_addr().expect("addr")
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let http = reqwest::Client::new();
+    let anonymous = http.get(&url).send().await.expect("get");
+    assert_eq!(anonymous.status(), 401, "no token, no picture");
+    let body: Value = anonymous.json().await.expect("a JSON error");
+    assert_eq!(body["error"]["code"], "unauthorized");
+    for user in ["recepcion", "totem", "monitor"] {
+        let token = hub.login(user).await.token;
+        let res = http
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), 403, "{user} may not see the camera");
+    }
+    let bogus = http
+        .get(format!("{url}?token=not-a-token"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(bogus.status(), 403);
+    let admin = hub.login("admin").await.token;
+    let res = http
+        .get(format!("{url}?token={admin}"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let bytes = res.bytes().await.expect("body");
+    assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG");
+    assert!(
+        pictures_under(&hub.dir).is_empty(),
+        "the preview is never written"
+    );
+    assert_eq!(
+        std::fs::read_dir(frames.path()).expect("frames").count(),
+        36
+    );
+    let runner = handle.lock().expect("lock").take();
+    if let Some(r) = runner {
+        tokio::task::spawn_blocking(move || r.stop())
+            .await
+            .expect("stop");
+    }
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visits_the_hub_refuses_are_dropped_instead_of_blocking_the_queue() {
+    let hub = TestHub::start().await;
+    let frames = tempfile::tempdir().expect("tmp");
+    kidyboard_vision::demo::write_sequence(&photos(), frames.path()).expect("frames");
+    // A totem whose clock runs a day ahead: its visits end in the hub's future.
+    let mut config = RunnerConfig::new(SourceSpec::Dir(frames.path().to_path_buf()));
+    let ahead = clock::now_ms() + 86_400_000;
+    config.source_options = SourceOptions {
+        fps: 2,
+        replay_start: Some(ahead),
+        ..SourceOptions::default()
+    };
+    let mut runner = VisionService::start(config);
+    let events = runner.take_events().expect("events");
+    let totem = HubClient::login(&hub.base, "totem", demo::DEMO_PASSWORD)
+        .await
+        .expect("login");
+    let delivered = tokio::time::timeout(
+        Duration::from_secs(120),
+        forward(events, totem, "totem-reloj".into()),
+    )
+    .await
+    .expect("delivery ends");
+    assert_eq!(
+        (delivered.visits, delivered.refused, delivered.undelivered),
+        (0, 2, 0)
+    );
+    let admin = hub.login("admin").await;
+    let status = admin.get("/vision/status").await;
+    assert_eq!(
+        status.body["items"][0]["state"], "finished",
+        "statuses still arrive"
+    );
+    hub.stop().await;
+}

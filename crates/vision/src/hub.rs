@@ -1,0 +1,222 @@
+//! Reporting to the hub: finished visits in batches (idempotent by visit id, so a retry after a
+//! lost reply stores nothing twice) and the runner's status. A hub that is down only delays
+//! delivery: visits wait in memory and are retried with back-off.
+
+use std::time::Duration;
+
+use kidyboard_core::clock;
+use kidyboard_core::vision::{VisionStatusInput, VisitBatch, VisitInput, MAX_BATCH};
+use serde_json::Value;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::error::{Result, VisionError};
+use crate::runner::{RunnerEvent, RunnerStatus};
+use crate::tracker::FinishedVisit;
+
+#[derive(Clone)]
+pub struct HubClient {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for HubClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HubClient")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+fn hub_error(e: impl std::fmt::Display) -> VisionError {
+    VisionError::Hub(format!("the hub did not answer: {e}"))
+}
+
+impl HubClient {
+    pub fn new(base: &str, token: String) -> Result<HubClient> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .build()
+            .map_err(hub_error)?;
+        Ok(HubClient {
+            base: base.trim_end_matches('/').to_string(),
+            token,
+            http,
+        })
+    }
+
+    /// Signs in with a user's name and password (a `totem` account).
+    pub async fn login(base: &str, username: &str, password: &str) -> Result<HubClient> {
+        let client = HubClient::new(base, String::new())?;
+        let res = client
+            .http
+            .post(format!("{}/api/v1/auth/login", client.base))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .map_err(hub_error)?;
+        let body: Value = read(res).await?;
+        let token = body["token"]
+            .as_str()
+            .ok_or_else(|| VisionError::Hub("the hub's login answer had no token".into()))?;
+        Ok(HubClient {
+            token: token.to_string(),
+            ..client
+        })
+    }
+
+    pub async fn post_visits(&self, device_id: &str, visits: &[FinishedVisit]) -> Result<Value> {
+        let batch = VisitBatch {
+            device_id: device_id.to_string(),
+            visits: visits
+                .iter()
+                .map(|v| VisitInput {
+                    id: v.id.clone(),
+                    started_at: clock::to_rfc3339(v.started_at),
+                    ended_at: clock::to_rfc3339(v.ended_at),
+                })
+                .collect(),
+        };
+        let res = self
+            .http
+            .post(format!("{}/api/v1/vision/visits", self.base))
+            .bearer_auth(&self.token)
+            .json(&batch)
+            .send()
+            .await
+            .map_err(hub_error)?;
+        read(res).await
+    }
+
+    pub async fn put_status(&self, device_id: &str, s: &RunnerStatus) -> Result<Value> {
+        let body = VisionStatusInput {
+            device_id: device_id.to_string(),
+            state: s.state,
+            message: s.message.chars().take(2_000).collect(),
+            source: s.source.chars().take(120).collect(),
+            in_view: s.in_view as i64,
+            fps: (s.fps * 10.0).round() / 10.0,
+            last_frame_at: s.last_frame_at.map(clock::to_rfc3339),
+        };
+        let res = self
+            .http
+            .put(format!("{}/api/v1/vision/status", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .map_err(hub_error)?;
+        read(res).await
+    }
+}
+
+async fn read(res: reqwest::Response) -> Result<Value> {
+    let status = res.status();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    let message = format!(
+        "the hub refused ({status}): {} {}",
+        body["error"]["message"].as_str().unwrap_or("no details"),
+        body["error"]["field"].as_str().unwrap_or("")
+    );
+    match status.as_u16() {
+        200..=299 => Ok(body),
+        400 | 422 => Err(VisionError::Refused(message)),
+        _ => Err(VisionError::Hub(message)),
+    }
+}
+
+/// What the forwarder delivered, for the command's summary.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Delivered {
+    pub visits: usize,
+    /// Visits the hub refused as invalid (e.g. a clock far ahead); dropped, not retried.
+    pub refused: usize,
+    pub undelivered: usize,
+}
+
+/// Forwards the runner's events to the hub until the runner ends, then tries a few more times to
+/// deliver what is left.
+pub async fn forward(
+    mut events: UnboundedReceiver<RunnerEvent>,
+    hub: HubClient,
+    device_id: String,
+) -> Delivered {
+    let mut pending: Vec<FinishedVisit> = Vec::new();
+    let mut delivered = 0;
+    let mut refused = 0;
+    let mut backoff = Duration::from_millis(500);
+    let mut retry_at: Option<tokio::time::Instant> = None;
+    loop {
+        let event = match retry_at {
+            Some(at) => tokio::select! {
+                e = events.recv() => e,
+                // Time to retry: an empty batch wakes the delivery below.
+                _ = tokio::time::sleep_until(at) => { retry_at = None; Some(RunnerEvent::Visits(Vec::new())) }
+            },
+            None => events.recv().await,
+        };
+        match event {
+            Some(RunnerEvent::Visits(v)) => pending.extend(v),
+            Some(RunnerEvent::Status(s)) => {
+                if let Err(e) = hub.put_status(&device_id, &s).await {
+                    tracing::warn!("vision: status not delivered: {e}");
+                }
+            }
+            None => break,
+        }
+        if retry_at.is_none() && !pending.is_empty() {
+            match send(&hub, &device_id, &mut pending, &mut refused).await {
+                Ok(n) => {
+                    delivered += n;
+                    backoff = Duration::from_millis(500);
+                }
+                Err(e) => {
+                    tracing::warn!("vision: {} visits wait for the hub: {e}", pending.len());
+                    retry_at = Some(tokio::time::Instant::now() + backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+    }
+    for attempt in 0..5u32 {
+        if pending.is_empty() {
+            break;
+        }
+        match send(&hub, &device_id, &mut pending, &mut refused).await {
+            Ok(n) => delivered += n,
+            Err(e) => {
+                tracing::warn!("vision: final delivery attempt {attempt} failed: {e}");
+                tokio::time::sleep(Duration::from_millis(500 << attempt)).await;
+            }
+        }
+    }
+    Delivered {
+        visits: delivered,
+        refused,
+        undelivered: pending.len(),
+    }
+}
+
+/// Sends pending visits in batches; what was accepted leaves the queue. A batch the hub refuses
+/// as invalid is dropped (with a warning) so it cannot block the visits behind it forever.
+async fn send(
+    hub: &HubClient,
+    device_id: &str,
+    pending: &mut Vec<FinishedVisit>,
+    refused: &mut usize,
+) -> Result<usize> {
+    let mut sent = 0;
+    while !pending.is_empty() {
+        let n = pending.len().min(MAX_BATCH);
+        match hub.post_visits(device_id, &pending[..n]).await {
+            Ok(_) => sent += n,
+            Err(VisionError::Refused(e)) => {
+                tracing::warn!("vision: the hub refused {n} visits, dropped: {e}");
+                *refused += n;
+            }
+            Err(e) => return Err(e),
+        }
+        pending.drain(..n);
+    }
+    Ok(sent)
+}

@@ -24,6 +24,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_sync.sql",
         sql: include_str!("../../../migrations/0002_sync.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_audio.sql",
+        sql: include_str!("../../../migrations/0005_audio.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {
@@ -95,7 +100,7 @@ mod tests {
     /// schema that no longer matches the code. Add a new migration instead of editing one.
     #[test]
     fn shipped_migrations_are_pinned() {
-        let pinned: &[(i64, &str)] = &[(1, PIN_0001), (2, PIN_0002)];
+        let pinned: &[(i64, &str)] = &[(1, PIN_0001), (2, PIN_0002), (5, PIN_0005)];
         for (version, sum) in pinned {
             let m = MIGRATIONS
                 .iter()
@@ -112,6 +117,7 @@ mod tests {
 
     const PIN_0001: &str = "1af086740098a6e67adc11cb24d43dc0569ac2bac1696417d609fcbac2e0b774";
     const PIN_0002: &str = "1824f9a309d39804f806b69223b65812c312907bc771443b372aa0b1ba7db6d3";
+    const PIN_0005: &str = "0d2204b504e2c64ce9623b92e79766af0c3d4e34410395d26ba24373bbabeadd";
 
     #[test]
     fn versions_are_increasing_and_named_after_themselves() {
@@ -136,7 +142,7 @@ mod tests {
     fn applying_twice_is_a_no_op() {
         let mut conn = Connection::open_in_memory().expect("memory db");
         let first = apply(&mut conn).expect("first apply");
-        assert_eq!(first, vec![1, 2]);
+        assert_eq!(first, vec![1, 2, 5]);
         let second = apply(&mut conn).expect("second apply");
         assert!(second.is_empty(), "nothing new to apply the second time");
     }

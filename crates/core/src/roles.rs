@@ -35,6 +35,10 @@ pub enum Permission {
     CloseDay,
     ReadReports,
     ReadEvents,
+    /// See the clip library, schedules and audio settings; a speaker player reports its status.
+    ReadAudio,
+    /// Upload clips, edit schedules and audio settings.
+    WriteAudio,
 }
 
 impl Role {
@@ -83,6 +87,7 @@ impl Role {
                     | SellServicesAndPackages
                     | OperateTimers
                     | CloseDay
+                    | WriteAudio
             ),
             Role::Reception => matches!(
                 p,
@@ -96,9 +101,11 @@ impl Role {
                     | OperateTimers
                     | ReadDayClosings
                     | CloseDay
+                    | ReadAudio
             ),
             Role::Kidibar => matches!(p, ReadProducts | ReadBranches | SellProducts | ReadSales),
-            Role::Monitor => matches!(p, ReadTimers | ReadBranches),
+            // A wall monitor may own the speakers: it plays announcements and jingles.
+            Role::Monitor => matches!(p, ReadTimers | ReadBranches | ReadAudio),
             Role::Totem => matches!(p, ReadProducts | ReadServicesAndPackages | ReadBranches),
         }
     }

@@ -93,7 +93,7 @@ pub fn decode(bytes: &[u8], limits: DecodeLimits) -> Result<Pcm> {
     }
     // symphonia would try to decode plain text as MP3 frames; a quick look at the signature
     // refuses obvious non-audio with a clear message.
-    if !looks_like_audio(bytes) {
+    if sniff_format(bytes).is_none() {
         return Err(AudioError::NotAudio("formato no reconocido".into()));
     }
     let decoder = rodio::Decoder::new(Cursor::new(bytes.to_vec()))
@@ -121,15 +121,21 @@ pub fn decode(bytes: &[u8], limits: DecodeLimits) -> Result<Pcm> {
     Ok(Pcm::from_interleaved(&frames, channels, rate))
 }
 
-/// Magic numbers of the formats we accept (WAV, FLAC, OGG, MP3 with or without an ID3 tag).
-fn looks_like_audio(b: &[u8]) -> bool {
+/// The format by its magic number (WAV, FLAC, OGG, MP3 with or without an ID3 tag), if any.
+pub fn sniff_format(b: &[u8]) -> Option<&'static str> {
     let starts = |m: &[u8]| b.len() >= m.len() && &b[..m.len()] == m;
     let mp3_sync = b.len() >= 2 && b[0] == 0xFF && (b[1] & 0xE0) == 0xE0;
-    (starts(b"RIFF") && b.len() >= 12 && &b[8..12] == b"WAVE")
-        || starts(b"fLaC")
-        || starts(b"OggS")
-        || starts(b"ID3")
-        || mp3_sync
+    if starts(b"RIFF") && b.len() >= 12 && &b[8..12] == b"WAVE" {
+        Some("wav")
+    } else if starts(b"fLaC") {
+        Some("flac")
+    } else if starts(b"OggS") {
+        Some("ogg")
+    } else if starts(b"ID3") || mp3_sync {
+        Some("mp3")
+    } else {
+        None
+    }
 }
 
 fn downmix(frames: &[f32], channels: u16) -> Vec<f32> {

@@ -61,6 +61,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ImageCommand,
     },
+    /// The store's speakers: announcements and scheduled jingles.
+    Audio {
+        #[command(subcommand)]
+        command: crate::audio_cli::AudioCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -195,6 +200,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     Ok(())
                 }
             }
+        }
+        Command::Audio { command } => {
+            init_logging(config.log_json);
+            crate::audio_cli::run(&config, command).await
         }
         Command::Backup { out } => {
             let store = open_store(&config)?;

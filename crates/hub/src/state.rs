@@ -26,6 +26,10 @@ pub struct AppState {
     pub day_closed: Arc<Notify>,
     /// The cloud sync worker's handle (status, "sync now"); set when the hub is bound.
     pub sync: Option<kidyboard_cloud::worker::SyncHandle>,
+    /// The last status each speaker player reported (live state, not history).
+    pub audio_players: Arc<
+        std::sync::Mutex<std::collections::HashMap<String, crate::routes::audio::PlayerReport>>,
+    >,
 }
 
 impl AppState {
@@ -45,6 +49,7 @@ impl AppState {
             timers_changed: Arc::new(Notify::new()),
             day_closed: Arc::new(Notify::new()),
             sync: None,
+            audio_players: Arc::default(),
         }
     }
 

@@ -9,7 +9,18 @@ use std::process::Command;
 /// extension picks the format.
 pub fn ffmpeg_make(lavfi: &str, filter: &str, path: &Path) {
     let status = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", lavfi, "-af", filter])
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            lavfi,
+            "-af",
+            filter,
+        ])
         .arg(path)
         .status()
         .expect("ffmpeg runs (Debian package ffmpeg)");
@@ -71,5 +82,8 @@ pub fn correlation(a: &[f32], b: &[f32]) -> f64 {
 }
 
 pub fn espeak_available() -> bool {
-    Command::new("espeak-ng").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("espeak-ng")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }

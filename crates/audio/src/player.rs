@@ -193,7 +193,7 @@ async fn run(
                 ticks += 1;
                 let status = PlayerStatus { queued: lock(&shared.mixer).queued(), ..lock(&shared.status).clone() };
                 let changed = last_reported.as_ref().is_none_or(|r| r.state != status.state || r.connected != status.connected || r.last_announcement != status.last_announcement);
-                if live.is_some() && (changed || ticks % REPORT_EVERY_TICKS == 0) {
+                if live.is_some() && (changed || ticks.is_multiple_of(REPORT_EVERY_TICKS)) {
                     match cfg.hub.report(&cfg.name, &status).await {
                         Ok(()) => last_reported = Some(status),
                         Err(e) => tracing::debug!(error = %e, "status report failed"),

@@ -109,7 +109,7 @@ pub async fn list_clips(State(st): State<AppState>, auth: Auth) -> ApiResult<Jso
 /// `?name=`. It is decoded, measured and normalised to −16 LUFS (EBU R128) before it is stored;
 /// anything that is not audio, holds no sound, lasts over 10 minutes or weighs over 30 MB is
 /// refused and nothing is stored.
-#[utoipa::path(post, path = "/api/v1/audio/clips", tag = "audio", params(UploadQuery),
+#[utoipa::path(post, operation_id = "upload_audio_clip", path = "/api/v1/audio/clips", tag = "audio", params(UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The sound file"),
     responses((status = 201, body = AudioClip), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]

@@ -90,3 +90,30 @@ function safeJson(text: string): unknown {
 export function newIdempotencyKey(): string {
   return crypto.randomUUID();
 }
+
+/** Sends a file's raw bytes (uploads of pictures and sounds), with the same errors as `request`. */
+export async function uploadBytes<T>(path: string, file: Blob): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' };
+  const token = hooks.token();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch(`${hubOrigin()}/api/v1${path}`, { method: 'POST', headers, body: file });
+  } catch (cause) {
+    throw new ApiError(0, 'network', String(cause));
+  }
+  const text = await response.text();
+  const json: unknown = text ? safeJson(text) : undefined;
+  if (response.ok) return json as T;
+  const err = (json as Partial<ApiErrorBody> | undefined)?.error;
+  if (response.status === 401) hooks.onUnauthorized();
+  throw new ApiError(response.status, err?.code ?? `http_${response.status}`, err?.message ?? response.statusText, err?.field ?? null);
+}
+
+/** Fetches an authenticated binary (a clip's sound for preview) as a Blob. */
+export async function fetchBlob(path: string): Promise<Blob> {
+  const token = hooks.token();
+  const response = await fetch(`${hubOrigin()}/api/v1${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  if (!response.ok) throw new ApiError(response.status, `http_${response.status}`, response.statusText);
+  return response.blob();
+}

@@ -32,6 +32,10 @@ export type Answers = [
   Fits<Present<S['DayClosing']>, Api.DayClosing>,
   Fits<Present<S['Summary']>, Api.ReportSummary>,
   Fits<Present<S['ErrorBody']>, Api.ApiErrorBody>,
+  Fits<Present<S['AudioClip']>, Api.AudioClip>,
+  Fits<Present<S['AudioSchedule']>, Api.AudioSchedule>,
+  Fits<Present<S['AudioSettings']>, Api.AudioSettings>,
+  Fits<Present<S['PlayerReport']>, Api.AudioPlayer>,
 ];
 
 /** What the UI sends fits what the hub reads. */
@@ -46,4 +50,6 @@ export type Requests = [
   Fits<Api.PackagePatch, S['PackageInput']>,
   Fits<Api.BranchPatch, S['BranchInput']>,
   Fits<Api.UserPatch, S['UserInput']>,
+  Fits<Api.AudioScheduleInput, S['ScheduleInput']>,
+  Fits<Api.AudioSettings, S['AudioSettings']>,
 ];

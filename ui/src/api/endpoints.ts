@@ -1,5 +1,6 @@
-import { request } from './client';
+import { fetchBlob, request, uploadBytes } from './client';
 import type {
+  AudioClip, AudioPlayer, AudioSchedule, AudioScheduleInput, AudioSettings,
   Branch, BranchCreate, BranchPatch, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList,
   LoginResponse, Package, PackageCreate, PackagePatch, Product, ProductCreate, ProductPatch,
   ReportSummary, Sale, SaleRequest, Service, ServiceCreate, ServicePatch, StockAdjustment, Timer,
@@ -60,4 +61,18 @@ export const dayClosings = {
 
 export const reports = {
   summary: (from?: string, to?: string) => request<ReportSummary>('GET', `/reports/summary${q({ from, to })}`),
+};
+
+export const audio = {
+  clips: () => request<ItemList<AudioClip>>('GET', '/audio/clips'),
+  upload: (name: string, file: Blob) => uploadBytes<AudioClip>(`/audio/clips${q({ name })}`, file),
+  sound: (id: string) => fetchBlob(`/audio/clips/${id}/sound`),
+  removeClip: (id: string) => request<AudioClip>('DELETE', `/audio/clips/${id}`),
+  schedules: () => request<ItemList<AudioSchedule>>('GET', '/audio/schedules'),
+  createSchedule: (body: AudioScheduleInput) => request<AudioSchedule>('POST', '/audio/schedules', body),
+  updateSchedule: (id: string, body: AudioScheduleInput) => request<AudioSchedule>('PUT', `/audio/schedules/${id}`, body),
+  removeSchedule: (id: string) => request<AudioSchedule>('DELETE', `/audio/schedules/${id}`),
+  settings: () => request<AudioSettings>('GET', '/audio/settings'),
+  saveSettings: (body: AudioSettings) => request<AudioSettings>('PUT', '/audio/settings', body),
+  players: () => request<ItemList<AudioPlayer>>('GET', '/audio/players'),
 };

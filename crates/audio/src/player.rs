@@ -249,16 +249,26 @@ async fn refresh(cfg: &PlayerConfig, plan: &mut Plan) -> Result<()> {
         if plan.sounds.contains_key(&clip.id) || !s.enabled {
             continue;
         }
-        let path = cfg.hub.clip_file(clip, &dir).await?;
-        let pcm = tokio::task::spawn_blocking(move || -> Result<Pcm> {
-            let (frames, channels, rate) = crate::wav::read_frames(&path)?;
-            Ok(Pcm::from_interleaved(&frames, channels, rate))
-        })
-        .await
-        .map_err(|e| AudioError::Io(std::io::Error::other(e.to_string())))??;
-        plan.sounds.insert(clip.id.clone(), pcm);
+        // One clip that cannot be fetched must not keep the player from announcing expiries:
+        // it is skipped (and logged) and tried again at the next refresh.
+        match load_clip(cfg, clip, &dir).await {
+            Ok(pcm) => {
+                plan.sounds.insert(clip.id.clone(), pcm);
+            }
+            Err(e) => tracing::warn!(error = %e, clip = %clip.name, "clip sound not available"),
+        }
     }
     Ok(())
+}
+
+async fn load_clip(cfg: &PlayerConfig, clip: &AudioClip, dir: &std::path::Path) -> Result<Pcm> {
+    let path = cfg.hub.clip_file(clip, dir).await?;
+    tokio::task::spawn_blocking(move || -> Result<Pcm> {
+        let (frames, channels, rate) = crate::wav::read_frames(&path)?;
+        Ok(Pcm::from_interleaved(&frames, channels, rate))
+    })
+    .await
+    .map_err(|e| AudioError::Io(std::io::Error::other(e.to_string())))?
 }
 
 fn local_now(plan: &Plan) -> NaiveDateTime {

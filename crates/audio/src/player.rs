@@ -30,7 +30,12 @@ pub struct PlayerConfig {
     /// Rendered speech and downloaded clips.
     pub cache_dir: PathBuf,
     pub mixer: MixerConfig,
+    /// The wall clock the schedule follows (UTC); `None` is the system clock. Tests put the
+    /// player just before a scheduled time instead of waiting for it.
+    pub clock: Option<Clock>,
 }
+
+pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
 
 /// What the player is doing, as reported to the hub and shown by the CLI.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -185,7 +190,7 @@ async fn run(
                 }
             },
             _ = tick.tick() => {
-                let now = local_now(&plan);
+                let now = local_now(&plan, &cfg.clock);
                 if let Some(prev) = last_local {
                     play_due(&cfg, &shared, &mut plan, prev, now).await;
                 }
@@ -271,8 +276,8 @@ async fn load_clip(cfg: &PlayerConfig, clip: &AudioClip, dir: &std::path::Path) 
     .map_err(|e| AudioError::Io(std::io::Error::other(e.to_string())))?
 }
 
-fn local_now(plan: &Plan) -> NaiveDateTime {
-    let utc = chrono::Utc::now();
+fn local_now(plan: &Plan, clock: &Option<Clock>) -> NaiveDateTime {
+    let utc = clock.as_ref().map_or_else(chrono::Utc::now, |c| c());
     match plan.tz {
         Some(tz) => utc.with_timezone(&tz).naive_local(),
         None => utc.naive_utc(),
@@ -332,7 +337,7 @@ async fn announce(
     let pcm = tokio::task::spawn_blocking(move || voice.announcement(&t))
         .await
         .map_err(|e| AudioError::Speech(e.to_string()))??;
-    let volume = plan::day_part_volume(s, local_now(plan).time());
+    let volume = plan::day_part_volume(s, local_now(plan, &cfg.clock).time());
     tracing::info!(%text, volume, "announcing");
     lock(&shared.mixer).enqueue(Item {
         label: text.clone(),

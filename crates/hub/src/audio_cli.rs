@@ -109,6 +109,7 @@ pub async fn run(config: &Config, command: AudioCommand) -> anyhow::Result<()> {
                 output,
                 cache_dir: cache,
                 mixer: Default::default(),
+                clock: None,
             });
             let status = player.status();
             println!("salida: {} — estado: {}", status.output, status.state);

@@ -372,6 +372,7 @@ async fn a_timer_that_runs_out_is_announced_with_chime_and_voice() {
         output: OutputChoice::Wav(out.clone()),
         cache_dir: tmp.path().join("cache"),
         mixer: Default::default(),
+        clock: None,
     });
     // Wait until the player follows the live feed.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -493,6 +494,7 @@ async fn a_missing_sound_device_is_a_status_not_a_crash() {
         output: OutputChoice::Device(Some("Bocinas que no existen".into())),
         cache_dir: tmp.path().join("cache"),
         mixer: Default::default(),
+        clock: None,
     });
     let status = player.status();
     assert_eq!(status.state, "no_device", "{status:?}");
@@ -517,5 +519,92 @@ async fn a_missing_sound_device_is_a_status_not_a_crash() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     player.stop().await.expect("stops cleanly");
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_clip_plays_at_its_time_from_the_hubs_schedule() {
+    use chrono::{Duration as Span, Timelike, Utc};
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bytes = ffmpeg_make(
+        "sine=frequency=750:duration=1.5",
+        &["-af", "volume=-20dB"],
+        &tmp.path().join("promo.flac"),
+    );
+    let clip = upload(&admin, "Promo", bytes).await.body;
+    let branch: chrono_tz::Tz = hub
+        .state
+        .store
+        .home_branch()
+        .expect("branch")
+        .timezone
+        .parse()
+        .expect("tz");
+    // The player's clock starts 3 s before the next whole minute; the schedule fires then.
+    let now = Utc::now();
+    let minute = (now + Span::minutes(1))
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .expect("minute");
+    let shift = minute - Span::seconds(3) - now;
+    let at = minute.with_timezone(&branch).format("%H:%M").to_string();
+    let s = admin.post("/audio/schedules", json!({ "name": "Promo de la tarde", "clip_id": clip["id"], "days": [1, 2, 3, 4, 5, 6, 7], "times": [at], "volume": 100 })).await;
+    assert_eq!(s.status, 201, "{}", s.body);
+
+    let rec = hub.login("recepcion").await;
+    let out = tmp.path().join("speakers.wav");
+    let player = kidyboard_audio::player::start(PlayerConfig {
+        hub: HubClient::new(&hub.base, &rec.token),
+        name: "Bocinas".into(),
+        output: OutputChoice::Wav(out.clone()),
+        cache_dir: tmp.path().join("cache"),
+        mixer: Default::default(),
+        clock: Some(std::sync::Arc::new(move || Utc::now() + shift)),
+    });
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !(player.placements().len() == 1 && player.status().queued == 0) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the scheduled clip played: {:?} {:?}",
+            player.placements(),
+            player.status()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let placed = player.placements();
+    assert_eq!(placed[0].label, "Promo de la tarde");
+    // It started when the shifted clock crossed the minute (the player ticks each second).
+    let started_ms = placed[0].start as i64 * 1000 / RATE as i64;
+    assert!(
+        (2_000..=5_000).contains(&started_ms),
+        "played {started_ms} ms after the player started"
+    );
+    player.stop().await.expect("WAV closed");
+    let heard = read_wav(&out);
+    let stored = admin
+        .http
+        .get(format!(
+            "{}{}",
+            admin.base,
+            clip["url"].as_str().expect("url")
+        ))
+        .bearer_auth(&admin.token)
+        .send()
+        .await
+        .expect("sound")
+        .bytes()
+        .await
+        .expect("bytes");
+    let sound_path = tmp.path().join("stored.wav");
+    std::fs::write(&sound_path, &stored).expect("write");
+    let sound = read_wav(&sound_path);
+    let start = placed[0].start as usize;
+    let c = correlation(&heard[start..start + sound.len()], &sound);
+    assert!(
+        c > 0.999,
+        "the hub's stored clip is what played (correlation {c:.4})"
+    );
     hub.stop().await;
 }

@@ -552,6 +552,16 @@ async fn a_scheduled_clip_plays_at_its_time_from_the_hubs_schedule() {
     let at = minute.with_timezone(&branch).format("%H:%M").to_string();
     let s = admin.post("/audio/schedules", json!({ "name": "Promo de la tarde", "clip_id": clip["id"], "days": [1, 2, 3, 4, 5, 6, 7], "times": [at], "volume": 100 })).await;
     assert_eq!(s.status, 201, "{}", s.body);
+    // The afternoon plays at half volume (one day part for the whole day).
+    let put = admin
+        .http
+        .put(format!("{}/api/v1/audio/settings", admin.base))
+        .bearer_auth(&admin.token)
+        .json(&json!({ "day_parts": [{ "start": "00:00", "volume": 50 }] }))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(put.status(), 200);
 
     let rec = hub.login("recepcion").await;
     let out = tmp.path().join("speakers.wav");
@@ -601,10 +611,78 @@ async fn a_scheduled_clip_plays_at_its_time_from_the_hubs_schedule() {
     std::fs::write(&sound_path, &stored).expect("write");
     let sound = read_wav(&sound_path);
     let start = placed[0].start as usize;
-    let c = correlation(&heard[start..start + sound.len()], &sound);
+    let played = &heard[start..start + sound.len()];
+    let c = correlation(played, &sound);
     assert!(
         c > 0.999,
         "the hub's stored clip is what played (correlation {c:.4})"
     );
+    let rms =
+        |s: &[f32]| (s.iter().map(|x| (*x as f64).powi(2)).sum::<f64>() / s.len() as f64).sqrt();
+    let level = 20.0 * (rms(played) / rms(&sound)).log10();
+    assert!(
+        (level + 6.02).abs() < 0.3,
+        "played at the day part's 50 % ({level:.2} dB)"
+    );
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_hours_silence_scheduled_clips() {
+    use chrono::{Duration as Span, Timelike, Utc};
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bytes = ffmpeg_make(
+        "sine=frequency=750:duration=1",
+        &[],
+        &tmp.path().join("p.wav"),
+    );
+    let clip = upload(&admin, "Promo", bytes).await.body;
+    let branch: chrono_tz::Tz = hub
+        .state
+        .store
+        .home_branch()
+        .expect("branch")
+        .timezone
+        .parse()
+        .expect("tz");
+    let now = Utc::now();
+    let minute = (now + Span::minutes(1))
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .expect("minute");
+    let shift = minute - Span::seconds(2) - now;
+    let hhmm = |t: chrono::DateTime<Utc>| t.with_timezone(&branch).format("%H:%M").to_string();
+    let s = admin.post("/audio/schedules", json!({ "name": "Promo", "clip_id": clip["id"], "days": [1, 2, 3, 4, 5, 6, 7], "times": [hhmm(minute)] })).await;
+    assert_eq!(s.status, 201);
+    let quiet = json!({ "quiet_start": hhmm(minute - Span::minutes(1)), "quiet_end": hhmm(minute + Span::minutes(2)) });
+    let put = admin
+        .http
+        .put(format!("{}/api/v1/audio/settings", admin.base))
+        .bearer_auth(&admin.token)
+        .json(&quiet)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(put.status(), 200);
+    let rec = hub.login("recepcion").await;
+    let player = kidyboard_audio::player::start(PlayerConfig {
+        hub: HubClient::new(&hub.base, &rec.token),
+        name: "Bocinas".into(),
+        output: OutputChoice::Wav(tmp.path().join("out.wav")),
+        cache_dir: tmp.path().join("cache"),
+        mixer: Default::default(),
+        clock: Some(std::sync::Arc::new(move || Utc::now() + shift)),
+    });
+    // Past the scheduled time, with room for a slow tick.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(player.status().connected, "{:?}", player.status());
+    assert!(
+        player.placements().is_empty(),
+        "nothing plays in quiet hours: {:?}",
+        player.placements()
+    );
+    player.stop().await.expect("stops");
     hub.stop().await;
 }

@@ -135,6 +135,8 @@ struct Plan {
     clips: HashMap<String, AudioClip>,
     sounds: HashMap<String, Pcm>,
     tz: Option<chrono_tz::Tz>,
+    /// The background clip now looping in the mixer, if any.
+    bed: Option<String>,
 }
 
 const RECONNECT_MIN: Duration = Duration::from_millis(500);
@@ -194,6 +196,7 @@ async fn run(
                 if let Some(prev) = last_local {
                     play_due(&cfg, &shared, &mut plan, prev, now).await;
                 }
+                update_bed(&shared, &mut plan, now);
                 last_local = Some(now);
                 ticks += 1;
                 let status = PlayerStatus { queued: lock(&shared.mixer).queued(), ..lock(&shared.status).clone() };
@@ -247,11 +250,18 @@ async fn refresh(cfg: &PlayerConfig, plan: &mut Plan) -> Result<()> {
     plan.clips = clips.into_iter().map(|c| (c.id.clone(), c)).collect();
     plan.sounds.retain(|id, _| plan.clips.contains_key(id));
     let dir = cfg.cache_dir.join("clips");
-    for s in &plan.schedules {
-        let Some(clip) = plan.clips.get(&s.clip_id) else {
+    let wanted = plan
+        .schedules
+        .iter()
+        .filter(|s| s.enabled)
+        .map(|s| s.clip_id.clone())
+        .chain(plan.settings.background_clip_id.clone())
+        .collect::<Vec<_>>();
+    for id in wanted {
+        let Some(clip) = plan.clips.get(&id) else {
             continue;
         };
-        if plan.sounds.contains_key(&clip.id) || !s.enabled {
+        if plan.sounds.contains_key(&clip.id) {
             continue;
         }
         // One clip that cannot be fetched must not keep the player from announcing expiries:
@@ -378,4 +388,26 @@ async fn play_due(
             gain: part * s.volume as f32 / 100.0,
         });
     }
+}
+
+/// Starts, changes or stops the background music to match the settings and quiet hours.
+fn update_bed(shared: &Shared, plan: &mut Plan, now: NaiveDateTime) {
+    let s = &plan.settings;
+    let wanted = s
+        .background_clip_id
+        .clone()
+        .filter(|id| plan.sounds.contains_key(id) && s.background_volume > 0)
+        .filter(|_| !plan::is_quiet(s, now.time()));
+    // Keyed by clip and level, so a volume change restarts it at the new level.
+    let level =
+        s.background_volume as f32 / 100.0 * plan::day_part_volume(s, now.time()) as f32 / 100.0;
+    let key = wanted.as_ref().map(|id| format!("{id}@{level}"));
+    if key == plan.bed {
+        return;
+    }
+    let bed = wanted
+        .and_then(|id| plan.sounds.get(&id))
+        .map(|pcm| Pcm::new(pcm.samples().iter().map(|x| x * level).collect()));
+    lock(&shared.mixer).set_bed(bed);
+    plan.bed = key;
 }

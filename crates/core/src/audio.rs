@@ -112,6 +112,11 @@ pub struct AudioSettings {
     pub day_parts: Vec<DayPart>,
     /// Whether a timer's expiry is announced at all.
     pub announce_expiry: bool,
+    /// A clip looped as background music (ducked under every announcement and jingle, silent in
+    /// quiet hours); `None` for none.
+    pub background_clip_id: Option<String>,
+    /// The background music's level, 0–100 (on top of the day-part volume).
+    pub background_volume: u8,
 }
 
 impl Default for AudioSettings {
@@ -124,6 +129,8 @@ impl Default for AudioSettings {
             quiet_end: None,
             day_parts: Vec::new(),
             announce_expiry: true,
+            background_clip_id: None,
+            background_volume: 30,
         }
     }
 }
@@ -195,6 +202,8 @@ impl AudioSettings {
             volume(&format!("day_parts[{i}].volume"), p.volume)?;
         }
         self.day_parts.sort_by(|a, b| a.start.cmp(&b.start));
+        volume("background_volume", self.background_volume)?;
+        self.background_clip_id = self.background_clip_id.filter(|id| !id.is_empty());
         Ok(self)
     }
 }
@@ -477,6 +486,11 @@ pub fn settings(conn: &Connection, branch_id: &str) -> Result<AudioSettings> {
 
 pub fn put_settings(tx: &Tx<'_>, s: AudioSettings) -> Result<AudioSettings> {
     let s = s.validated()?;
+    if let Some(id) = &s.background_clip_id {
+        validate::id("background_clip_id", id)?;
+        get_clip(tx.conn, id)
+            .map_err(|_| CoreError::validation("background_clip_id", "el clip no existe"))?;
+    }
     let branch = tx.branch_id().to_string();
     tx.conn.execute(
         "INSERT INTO audio_settings (branch_id, body, updated_at) VALUES (?1, ?2, ?3)

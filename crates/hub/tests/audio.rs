@@ -686,3 +686,105 @@ async fn quiet_hours_silence_scheduled_clips() {
     player.stop().await.expect("stops");
     hub.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_music_ducks_under_an_announcement() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bytes = ffmpeg_make(
+        "sine=frequency=110:duration=4",
+        &[],
+        &tmp.path().join("bed.ogg"),
+    );
+    let bed = upload(&admin, "Música", bytes).await.body;
+    let put = admin
+        .http
+        .put(format!("{}/api/v1/audio/settings", admin.base))
+        .bearer_auth(&admin.token)
+        .json(&json!({ "background_clip_id": bed["id"], "background_volume": 40 }))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(put.status(), 200);
+    let rec = hub.login("recepcion").await;
+    let out = tmp.path().join("speakers.wav");
+    let cache = tmp.path().join("cache");
+    let player = kidyboard_audio::player::start(PlayerConfig {
+        hub: HubClient::new(&hub.base, &rec.token),
+        name: "Bocinas".into(),
+        output: OutputChoice::Wav(out.clone()),
+        cache_dir: cache.clone(),
+        mixer: Default::default(),
+        clock: None,
+    });
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !player.status().connected {
+        assert!(tokio::time::Instant::now() < deadline, "connects");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Let the music run alone for a while, then a timer runs out.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let store = hub.state.store.clone();
+    tokio::task::spawn_blocking(move || {
+        store.change(&Actor::system(), now_ms(), |tx| {
+            timers::create(
+                tx,
+                &NewTimer {
+                    sale_id: None,
+                    service_id: None,
+                    service_name: "Prueba",
+                    child_name: "Leo",
+                    guardian_name: "",
+                    guardian_phone: "",
+                    duration_ms: 300,
+                    start_at: None,
+                },
+            )
+        })
+    })
+    .await
+    .expect("task")
+    .expect("timer");
+    hub.state.timers_changed.notify_one();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !(player.placements().len() == 1 && player.status().queued == 0) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "announced: {:?}",
+            player.status()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Some music after it, back at its level.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let p = player.placements()[0].clone();
+    player.stop().await.expect("WAV closed");
+    let heard = read_wav(&out);
+    // The same announcement, rendered again from the player's own cache (deterministic).
+    let voice = kidyboard_audio::speech::Voice::new("es-419", &cache.join("speech"));
+    let ann = voice.announcement(&p.label).expect("announcement");
+    let (start, end) = (p.start as usize, p.end as usize);
+    let residual: Vec<f32> = heard[start..end]
+        .iter()
+        .zip(ann.samples())
+        .map(|(h, a)| h - a)
+        .collect();
+    let rms =
+        |s: &[f32]| (s.iter().map(|x| (*x as f64).powi(2)).sum::<f64>() / s.len() as f64).sqrt();
+    let second = RATE as usize;
+    let before = &heard[start - second..start - second / 2];
+    let after = &heard[end + second..(end + second + second / 2).min(heard.len())];
+    assert!(
+        rms(before) > 0.01,
+        "the music plays before the announcement"
+    );
+    let depth = 20.0 * (rms(&residual) / rms(before)).log10();
+    assert!(
+        (depth + 15.0).abs() < 1.0,
+        "music ducked by {depth:.1} dB under the voice"
+    );
+    let back = 20.0 * (rms(after) / rms(before)).log10();
+    assert!(back.abs() < 1.0, "music back afterwards ({back:.1} dB)");
+    hub.stop().await;
+}

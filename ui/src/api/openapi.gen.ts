@@ -2433,6 +2433,18 @@ export interface components {
              * @default true
              */
             announce_expiry: boolean;
+            /**
+             * @description A clip looped as background music (ducked under every announcement and jingle, silent in
+             *     quiet hours); `None` for none.
+             * @default null
+             */
+            background_clip_id: string | null;
+            /**
+             * Format: int32
+             * @description The background music's level, 0–100 (on top of the day-part volume).
+             * @default 30
+             */
+            background_volume: number;
             /** @default [] */
             day_parts: components["schemas"]["DayPart"][];
             /**

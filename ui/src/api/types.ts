@@ -359,6 +359,8 @@ export interface AudioSettings {
   quiet_end: string | null;
   day_parts: DayPart[];
   announce_expiry: boolean;
+  background_clip_id: Id | null;
+  background_volume: number;
 }
 
 export interface AudioPlayer {

@@ -268,5 +268,8 @@ export const en: Record<MessageKey, string> = {
   'audio.day.4': 'Th',
   'audio.day.5': 'Fr',
   'audio.day.6': 'Sa',
+  'audio.background': 'Background music',
+  'audio.noBackground': 'No music',
+  'audio.backgroundVolume': 'Music volume',
   'audio.day.7': 'Su',
 };

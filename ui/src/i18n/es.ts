@@ -266,6 +266,9 @@ export const es = {
   'audio.day.4': 'Ju',
   'audio.day.5': 'Vi',
   'audio.day.6': 'Sá',
+  'audio.background': 'Música de fondo',
+  'audio.noBackground': 'Sin música',
+  'audio.backgroundVolume': 'Volumen de la música',
   'audio.day.7': 'Do',
 } as const;
 

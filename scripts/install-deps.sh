@@ -16,6 +16,8 @@ APT_PACKAGES=(
   chromium
   postgresql
   nodejs npm
+  # Audio: ALSA headers for rodio/cpal; espeak-ng speaks announcements offline.
+  libasound2-dev espeak-ng
 )
 
 missing=()

@@ -2,6 +2,7 @@
 //! and the event log, stored in SQLite. Synchronous and free of HTTP, GUI and async runtimes, so
 //! the hub, the desktop shell, the CLI and the tests all share one implementation.
 
+pub mod audio;
 pub mod branches;
 pub mod clock;
 pub mod day_close;

@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../migrations/0004_reports.sql"),
     },
     Migration {
+        version: 5,
+        name: "0005_audio.sql",
+        sql: include_str!("../../../migrations/0005_audio.sql"),
+    },
+    Migration {
         version: 6,
         name: "0006_vision.sql",
         sql: include_str!("../../../migrations/0006_vision.sql"),
@@ -115,6 +120,7 @@ mod tests {
             (2, PIN_0002),
             (3, PIN_0003),
             (4, PIN_0004),
+            (5, PIN_0005),
             (6, PIN_0006),
         ];
         for (version, sum) in pinned {
@@ -136,6 +142,7 @@ mod tests {
     const PIN_0003: &str = "003098335fa03a5bd7caecb5c6e2154c714ae9214c55091260333cb9bd4696a3";
     const PIN_0004: &str = "12c0bad611de1e4a528adbc5eec3aae7395a422e899ba683e9716b4b7180611f";
     const PIN_0006: &str = "dd503786e95e8be4cc3ad46a432238fca60e6bab9245bd1ea0784608b7e70e8c";
+    const PIN_0005: &str = "0d2204b504e2c64ce9623b92e79766af0c3d4e34410395d26ba24373bbabeadd";
 
     #[test]
     fn versions_are_increasing_and_named_after_themselves() {

@@ -43,6 +43,10 @@ pub enum Permission {
     ExportMenus,
     /// Send visitor counts and the camera's status (the totem's vision runner).
     RecordVisits,
+    /// See the clip library, schedules and audio settings; a speaker player reports its status.
+    ReadAudio,
+    /// Upload clips, edit schedules and audio settings.
+    WriteAudio,
 }
 
 impl Role {
@@ -93,6 +97,7 @@ impl Role {
                     | CloseDay
                     | WriteMenus
                     | RecordVisits
+                    | WriteAudio
             ),
             Role::Reception => matches!(
                 p,
@@ -106,9 +111,11 @@ impl Role {
                     | OperateTimers
                     | ReadDayClosings
                     | CloseDay
+                    | ReadAudio
             ),
             Role::Kidibar => matches!(p, ReadProducts | ReadBranches | SellProducts | ReadSales),
-            Role::Monitor => matches!(p, ReadTimers | ReadBranches),
+            // A wall monitor may own the speakers: it plays announcements and jingles.
+            Role::Monitor => matches!(p, ReadTimers | ReadBranches | ReadAudio),
             Role::Totem => matches!(
                 p,
                 ReadProducts | ReadServicesAndPackages | ReadBranches | ReadMenus | RecordVisits

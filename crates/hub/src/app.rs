@@ -26,9 +26,14 @@ pub fn router(state: AppState) -> Router {
         .route("/images", axum::routing::post(routes::images::upload))
         .layer(RequestBodyLimitLayer::new(state.config.max_image_bytes))
         .layer(axum::extract::DefaultBodyLimit::disable());
+    let audio_uploads = Router::new()
+        .route("/audio/clips", axum::routing::post(routes::audio::upload))
+        .layer(RequestBodyLimitLayer::new(routes::audio::MAX_UPLOAD_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::disable());
     let api = routes::api_router()
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .merge(uploads)
+        .merge(audio_uploads)
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -101,7 +106,13 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
         .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(allowed))
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PATCH,
+            Method::PUT,
+            Method::DELETE,
+        ])
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,

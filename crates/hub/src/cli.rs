@@ -71,6 +71,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::vision_cli::VisionCommand,
     },
+    /// The store's speakers: announcements and scheduled jingles.
+    Audio {
+        #[command(subcommand)]
+        command: crate::audio_cli::AudioCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -205,6 +210,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     Ok(())
                 }
             }
+        }
+        Command::Audio { command } => {
+            init_logging(config.log_json);
+            crate::audio_cli::run(&config, command).await
         }
         Command::Backup { out } => {
             let store = open_store(&config)?;

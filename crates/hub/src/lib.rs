@@ -3,6 +3,7 @@
 //! shell can serve it on any socket.
 
 pub mod app;
+pub mod audio_cli;
 pub mod auth;
 pub mod backups;
 pub mod cli;

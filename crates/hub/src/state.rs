@@ -28,6 +28,10 @@ pub struct AppState {
     pub sync: Option<kidyboard_cloud::worker::SyncHandle>,
     /// Background exports (`<data-dir>/exports`), one at a time so the store stays responsive.
     pub jobs: crate::jobs::Jobs,
+    /// The last status each speaker player reported (live state, not history).
+    pub audio_players: Arc<
+        std::sync::Mutex<std::collections::HashMap<String, crate::routes::audio::PlayerReport>>,
+    >,
 }
 
 impl AppState {
@@ -50,6 +54,7 @@ impl AppState {
             day_closed: Arc::new(Notify::new()),
             sync: None,
             jobs,
+            audio_players: Arc::default(),
         }
     }
 

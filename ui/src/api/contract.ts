@@ -34,6 +34,10 @@ export type Answers = [
   Fits<Present<S['ErrorBody']>, Api.ApiErrorBody>,
   Fits<Present<S['UploadedImage']>, Api.UploadedImage>,
   Fits<Present<S['SyncStatus']>, Api.SyncStatus>,
+  Fits<Present<S['AudioClip']>, Api.AudioClip>,
+  Fits<Present<S['AudioSchedule']>, Api.AudioSchedule>,
+  Fits<Present<S['AudioSettings']>, Api.AudioSettings>,
+  Fits<Present<S['PlayerReport']>, Api.AudioPlayer>,
 ];
 
 /** What the UI sends fits what the hub reads. */
@@ -49,4 +53,6 @@ export type Requests = [
   Fits<Api.PackagePatch, S['PackageInput']>,
   Fits<Api.BranchPatch, S['BranchInput']>,
   Fits<Api.UserPatch, S['UserInput']>,
+  Fits<Api.AudioScheduleInput, S['ScheduleInput']>,
+  Fits<Api.AudioSettings, S['AudioSettings']>,
 ];

@@ -1,5 +1,6 @@
 import { request, requestBlob } from './client';
 import type {
+  AudioClip, AudioPlayer, AudioSchedule, AudioScheduleInput, AudioSettings,
   Branch, BranchCreate, BranchPatch, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList,
   LoginResponse, Package, PackageCreate, PackagePatch, Product, ProductCreate, ProductPatch,
   ExportFormat, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportClosings,
@@ -104,4 +105,18 @@ export const jobs = {
   get: (id: string) => request<JobStatus>('GET', `/jobs/${id}`),
   cancel: (id: string) => request<JobStatus>('DELETE', `/jobs/${id}`),
   file: (id: string) => requestBlob('GET', `/jobs/${id}/file`),
+};
+
+export const audio = {
+  clips: () => request<ItemList<AudioClip>>('GET', '/audio/clips'),
+  upload: (name: string, file: Blob) => request<AudioClip>('POST', `/audio/clips${q({ name })}`, file),
+  sound: async (id: string) => (await requestBlob('GET', `/audio/clips/${id}/sound`)).blob,
+  removeClip: (id: string) => request<AudioClip>('DELETE', `/audio/clips/${id}`),
+  schedules: () => request<ItemList<AudioSchedule>>('GET', '/audio/schedules'),
+  createSchedule: (body: AudioScheduleInput) => request<AudioSchedule>('POST', '/audio/schedules', body),
+  updateSchedule: (id: string, body: AudioScheduleInput) => request<AudioSchedule>('PUT', `/audio/schedules/${id}`, body),
+  removeSchedule: (id: string) => request<AudioSchedule>('DELETE', `/audio/schedules/${id}`),
+  settings: () => request<AudioSettings>('GET', '/audio/settings'),
+  saveSettings: (body: AudioSettings) => request<AudioSettings>('PUT', '/audio/settings', body),
+  players: () => request<ItemList<AudioPlayer>>('GET', '/audio/players'),
 };

@@ -381,3 +381,68 @@ export interface ReportFilter {
   branch_id?: Id;
   open_hours?: number;
 }
+
+// ── Audio ───────────────────────────────────────────────────────────────
+
+export interface AudioClip {
+  id: Id;
+  name: string;
+  hash: string;
+  source_format: string;
+  source_lufs: number;
+  duration_ms: number;
+  loudness_lufs: number;
+  true_peak_dbtp: number;
+  bytes: number;
+  url: string;
+  created_at: Instant;
+}
+
+export interface AudioScheduleInput {
+  name: string;
+  clip_id: Id;
+  /** ISO weekdays, 1 = Monday … 7 = Sunday. */
+  days: number[];
+  times: string[];
+  every_minutes: number | null;
+  window_start: string | null;
+  window_end: string | null;
+  start_date: BusinessDay | null;
+  end_date: BusinessDay | null;
+  volume: number;
+  enabled: boolean;
+}
+
+export interface AudioSchedule extends AudioScheduleInput {
+  id: Id;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface DayPart {
+  start: string;
+  volume: number;
+}
+
+export interface AudioSettings {
+  language: 'es' | 'en' | (string & {});
+  template: string;
+  voice: string;
+  quiet_start: string | null;
+  quiet_end: string | null;
+  day_parts: DayPart[];
+  announce_expiry: boolean;
+  background_clip_id: Id | null;
+  background_volume: number;
+}
+
+export interface AudioPlayer {
+  name: string;
+  state: 'ok' | 'no_device' | 'error' | (string & {});
+  output: string;
+  connected: boolean;
+  last_error: string | null;
+  last_announcement: string | null;
+  queued: number;
+  reported_at: Instant;
+}

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
+pub mod audio;
 pub mod auth;
 pub mod catalog;
 pub mod day_close;
@@ -57,6 +58,29 @@ pub fn api_router() -> Router<AppState> {
         .route("/jobs/{id}", get(jobs::get).delete(jobs::cancel))
         .route("/jobs/{id}/file", get(jobs::file))
         .route("/live", get(crate::ws::live))
+        .route("/audio/clips", get(audio::list_clips))
+        .route(
+            "/audio/clips/{id}",
+            get(audio::get_clip).delete(audio::delete_clip),
+        )
+        .route("/audio/clips/{id}/sound", get(audio::clip_sound))
+        .route(
+            "/audio/schedules",
+            get(audio::list_schedules).post(audio::create_schedule),
+        )
+        .route(
+            "/audio/schedules/{id}",
+            axum::routing::put(audio::update_schedule).delete(audio::delete_schedule),
+        )
+        .route(
+            "/audio/settings",
+            get(audio::get_settings).put(audio::put_settings),
+        )
+        .route("/audio/players", get(audio::list_players))
+        .route(
+            "/audio/players/{name}",
+            axum::routing::put(audio::report_player),
+        )
         .route("/openapi.json", get(crate::openapi::document))
         .route("/vision/visits", post(vision::record_visits))
         .route(

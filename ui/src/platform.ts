@@ -1,6 +1,14 @@
-// What the page needs from the device beyond the browser basics. This is the web implementation;
-// the desktop shell will add a Tauri one here, and this is the only module allowed to import
-// @tauri-apps/* so the rest of the UI runs the same in a plain browser.
+// What the page needs from the device beyond the browser basics. In a browser these are the web
+// implementations; inside the Kidyboard desktop shell (Tauri) saving and receipts go through the
+// shell's commands (crates/desktop/src/commands.rs). This is the only module allowed to import
+// @tauri-apps/*, so the rest of the UI runs the same in a plain browser.
+
+/** The top of a printed receipt, already in the branch's words and time zone. */
+export interface ReceiptHeader {
+  store_name: string;
+  address?: string;
+  printed_at?: string;
+}
 
 export interface Platform {
   /** Offer a file to the user (download in a browser, a save dialog on the desktop). */
@@ -9,6 +17,11 @@ export interface Platform {
   print(html: string): Promise<void>;
   /** Say something over the speakers (a chime, then the text), e.g. a timer that ran out. */
   announce(text: string, lang: string): Promise<void>;
+  /**
+   * Print a sale on the device's receipt printer (ESC/POS). Resolves false where there is none
+   * (a browser), so the caller prints the HTML receipt instead; rejects when the printer failed.
+   */
+  printReceipt(sale: object, header: ReceiptHeader): Promise<boolean>;
 }
 
 let audio: AudioContext | null = null;
@@ -70,6 +83,30 @@ const web: Platform = {
     utterance.rate = 0.95;
     setTimeout(() => speechSynthesis.speak(utterance), 900);
   },
+  async printReceipt() {
+    return false;
+  },
 };
 
-export const platform: Platform = web;
+/** Whether the page runs inside the Kidyboard desktop shell. */
+export const inShell = typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
+
+async function invoke<T>(cmd: string, args?: Record<string, unknown> | Uint8Array, headers?: Record<string, string>): Promise<T> {
+  // Loaded only inside the shell, so the browser bundle does not carry it.
+  const core = await import('@tauri-apps/api/core');
+  return core.invoke<T>(cmd, args, headers ? { headers } : undefined);
+}
+
+const shell: Platform = {
+  ...web,
+  async saveFile(name, blob) {
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    await invoke<string | null>('save_file', bytes, { 'x-file-name': encodeURIComponent(name) });
+  },
+  async printReceipt(sale, header) {
+    await invoke('print_receipt', { sale, header });
+    return true;
+  },
+};
+
+export const platform: Platform = inShell ? shell : web;

@@ -1,0 +1,114 @@
+// The desktop shell end to end, on a private X display: the reception PC is set up to host the
+// store (the hub runs inside the shell), a member of staff logs in and checks a child in, and
+// the timer shows; then a second device set up as a wall monitor connected to that hub shows
+// the same timer. Screenshots go to test-output/desktop/.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { deviceEnv, freePort, Session, startDisplay, startDriver, stopAll } from './harness.mjs';
+
+const ADMIN_PASSWORD = 'clave-de-tienda';
+const DEMO_PASSWORD = 'demo1234';
+const CHILD = 'Sofía Ramírez';
+
+let display;
+const sessions = [];
+
+before(async () => {
+  display = await startDisplay();
+});
+
+after(async () => {
+  for (const s of sessions) await s.quit();
+  await stopAll();
+});
+
+async function login(s, username) {
+  await s.waitForUrl((u) => u.pathname.startsWith('/login'));
+  await s.type('input[name=username]', username);
+  await s.type('input[name=password]', DEMO_PASSWORD);
+  await s.click('button[type=submit]');
+  await s.waitForUrl((u) => !u.pathname.startsWith('/login'));
+}
+
+async function setUp(s, { role, host, url, listen }) {
+  await s.waitFor('body[data-ready=true]');
+  assert.match(await s.url(), /setup\.html$/, 'a device that was never set up opens the setup screen');
+  await s.click(`[data-testid=role-${role}]`);
+  if (host) {
+    await s.click('[data-testid=mode-host]');
+    await s.type('[data-testid=listen]', listen);
+    await s.click('[data-testid=demo]');
+  } else {
+    await s.click('[data-testid=mode-remote]');
+    await s.type('[data-testid=hub-url]', url);
+    await s.click('[data-testid=test-hub]');
+    await s.waitFor('[data-testid=test-result].ok', { text: 'Conectado' });
+  }
+  await s.type('[data-testid=admin-password]', ADMIN_PASSWORD);
+  await s.type('[data-testid=admin-password2]', ADMIN_PASSWORD);
+  await s.screenshot(`setup-${role}`);
+  await s.click('[data-testid=setup-save]');
+}
+
+test('reception hosts the store and checks a child in; a monitor device shows the timer', { timeout: 240_000 }, async () => {
+  const port = await freePort();
+  const hubUrl = `http://127.0.0.1:${port}`;
+
+  // The reception PC: first run, host the store here.
+  const reception = await Session.start(await startDriver(deviceEnv(display, 'reception')));
+  sessions.push(reception);
+  await setUp(reception, { role: 'reception', host: true, listen: `127.0.0.1:${port}` });
+  const at = await reception.waitForUrl((u) => u.origin === hubUrl);
+  assert.equal(at.origin, hubUrl, 'the window loads the UI from the hub started inside the shell');
+  const health = await fetch(`${hubUrl}/healthz`).then((r) => r.json());
+  assert.equal(health.status, 'ok', 'the embedded hub answers other devices on its port');
+
+  await login(reception, 'recepcion');
+  const shell = (await reception.invoke('shell_info')).ok;
+  assert.deepEqual(
+    { role: shell.role, hosting: shell.hosting, kiosk: shell.kiosk, hub: shell.hub_url },
+    { role: 'reception', hosting: true, kiosk: false, hub: hubUrl },
+    'the hub page can ask the shell about the device',
+  );
+  const refused = await reception.invoke('save_setup', { form: {} });
+  assert.ok(refused.err, 'the hub page cannot call the setup commands');
+  assert.match(JSON.stringify(refused.err), /not allowed|denied/i);
+
+  await reception.type('[data-testid=child-name]', CHILD);
+  await reception.type('[data-testid=guardian-name]', 'Ana Ramírez');
+  await reception.type('[data-testid=guardian-phone]', '5512345678');
+  await reception.click('[data-testid=offer]');
+  await reception.click('[data-testid=checkin-pay]');
+  await reception.click('[data-testid=pay-mode-cash]');
+  await reception.type('[data-testid=cash-received]', '1000');
+  await reception.click('[data-testid=pay-confirm]');
+  await reception.waitFor('[data-testid=sale-done]');
+  await reception.screenshot('reception-sale-done');
+  await reception.click('[data-testid=sale-done-close]');
+  await reception.waitFor('[data-testid=timer-card]', { text: CHILD });
+  await reception.screenshot('reception-timer');
+
+  // The wall monitor: another device, connected to the reception's hub, in kiosk mode.
+  const monitor = await Session.start(await startDriver(deviceEnv(display, 'monitor')));
+  sessions.push(monitor);
+  await setUp(monitor, { role: 'monitor', host: false, url: `127.0.0.1:${port}` });
+  await monitor.waitForUrl((u) => u.origin === hubUrl);
+  await login(monitor, 'monitor');
+  await monitor.waitFor('[data-testid=monitor-tile]', { text: CHILD });
+  const countdown = await monitor.exec(
+    `return [...document.querySelectorAll('[data-testid=monitor-tile]')].find((t) => t.textContent.includes(arguments[0]))
+       ?.querySelector('[data-testid=countdown]')?.textContent ?? ''`,
+    [CHILD],
+  );
+  assert.match(countdown, /^\d{1,2}:\d\d(:\d\d)?$/, 'the monitor shows the running countdown');
+  const info = (await monitor.invoke('shell_info')).ok;
+  assert.equal(info.kiosk, true, 'a monitor runs as a kiosk');
+  assert.equal(info.hosting, false);
+  await monitor.screenshot('monitor-timer');
+
+  // Leaving kiosk mode needs the admin password.
+  const wrong = await monitor.invoke('exit_kiosk', { password: 'nope' });
+  assert.equal(wrong.err?.code, 'wrong_password', 'a wrong password keeps the kiosk');
+  assert.deepEqual(await monitor.invoke('exit_kiosk', { password: ADMIN_PASSWORD }), { ok: null });
+  assert.equal((await monitor.invoke('shell_info')).ok.kiosk, false, 'the right password leaves kiosk mode');
+});

@@ -151,7 +151,8 @@ export class Session {
 
   async find(css) {
     const v = await this.cmd('POST', '/element', { using: 'css selector', value: css });
-    return v[ELEMENT];
+    // The W3C key, or the legacy one some drivers still answer with.
+    return v[ELEMENT] ?? v.ELEMENT ?? Object.values(v)[0];
   }
 
   /** Waits for an element matching `css` (and containing `text`, if given). */

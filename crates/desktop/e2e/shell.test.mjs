@@ -4,7 +4,11 @@
 // the same timer. Screenshots go to test-output/desktop/.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { deviceEnv, freePort, Session, startDisplay, startDriver, stopAll } from './harness.mjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deviceEnv, freePort, ROOT, Session, startDisplay, startDriver, stopAll } from './harness.mjs';
+
+const { startHub } = await import(join(ROOT, 'ui/e2e/hub.mjs'));
 
 const ADMIN_PASSWORD = 'clave-de-tienda';
 const DEMO_PASSWORD = 'demo1234';
@@ -111,4 +115,30 @@ test('reception hosts the store and checks a child in; a monitor device shows th
   assert.equal(wrong.err?.code, 'wrong_password', 'a wrong password keeps the kiosk');
   assert.deepEqual(await monitor.invoke('exit_kiosk', { password: ADMIN_PASSWORD }), { ok: null });
   assert.equal((await monitor.invoke('shell_info')).ok.kiosk, false, 'the right password leaves kiosk mode');
+});
+
+test('a device whose hub goes away shows the offline screen and comes back by itself', { timeout: 180_000 }, async () => {
+  let hub = await startHub();
+  const env = deviceEnv(display, 'wall');
+  // A wall monitor set up earlier (the setup screen is covered above), in a normal window.
+  mkdirSync(join(env.XDG_CONFIG_HOME, 'kidyboard'), { recursive: true });
+  writeFileSync(
+    join(env.XDG_CONFIG_HOME, 'kidyboard/device.toml'),
+    `role = "monitor"\nkiosk = false\nadmin_password_hash = "-"\n[hub]\nmode = "remote"\nurl = "${hub.url}"\n`,
+  );
+  const wall = await Session.start(await startDriver(env));
+  sessions.push(wall);
+  await wall.waitForUrl((u) => u.origin === hub.url);
+
+  await hub.kill();
+  await wall.waitFor('[data-testid=offline]', { timeout: 40_000 });
+  await wall.screenshot('offline');
+
+  hub = await startHub({ dataDir: hub.dataDir, port: hub.port });
+  try {
+    const back = await wall.waitForUrl((u) => u.origin === hub.url, 30_000);
+    assert.equal(back.pathname.startsWith('/login') || back.pathname === '/monitor', true, 'back on the hub’s page');
+  } finally {
+    await hub.stop();
+  }
 });

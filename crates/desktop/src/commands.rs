@@ -79,7 +79,10 @@ pub fn shell_info(shell: State<'_, Shell>) -> ShellInfo {
 #[tauri::command]
 pub async fn save_file(request: tauri::ipc::Request<'_>) -> CommandResult<Option<String>> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err(ShellError::new("bad_request", "el archivo debe enviarse como bytes"));
+        return Err(ShellError::new(
+            "bad_request",
+            "el archivo debe enviarse como bytes",
+        ));
     };
     let name = request
         .headers()
@@ -119,7 +122,12 @@ pub async fn print_receipt(
 ) -> CommandResult<PrintOutcome> {
     let settings = match shell.device() {
         Some(d) => d.printer()?,
-        None => return Err(ShellError::new("not_set_up", "el equipo no está configurado")),
+        None => {
+            return Err(ShellError::new(
+                "not_set_up",
+                "el equipo no está configurado",
+            ))
+        }
     };
     let printer = Printer::new(settings);
     tauri::async_runtime::spawn_blocking(move || printer.print_sale(&sale, &header))
@@ -158,8 +166,14 @@ pub fn open_setup(app: AppHandle, shell: State<'_, Shell>, password: String) -> 
 /// (returned); otherwise an `unreachable` error says why.
 #[tauri::command]
 pub async fn hub_status(app: AppHandle, shell: State<'_, Shell>) -> CommandResult<String> {
+    if let Some(message) = shell::lock(&shell.boot_error).clone() {
+        return Err(ShellError::new("hub_failed", message));
+    }
     let (Some(base), Some(device)) = (shell.hub_url(), shell.device()) else {
-        return Err(ShellError::new("not_set_up", "el equipo no está configurado"));
+        return Err(ShellError::new(
+            "not_set_up",
+            "el equipo no está configurado",
+        ));
     };
     crate::hub::probe(&base)
         .await

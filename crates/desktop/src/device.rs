@@ -78,7 +78,6 @@ pub enum HubPlacement {
 #[derive(Clone, Serialize, Deserialize)]
 pub struct DeviceConfig {
     pub role: DeviceRole,
-    pub hub: HubPlacement,
     /// Full screen without decorations; absent = the role's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kiosk: Option<bool>,
@@ -87,6 +86,8 @@ pub struct DeviceConfig {
     pub autostart: bool,
     /// Argon2 hash of the password that leaves kiosk mode and changes these settings.
     pub admin_password_hash: String,
+    // Tables last: TOML writes plain values before tables.
+    pub hub: HubPlacement,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub printer: Option<PrinterTable>,
 }
@@ -216,7 +217,10 @@ mod tests {
     fn settings_survive_a_save_and_load() {
         let dir = tempfile::tempdir().expect("tmp");
         let path = dir.path().join("sub/device.toml");
-        assert!(DeviceConfig::load(&path).expect("load").is_none(), "not set up yet");
+        assert!(
+            DeviceConfig::load(&path).expect("load").is_none(),
+            "not set up yet"
+        );
         sample().save(&path).expect("save");
         let back = DeviceConfig::load(&path).expect("load").expect("present");
         assert_eq!(back.role, DeviceRole::Monitor);

@@ -34,7 +34,12 @@ pub fn safe_file_name(name: &str) -> String {
             c => c,
         })
         .collect();
-    let trimmed = cleaned.trim().trim_start_matches('.').chars().take(200).collect::<String>();
+    let trimmed = cleaned
+        .trim()
+        .trim_start_matches('.')
+        .chars()
+        .take(200)
+        .collect::<String>();
     if trimmed.is_empty() {
         "kidyboard".to_string()
     } else {
@@ -57,7 +62,10 @@ pub fn filter_for(name: &str) -> Option<(&'static str, &'static str)> {
 /// Writes next to the target and renames, so a full disk or a crash keeps the old file.
 pub fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.part"));
     let mut file = std::fs::File::create(&tmp)?;
     file.write_all(data)?;
@@ -72,7 +80,10 @@ mod tests {
 
     #[test]
     fn names_from_the_page_are_decoded_and_made_safe() {
-        assert_eq!(decode_file_name("Men%C3%BA%20ni%C3%B1os.pdf"), "Menú niños.pdf");
+        assert_eq!(
+            decode_file_name("Men%C3%BA%20ni%C3%B1os.pdf"),
+            "Menú niños.pdf"
+        );
         assert_eq!(decode_file_name("100%"), "100%", "a stray % is kept");
         assert_eq!(decode_file_name("%zz%4"), "%zz%4");
         assert_eq!(safe_file_name("../../etc/passwd"), "_.._etc_passwd");
@@ -89,7 +100,10 @@ mod tests {
         let path = dir.path().join("menú.mp4");
         std::fs::write(&path, b"old").expect("old");
         write_atomically(&path, b"\x00\x00\x00\x18ftypmp42").expect("write");
-        assert_eq!(std::fs::read(&path).expect("read"), b"\x00\x00\x00\x18ftypmp42");
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            b"\x00\x00\x00\x18ftypmp42"
+        );
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("ls").collect();
         assert_eq!(leftovers.len(), 1, "no temporary file is left");
     }

@@ -12,7 +12,7 @@ use crate::device::HubPlacement;
 /// A hub running in this process, and the way to stop it cleanly.
 pub struct EmbeddedHub {
     pub base_url: String,
-    pub store: Store,
+    pub store: std::sync::Arc<Store>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tauri::async_runtime::JoinHandle<()>>,
 }

@@ -105,12 +105,19 @@ mod tests {
             acquire(&path).expect("second"),
             Instance::AlreadyRunning
         ));
-        assert_eq!(knocks.load(Ordering::SeqCst), 1, "the first one was asked to show");
+        assert_eq!(
+            knocks.load(Ordering::SeqCst),
+            1,
+            "the first one was asked to show"
+        );
 
         // A socket file nobody listens on: the process that made it died.
         let crashed = dir.path().join("crashed.sock");
         drop(UnixListener::bind(&crashed).expect("bind"));
-        assert!(crashed.exists(), "dropping a listener leaves its file behind");
+        assert!(
+            crashed.exists(),
+            "dropping a listener leaves its file behind"
+        );
         assert!(matches!(
             acquire(&crashed).expect("takes over"),
             Instance::First(_)

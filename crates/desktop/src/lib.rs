@@ -56,10 +56,16 @@ pub fn run() -> anyhow::Result<()> {
             let kiosk = shell.is_kiosk();
             let page = match shell.device() {
                 None => WebviewUrl::App("setup.html".into()),
-                Some(device) => match tauri::async_runtime::block_on(shell::boot(&handle, &device)) {
+                Some(device) => match tauri::async_runtime::block_on(shell::boot(&handle, &device))
+                {
                     Ok(page) => page,
                     Err(e) => {
-                        tracing::error!(error = format!("{e:#}"), "starting the store's hub failed");
+                        tracing::error!(
+                            error = format!("{e:#}"),
+                            "starting the store's hub failed"
+                        );
+                        *shell::lock(&shell.boot_error) =
+                            Some(format!("No se pudo iniciar el hub de la tienda: {e:#}"));
                         WebviewUrl::App("offline.html".into())
                     }
                 },

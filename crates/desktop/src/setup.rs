@@ -43,7 +43,9 @@ pub fn setup_state(shell: State<'_, Shell>) -> SetupState {
         url,
         kiosk: device.as_ref().and_then(|d| d.kiosk),
         autostart: device.as_ref().is_some_and(|d| d.autostart),
-        data_dir: kidyboard_hub::config::default_data_dir().display().to_string(),
+        data_dir: kidyboard_hub::config::default_data_dir()
+            .display()
+            .to_string(),
     }
 }
 
@@ -156,7 +158,12 @@ pub async fn save_setup(
         }
     };
     if matches!(device.hub, HubPlacement::Host { .. }) {
-        let store = shell.embedded.lock().await.as_ref().map(|h| h.store.clone());
+        let store = shell
+            .embedded
+            .lock()
+            .await
+            .as_ref()
+            .map(|h| h.store.clone());
         if let Some(store) = store {
             let password = form.admin_password.clone();
             let demo = form.demo;

@@ -30,6 +30,8 @@ pub struct Shell {
     pub kiosk: AtomicBool,
     pub hub_url: Mutex<Option<String>>,
     pub embedded: tokio::sync::Mutex<Option<EmbeddedHub>>,
+    /// Why the hub could not be started at launch (e.g. its port is taken), for the offline page.
+    pub boot_error: Mutex<Option<String>>,
     /// Set by `open_setup` after the admin password was given: the setup page may save.
     pub setup_unlocked: AtomicBool,
     /// Origins already granted the hub permissions (a capability can be added once).
@@ -45,6 +47,7 @@ impl Shell {
             kiosk: AtomicBool::new(kiosk),
             hub_url: Mutex::new(None),
             embedded: tokio::sync::Mutex::new(None),
+            boot_error: Mutex::new(None),
             setup_unlocked: AtomicBool::new(false),
             granted: Mutex::new(Vec::new()),
         }
@@ -73,7 +76,11 @@ fn device_menu_script(kiosk: bool) -> String {
 }
 
 /// Creates the window on `url`; kiosk windows are full screen, undecorated and on top.
-pub fn create_window(app: &AppHandle, url: WebviewUrl, kiosk: bool) -> tauri::Result<WebviewWindow> {
+pub fn create_window(
+    app: &AppHandle,
+    url: WebviewUrl,
+    kiosk: bool,
+) -> tauri::Result<WebviewWindow> {
     WebviewWindowBuilder::new(app, WINDOW, url)
         .title("Kidyboard")
         .inner_size(1280.0, 800.0)
@@ -129,7 +136,10 @@ pub async fn boot(app: &AppHandle, device: &DeviceConfig) -> anyhow::Result<Webv
                 let config = hub::embedded_config(&device.hub)?;
                 *embedded = Some(EmbeddedHub::start(config).await?);
             }
-            embedded.as_ref().map(|h| h.base_url.clone()).unwrap_or_default()
+            embedded
+                .as_ref()
+                .map(|h| h.base_url.clone())
+                .unwrap_or_default()
         }
         HubPlacement::Remote { url } => url.clone(),
     };
@@ -161,7 +171,10 @@ fn spawn_watchdog(app: AppHandle, base: String) {
                 continue;
             }
             let Ok(w) = window(&app) else { return };
-            let on_hub = w.url().map(|u| u.as_str().starts_with(&base)).unwrap_or(false);
+            let on_hub = w
+                .url()
+                .map(|u| u.as_str().starts_with(&base))
+                .unwrap_or(false);
             if on_hub {
                 tracing::warn!(hub = %base, "the hub is unreachable; showing the offline screen");
                 let _ = w.navigate(shell_page("offline.html"));

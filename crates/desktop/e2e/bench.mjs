@@ -124,7 +124,11 @@ async function measureChromium(display, hubUrl) {
   const t0 = Date.now();
   const child = spawn(CHROMIUM, [
     '--kiosk', `--user-data-dir=${profile}`, `--remote-debugging-port=${port}`, '--no-first-run',
-    '--no-default-browser-check', '--disable-features=Translate', '--password-store=basic', `${hubUrl}/monitor`,
+    '--no-default-browser-check', '--disable-features=Translate', '--password-store=basic',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    // As root Chromium refuses to start with its sandbox; WebKit's is off in the harness too.
+    ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+    `${hubUrl}/monitor`,
   ], { env: { ...process.env, DISPLAY: display }, stdio: 'ignore', detached: true });
   const browser = await until('chromium CDP', () => chromium.connectOverCDP(`http://127.0.0.1:${port}`));
   const page = await until('chromium page', async () => browser.contexts()[0]?.pages().find((p) => p.url().startsWith(hubUrl)));

@@ -4,7 +4,8 @@
 // the same timer. Screenshots go to test-output/desktop/.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { deviceEnv, freePort, ROOT, Session, startDisplay, startDriver, stopAll } from './harness.mjs';
 
@@ -59,7 +60,8 @@ test('reception hosts the store and checks a child in; a monitor device shows th
   const hubUrl = `http://127.0.0.1:${port}`;
 
   // The reception PC: first run, host the store here.
-  const reception = await Session.start(await startDriver(deviceEnv(display, 'reception')));
+  const receptionEnv = deviceEnv(display, 'reception');
+  const reception = await Session.start(await startDriver(receptionEnv));
   sessions.push(reception);
   await setUp(reception, { role: 'reception', host: true, listen: `127.0.0.1:${port}` });
   const at = await reception.waitForUrl((u) => u.origin === hubUrl);
@@ -88,6 +90,29 @@ test('reception hosts the store and checks a child in; a monitor device shows th
   await reception.click('[data-testid=pay-confirm]');
   await reception.waitFor('[data-testid=sale-done]');
   await reception.screenshot('reception-sale-done');
+
+  // A network receipt printer (a TCP listener playing one) added to the device's settings; the
+  // receipt button prints on it through the shell.
+  const printed = [];
+  const printer = createServer((socket) => {
+    const chunks = [];
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('end', () => printed.push(Buffer.concat(chunks)));
+  });
+  await new Promise((r) => printer.listen(0, '127.0.0.1', r));
+  appendFileSync(
+    join(receptionEnv.XDG_CONFIG_HOME, 'kidyboard/device.toml'),
+    `\n[printer]\npaper = "58"\n[printer.target]\nkind = "network"\naddress = "127.0.0.1:${printer.address().port}"\n`,
+  );
+  await reception.click('[data-testid=sale-print]');
+  for (let i = 0; i < 100 && printed.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  printer.close();
+  assert.equal(printed.length, 1, 'the receipt printer got one job');
+  const job = printed[0];
+  assert.deepEqual([...job.subarray(0, 5)], [0x1b, 0x40, 0x1b, 0x74, 2], 'ESC @ then code page PC850');
+  assert.ok(job.includes(Buffer.from([0x53, 0x6f, 0x66, 0xa1, 0x61])), 'the child’s name, «Sofía» in PC850, is on the receipt');
+  assert.ok(job.includes(Buffer.from('TOTAL')) && job.includes(Buffer.from('$90.00')), 'with the total');
+  assert.deepEqual([...job.subarray(-4)], [0x1d, 0x56, 66, 0], 'and the paper is cut');
   await reception.click('[data-testid=sale-done-close]');
   await reception.waitFor('[data-testid=timer-card]', { text: CHILD });
   await reception.screenshot('reception-timer');

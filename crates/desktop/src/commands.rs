@@ -120,7 +120,12 @@ pub async fn print_receipt(
     sale: serde_json::Value,
     header: ReceiptHeader,
 ) -> CommandResult<PrintOutcome> {
-    let settings = match shell.device() {
+    // Read from the file at each print, so a technician's edit of `[printer]` applies at once.
+    let device = crate::device::DeviceConfig::load(&shell.config_path)
+        .ok()
+        .flatten()
+        .or_else(|| shell.device());
+    let settings = match device {
         Some(d) => d.printer()?,
         None => {
             return Err(ShellError::new(

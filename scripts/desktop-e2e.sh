@@ -6,7 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/env.sh
 
-for tool in Xvfb WebKitWebDriver dpkg-deb; do
+for tool in Xvfb WebKitWebDriver dpkg-deb xdotool import; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: run scripts/install-deps.sh"; exit 1; }
 done
 command -v tauri-driver >/dev/null || cargo install tauri-driver --locked

@@ -17,7 +17,7 @@ APT_PACKAGES=(
   nodejs npm
   # The desktop shell (Tauri 2 on WebKitGTK) and its end-to-end test (Xvfb + WebKitWebDriver).
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev file
-  xvfb xauth webkit2gtk-driver
+  xvfb xauth webkit2gtk-driver xdotool imagemagick
 )
 
 missing=()

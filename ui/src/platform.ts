@@ -91,17 +91,26 @@ const web: Platform = {
 /** Whether the page runs inside the Kidyboard desktop shell. */
 export const inShell = typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
 
-async function invoke<T>(cmd: string, args?: Record<string, unknown> | Uint8Array, headers?: Record<string, string>): Promise<T> {
+async function invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   // Loaded only inside the shell, so the browser bundle does not carry it.
   const core = await import('@tauri-apps/api/core');
-  return core.invoke<T>(cmd, args, headers ? { headers } : undefined);
+  return core.invoke<T>(cmd, args);
+}
+
+/** The blob in base64: a page served over http reaches the shell with JSON only. */
+function base64(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error ?? new Error('read failed'));
+    reader.readAsDataURL(blob);
+  });
 }
 
 const shell: Platform = {
   ...web,
   async saveFile(name, blob) {
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    await invoke<string | null>('save_file', bytes, { 'x-file-name': encodeURIComponent(name) });
+    await invoke<string | null>('save_file', { name, data: await base64(blob) });
   },
   async printReceipt(sale, header) {
     await invoke('print_receipt', { sale, header });

@@ -4,10 +4,11 @@
 // the same timer. Screenshots go to test-output/desktop/.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { deviceEnv, freePort, ROOT, Session, startDisplay, startDriver, stopAll } from './harness.mjs';
+import { deviceEnv, freePort, OUTPUT_DIR, ROOT, Session, startDisplay, startDriver, stopAll } from './harness.mjs';
 
 const { startHub } = await import(join(ROOT, 'ui/e2e/hub.mjs'));
 
@@ -142,15 +143,54 @@ test('reception hosts the store and checks a child in; a monitor device shows th
   assert.equal((await monitor.invoke('shell_info')).ok.kiosk, false, 'the right password leaves kiosk mode');
 });
 
-test('a device whose hub goes away shows the offline screen and comes back by itself', { timeout: 180_000 }, async () => {
-  let hub = await startHub();
-  const env = deviceEnv(display, 'wall');
-  // A wall monitor set up earlier (the setup screen is covered above), in a normal window.
+/** A device already set up (the setup screen is covered above), connected to `hubUrl`. */
+function preparedDevice(name, hubUrl, role = 'monitor') {
+  const env = deviceEnv(display, name);
   mkdirSync(join(env.XDG_CONFIG_HOME, 'kidyboard'), { recursive: true });
   writeFileSync(
     join(env.XDG_CONFIG_HOME, 'kidyboard/device.toml'),
-    `role = "monitor"\nkiosk = false\nadmin_password_hash = "-"\n[hub]\nmode = "remote"\nurl = "${hub.url}"\n`,
+    `role = "${role}"\nkiosk = false\nadmin_password_hash = "-"\n[hub]\nmode = "remote"\nurl = "${hubUrl}"\n`,
   );
+  return env;
+}
+
+test('an export is saved through the native save dialog', { timeout: 120_000 }, async () => {
+  const hub = await startHub();
+  try {
+    const env = preparedDevice('office', hub.url, 'admin');
+    const office = await Session.start(await startDriver(env));
+    sessions.push(office);
+    await office.waitForUrl((u) => u.origin === hub.url);
+    // What platform.saveFile sends for a CSV export.
+    const saved = office.invoke('save_file', { name: 'ventas niños.csv', data: Buffer.from('día,total\n2026-11-22,90.00\n').toString('base64') });
+    const X = { env: { ...process.env, DISPLAY: display } };
+    let dialog = '';
+    for (let i = 0; i < 100 && !dialog; i++) {
+      try {
+        dialog = execFileSync('xdotool', ['search', '--name', 'Guardar archivo'], X).toString().trim().split('\n')[0];
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.ok(dialog, 'the save dialog opens');
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    execFileSync('import', ['-display', display, '-window', 'root', join(OUTPUT_DIR, 'save-dialog.png')]);
+    const target = join(env.XDG_DATA_HOME, 'corte.csv');
+    execFileSync('xdotool', ['windowfocus', '--sync', dialog], X);
+    execFileSync('xdotool', ['key', '--window', dialog, 'ctrl+a'], X);
+    execFileSync('xdotool', ['type', '--delay', '10', target], X);
+    execFileSync('xdotool', ['key', 'Return'], X);
+    assert.deepEqual(await saved, { ok: target }, 'the shell answers with the chosen path');
+    assert.ok(existsSync(target));
+    assert.equal(readFileSync(target, 'utf8'), 'día,total\n2026-11-22,90.00\n', 'the file holds exactly the export');
+  } finally {
+    await hub.stop();
+  }
+});
+
+test('a device whose hub goes away shows the offline screen and comes back by itself', { timeout: 180_000 }, async () => {
+  let hub = await startHub();
+  const env = preparedDevice('wall', hub.url);
   const wall = await Session.start(await startDriver(env));
   sessions.push(wall);
   await wall.waitForUrl((u) => u.origin === hub.url);

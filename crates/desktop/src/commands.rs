@@ -73,23 +73,15 @@ pub fn shell_info(shell: State<'_, Shell>) -> ShellInfo {
     }
 }
 
-/// Saves an exported file (PDF, MP4, CSV…) where the user chooses. The body is the file's
-/// bytes; the `x-file-name` header its suggested name (URI-encoded). Returns the path, or
-/// `null` when the user cancelled.
+/// Saves an exported file (PDF, MP4, CSV…) where the user chooses: `name` is the suggested
+/// file name, `data` the file in base64 (the IPC of a page served over http carries JSON only).
+/// Returns the path, or `null` when the user cancelled.
 #[tauri::command]
-pub async fn save_file(request: tauri::ipc::Request<'_>) -> CommandResult<Option<String>> {
-    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err(ShellError::new(
-            "bad_request",
-            "el archivo debe enviarse como bytes",
-        ));
-    };
-    let name = request
-        .headers()
-        .get("x-file-name")
-        .and_then(|v| v.to_str().ok())
-        .map(crate::files::decode_file_name)
-        .unwrap_or_else(|| "kidyboard".to_string());
+pub async fn save_file(name: String, data: String) -> CommandResult<Option<String>> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.as_bytes())
+        .map_err(|_| ShellError::new("bad_request", "el archivo no llegó completo"))?;
     let name = crate::files::safe_file_name(&name);
     let mut dialog = rfd::AsyncFileDialog::new()
         .set_title("Guardar archivo")
@@ -104,9 +96,8 @@ pub async fn save_file(request: tauri::ipc::Request<'_>) -> CommandResult<Option
         return Ok(None);
     };
     let path = handle.path().to_path_buf();
-    let data = bytes.clone();
     let written = path.clone();
-    tauri::async_runtime::spawn_blocking(move || crate::files::write_atomically(&written, &data))
+    tauri::async_runtime::spawn_blocking(move || crate::files::write_atomically(&written, &bytes))
         .await
         .map_err(|e| ShellError::new("shell_error", e.to_string()))?
         .map_err(|e| ShellError::new("save_failed", format!("No se pudo guardar: {e}")))?;

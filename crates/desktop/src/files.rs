@@ -4,26 +4,6 @@
 use std::io::Write;
 use std::path::Path;
 
-/// The page sends the name URI-encoded (headers are ASCII); `%C3%B1` → `ñ`.
-pub fn decode_file_name(encoded: &str) -> String {
-    let bytes = encoded.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// A file name without folders or characters file systems refuse; never empty.
 pub fn safe_file_name(name: &str) -> String {
     let cleaned: String = name
@@ -79,13 +59,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_from_the_page_are_decoded_and_made_safe() {
-        assert_eq!(
-            decode_file_name("Men%C3%BA%20ni%C3%B1os.pdf"),
-            "Menú niños.pdf"
-        );
-        assert_eq!(decode_file_name("100%"), "100%", "a stray % is kept");
-        assert_eq!(decode_file_name("%zz%4"), "%zz%4");
+    fn names_from_the_page_are_made_safe() {
         assert_eq!(safe_file_name("../../etc/passwd"), "_.._etc_passwd");
         assert_eq!(safe_file_name("   "), "kidyboard");
         assert_eq!(safe_file_name("ventas:2026.csv"), "ventas_2026.csv");

@@ -65,6 +65,11 @@
       if (ev.ctrlKey && ev.shiftKey && ev.key.toLowerCase() === 'k') openMenu();
     });
     showCursor();
+    // The window may have entered or left kiosk mode since this script was attached to it.
+    invoke('shell_info').then((info) => {
+      window.__kidyboardKiosk = info.kiosk;
+      showCursor();
+    }, () => {});
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
   else start();

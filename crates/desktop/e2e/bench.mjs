@@ -19,6 +19,7 @@ import { APP_BIN, deviceEnv, freePort, ROOT, Session, startDisplay, startDriver,
 const args = process.argv.slice(2);
 const soakMinutes = Number(args[args.indexOf('--soak-minutes') + 1] ?? NaN) || Number(process.env.SOAK_MINUTES ?? 60);
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+// KIDYBOARD_DESKTOP_BIN picks the shell binary (e.g. target/release/kidyboard-desktop).
 const require = createRequire(join(ROOT, 'ui/package.json'));
 const { chromium } = require('playwright-core');
 const { startHub } = await import(join(ROOT, 'ui/e2e/hub.mjs'));
@@ -181,6 +182,8 @@ async function main() {
       const max = Math.max(start.mib, ...samples[i]);
       console.log(row([name, `${Math.round(r.firstPaint)} ms`, `${start.mib.toFixed(0)} MiB`, `${endMib.toFixed(0)} MiB`, `${max.toFixed(0)} MiB`, `${(endMib - start.mib).toFixed(1)} MiB`]));
     });
+    console.log('\nPSS every minute (MiB):');
+    results.forEach(({ name, start }, i) => console.log(`  ${name}: ${[start.mib, ...samples[i]].map((m) => m.toFixed(0)).join(' ')}`));
     console.log('\nprocesses counted:');
     for (const { name, start } of results) console.log(`  ${name}: ${start.names.join(', ')}`);
     console.log('targets: first paint < 1000 ms; shell PSS <= Chromium PSS; no growth over the soak');

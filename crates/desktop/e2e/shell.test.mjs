@@ -149,6 +149,33 @@ test('reception hosts the store and checks a child in; a monitor device shows th
   for (let i = 0; i < 50 && (await monitor.invoke('shell_info')).ok.kiosk; i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal((await monitor.invoke('shell_info')).ok.kiosk, false, 'the right password leaves kiosk mode');
   assert.equal(await monitor.exec("return document.getElementById('kb-device-menu')"), null, 'the menu closes');
+
+  // Changing the reception's settings later (admin password): the shell restarts with them and
+  // hosts the same store on the new address.
+  const port2 = await freePort();
+  assert.equal((await reception.invoke('open_setup', { password: 'nope' })).err?.code, 'wrong_password');
+  assert.deepEqual(await reception.invoke('open_setup', { password: ADMIN_PASSWORD }), { ok: null });
+  await reception.waitFor('body[data-ready=true]');
+  await reception.waitFor('h1', { text: 'Cambiar la configuración' });
+  await reception.type('[data-testid=listen]', `127.0.0.1:${port2}`);
+  await reception.click('[data-testid=setup-save]');
+  const moved = `http://127.0.0.1:${port2}`;
+  let answered = false;
+  for (let i = 0; i < 300 && !answered; i++) {
+    answered = await fetch(`${moved}/healthz`).then((r) => r.ok, () => false);
+    if (!answered) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(answered, 'after the restart the store is hosted on the new address');
+  const login2 = await fetch(`${moved}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  assert.equal(login2.status, 200, 'the same store: the owner account made at first run');
+  const { token } = await login2.json();
+  const sales = await fetch(`${moved}/api/v1/sales`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+  assert.equal((sales.items ?? sales).length, 1, 'with the sale made before');
+  assert.equal(await fetch(`${hubUrl}/healthz`).then(() => 'up', () => 'down'), 'down', 'the old address is closed');
 });
 
 /** A device already set up (the setup screen is covered above), connected to `hubUrl`. */

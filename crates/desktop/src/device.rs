@@ -177,6 +177,11 @@ pub fn config_path() -> PathBuf {
     config_dir().join("device.toml")
 }
 
+/// The single-instance socket (see `instance`).
+pub fn instance_socket_path() -> PathBuf {
+    config_dir().join("desktop.sock")
+}
+
 /// Accepts `host`, `host:port` or a full `http(s)://` URL; returns the hub's base URL.
 pub fn normalize_hub_url(input: &str) -> Result<String, &'static str> {
     let s = input.trim().trim_end_matches('/');

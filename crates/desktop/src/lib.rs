@@ -20,7 +20,7 @@ use crate::shell::Shell;
 pub fn run() -> anyhow::Result<()> {
     kidyboard_hub::cli::init_logging(false);
     let config_path = device::config_path();
-    let lock = match instance::acquire(&device::config_dir().join("desktop.sock"))? {
+    let lock = match instance::acquire(&device::instance_socket_path())? {
         instance::Instance::First(lock) => lock,
         instance::Instance::AlreadyRunning => {
             tracing::info!("Kidyboard is already running on this device; brought it to the front");

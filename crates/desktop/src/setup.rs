@@ -147,6 +147,12 @@ pub async fn save_setup(
 
     if previous.is_some() {
         device.save(&shell.config_path)?;
+        // The new process must find the hub's port free and must not take this (exiting)
+        // process for a running instance.
+        if let Some(hub) = shell.embedded.lock().await.as_mut() {
+            hub.stop().await;
+        }
+        let _ = std::fs::remove_file(crate::device::instance_socket_path());
         app.restart();
     }
     *shell::lock(&shell.device) = Some(device.clone());

@@ -18,6 +18,9 @@ APT_PACKAGES=(
   nodejs npm
   # Audio: ALSA headers for rodio/cpal; espeak-ng speaks announcements offline.
   libasound2-dev espeak-ng
+  # The desktop shell (Tauri 2 on WebKitGTK) and its end-to-end test (Xvfb + WebKitWebDriver).
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev file
+  xvfb xauth webkit2gtk-driver xdotool imagemagick
 )
 
 missing=()

@@ -29,5 +29,8 @@ step "UI: unit tests, type check, lint"
 step "UI: end-to-end in Chromium against the real hub"
 (cd ui && KIDYBOARD_BIN="$CARGO_TARGET_DIR/debug/kidyboard" npm run test:e2e)
 
+step "desktop shell: end-to-end under Xvfb (tauri-driver + WebKitWebDriver) and the .deb"
+bash scripts/desktop-e2e.sh
+
 echo
 echo "All checks passed."

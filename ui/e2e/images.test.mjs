@@ -47,7 +47,7 @@ test('an uploaded product photo shows on the kidibar in AVIF', { timeout: 240_00
   assert.match(address, /^\/img\/[0-9a-f]{64}$/, 'the form holds the stored picture’s address');
   await screenshot(a, 'admin-product-photo');
   await a.click('[data-testid=entity-save]');
-  await a.locator('[data-testid=entity-row]', { hasText: product.name }).waitFor();
+  await a.locator('[data-testid=image-field]').waitFor({ state: 'detached', timeout: 30_000 });
   const saved = await call(hub.url, token, 'GET', `/products/${product.id}`);
   assert.equal(saved.image_url, address);
 

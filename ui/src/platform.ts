@@ -1,6 +1,14 @@
-// What the page needs from the device beyond the browser basics. This is the web implementation;
-// the desktop shell will add a Tauri one here, and this is the only module allowed to import
-// @tauri-apps/* so the rest of the UI runs the same in a plain browser.
+// What the page needs from the device beyond the browser basics. In a browser these are the web
+// implementations; inside the Kidyboard desktop shell (Tauri) saving and receipts go through the
+// shell's commands (crates/desktop/src/commands.rs). This is the only module allowed to import
+// @tauri-apps/*, so the rest of the UI runs the same in a plain browser.
+
+/** The top of a printed receipt, already in the branch's words and time zone. */
+export interface ReceiptHeader {
+  store_name: string;
+  address?: string;
+  printed_at?: string;
+}
 
 export interface Platform {
   /** Offer a file to the user (download in a browser, a save dialog on the desktop). */
@@ -9,6 +17,11 @@ export interface Platform {
   print(html: string): Promise<void>;
   /** Say something over the speakers (a chime, then the text), e.g. a timer that ran out. */
   announce(text: string, lang: string): Promise<void>;
+  /**
+   * Print a sale on the device's receipt printer (ESC/POS). Resolves false where there is none
+   * (a browser), so the caller prints the HTML receipt instead; rejects when the printer failed.
+   */
+  printReceipt(sale: object, header: ReceiptHeader): Promise<boolean>;
 }
 
 let audio: AudioContext | null = null;
@@ -70,6 +83,39 @@ const web: Platform = {
     utterance.rate = 0.95;
     setTimeout(() => speechSynthesis.speak(utterance), 900);
   },
+  async printReceipt() {
+    return false;
+  },
 };
 
-export const platform: Platform = web;
+/** Whether the page runs inside the Kidyboard desktop shell. */
+export const inShell = typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
+
+async function invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  // Loaded only inside the shell, so the browser bundle does not carry it.
+  const core = await import('@tauri-apps/api/core');
+  return core.invoke<T>(cmd, args);
+}
+
+/** The blob in base64: a page served over http reaches the shell with JSON only. */
+function base64(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error ?? new Error('read failed'));
+    reader.readAsDataURL(blob);
+  });
+}
+
+const shell: Platform = {
+  ...web,
+  async saveFile(name, blob) {
+    await invoke<string | null>('save_file', { name, data: await base64(blob) });
+  },
+  async printReceipt(sale, header) {
+    await invoke('print_receipt', { sale, header });
+    return true;
+  },
+};
+
+export const platform: Platform = inShell ? shell : web;

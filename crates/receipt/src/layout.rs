@@ -1,0 +1,226 @@
+//! A sale laid out as receipt lines, independent of how they are printed.
+
+use serde::Deserialize;
+
+/// What the hub says about a sale (the fields a receipt needs; others are ignored).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SaleReceipt {
+    pub number: i64,
+    #[serde(default)]
+    pub total_cents: i64,
+    #[serde(default)]
+    pub change_cents: i64,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub items: Vec<ReceiptItem>,
+    #[serde(default)]
+    pub payments: Vec<ReceiptPayment>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReceiptItem {
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub total_cents: i64,
+    #[serde(default)]
+    pub child: Option<ReceiptChild>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReceiptChild {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReceiptPayment {
+    pub method: String,
+    pub amount_cents: i64,
+}
+
+/// The top of the receipt: who sold and when, as the page shows it (the branch's local time).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReceiptHeader {
+    pub store_name: String,
+    #[serde(default)]
+    pub address: String,
+    /// e.g. "22/11/2026 10:31", already in the branch's time zone.
+    #[serde(default)]
+    pub printed_at: String,
+    #[serde(default)]
+    pub footer: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+}
+
+/// One printed line. `text` is at most the paper's width (half of it when `large`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub text: String,
+    pub align: Align,
+    pub bold: bool,
+    /// Double width and height (the store's name, the total).
+    pub large: bool,
+}
+
+impl Line {
+    fn plain(text: String) -> Line {
+        Line {
+            text,
+            align: Align::Left,
+            bold: false,
+            large: false,
+        }
+    }
+    fn centered(text: String) -> Line {
+        Line {
+            align: Align::Center,
+            ..Line::plain(text)
+        }
+    }
+}
+
+impl SaleReceipt {
+    pub fn from_json(json: &serde_json::Value) -> crate::Result<SaleReceipt> {
+        Ok(SaleReceipt::deserialize(json)?)
+    }
+
+    /// The receipt's lines for paper `columns` wide (32 on 58 mm, 48 on 80 mm).
+    pub fn lines(&self, header: &ReceiptHeader, columns: usize) -> Vec<Line> {
+        let columns = columns.max(16);
+        let rule = "-".repeat(columns);
+        let mut out = Vec::new();
+        for part in wrap(&header.store_name, columns / 2) {
+            out.push(Line {
+                bold: true,
+                large: true,
+                ..Line::centered(part)
+            });
+        }
+        for part in wrap(&header.address, columns) {
+            out.push(Line::centered(part));
+        }
+        out.push(Line::centered(format!("Ticket #{}", self.number)));
+        if !header.printed_at.is_empty() {
+            out.push(Line::centered(header.printed_at.clone()));
+        }
+        out.push(Line::plain(rule.clone()));
+        for item in &self.items {
+            let left = format!("{} x {}", item.quantity, item.name);
+            out.extend(two_columns(&left, &money(item.total_cents), columns));
+            if item.quantity != 1 {
+                out.push(Line::plain(format!(
+                    "  {} c/u",
+                    money(item.unit_price_cents)
+                )));
+            }
+            if let Some(child) = &item.child {
+                for part in wrap(&format!("Niño/a: {}", child.name), columns - 2) {
+                    out.push(Line::plain(format!("  {part}")));
+                }
+            }
+        }
+        out.push(Line::plain(rule.clone()));
+        for mut line in two_columns("TOTAL", &money(self.total_cents), columns / 2) {
+            line.bold = true;
+            line.large = true;
+            out.push(line);
+        }
+        for p in &self.payments {
+            out.extend(two_columns(
+                payment_label(&p.method),
+                &money(p.amount_cents),
+                columns,
+            ));
+        }
+        if self.change_cents > 0 {
+            out.extend(two_columns("Cambio", &money(self.change_cents), columns));
+        }
+        if !self.note.trim().is_empty() {
+            out.push(Line::plain(rule.clone()));
+            out.extend(wrap(&self.note, columns).into_iter().map(Line::plain));
+        }
+        out.push(Line::plain(rule));
+        let footer = header
+            .footer
+            .clone()
+            .unwrap_or_else(|| "¡Gracias por su visita!".to_string());
+        out.extend(wrap(&footer, columns).into_iter().map(Line::centered));
+        out
+    }
+}
+
+fn payment_label(method: &str) -> &str {
+    match method {
+        "cash" => "Efectivo",
+        "card" => "Tarjeta",
+        "transfer" => "Transferencia",
+        other => other,
+    }
+}
+
+/// `$1,234.50` — pesos with thousands separators, as printed in Mexico.
+pub fn money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    let pesos = (abs / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in pesos.chars().enumerate() {
+        if i > 0 && (pesos.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}${grouped}.{:02}", abs % 100)
+}
+
+/// `left` and `right` on one line, `right` flush right; a long `left` wraps and the amount
+/// goes on its last line.
+fn two_columns(left: &str, right: &str, columns: usize) -> Vec<Line> {
+    let room = columns.saturating_sub(chars(right) + 1).max(1);
+    let mut parts = wrap(left, room);
+    let last = parts.pop().unwrap_or_default();
+    let mut out: Vec<Line> = parts.into_iter().map(Line::plain).collect();
+    let gap = columns.saturating_sub(chars(&last) + chars(right)).max(1);
+    out.push(Line::plain(format!("{last}{}{right}", " ".repeat(gap))));
+    out
+}
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Splits `text` into lines of at most `width` characters, at spaces where possible.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        // A word longer than a line is cut.
+        while word.len() > width {
+            if !current.is_empty() {
+                lines.push(std::mem::take(&mut current));
+            }
+            lines.push(word.drain(..width).collect());
+        }
+        let word: String = word.into_iter().collect();
+        if current.is_empty() {
+            current = word;
+        } else if chars(&current) + 1 + chars(&word) <= width {
+            current.push(' ');
+            current.push_str(&word);
+        } else {
+            lines.push(std::mem::replace(&mut current, word));
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+}

@@ -14,4 +14,18 @@ echo "==> building the hub (release)"
 cargo build --release -p kidyboard-hub --bin kidyboard
 
 export KIDYBOARD_UI_DIR="$ROOT/ui/dist"
+
+# Where a display exists and the desktop shell has been built (`cargo build -p kidyboard-desktop`,
+# which takes a while the first time), open it beside the hub: on its first run it asks for the
+# device's role; choose "connect to the store's hub" at the address printed below.
+if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" && -z "${KIDYBOARD_NO_DESKTOP:-}" ]]; then
+  for shell in "$CARGO_TARGET_DIR/release/kidyboard-desktop" "$CARGO_TARGET_DIR/debug/kidyboard-desktop"; do
+    if [[ -x "$shell" ]]; then
+      echo "==> opening the desktop shell ($shell)"
+      (sleep 2; exec "$shell") >/dev/null 2>&1 &
+      break
+    fi
+  done
+fi
+
 exec "$CARGO_TARGET_DIR/release/kidyboard" serve --demo "$@"

@@ -52,3 +52,17 @@ test('the monitor reconnects after the hub restarts', { timeout: 120_000 }, asyn
   assert.equal(new URL(m.url()).pathname, '/monitor', 'the monitor stayed on its page (no trip to /login)');
   assert.deepEqual(monitor.errors.map(String), [], 'no script errors');
 });
+
+test('an unattended screen opened again keeps its session; a staff tab does not', { timeout: 60_000 }, async () => {
+  const monitor = await openAs(browser, hub.url, 'monitor', WALL);
+  await monitor.page.close();
+  const again = await monitor.context.newPage();
+  await again.goto(`${hub.url}/monitor`);
+  await again.waitForLoadState('networkidle');
+  assert.equal(new URL(again.url()).pathname, '/monitor', 'the wall screen comes back without a login');
+
+  const reception = await openAs(browser, hub.url, 'recepcion', WALL);
+  const other = await reception.context.newPage();
+  await other.goto(`${hub.url}/reception`);
+  await other.waitForURL((url) => url.pathname === '/login');
+});

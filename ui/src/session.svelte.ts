@@ -2,10 +2,11 @@ import { auth } from './api/endpoints';
 import { configureClient } from './api/client';
 import type { User } from './api/types';
 import { i18n } from './i18n/index.svelte';
+import { sessionPlace } from './lib/sessionPlace';
 import { navigate } from './router.svelte';
 
-// The token lives in sessionStorage: each tab of a shared device is its own session, and closing
-// the tab logs out, which is what a reception desk with rotating staff wants.
+// The session's token, kept per tab for staff and per device for unattended screens
+// (lib/sessionPlace.ts).
 
 const KEY = 'kidyboard.session';
 /** The page a logged-out tab was opened on, to return to after the login. */
@@ -18,8 +19,9 @@ interface Stored {
 
 function load(): Stored | null {
   try {
-    const raw = sessionStorage.getItem(KEY);
-    return raw ? (JSON.parse(raw) as Stored) : null;
+    const raw = sessionStorage.getItem(KEY) ?? localStorage.getItem(KEY);
+    const stored = raw ? (JSON.parse(raw) as Stored) : null;
+    return stored?.token && stored.user ? stored : null;
   } catch {
     return null;
   }
@@ -34,7 +36,8 @@ export function currentUser(): User | null {
 export async function login(username: string, password: string): Promise<User> {
   const answer = await auth.login(username, password);
   session.current = { token: answer.token, user: answer.user };
-  sessionStorage.setItem(KEY, JSON.stringify(session.current));
+  const store = sessionPlace(answer.user.role) === 'local' ? localStorage : sessionStorage;
+  store.setItem(KEY, JSON.stringify(session.current));
   return answer.user;
 }
 
@@ -51,6 +54,7 @@ export async function logout(revoke = true): Promise<void> {
   if (!revoke && session.current) sessionStorage.setItem(WANTED, location.pathname);
   session.current = null;
   sessionStorage.removeItem(KEY);
+  localStorage.removeItem(KEY);
   navigate('/login', true);
 }
 

@@ -35,29 +35,10 @@ async fn a_product_made_in_the_cloud_reaches_the_hub_its_live_feed_and_the_image
     let owner = Owner::create(&cloud.base, "Brincolines").await;
     let branch = owner.branch("Centro").await;
 
-    // A real hub with the demo store, as `kidyboard serve --demo` runs it.
-    let tmp = tempfile::tempdir().expect("tmp");
-    let config = kidyboard_hub::Config {
-        data_dir: tmp.path().to_path_buf(),
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        ui_dir: None,
-        backup_interval_minutes: 0,
-        ..kidyboard_hub::Config::default()
-    };
-    let hub = kidyboard_hub::Hub::bind(config).await.expect("hub binds");
-    let hub_base = format!("http://{}", hub.local_addr().expect("addr"));
+    let hub = common::demo_hub(|_| {}).await;
+    let hub_base = hub.base.clone();
     let state = hub.state.clone();
     let store = state.store.clone();
-    tokio::task::spawn_blocking({
-        let store = store.clone();
-        move || {
-            kidyboard_core::demo::load_catalogue(&store).expect("demo catalogue");
-            kidyboard_core::demo::ensure_users(&store).expect("demo users");
-        }
-    })
-    .await
-    .expect("demo");
-    tokio::spawn(hub.serve(std::future::pending()));
 
     // The wiring the hub does: catalogue changes become live messages; image URLs go to the cache.
     let live = state.live.clone();

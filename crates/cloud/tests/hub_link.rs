@@ -56,28 +56,11 @@ async fn an_admin_pairs_the_store_from_the_hub_and_sales_reach_the_cloud_at_once
     let branch = owner.branch("Centro").await;
 
     // The idle round is an hour away: only pairing and sales themselves can make it sync now.
-    let tmp = tempfile::tempdir().expect("tmp");
-    let config = kidyboard_hub::Config {
-        data_dir: tmp.path().to_path_buf(),
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        ui_dir: None,
-        backup_interval_minutes: 0,
-        sync_interval_secs: 3600,
-        ..kidyboard_hub::Config::default()
-    };
-    let hub = kidyboard_hub::Hub::bind(config).await.expect("hub binds");
+    let hub = common::demo_hub(|c| c.sync_interval_secs = 3600).await;
     let api = Api {
-        base: format!("http://{}", hub.local_addr().expect("addr")),
+        base: hub.base.clone(),
         http: reqwest::Client::new(),
     };
-    let store = hub.state.store.clone();
-    tokio::task::spawn_blocking(move || {
-        kidyboard_core::demo::load_catalogue(&store).expect("demo catalogue");
-        kidyboard_core::demo::ensure_users(&store).expect("demo users");
-    })
-    .await
-    .expect("demo");
-    tokio::spawn(hub.serve(std::future::pending()));
     let admin = api.login("admin").await;
 
     let (status, s) = api.call(&admin, "GET", "/sync/status", None).await;

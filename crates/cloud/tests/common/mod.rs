@@ -389,3 +389,39 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A real hub with the demo store on 127.0.0.1:0, as `kidyboard serve --demo` runs it, serving
+/// until the test ends. `tune` adjusts its settings (e.g. the sync interval).
+pub struct DemoHub {
+    pub base: String,
+    pub state: kidyboard_hub::AppState,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn demo_hub(tune: impl FnOnce(&mut kidyboard_hub::Config)) -> DemoHub {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut config = kidyboard_hub::Config {
+        data_dir: dir.path().to_path_buf(),
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        ui_dir: None,
+        backup_interval_minutes: 0,
+        ..kidyboard_hub::Config::default()
+    };
+    tune(&mut config);
+    let hub = kidyboard_hub::Hub::bind(config).await.expect("hub binds");
+    let base = format!("http://{}", hub.local_addr().expect("addr"));
+    let state = hub.state.clone();
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || {
+        demo::load_catalogue(&store).expect("demo catalogue");
+        demo::ensure_users(&store).expect("demo users");
+    })
+    .await
+    .expect("demo");
+    tokio::spawn(hub.serve(std::future::pending()));
+    DemoHub {
+        base,
+        state,
+        _dir: dir,
+    }
+}

@@ -10,8 +10,8 @@ for tool in Xvfb WebKitWebDriver dpkg-deb xdotool import; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: run scripts/install-deps.sh"; exit 1; }
 done
 command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
-cargo build --locked -p kidyboard-desktop
-cargo build --locked -p kidyboard-hub
+# One workspace build (the features `cargo test --workspace` used), so nothing is compiled twice.
+cargo build --locked --workspace --bins
 [[ -f ui/dist/index.html ]] || npm --prefix ui run --silent build
 rm -rf test-output/desktop
 # The harness stops what it starts; the outer timeout is the last resort for a hung WebKit.

@@ -13,7 +13,8 @@ TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 if [[ "$PROFILE" == release ]]; then
   cargo build --locked --release -p kidyboard-desktop
 else
-  cargo build --locked -p kidyboard-desktop
+  # The debug package (the tests' one) shares the workspace build the test run already made.
+  cargo build --locked --workspace --bins
 fi
 [[ -f ui/dist/index.html && "${SKIP_UI_BUILD:-0}" == 1 ]] || npm --prefix ui run --silent build
 

@@ -178,6 +178,16 @@ export class Session {
     await this.cmd('POST', `/element/${await this.find(css)}/click`, {});
   }
 
+  /**
+   * Clicks a control whose effect is to leave the page (a form that navigates away or restarts
+   * the shell). The click is dispatched from a timer so the driver's answer does not race the
+   * page going away, which WebKitWebDriver reports as an `unknown error`.
+   */
+  async clickAndLeave(css) {
+    await this.waitFor(css);
+    await this.exec('const [css] = arguments; setTimeout(() => document.querySelector(css).click(), 0);', [css]);
+  }
+
   async type(css, text) {
     await this.waitFor(css);
     const el = await this.find(css);

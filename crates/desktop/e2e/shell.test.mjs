@@ -53,7 +53,7 @@ async function setUp(s, { role, host, url, listen }) {
   await s.type('[data-testid=admin-password]', ADMIN_PASSWORD);
   await s.type('[data-testid=admin-password2]', ADMIN_PASSWORD);
   await s.screenshot(`setup-${role}`);
-  await s.click('[data-testid=setup-save]');
+  await s.clickAndLeave('[data-testid=setup-save]');
 }
 
 test('reception hosts the store and checks a child in; a monitor device shows the timer', { timeout: 240_000 }, async () => {
@@ -158,7 +158,7 @@ test('reception hosts the store and checks a child in; a monitor device shows th
   await reception.waitFor('body[data-ready=true]');
   await reception.waitFor('h1', { text: 'Cambiar la configuración' });
   await reception.type('[data-testid=listen]', `127.0.0.1:${port2}`);
-  await reception.click('[data-testid=setup-save]');
+  await reception.clickAndLeave('[data-testid=setup-save]');
   const moved = `http://127.0.0.1:${port2}`;
   let answered = false;
   for (let i = 0; i < 300 && !answered; i++) {

@@ -49,8 +49,8 @@ Version: $VERSION
 Architecture: $ARCH
 Maintainer: Kidyboard <soporte@kidyboard.mx>
 Installed-Size: $SIZE_KB
-Depends: libwebkit2gtk-4.1-0, libgtk-3-0, libc6
-Recommends: cups-client
+Depends: libwebkit2gtk-4.1-0, libgtk-3-0, libasound2 | libasound2t64, libc6
+Recommends: cups-client, espeak-ng
 Section: misc
 Priority: optional
 Homepage: https://kidyboard.mx

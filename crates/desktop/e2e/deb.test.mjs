@@ -19,6 +19,8 @@ test('the .deb carries the shell, the UI, a desktop entry and icons', { timeout:
   assert.match(info, /^ Package: kidyboard-desktop$/m);
   assert.match(info, /^ Version: \d+\.\d+\.\d+$/m);
   assert.match(info, /^ Depends: .*libwebkit2gtk-4\.1-0/m, 'depends on the WebKitGTK the shell links');
+  assert.match(info, /^ Depends: .*libasound2/m, 'and ALSA, which the hosted speaker player links');
+  assert.match(info, /^ Recommends: .*espeak-ng/m, 'the announcements speak with espeak-ng');
 
   const contents = execFileSync('dpkg-deb', ['--contents', deb], { encoding: 'utf8' });
   for (const path of [

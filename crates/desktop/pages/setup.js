@@ -13,8 +13,28 @@ function showMode() {
   $('remote-fields').style.display = remote ? 'flex' : 'none';
 }
 
+function showParts() {
+  for (const part of ['audio', 'vision']) {
+    const on = form.elements[part].checked;
+    $(`${part}-fields`).hidden = !on;
+    $(`${part}-fields`).style.display = on ? 'flex' : 'none';
+  }
+}
+
+/** The part's account as the shell expects it, or null when the part is off. */
+function partForm(part) {
+  const f = form.elements;
+  if (!f[part].checked) return null;
+  return {
+    user: f[`${part}_user`].value,
+    password: f[`${part}_password`].value,
+    source: part === 'vision' ? f.vision_source.value : null,
+  };
+}
+
 form.addEventListener('change', (ev) => {
   if (ev.target.name === 'mode') showMode();
+  if (ev.target.name === 'audio' || ev.target.name === 'vision') showParts();
   if (ev.target.name === 'kiosk') kioskTouched = true;
   // Monitors and totems are kiosks unless someone decided otherwise.
   if (ev.target.name === 'role' && !kioskTouched) {
@@ -57,6 +77,8 @@ form.addEventListener('submit', async (ev) => {
         demo: f.demo.checked,
         kiosk: kioskTouched ? f.kiosk.checked : null,
         autostart: f.autostart.checked,
+        audio: partForm('audio'),
+        vision: partForm('vision'),
       },
     });
   } catch (e) {
@@ -83,7 +105,19 @@ form.addEventListener('submit', async (ev) => {
     } else {
       f.kiosk.checked = ['monitor', 'totem'].includes(state.role);
     }
+    if (state.audio) {
+      f.audio.checked = true;
+      f.audio_user.value = state.audio.user;
+      f.audio_password.placeholder = 'sin cambios';
+    }
+    if (state.vision) {
+      f.vision.checked = true;
+      f.vision_user.value = state.vision.user;
+      f.vision_password.placeholder = 'sin cambios';
+      f.vision_source.value = state.vision.source ?? 'camera';
+    }
   }
   showMode();
+  showParts();
   document.body.dataset.ready = 'true';
 })();

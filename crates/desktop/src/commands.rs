@@ -9,6 +9,7 @@ use kidyboard_receipt::{PrintOutcome, Printer, ReceiptHeader};
 use serde::Serialize;
 use tauri::{AppHandle, State, WebviewUrl};
 
+use crate::parts::{Parts, PartsInfo};
 use crate::shell::{self, Shell};
 
 #[derive(Debug, Serialize)]
@@ -53,13 +54,22 @@ pub struct ShellInfo {
     pub kiosk: bool,
     /// Whether a receipt printer is set up (otherwise receipts go to the system printer).
     pub receipt_printer: bool,
+    /// The speaker player and visitor counter hosted here (`null` when not set up).
+    pub parts: PartsInfo,
 }
 
 /// What the page should know about the device it runs on.
 #[tauri::command]
-pub fn shell_info(shell: State<'_, Shell>) -> ShellInfo {
+pub async fn shell_info(shell: State<'_, Shell>) -> CommandResult<ShellInfo> {
     let device = shell.device();
-    ShellInfo {
+    let parts = shell
+        .parts
+        .lock()
+        .await
+        .as_ref()
+        .map(Parts::info)
+        .unwrap_or_default();
+    Ok(ShellInfo {
         version: env!("CARGO_PKG_VERSION"),
         role: device.as_ref().map(|d| d.role.as_str()),
         hub_url: shell.hub_url(),
@@ -70,7 +80,8 @@ pub fn shell_info(shell: State<'_, Shell>) -> ShellInfo {
         receipt_printer: device
             .and_then(|d| d.printer().ok())
             .is_some_and(|p| p.target != kidyboard_receipt::PrinterTarget::None),
-    }
+        parts,
+    })
 }
 
 /// Saves an exported file (PDF, MP4, CSV…) where the user chooses: `name` is the suggested

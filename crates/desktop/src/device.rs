@@ -9,6 +9,8 @@ use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use kidyboard_receipt::PrinterSettings;
 use serde::{Deserialize, Serialize};
 
+use crate::parts::{AudioTable, VisionTable};
+
 /// What this device is for; each role opens its own page of the one UI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -90,6 +92,12 @@ pub struct DeviceConfig {
     pub hub: HubPlacement,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub printer: Option<PrinterTable>,
+    /// This device plays the store's announcements (see `parts.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<AudioTable>,
+    /// This device counts visitors with its camera.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vision: Option<VisionTable>,
 }
 
 /// The `[printer]` table, kept as written so saving the file does not reorder a technician's
@@ -111,6 +119,8 @@ impl std::fmt::Debug for DeviceConfig {
             .field("hub", &self.hub)
             .field("kiosk", &self.kiosk)
             .field("autostart", &self.autostart)
+            .field("audio", &self.audio)
+            .field("vision", &self.vision)
             .finish_non_exhaustive()
     }
 }
@@ -158,9 +168,16 @@ impl DeviceConfig {
             toml::to_string(self)?
         );
         let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, text)?;
+        let _ = std::fs::remove_file(&tmp);
+        // Owner-only from the first byte: the file holds the parts' account passwords.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
         #[cfg(unix)]
-        std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp)?;
+        std::io::Write::write_all(&mut file, text.as_bytes())?;
+        file.sync_all()?;
+        drop(file);
         std::fs::rename(&tmp, path)?;
         Ok(())
     }
@@ -215,6 +232,8 @@ mod tests {
             admin_password_hash: kidyboard_core::users::hash_password("clave-segura")
                 .expect("hash"),
             printer: None,
+            audio: None,
+            vision: None,
         }
     }
 
@@ -256,6 +275,53 @@ path = "/dev/usb/lp0"
         let printer = cfg.printer().expect("printer settings");
         assert_eq!(printer.escpos.paper.columns(), 32);
         assert!(printer.escpos.cut);
+    }
+
+    #[test]
+    fn audio_and_vision_tables_are_read_with_defaults_and_kept_out_of_logs() {
+        let text = r#"
+role = "totem"
+admin_password_hash = "x"
+[hub]
+mode = "remote"
+url = "http://192.168.1.10:8080"
+[audio]
+user = "monitor"
+password = "clave-de-bocinas"
+[vision]
+user = "totem"
+password = "clave-de-camara"
+"#;
+        let cfg: DeviceConfig = toml::from_str(text).expect("parses");
+        let audio = cfg.audio.as_ref().expect("audio table");
+        assert_eq!(
+            (audio.user.as_str(), audio.device.as_ref()),
+            ("monitor", None)
+        );
+        let vision = cfg.vision.as_ref().expect("vision table");
+        assert_eq!(
+            (vision.source.as_str(), vision.device_id.as_str()),
+            ("camera", "totem")
+        );
+        let logged = format!("{cfg:?}");
+        assert!(logged.contains("monitor") && logged.contains("camera"));
+        assert!(
+            !logged.contains("clave-de-bocinas") && !logged.contains("clave-de-camara"),
+            "no password in the logs: {logged}"
+        );
+
+        // Saving keeps both tables as they were.
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("device.toml");
+        cfg.save(&path).expect("save");
+        let back = DeviceConfig::load(&path).expect("load").expect("present");
+        assert_eq!((back.audio, back.vision), (cfg.audio, cfg.vision));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "only the owner reads the passwords");
+        }
     }
 
     #[test]

@@ -13,6 +13,8 @@ use crate::device::HubPlacement;
 pub struct EmbeddedHub {
     pub base_url: String,
     pub store: std::sync::Arc<Store>,
+    /// The hub's shared state (its scheduler, live feed…), for the shell's own parts and tests.
+    pub state: kidyboard_hub::AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tauri::async_runtime::JoinHandle<()>>,
 }
@@ -39,6 +41,7 @@ impl EmbeddedHub {
         let port = addr.port();
         let base_url = format!("http://127.0.0.1:{port}");
         let store = hub.state.store.clone();
+        let state = hub.state.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tauri::async_runtime::spawn(async move {
             let stopped = async {
@@ -52,6 +55,7 @@ impl EmbeddedHub {
         Ok(EmbeddedHub {
             base_url,
             store,
+            state,
             shutdown: Some(tx),
             task: Some(task),
         })

@@ -9,6 +9,7 @@ pub mod device;
 pub mod files;
 pub mod hub;
 pub mod instance;
+pub mod parts;
 pub mod setup;
 pub mod shell;
 
@@ -86,11 +87,7 @@ pub fn run() -> anyhow::Result<()> {
     app.run(|handle, event| {
         if let RunEvent::Exit = event {
             let shell = handle.state::<Shell>();
-            tauri::async_runtime::block_on(async {
-                if let Some(hub) = shell.embedded.lock().await.as_mut() {
-                    hub.stop().await;
-                }
-            });
+            tauri::async_runtime::block_on(shell.stop_services());
         }
     });
     Ok(())

@@ -12,6 +12,7 @@ use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder}
 
 use crate::device::{DeviceConfig, HubPlacement};
 use crate::hub::{self, EmbeddedHub};
+use crate::parts::Parts;
 
 pub const WINDOW: &str = "main";
 
@@ -30,6 +31,8 @@ pub struct Shell {
     pub kiosk: AtomicBool,
     pub hub_url: Mutex<Option<String>>,
     pub embedded: tokio::sync::Mutex<Option<EmbeddedHub>>,
+    /// The speaker player and visitor counter this device hosts, if its settings ask for them.
+    pub parts: tokio::sync::Mutex<Option<Parts>>,
     /// Why the hub could not be started at launch (e.g. its port is taken), for the offline page.
     pub boot_error: Mutex<Option<String>>,
     /// Set by `open_setup` after the admin password was given: the setup page may save.
@@ -47,6 +50,7 @@ impl Shell {
             kiosk: AtomicBool::new(kiosk),
             hub_url: Mutex::new(None),
             embedded: tokio::sync::Mutex::new(None),
+            parts: tokio::sync::Mutex::new(None),
             boot_error: Mutex::new(None),
             setup_unlocked: AtomicBool::new(false),
             granted: Mutex::new(Vec::new()),
@@ -63,6 +67,16 @@ impl Shell {
 
     pub fn is_kiosk(&self) -> bool {
         self.kiosk.load(Ordering::SeqCst)
+    }
+
+    /// Stops the hosted parts, then the embedded hub (the parts say goodbye to it first).
+    pub async fn stop_services(&self) {
+        if let Some(parts) = self.parts.lock().await.take() {
+            parts.stop().await;
+        }
+        if let Some(hub) = self.embedded.lock().await.as_mut() {
+            hub.stop().await;
+        }
     }
 }
 
@@ -145,6 +159,7 @@ pub async fn boot(app: &AppHandle, device: &DeviceConfig) -> anyhow::Result<Webv
     };
     *lock(&shell.hub_url) = Some(base.clone());
     grant_hub(app, &base)?;
+    start_parts(&shell, device, &base).await;
     let page = format!("{base}{}", device.role.path());
     if matches!(device.hub, HubPlacement::Remote { .. }) {
         spawn_watchdog(app.clone(), base.clone());
@@ -153,6 +168,26 @@ pub async fn boot(app: &AppHandle, device: &DeviceConfig) -> anyhow::Result<Webv
         }
     }
     Ok(WebviewUrl::External(page.parse().context("the hub's URL")?))
+}
+
+/// Starts the speaker player and the visitor counter when the settings ask for them. They sign
+/// in on their own, retrying while the hub is away, so this never fails the boot.
+async fn start_parts(shell: &Shell, device: &DeviceConfig, base: &str) {
+    if device.audio.is_none() && device.vision.is_none() {
+        return;
+    }
+    let mut parts = shell.parts.lock().await;
+    if parts.is_none() {
+        let cache = dirs::cache_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("kidyboard");
+        *parts = Some(Parts::start(
+            base,
+            device.audio.as_ref(),
+            device.vision.as_ref(),
+            &cache,
+        ));
+    }
 }
 
 /// Watches a remote hub: after three failed probes in a row (≈15 s) the window leaves the

@@ -15,17 +15,23 @@ cargo build --release -p kidyboard-hub --bin kidyboard
 
 export KIDYBOARD_UI_DIR="$ROOT/ui/dist"
 
-# Where a display exists and the desktop shell has been built (`cargo build -p kidyboard-desktop`,
-# which takes a while the first time), open it beside the hub: on its first run it asks for the
-# device's role; choose "connect to the store's hub" at the address printed below.
+# Where a display exists, the desktop shell opens beside the hub: on its first run it asks for
+# the device's role; choose "connect to the store's hub" at the address printed below. A release
+# build of the shell is used when there is one; otherwise a debug build is made in the background
+# (the first one takes a while) and the shell opens when it is ready, while the hub already serves.
 if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" && -z "${KIDYBOARD_NO_DESKTOP:-}" ]]; then
-  for shell in "$CARGO_TARGET_DIR/release/kidyboard-desktop" "$CARGO_TARGET_DIR/debug/kidyboard-desktop"; do
-    if [[ -x "$shell" ]]; then
-      echo "==> opening the desktop shell ($shell)"
-      (sleep 2; exec "$shell") >/dev/null 2>&1 &
-      break
-    fi
-  done
+  shell="$CARGO_TARGET_DIR/release/kidyboard-desktop"
+  if [[ -x "$shell" ]]; then
+    echo "==> opening the desktop shell ($shell)"
+    (sleep 2; exec "$shell") >/dev/null 2>&1 &
+  else
+    log="$CARGO_TARGET_DIR/desktop-build.log"
+    echo "==> building the desktop shell in the background (log: $log); it opens when built"
+    (
+      cargo build --locked -p kidyboard-desktop >"$log" 2>&1 || { echo "the desktop shell did not build: see $log" >&2; exit 1; }
+      exec "$CARGO_TARGET_DIR/debug/kidyboard-desktop" >/dev/null 2>&1
+    ) &
+  fi
 fi
 
 exec "$CARGO_TARGET_DIR/release/kidyboard" serve --demo "$@"

@@ -16,10 +16,20 @@ cargo build --release -p kidyboard-hub --bin kidyboard
 export KIDYBOARD_UI_DIR="$ROOT/ui/dist"
 
 # Where a display exists, the desktop shell opens beside the hub: on its first run it asks for
-# the device's role; choose "connect to the store's hub" at the address printed below. A release
+# the device's role, with "connect to the store's hub" at this hub's address filled in. A release
 # build of the shell is used when there is one; otherwise a debug build is made in the background
 # (the first one takes a while) and the shell opens when it is ready, while the hub already serves.
 if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" && -z "${KIDYBOARD_NO_DESKTOP:-}" ]]; then
+  # The shell's setup offers to connect to this hub (its address from --listen, as loopback).
+  listen="${KIDYBOARD_LISTEN:-127.0.0.1:8080}"
+  args=("$@")
+  for i in "${!args[@]}"; do
+    case "${args[$i]}" in
+      --listen=*) listen="${args[$i]#--listen=}" ;;
+      --listen) listen="${args[$((i + 1))]:-$listen}" ;;
+    esac
+  done
+  export KIDYBOARD_SETUP_HUB_URL="http://${listen/0.0.0.0/127.0.0.1}"
   shell="$CARGO_TARGET_DIR/release/kidyboard-desktop"
   if [[ -x "$shell" ]]; then
     echo "==> opening the desktop shell ($shell)"

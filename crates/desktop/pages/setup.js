@@ -91,6 +91,9 @@ form.addEventListener('submit', async (ev) => {
   const state = await invoke('setup_state');
   $('data-dir').textContent = state.data_dir;
   const f = form.elements;
+  // A first run may come with a suggested hub (the shell was started beside one).
+  f.mode.value = state.mode;
+  f.url.value = state.url;
   if (state.configured) {
     document.querySelector('h1').textContent = 'Cambiar la configuración de este equipo';
     $('password-hint').textContent = 'Déjala en blanco para conservar la actual.';

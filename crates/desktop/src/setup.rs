@@ -44,7 +44,11 @@ pub fn setup_state(shell: State<'_, Shell>) -> SetupState {
     let (mode, listen, url) = match device.as_ref().map(|d| &d.hub) {
         Some(HubPlacement::Remote { url }) => ("remote", DEFAULT_LISTEN.to_string(), url.clone()),
         Some(HubPlacement::Host { listen, .. }) => ("host", listen.to_string(), String::new()),
-        None => ("host", DEFAULT_LISTEN.to_string(), String::new()),
+        // Started beside a running hub (scripts/start.sh): offer to connect to it.
+        None => match std::env::var("KIDYBOARD_SETUP_HUB_URL") {
+            Ok(url) if !url.trim().is_empty() => ("remote", DEFAULT_LISTEN.to_string(), url),
+            _ => ("host", DEFAULT_LISTEN.to_string(), String::new()),
+        },
     };
     SetupState {
         configured: device.is_some(),

@@ -7,7 +7,7 @@
 //   - memory: PSS (from /proc/*/smaps_rollup) of the program and all its child processes
 //     (WebKit's web and network processes; Chromium's renderers, GPU and utility processes),
 //     after logging in and settling, then after a soak on the monitor page with live timers.
-// Usage: node crates/desktop/e2e/bench.mjs [--soak-minutes N]   (default 60)
+// Usage: node crates/desktop/e2e/bench.mjs [--soak-minutes N] [--shell-only]   (default 60)
 // Targets: first paint < 1 s; memory no more than Chromium's; no growth over the soak.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { APP_BIN, deviceEnv, freePort, ROOT, Session, startDisplay, startDriver, stopAll } from './harness.mjs';
 
 const args = process.argv.slice(2);
+const shellOnly = args.includes('--shell-only');
 const soakMinutes = Number(args[args.indexOf('--soak-minutes') + 1] ?? NaN) || Number(process.env.SOAK_MINUTES ?? 60);
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 // KIDYBOARD_DESKTOP_BIN picks the shell binary (e.g. target/release/kidyboard-desktop).
@@ -51,22 +52,24 @@ function comm(pid) {
   }
 }
 
-/** Summed PSS in MiB of the tree, and the processes counted. */
+/** Summed PSS in MiB of the tree, the processes counted, and each process's MiB by name. */
 function pss(root) {
   let kb = 0;
   const names = [];
+  const each = {};
   for (const pid of tree(root)) {
     try {
       const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
       if (m) {
         kb += Number(m[1]);
         names.push(comm(pid));
+        each[comm(pid)] = (each[comm(pid)] ?? 0) + Number(m[1]) / 1024;
       }
     } catch {
       // exited meanwhile
     }
   }
-  return { mib: kb / 1024, names };
+  return { mib: kb / 1024, names, each };
 }
 
 function findDescendant(root, name) {
@@ -161,7 +164,8 @@ async function main() {
   try {
     await seedTimers(hub.url);
     const results = [];
-    for (const [name, run] of [['Kidyboard shell (WebKit)', measureShell], ['Chromium --kiosk', measureChromium]]) {
+    const programs = [['Kidyboard shell (WebKit)', measureShell], ['Chromium --kiosk', measureChromium]];
+    for (const [name, run] of shellOnly ? programs.slice(0, 1) : programs) {
       const r = await run(display, hub.url);
       await sleep(10_000); // settle: fonts, images, the live feed
       const start = pss(r.root);
@@ -172,18 +176,24 @@ async function main() {
     const end = Date.now() + soakMinutes * 60_000;
     while (Date.now() < end) {
       await sleep(Math.min(60_000, Math.max(0, end - Date.now())));
-      results.forEach((x, i) => samples[i].push(pss(x.r.root).mib));
+      results.forEach((x, i) => samples[i].push(pss(x.r.root)));
     }
     console.log(`\nMonitor page, ${soakMinutes} min soak, 8 live timers (PSS of all processes of each program)\n`);
     console.log(row(['program', 'first paint', 'PSS start', 'PSS end', 'PSS max', 'growth']));
     console.log(row(['-', '-', '-', '-', '-', '-']).replace(/ /g, '-'));
     results.forEach(({ name, r, start }, i) => {
-      const endMib = samples[i].at(-1) ?? start.mib;
-      const max = Math.max(start.mib, ...samples[i]);
+      const endMib = samples[i].at(-1)?.mib ?? start.mib;
+      const max = Math.max(start.mib, ...samples[i].map((x) => x.mib));
       console.log(row([name, `${Math.round(r.firstPaint)} ms`, `${start.mib.toFixed(0)} MiB`, `${endMib.toFixed(0)} MiB`, `${max.toFixed(0)} MiB`, `${(endMib - start.mib).toFixed(1)} MiB`]));
     });
     console.log('\nPSS every minute (MiB):');
-    results.forEach(({ name, start }, i) => console.log(`  ${name}: ${[start.mib, ...samples[i]].map((m) => m.toFixed(0)).join(' ')}`));
+    results.forEach(({ name, start }, i) => console.log(`  ${name}: ${[start, ...samples[i]].map((m) => m.mib.toFixed(0)).join(' ')}`));
+    console.log('\nEach process, start → end (MiB), to see which one grows:');
+    results.forEach(({ name, start }, i) => {
+      const last = samples[i].at(-1) ?? start;
+      const procs = Object.keys({ ...start.each, ...last.each }).sort();
+      console.log(`  ${name}: ${procs.map((p) => `${p} ${(start.each[p] ?? 0).toFixed(0)} → ${(last.each[p] ?? 0).toFixed(0)}`).join('; ')}`);
+    });
     console.log('\nprocesses counted:');
     for (const { name, start } of results) console.log(`  ${name}: ${start.names.join(', ')}`);
     console.log('targets: first paint < 1000 ms; shell PSS <= Chromium PSS; no growth over the soak');

@@ -109,10 +109,22 @@ pub fn prepare_store(store: &Store, admin_password: &str, demo_data: bool) -> an
 
 /// Whether a Kidyboard hub answers at `base_url`; the error is for people (Spanish).
 pub async fn probe(base_url: &str) -> Result<(), String> {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(3))
-        .build()
-        .map_err(|e| e.to_string())?;
+    // One client for the life of the shell: the watchdog probes every 5 s on a kiosk that runs
+    // for weeks, and a client per probe rebuilt its TLS roots and connection pool each time.
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    let client = match CLIENT.get() {
+        Some(c) => c,
+        None => {
+            // No idle connections kept: a probe must see a hub that went away, and a pooled
+            // connection would outlive the runtime that opened it.
+            let c = reqwest::Client::builder()
+                .timeout(Duration::from_secs(3))
+                .pool_max_idle_per_host(0)
+                .build()
+                .map_err(|e| e.to_string())?;
+            CLIENT.get_or_init(|| c)
+        }
+    };
     let res = client
         .get(format!("{base_url}/healthz"))
         .send()

@@ -145,3 +145,38 @@ test('a timer that runs out is marked by the hub and flashes on the monitor', { 
   await screenshot(monitor.page, 'monitor-expired');
   assert.deepEqual([...reception.errors, ...monitor.errors].map(String), [], 'no script errors');
 });
+
+test('every countdown fits its tile, hours and run-out timers included, on a small wall', { timeout: 120_000 }, async () => {
+  const admin = await login(hub.url, 'admin');
+  const service = await call(hub.url, admin, 'POST', '/services', { name: 'Día de campamento', duration_minutes: 9 * 60, price_cents: 50000 });
+  const token = await login(hub.url, 'recepcion');
+  for (let i = 1; i <= 10; i++) {
+    await call(hub.url, token, 'POST', '/sales', {
+      items: [{ service_id: service.id, quantity: 1, child: { name: `Campista ${i}` } }],
+      payments: [{ method: 'cash', amount_cents: 50000 }],
+    });
+  }
+  for (const viewport of [{ width: 1280, height: 800 }, WALL, { width: 800, height: 1280 }]) {
+    const monitor = await openAs(browser, hub.url, 'monitor', viewport);
+    await monitor.page.locator('[data-testid=monitor-tile]', { hasText: 'Campista 10' }).waitFor({ timeout: 2000 });
+    await monitor.page.waitForTimeout(600); // a few ticks of the shared clock
+    const overflowing = await monitor.page.$$eval('[data-testid=monitor-tile]', (tiles) =>
+      tiles
+        .map((tile) => {
+          const countdown = tile.querySelector('[data-testid=countdown]');
+          const box = countdown.getBoundingClientRect();
+          const range = document.createRange();
+          range.selectNodeContents(countdown);
+          const text = range.getBoundingClientRect();
+          const inner = tile.getBoundingClientRect();
+          const fits = countdown.scrollWidth <= countdown.clientWidth && text.left >= inner.left && text.right <= inner.right;
+          return fits ? null : `${countdown.textContent} (${Math.round(text.width)} px in ${Math.round(box.width)} px)`;
+        })
+        .filter(Boolean),
+    );
+    assert.deepEqual(overflowing, [], `every countdown fits at ${viewport.width}×${viewport.height}`);
+    if (viewport.width === 1280) await screenshot(monitor.page, 'monitor-small-wall');
+    assert.deepEqual(monitor.errors.map(String), [], 'no script errors');
+    await monitor.page.context().close();
+  }
+});

@@ -54,6 +54,12 @@ export function urgency(timer: Timer, remaining: number): Urgency {
   return 'ok';
 }
 
+/** What a wall tile shows: the countdown, which counts up from zero once the timer is over. */
+export function wallCountdown(timer: Timer, now: number, offset: number): string {
+  const remaining = remainingMs(timer, now, offset);
+  return formatCountdown(urgency(timer, remaining) === 'over' ? Math.min(remaining, 0) : remaining);
+}
+
 /** Share of the timer still left, 0…1, for progress bars. The hub's `duration_ms` already
  *  includes extensions, so an extended timer's bar grows back rather than overflowing. */
 export function fractionLeft(timer: Timer, remaining: number): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseLayout, tileFonts } from './monitorLayout';
+import { chooseLayout, countdownWidthEm, tileFonts, widestCountdown } from './monitorLayout';
 
 const W = 1920;
 const H = 1080;
@@ -28,7 +28,7 @@ describe('chooseLayout on a 1920×1080 wall', () => {
 
   it('keeps 60 timers large enough to read from across the room', () => {
     const layout = chooseLayout(60, W, H);
-    const fonts = tileFonts(layout.tileWidth, layout.tileHeight);
+    const fonts = tileFonts(layout.tileWidth, layout.tileHeight, countdownWidthEm('00:00', 'sans-serif'));
     expect(fonts.countdown).toBeGreaterThanOrEqual(40);
   });
 
@@ -44,5 +44,20 @@ describe('chooseLayout on a 1920×1080 wall', () => {
 
   it('uses a single column on a portrait screen for two timers', () => {
     expect(chooseLayout(2, 1080, 1920).cols).toBe(1);
+  });
+
+  it('sizes the countdown for the widest one shown, so hours and run-out timers still fit', () => {
+    expect(widestCountdown(['45:00', '1:02:05', '-00:42'])).toBe('0:00:00');
+    expect(widestCountdown(['45:00', '-1:02:05'])).toBe('-0:00:00');
+    expect(widestCountdown([])).toBe('00:00');
+    for (const n of [1, 8, 24, 60]) {
+      const { tileWidth, tileHeight } = chooseLayout(n, W, H);
+      const short = tileFonts(tileWidth, tileHeight, countdownWidthEm('00:00', 'sans-serif'));
+      const emLong = countdownWidthEm('-0:00:00', 'sans-serif');
+      const long = tileFonts(tileWidth, tileHeight, emLong);
+      expect(long.countdown).toBeLessThanOrEqual(short.countdown);
+      // Inside the tile's padding (6 % a side).
+      expect(long.countdown * emLong, `${n} timers`).toBeLessThanOrEqual(tileWidth * 0.88);
+    }
   });
 });

@@ -32,11 +32,49 @@ export function chooseLayout(count: number, width: number, height: number, gap =
   return best ?? { cols: 1, rows: n, tileWidth: width, tileHeight: height / n };
 }
 
-/** Font sizes in px for a tile, so the countdown fills it without overflowing. */
-export function tileFonts(tileWidth: number, tileHeight: number): { countdown: number; name: number; detail: number } {
-  // "1:00:00" is about 3.6 em wide in a tabular font; leave room for padding.
-  const countdown = Math.max(18, Math.min(tileHeight * 0.42, (tileWidth * 0.86) / 3.6));
+/**
+ * Font sizes in px for a tile, so the countdown fills it without overflowing. `countdownEm` is the
+ * width, in em, of the widest countdown on the wall ("0:00:00" is about 4.2 em in a bold UI font,
+ * "00:00" about 3): measure it in the page's font with `countdownWidthEm`.
+ */
+export function tileFonts(
+  tileWidth: number,
+  tileHeight: number,
+  countdownEm: number,
+): { countdown: number; name: number; detail: number } {
+  // The tile's side padding is 6 % each; 2 % more is slack for rounding and the font's bearings.
+  const countdown = Math.max(18, Math.min(tileHeight * 0.42, (tileWidth * 0.86) / countdownEm));
   const name = Math.max(14, Math.min(tileHeight * 0.16, tileWidth / 10));
   const detail = Math.max(11, name * 0.55);
   return { countdown: Math.round(countdown), name: Math.round(name), detail: Math.round(detail) };
+}
+
+/** The widest of the countdowns, with every digit as "0" (a tabular digit's width). */
+export function widestCountdown(texts: readonly string[]): string {
+  return texts.map((t) => t.replace(/\d/g, '0')).reduce((a, b) => (b.length > a.length ? b : a), '00:00');
+}
+
+/** Rough widths in em at weight 900, for where nothing can be measured (tests, no canvas). */
+function estimateEm(shape: string): number {
+  let em = 0;
+  for (const c of shape) em += c === '0' ? 0.72 : c === ':' ? 0.4 : 0.45;
+  return em;
+}
+
+const measured = new Map<string, number>();
+
+/** Width in em of `shape` in the countdown's font (weight 900 of `fontFamily`), measured once. */
+export function countdownWidthEm(shape: string, fontFamily: string): number {
+  const key = `${fontFamily}|${shape}`;
+  let em = measured.get(key);
+  if (em === undefined) {
+    const ctx = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+    if (ctx) {
+      ctx.font = `900 100px ${fontFamily}`;
+      em = ctx.measureText(shape).width / 100;
+    }
+    if (!em) em = estimateEm(shape);
+    measured.set(key, em);
+  }
+  return em;
 }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kidyboard_audio::{OutputChoice, PlayerConfig, PlayerHandle};
+use kidyboard_vision::spool::Spool;
 use kidyboard_vision::{ModelPaths, RunnerConfig, SourceSpec, VisionHandle, VisionService};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
@@ -145,12 +146,14 @@ const RETRY_MAX: Duration = Duration::from_secs(30);
 
 impl Parts {
     /// Starts the parts the tables ask for against the hub at `hub_url`; `cache_dir` keeps
-    /// rendered speech and downloaded clips. Must run inside the async runtime.
+    /// rendered speech and downloaded clips, `data_dir` the visits the hub has not taken yet.
+    /// Must run inside the async runtime.
     pub fn start(
         hub_url: &str,
         audio: Option<&AudioTable>,
         vision: Option<&VisionTable>,
         cache_dir: &Path,
+        data_dir: &Path,
     ) -> Parts {
         let (stop, stopped) = watch::channel(false);
         let mut parts = Parts {
@@ -176,6 +179,7 @@ impl Parts {
             parts.tasks.push(tokio::spawn(run_vision(
                 hub_url.to_string(),
                 table.clone(),
+                Spool::for_device(data_dir, &table.device_id),
                 slot,
                 stopped,
             )));
@@ -340,6 +344,7 @@ async fn run_audio(
 async fn run_vision(
     hub: String,
     table: VisionTable,
+    spool: Spool,
     slot: Arc<Slot<VisionHandle>>,
     mut stopped: watch::Receiver<bool>,
 ) {
@@ -380,7 +385,12 @@ async fn run_vision(
         return;
     };
     slot.set(Phase::Running(counter));
-    let mut delivery = tokio::spawn(forward(events, client, table.device_id.clone()));
+    let mut delivery = tokio::spawn(forward(
+        events,
+        client,
+        table.device_id.clone(),
+        Some(spool),
+    ));
     let delivered = tokio::select! {
         d = &mut delivery => d,
         _ = until_stopped(&mut stopped) => {

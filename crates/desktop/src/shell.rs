@@ -181,11 +181,15 @@ async fn start_parts(shell: &Shell, device: &DeviceConfig, base: &str) {
         let cache = dirs::cache_dir()
             .unwrap_or_else(std::env::temp_dir)
             .join("kidyboard");
+        let data = dirs::data_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("kidyboard/parts");
         *parts = Some(Parts::start(
             base,
             device.audio.as_ref(),
             device.vision.as_ref(),
             &cache,
+            &data,
         ));
     }
 }

@@ -86,7 +86,13 @@ async fn the_shell_announces_a_timer_that_runs_out() {
         wav: Some(wav.clone()),
         name: Some("Recepción".into()),
     };
-    let parts = Parts::start(&hub.base_url, Some(&table), None, &dir.path().join("cache"));
+    let parts = Parts::start(
+        &hub.base_url,
+        Some(&table),
+        None,
+        &dir.path().join("cache"),
+        &dir.path().join("data"),
+    );
     let ready = wait_for(
         &parts,
         "the player follows the hub",
@@ -173,7 +179,13 @@ async fn the_shell_counts_visitors_from_the_camera_part() {
         model: None,
         ort_lib: None,
     };
-    let parts = Parts::start(&hub.base_url, None, Some(&table), &dir.path().join("cache"));
+    let parts = Parts::start(
+        &hub.base_url,
+        None,
+        Some(&table),
+        &dir.path().join("cache"),
+        &dir.path().join("data"),
+    );
     // A folder runs out; the part then shows what it delivered.
     let end = wait_for(
         &parts,
@@ -230,6 +242,7 @@ async fn a_refused_account_is_a_status_and_stopping_still_works() {
         Some(&audio),
         Some(&vision),
         &dir.path().join("cache"),
+        &dir.path().join("data"),
     );
     let refused = wait_for(
         &parts,

@@ -17,6 +17,7 @@ use axum::Router;
 use clap::{Args, Subcommand};
 use kidyboard_core::clock;
 use kidyboard_vision::hub::{forward, HubClient};
+use kidyboard_vision::spool::Spool;
 use kidyboard_vision::{
     preview, ModelPaths, RunnerConfig, SourceSpec, VisionHandle, VisionService,
 };
@@ -80,6 +81,10 @@ pub struct RunArgs {
     /// The ONNX Runtime library (default: KIDYBOARD_ORT_LIB or the set-up directory).
     #[arg(long)]
     pub ort_lib: Option<PathBuf>,
+    /// Where visits wait while the hub cannot be reached, across restarts (default: `parts` in
+    /// the data directory).
+    #[arg(long)]
+    pub spool_dir: Option<PathBuf>,
 }
 
 pub async fn run(command: VisionCommand) -> anyhow::Result<()> {
@@ -152,7 +157,12 @@ async fn run_counter(args: RunArgs) -> anyhow::Result<()> {
     }
     println!("Counting visitors from {} for {}", args.source, args.hub);
     let device = args.device_id.clone();
-    let mut delivery = tokio::spawn(forward(events, hub, device));
+    let spool_dir = args
+        .spool_dir
+        .clone()
+        .unwrap_or_else(|| crate::config::default_data_dir().join("parts"));
+    let spool = Spool::for_device(&spool_dir, &device);
+    let mut delivery = tokio::spawn(forward(events, hub, device, Some(spool.clone())));
     let delivered = tokio::select! {
         d = &mut delivery => d?,
         _ = crate::server::shutdown_signal() => {
@@ -170,8 +180,9 @@ async fn run_counter(args: RunArgs) -> anyhow::Result<()> {
     );
     if delivered.undelivered > 0 {
         bail!(
-            "{} visits could not be delivered to the hub",
-            delivered.undelivered
+            "{} visits could not be delivered to the hub; they wait in {} for the next run",
+            delivered.undelivered,
+            spool.path().display()
         );
     }
     Ok(())

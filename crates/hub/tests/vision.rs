@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use common::{Answer, Client, TestHub};
 use kidyboard_core::{clock, demo};
 use kidyboard_vision::hub::{forward, HubClient};
+use kidyboard_vision::spool::Spool;
 use kidyboard_vision::{ModelPaths, RunnerConfig, SourceOptions, SourceSpec, VisionService};
 use serde_json::{json, Value};
 
@@ -102,7 +103,7 @@ async fn the_runner_reports_visits_and_the_report_has_exact_figures() {
         .expect("totem signs in");
     let delivered = tokio::time::timeout(
         Duration::from_secs(120),
-        forward(events, totem, "totem-entrada".into()),
+        forward(events, totem, "totem-entrada".into(), None),
     )
     .await
     .expect("the folder is read within two minutes");
@@ -376,7 +377,7 @@ async fn a_missing_model_shows_as_model_error_in_the_hub() {
     let totem = HubClient::login(&hub.base, "totem", demo::DEMO_PASSWORD)
         .await
         .expect("login");
-    let delivery = tokio::spawn(forward(events, totem, "totem-caja".into()));
+    let delivery = tokio::spawn(forward(events, totem, "totem-caja".into(), None));
     let admin = hub.login("admin").await;
     let deadline = Instant::now() + Duration::from_secs(20);
     let cam = loop {
@@ -513,7 +514,7 @@ async fn visits_the_hub_refuses_are_dropped_instead_of_blocking_the_queue() {
         .expect("login");
     let delivered = tokio::time::timeout(
         Duration::from_secs(120),
-        forward(events, totem, "totem-reloj".into()),
+        forward(events, totem, "totem-reloj".into(), None),
     )
     .await
     .expect("delivery ends");
@@ -527,5 +528,67 @@ async fn visits_the_hub_refuses_are_dropped_instead_of_blocking_the_queue() {
         status.body["items"][0]["state"], "finished",
         "statuses still arrive"
     );
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visits_counted_while_the_hub_is_away_survive_a_restart_and_reach_it_later() {
+    let hub = TestHub::start().await;
+    let state = tempfile::tempdir().expect("tmp");
+    let spool = Spool::for_device(state.path(), "totem-entrada");
+    let admin = hub.login("admin").await;
+    let today = admin.get("/day-closings/current").await.body["business_day"]
+        .as_str()
+        .expect("day")
+        .to_string();
+    let yesterday =
+        (clock::parse_day("d", &today).expect("day") - chrono::Duration::days(1)).to_string();
+    let start = clock::parse_rfc3339("t", &format!("{yesterday}T11:00:00-06:00")).expect("time");
+
+    // First run: the hub cannot be reached (nothing listens on port 1) while two visitors pass.
+    let frames = tempfile::tempdir().expect("tmp");
+    kidyboard_vision::demo::write_sequence(&photos(), frames.path()).expect("frames");
+    let mut config = RunnerConfig::new(SourceSpec::Dir(frames.path().to_path_buf()));
+    config.source_options = SourceOptions {
+        fps: 2,
+        replay_start: Some(start),
+        ..SourceOptions::default()
+    };
+    let mut runner = VisionService::start(config);
+    let events = runner.take_events().expect("events");
+    let away = HubClient::new("http://127.0.0.1:1", "a-token".into()).expect("client");
+    let first = tokio::time::timeout(
+        Duration::from_secs(120),
+        forward(events, away, "totem-entrada".into(), Some(spool.clone())),
+    )
+    .await
+    .expect("the folder is read within two minutes");
+    assert_eq!((first.visits, first.undelivered), (0, 2));
+    assert_eq!(spool.load().len(), 2, "both visits wait in the spool");
+    tokio::task::spawn_blocking(move || runner.stop())
+        .await
+        .expect("stop");
+
+    // The program restarts with the hub back: the spooled visits go first, then the file goes.
+    let (_, no_more_events) = tokio::sync::mpsc::unbounded_channel();
+    let totem = HubClient::login(&hub.base, "totem", demo::DEMO_PASSWORD)
+        .await
+        .expect("totem signs in");
+    let second = forward(
+        no_more_events,
+        totem,
+        "totem-entrada".into(),
+        Some(spool.clone()),
+    )
+    .await;
+    assert_eq!((second.visits, second.undelivered), (2, 0));
+    assert!(!spool.path().exists(), "nothing left to keep");
+    let r = admin
+        .get(&format!(
+            "/reports/visitors?from={yesterday}&to={yesterday}"
+        ))
+        .await;
+    assert_eq!(r.body["figures"]["visitors"], 2, "{:?}", r.body);
+    assert_eq!(r.body["figures"]["total_dwell_ms"], 19_000);
     hub.stop().await;
 }

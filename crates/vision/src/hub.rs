@@ -11,6 +11,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::error::{Result, VisionError};
 use crate::runner::{RunnerEvent, RunnerStatus};
+use crate::spool::{self, Spool};
 use crate::tracker::FinishedVisit;
 
 #[derive(Clone)]
@@ -135,17 +136,42 @@ pub struct Delivered {
 }
 
 /// Forwards the runner's events to the hub until the runner ends, then tries a few more times to
-/// deliver what is left.
+/// deliver what is left. With a [`Spool`], visits left by an earlier run are delivered first and
+/// every visit waiting for the hub is kept in that file until the hub has it.
 pub async fn forward(
     mut events: UnboundedReceiver<RunnerEvent>,
     hub: HubClient,
     device_id: String,
+    spool: Option<Spool>,
 ) -> Delivered {
-    let mut pending: Vec<FinishedVisit> = Vec::new();
+    let mut pending: Vec<FinishedVisit> = spool.as_ref().map(Spool::load).unwrap_or_default();
+    if !pending.is_empty() {
+        tracing::info!(
+            "vision: {} visits from an earlier run wait for the hub",
+            pending.len()
+        );
+    }
+    let keep = |pending: &mut Vec<FinishedVisit>| {
+        let dropped = spool::cap(pending);
+        if dropped > 0 {
+            tracing::warn!(
+                "vision: the hub has been away too long; the {dropped} oldest visits were dropped"
+            );
+        }
+        if let Some(spool) = &spool {
+            if let Err(e) = spool.save(pending) {
+                tracing::warn!(
+                    "vision: cannot write the spool {}: {e}",
+                    spool.path().display()
+                );
+            }
+        }
+    };
     let mut delivered = 0;
     let mut refused = 0;
     let mut backoff = Duration::from_millis(500);
-    let mut retry_at: Option<tokio::time::Instant> = None;
+    // Visits from an earlier run go out at once.
+    let mut retry_at = (!pending.is_empty()).then(tokio::time::Instant::now);
     loop {
         let event = match retry_at {
             Some(at) => tokio::select! {
@@ -156,7 +182,11 @@ pub async fn forward(
             None => events.recv().await,
         };
         match event {
-            Some(RunnerEvent::Visits(v)) => pending.extend(v),
+            Some(RunnerEvent::Visits(v)) if !v.is_empty() => {
+                pending.extend(v);
+                keep(&mut pending);
+            }
+            Some(RunnerEvent::Visits(_)) => {}
             Some(RunnerEvent::Status(s)) => {
                 if let Err(e) = hub.put_status(&device_id, &s).await {
                     tracing::warn!("vision: status not delivered: {e}");
@@ -165,7 +195,9 @@ pub async fn forward(
             None => break,
         }
         if retry_at.is_none() && !pending.is_empty() {
-            match send(&hub, &device_id, &mut pending, &mut refused).await {
+            let result = send(&hub, &device_id, &mut pending, &mut refused).await;
+            keep(&mut pending);
+            match result {
                 Ok(n) => {
                     delivered += n;
                     backoff = Duration::from_millis(500);
@@ -182,7 +214,9 @@ pub async fn forward(
         if pending.is_empty() {
             break;
         }
-        match send(&hub, &device_id, &mut pending, &mut refused).await {
+        let result = send(&hub, &device_id, &mut pending, &mut refused).await;
+        keep(&mut pending);
+        match result {
             Ok(n) => delivered += n,
             Err(e) => {
                 tracing::warn!("vision: final delivery attempt {attempt} failed: {e}");

@@ -42,7 +42,7 @@ pub struct Track {
 }
 
 /// A visitor who has left: what the hub stores (no picture, no descriptor).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FinishedVisit {
     /// A ULID stamped with the first sighting, so retries of the same visit keep its id.
     pub id: String,

@@ -12,8 +12,11 @@ use common::{Answer, Client, TestHub};
 use kidyboard_core::{clock, demo};
 use kidyboard_vision::hub::{forward, HubClient};
 use kidyboard_vision::spool::Spool;
-use kidyboard_vision::{ModelPaths, RunnerConfig, SourceOptions, SourceSpec, VisionService};
+use kidyboard_vision::{
+    ModelPaths, RunnerConfig, RunnerEvent, SourceOptions, SourceSpec, VisionHandle, VisionService,
+};
 use serde_json::{json, Value};
+use tokio::sync::mpsc::UnboundedReceiver;
 
 async fn put(c: &Client, path: &str, body: Value) -> Answer {
     let res = c
@@ -74,20 +77,15 @@ fn pictures_under(dir: &Path) -> Vec<String> {
     found
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_runner_reports_visits_and_the_report_has_exact_figures() {
-    let hub = TestHub::start().await;
-    let admin = hub.login("admin").await;
-    let rec = hub.login("recepcion").await;
-    let today = admin.get("/day-closings/current").await.body["business_day"]
-        .as_str()
-        .expect("day")
-        .to_string();
-    let day = clock::parse_day("d", &today).expect("day");
-    let yesterday = (day - chrono::Duration::days(1)).to_string();
-    // 11:00 yesterday in Mexico City (UTC−6): the morning shift, and safely in the past.
-    let start = clock::parse_rfc3339("t", &format!("{yesterday}T11:00:00-06:00")).expect("time");
-
+/// The demo frames (two visitors) in a folder, replayed at 2 fps from `start` as the counter
+/// sees them; the folder lives as long as the answer's first part.
+fn replay_demo(
+    start: clock::Millis,
+) -> (
+    tempfile::TempDir,
+    VisionHandle,
+    UnboundedReceiver<RunnerEvent>,
+) {
     let frames = tempfile::tempdir().expect("tmp");
     kidyboard_vision::demo::write_sequence(&photos(), frames.path()).expect("frames");
     let mut config = RunnerConfig::new(SourceSpec::Dir(frames.path().to_path_buf()));
@@ -98,6 +96,29 @@ async fn the_runner_reports_visits_and_the_report_has_exact_figures() {
     };
     let mut runner = VisionService::start(config);
     let events = runner.take_events().expect("events");
+    (frames, runner, events)
+}
+
+/// The hub's business day and the day before, and 11:00 of that day in Mexico City (UTC−6): the
+/// morning shift, and safely in the past.
+async fn yesterday_morning(admin: &Client) -> (String, String, clock::Millis) {
+    let today = admin.get("/day-closings/current").await.body["business_day"]
+        .as_str()
+        .expect("day")
+        .to_string();
+    let day = clock::parse_day("d", &today).expect("day");
+    let yesterday = (day - chrono::Duration::days(1)).to_string();
+    let start = clock::parse_rfc3339("t", &format!("{yesterday}T11:00:00-06:00")).expect("time");
+    (today, yesterday, start)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_runner_reports_visits_and_the_report_has_exact_figures() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let rec = hub.login("recepcion").await;
+    let (today, yesterday, start) = yesterday_morning(&admin).await;
+    let (frames, runner, events) = replay_demo(start);
     let totem = HubClient::login(&hub.base, "totem", demo::DEMO_PASSWORD)
         .await
         .expect("totem signs in");
@@ -497,18 +518,8 @@ async fn the_installer_preview_is_for_admins_only_and_kept_in_memory() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn visits_the_hub_refuses_are_dropped_instead_of_blocking_the_queue() {
     let hub = TestHub::start().await;
-    let frames = tempfile::tempdir().expect("tmp");
-    kidyboard_vision::demo::write_sequence(&photos(), frames.path()).expect("frames");
     // A totem whose clock runs a day ahead: its visits end in the hub's future.
-    let mut config = RunnerConfig::new(SourceSpec::Dir(frames.path().to_path_buf()));
-    let ahead = clock::now_ms() + 86_400_000;
-    config.source_options = SourceOptions {
-        fps: 2,
-        replay_start: Some(ahead),
-        ..SourceOptions::default()
-    };
-    let mut runner = VisionService::start(config);
-    let events = runner.take_events().expect("events");
+    let (_frames, _runner, events) = replay_demo(clock::now_ms() + 86_400_000);
     let totem = HubClient::login(&hub.base, "totem", demo::DEMO_PASSWORD)
         .await
         .expect("login");
@@ -537,25 +548,10 @@ async fn visits_counted_while_the_hub_is_away_survive_a_restart_and_reach_it_lat
     let state = tempfile::tempdir().expect("tmp");
     let spool = Spool::for_device(state.path(), "totem-entrada");
     let admin = hub.login("admin").await;
-    let today = admin.get("/day-closings/current").await.body["business_day"]
-        .as_str()
-        .expect("day")
-        .to_string();
-    let yesterday =
-        (clock::parse_day("d", &today).expect("day") - chrono::Duration::days(1)).to_string();
-    let start = clock::parse_rfc3339("t", &format!("{yesterday}T11:00:00-06:00")).expect("time");
+    let (_, yesterday, start) = yesterday_morning(&admin).await;
 
     // First run: the hub cannot be reached (nothing listens on port 1) while two visitors pass.
-    let frames = tempfile::tempdir().expect("tmp");
-    kidyboard_vision::demo::write_sequence(&photos(), frames.path()).expect("frames");
-    let mut config = RunnerConfig::new(SourceSpec::Dir(frames.path().to_path_buf()));
-    config.source_options = SourceOptions {
-        fps: 2,
-        replay_start: Some(start),
-        ..SourceOptions::default()
-    };
-    let mut runner = VisionService::start(config);
-    let events = runner.take_events().expect("events");
+    let (_frames, runner, events) = replay_demo(start);
     let away = HubClient::new("http://127.0.0.1:1", "a-token".into()).expect("client");
     let first = tokio::time::timeout(
         Duration::from_secs(120),

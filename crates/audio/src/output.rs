@@ -21,6 +21,16 @@ pub enum OutputChoice {
     Wav(PathBuf),
 }
 
+impl OutputChoice {
+    /// A WAV file when one is named, otherwise the named sound device (or the default one).
+    pub fn from_settings(wav: Option<PathBuf>, device: Option<String>) -> OutputChoice {
+        match wav {
+            Some(path) => OutputChoice::Wav(path),
+            None => OutputChoice::Device(device),
+        }
+    }
+}
+
 /// The output actually open, kept alive for as long as the player runs.
 pub enum Output {
     #[cfg(feature = "device")]

@@ -21,6 +21,14 @@ use crate::output::{Output, OutputChoice};
 use crate::pcm::Pcm;
 use crate::speech::{announcement_text, default_voice, Voice};
 
+/// The name a player shows in the admin's list when none was set: the computer's name.
+pub fn default_name(name: Option<String>) -> String {
+    let given = |n: &String| !n.trim().is_empty();
+    name.filter(given)
+        .or_else(|| std::env::var("HOSTNAME").ok().filter(given))
+        .unwrap_or_else(|| "altavoces".into())
+}
+
 #[derive(Clone)]
 pub struct PlayerConfig {
     pub hub: HubClient,

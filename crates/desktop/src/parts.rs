@@ -314,19 +314,10 @@ async fn run_audio(
         slot.set(Phase::Stopped(String::new()));
         return;
     };
-    let output = match &table.wav {
-        Some(path) => OutputChoice::Wav(path.clone()),
-        None => OutputChoice::Device(table.device.clone()),
-    };
-    let name = table
-        .name
-        .clone()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "Kidyboard".into());
     let player = kidyboard_audio::player::start(PlayerConfig {
         hub: client,
-        name,
-        output,
+        name: kidyboard_audio::player::default_name(table.name.clone()),
+        output: OutputChoice::from_settings(table.wav.clone(), table.device.clone()),
         cache_dir,
         mixer: Default::default(),
         clock: None,

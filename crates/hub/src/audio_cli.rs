@@ -96,17 +96,10 @@ pub async fn run(config: &Config, command: AudioCommand) -> anyhow::Result<()> {
                 }
                 (None, None) => bail!("pass --token or --user (password on standard input)"),
             };
-            let output = match wav {
-                Some(path) => OutputChoice::Wav(path),
-                None => OutputChoice::Device(device),
-            };
-            let name = name
-                .or_else(|| std::env::var("HOSTNAME").ok())
-                .unwrap_or_else(|| "altavoces".into());
             let player = kidyboard_audio::player::start(PlayerConfig {
                 hub: client,
-                name,
-                output,
+                name: kidyboard_audio::player::default_name(name),
+                output: OutputChoice::from_settings(wav, device),
                 cache_dir: cache,
                 mixer: Default::default(),
                 clock: None,

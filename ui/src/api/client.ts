@@ -1,3 +1,4 @@
+import { filenameOf, readWithProgress, type DownloadProgress } from '../lib/download';
 import type { ApiErrorBody, ErrorCode } from './types';
 
 // The one place that speaks HTTP to the hub: adds the bearer token, turns the hub's
@@ -108,9 +109,8 @@ export function newIdempotencyKey(): string {
 /** GETs a file (a report export) with the session's token, reporting progress as it arrives. */
 export async function download(
   path: string,
-  onProgress: (p: import('../lib/download').DownloadProgress) => void,
+  onProgress: (p: DownloadProgress) => void,
 ): Promise<{ blob: Blob; filename: string }> {
-  const { filenameOf, readWithProgress } = await import('../lib/download');
   onProgress({ phase: 'preparing', received: 0, total: null });
   const response = await send('GET', path, undefined, {}, '*/*');
   if (!response.ok) throw failure(response, safeJson(await response.text()), {});

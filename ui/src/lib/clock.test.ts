@@ -43,6 +43,12 @@ describe('remainingMs', () => {
     expect(remainingMs(timer(), now, 30_000)).toBe(60_000);
   });
 
+  it('never shows more than the length of the timer, even from a clock read just before it started', () => {
+    const started = Date.parse('2026-11-22T18:00:00Z');
+    expect(remainingMs(timer(), started - 200, 0)).toBe(3_600_000);
+    expect(formatCountdown(remainingMs(timer(), started - 200, 0))).toBe('1:00:00');
+  });
+
   it('goes negative once a running timer passes its end', () => {
     expect(remainingMs(timer(), ends + 5_000, 0)).toBe(-5_000);
   });

@@ -12,12 +12,17 @@ export function clockOffset(serverTime: string, sentAt: number, receivedAt: numb
   return server - (sentAt + receivedAt) / 2;
 }
 
-/** Milliseconds left on a timer at local time `now` (negative once it has run out). */
+/** Milliseconds left on a timer at local time `now` (negative once it has run out). Never more
+ *  than the timer's length: a clock read a moment before the timer started (the shared clock
+ *  ticks every 250 ms) or an offset a few ms off would otherwise show "1:00:01" for an hour. */
 export function remainingMs(timer: Timer, now: number, offset: number): number {
   switch (timer.state) {
     case 'running':
-    case 'expired':
-      return timer.ends_at ? Date.parse(timer.ends_at) - (now + offset) : timer.remaining_ms;
+    case 'expired': {
+      if (!timer.ends_at) return timer.remaining_ms;
+      const left = Date.parse(timer.ends_at) - (now + offset);
+      return timer.duration_ms > 0 ? Math.min(left, timer.duration_ms) : left;
+    }
     case 'scheduled':
       return timer.starts_at ? Date.parse(timer.starts_at) - (now + offset) : timer.remaining_ms;
     default:

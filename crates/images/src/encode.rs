@@ -19,12 +19,23 @@ pub struct EncodeSettings {
     pub avif_speed: u8,
     /// Encode AVIF in 10 bits per channel (smaller at equal quality, slower) instead of 8.
     pub avif_ten_bit: bool,
+    /// AVIF chroma resolution: full (4:4:4, through ravif) or halved both ways (4:2:0).
+    pub avif_chroma: AvifChroma,
     /// libwebp quality, 0–100.
     pub webp_quality: f32,
     /// libwebp method, 0 (fastest) – 6 (smallest).
     pub webp_method: i32,
     /// mozjpeg quality, 1–100.
     pub jpeg_quality: f32,
+}
+
+/// How much colour detail an AVIF keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AvifChroma {
+    /// Cb and Cr at full resolution, encoded by `ravif`.
+    Yuv444,
+    /// Cb and Cr averaged over 2×2 blocks (as JPEG does), rav1e called directly.
+    Yuv420,
 }
 
 /// The DSSIM the calibrated settings aim at (lower is closer to the source; 0 is identical).
@@ -41,6 +52,7 @@ impl Default for EncodeSettings {
             avif_quality: 83.0,
             avif_speed: 8,
             avif_ten_bit: false,
+            avif_chroma: AvifChroma::Yuv444,
             webp_quality: 80.0,
             webp_method: 4,
             jpeg_quality: 78.0,
@@ -65,6 +77,17 @@ pub fn encode(pixels: &Pixels, format: Format, settings: &EncodeSettings) -> Res
 }
 
 fn encode_avif(pixels: &Pixels, settings: &EncodeSettings) -> Result<Vec<u8>> {
+    if settings.avif_chroma == AvifChroma::Yuv420 {
+        let params = crate::avif::Params {
+            quality: settings.avif_quality,
+            speed: settings.avif_speed,
+            ten_bit: settings.avif_ten_bit,
+        };
+        return crate::avif::encode_420(pixels, params).map_err(|reason| Error::Encode {
+            format: "avif",
+            reason,
+        });
+    }
     let encoder = ravif::Encoder::new()
         .with_quality(settings.avif_quality.clamp(1.0, 100.0))
         .with_alpha_quality(settings.avif_quality.clamp(1.0, 100.0))

@@ -14,6 +14,7 @@
 //!
 //! Everything blocks (decoding and encoding are CPU work): async callers use `spawn_blocking`.
 
+mod avif;
 mod cache;
 pub mod decode;
 pub mod encode;
@@ -33,7 +34,7 @@ pub mod variants;
 
 pub use cache::{CacheUsage, VariantKey};
 pub use decode::{decode, probe, Pixels, Probe};
-pub use encode::{encode, EncodeSettings, MAX_DSSIM, TARGET_DSSIM};
+pub use encode::{encode, AvifChroma, EncodeSettings, MAX_DSSIM, TARGET_DSSIM};
 pub use error::{Error, Result};
 pub use format::Format;
 pub use limits::Limits;

@@ -1,7 +1,9 @@
 //! Finds, per format, the encoder quality that lands on the same visual quality (DSSIM
 //! `TARGET_DSSIM`) on our sample photos, and prints the table that `QUALITY.md` records.
 //!
-//!     cargo run --release -p kidyboard-images --example calibrate [TARGET_DSSIM] [AVIF_SPEED]
+//!     cargo run --release -p kidyboard-images --example calibrate [TARGET_DSSIM] [AVIF_SPEED] [8|10] [420|444]
+//!
+//! Bit depth and chroma default to `EncodeSettings::default()`'s.
 //!
 //! For each format, a bisection on the quality setting finds the lowest quality whose *mean*
 //! DSSIM over the photos (card width 400 and full size) stays at or under the target.
@@ -10,7 +12,7 @@
 mod quality;
 
 use kidyboard_images::{
-    decode, encode, resize, EncodeSettings, Format, Limits, Pixels, TARGET_DSSIM,
+    decode, encode, resize, AvifChroma, EncodeSettings, Format, Limits, Pixels, TARGET_DSSIM,
 };
 
 const PHOTOS: [&str; 3] = ["coffee.png", "chelsea.png", "grace_hopper.jpg"];
@@ -37,8 +39,16 @@ fn main() {
         .next()
         .and_then(|a| a.parse().ok())
         .unwrap_or(EncodeSettings::default().avif_speed);
-    let ten_bit = args.next().as_deref() == Some("10");
-    println!("target DSSIM {target}, AVIF speed {speed}, 10-bit {ten_bit}");
+    let defaults = EncodeSettings::default();
+    let ten_bit = args
+        .next()
+        .map_or(defaults.avif_ten_bit, |a| a.as_str() == "10");
+    let chroma = match args.next().as_deref() {
+        Some("444") => AvifChroma::Yuv444,
+        Some("420") => AvifChroma::Yuv420,
+        _ => defaults.avif_chroma,
+    };
+    println!("target DSSIM {target}, AVIF speed {speed}, 10-bit {ten_bit}, chroma {chroma:?}");
     println!(
         "{:<6} {:>7} {:>11} {:>11} {:>10}",
         "format", "quality", "worst dssim", "mean dssim", "bytes"
@@ -46,6 +56,7 @@ fn main() {
     let mut chosen = EncodeSettings {
         avif_speed: speed,
         avif_ten_bit: ten_bit,
+        avif_chroma: chroma,
         ..EncodeSettings::default()
     };
     let mut bytes_at = Vec::new();
@@ -53,14 +64,14 @@ fn main() {
         let (mut lo, mut hi) = (1.0f32, 100.0f32);
         while hi - lo > 1.0 {
             let mid = ((lo + hi) / 2.0).round();
-            let (_, mean, _) = measure(format, mid, speed, ten_bit, &refs);
+            let (_, mean, _) = measure(format, mid, &chosen, &refs);
             if mean <= target {
                 hi = mid;
             } else {
                 lo = mid;
             }
         }
-        let (worst, mean, bytes) = measure(format, hi, speed, ten_bit, &refs);
+        let (worst, mean, bytes) = measure(format, hi, &chosen, &refs);
         println!(
             "{:<6} {:>7} {:>11.5} {:>11.5} {:>10}",
             format.name(),
@@ -112,15 +123,10 @@ fn set_quality(s: &mut EncodeSettings, format: Format, q: f32) {
 fn measure(
     format: Format,
     q: f32,
-    speed: u8,
-    ten_bit: bool,
+    base: &EncodeSettings,
     refs: &[(String, Pixels)],
 ) -> (f64, f64, usize) {
-    let mut settings = EncodeSettings {
-        avif_speed: speed,
-        avif_ten_bit: ten_bit,
-        ..EncodeSettings::default()
-    };
+    let mut settings = *base;
     set_quality(&mut settings, format, q);
     let (mut worst, mut sum, mut bytes) = (0.0f64, 0.0, 0);
     for (_, r) in refs {

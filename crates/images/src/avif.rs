@@ -525,19 +525,20 @@ mod tests {
 
     #[test]
     fn chroma_is_the_mean_of_each_two_by_two_block() {
-        // Pure red and pure blue side by side: the block's Cr is the mean of both.
+        // Pure red and pure blue side by side: the block's Cb and Cr are the means of both.
         let rgb = vec![[255, 0, 0], [0, 0, 255], [255, 0, 0], [0, 0, 255]];
         let [_, cb, cr] = to_ycbcr_420(&rgb, 2, 2, 8);
         assert_eq!(cb.samples.len(), 1);
-        // Red: Cb 85.0 - 128 offset → -42.5; blue: +127.5. Mean +42.5 → 171 (rounded 170.5).
+        // Cb: red -43.0, blue +127.5 around 128 → mean 170.2. Cr: red +127.5, blue -20.7 →
+        // mean 181.4.
         assert!(
-            (i32::from(cb.samples[0]) - 171).abs() <= 1,
-            "{:?}",
+            (i32::from(cb.samples[0]) - 170).abs() <= 1,
+            "Cb should be the block mean 170: {:?}",
             cb.samples
         );
         assert!(
-            (i32::from(cr.samples[0]) - 86).abs() <= 1,
-            "{:?}",
+            (i32::from(cr.samples[0]) - 181).abs() <= 1,
+            "Cr should be the block mean 181: {:?}",
             cr.samples
         );
     }

@@ -5,7 +5,8 @@
 //! corrected so that saturated edges keep their brightness once a decoder has upsampled the
 //! chroma ([`fix_luma`]). Everything else is what ravif does — the same quality → quantizer
 //! mapping and rav1e speed tweaks (so a quality number means the same on both paths), alpha
-//! as a separate monochrome AV1 image, the colour under fully transparent pixels cleaned.
+//! as a separate monochrome AV1 image, the colour under fully transparent pixels cleaned —
+//! except loop restoration, which stays off (see [`SpeedTweaks::speed_settings`]).
 //! What it buys, measured, is in `QUALITY.md`.
 //!
 //! The quantizer mapping and speed tweaks follow ravif 0.13 (`av1encoder.rs`, BSD-3-Clause,
@@ -170,83 +171,144 @@ fn to_ycbcr_420(rgb: &[[u8; 3]], w: usize, h: usize, depth: u8) -> [Samples; 3] 
     ]
 }
 
-/// sRGB → linear light, as a table over 8-bit values with 16 steps between each.
-fn linear_table() -> Vec<f32> {
-    (0..=255 * 16)
+/// Steps per 8-bit code value in the linear-light tables.
+const LIN_STEPS: f32 = 16.0;
+
+/// sRGB → linear light over the 8-bit range, `LIN_STEPS` entries per code value, and its
+/// derivative (per code value), so Newton needs no finite differences.
+fn linear_tables() -> (Vec<f32>, Vec<f32>) {
+    let n = 255 * LIN_STEPS as usize;
+    let lin = |v: f32| {
+        if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let value = (0..=n).map(|i| lin(i as f32 / n as f32)).collect();
+    let slope = (0..=n)
         .map(|i| {
-            let v = i as f32 / (255.0 * 16.0);
-            if v <= 0.04045 {
-                v / 12.92
-            } else {
-                ((v + 0.055) / 1.055).powf(2.4)
-            }
+            let (a, b) = (i.saturating_sub(1), (i + 1).min(n));
+            (lin(b as f32 / n as f32) - lin(a as f32 / n as f32)) * LIN_STEPS / (b - a) as f32
         })
-        .collect()
+        .collect();
+    (value, slope)
 }
 
 /// Luma chosen per pixel so that, once a decoder has upsampled our halved chroma (bilinear,
 /// centred samples), the pixel's *linear-light* luminance is the source's. Averaging chroma
 /// in gamma space otherwise darkens or brightens saturated edges (a red petal on green).
+///
+/// Rows are split between the cores: this runs before rav1e starts, while they are idle, and
+/// on one core it took about a sixth of a whole 4:2:0 encode.
 fn fix_luma(rgb: &[[u8; 3]], w: usize, h: usize, cb: &[u16], cr: &[u16], depth: u8) -> Vec<u16> {
-    let max = f32::from((1u16 << depth) - 1);
-    let k = max / 255.0;
-    let mid = (max * 0.5).round();
-    let lin_t = linear_table();
-    // (`as usize` after +0.5 rather than `round()`, which is a libm call on baseline x86-64.)
-    let lin = |v: f32| lin_t[(v.clamp(0.0, 255.0) * 16.0 + 0.5) as usize];
-    let cw = w.div_ceil(2);
-    let ch = h.div_ceil(2);
-    // Chroma in 8-bit units around 0.
-    let c8 = |plane: &[u16], x: usize, y: usize| (f32::from(plane[y * cw + x]) - mid) / k;
-    // The two chroma columns (rows) a pixel interpolates between, with the nearer one's weight 3/4.
-    let taps = |i: usize, n: usize| -> (usize, usize) {
-        let j = i / 2;
-        let other = if i.is_multiple_of(2) {
-            j.saturating_sub(1)
-        } else {
-            (j + 1).min(n - 1)
+    let tables = linear_tables();
+    let mut out = vec![0u16; w * h];
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // At least 64 rows each: below that a thread costs more than it saves.
+    let rows_each = h.div_ceil(threads).max(64);
+    std::thread::scope(|s| {
+        for (i, part) in out.chunks_mut(rows_each * w).enumerate() {
+            let job = FixLuma {
+                rgb,
+                w,
+                h,
+                cb,
+                cr,
+                depth,
+                tables: &tables,
+            };
+            s.spawn(move || job.rows(i * rows_each, part));
+        }
+    });
+    out
+}
+
+/// What one thread of [`fix_luma`] reads.
+#[derive(Clone, Copy)]
+struct FixLuma<'a> {
+    rgb: &'a [[u8; 3]],
+    w: usize,
+    h: usize,
+    cb: &'a [u16],
+    cr: &'a [u16],
+    depth: u8,
+    tables: &'a (Vec<f32>, Vec<f32>),
+}
+
+impl FixLuma<'_> {
+    /// Fills `out` with the luma of the rows from `first_row` on.
+    fn rows(self, first_row: usize, out: &mut [u16]) {
+        let (w, h) = (self.w, self.h);
+        let max = f32::from((1u16 << self.depth) - 1);
+        let k = max / 255.0;
+        let mid = (max * 0.5).round();
+        let (lin_t, slope_t) = self.tables;
+        // (`as usize` after +0.5 rather than `round()`, which is a libm call on baseline x86-64.)
+        let at = |v: f32| (v.clamp(0.0, 255.0) * LIN_STEPS + 0.5) as usize;
+        let cw = w.div_ceil(2);
+        let ch = h.div_ceil(2);
+        // Chroma in 8-bit units around 0.
+        let c8 = |plane: &[u16], x: usize, y: usize| (f32::from(plane[y * cw + x]) - mid) / k;
+        // The two chroma columns (rows) a pixel interpolates between, the nearer one's weight 3/4.
+        let taps = |i: usize, n: usize| -> (usize, usize) {
+            let j = i / 2;
+            let other = if i.is_multiple_of(2) {
+                j.saturating_sub(1)
+            } else {
+                (j + 1).min(n - 1)
+            };
+            (j, other)
         };
-        (j, other)
-    };
-    let mut out = Vec::with_capacity(w * h);
-    for y in 0..h {
-        let (y0, y1) = taps(y, ch);
-        for x in 0..w {
-            let (x0, x1) = taps(x, cw);
-            let up = |plane: &[u16]| {
-                0.5625 * c8(plane, x0, y0)
-                    + 0.1875 * c8(plane, x1, y0)
-                    + 0.1875 * c8(plane, x0, y1)
-                    + 0.0625 * c8(plane, x1, y1)
-            };
-            let (u, v) = (up(cb), up(cr));
-            let p = rgb[y * w + x];
-            let [r8, g8, b8] = p.map(f32::from);
-            let y_gamma = 0.299 * r8 + 0.587 * g8 + 0.114 * b8;
-            // Where the decoder's chroma is the pixel's own (flat colour), gamma luma is exact.
-            if (u - (b8 - y_gamma) / 1.772).abs() + (v - (r8 - y_gamma) / 1.402).abs() < 0.5 {
-                out.push((y_gamma * k + 0.5) as u16);
-                continue;
+        const WEIGHTS: [f32; 3] = [0.2126, 0.7152, 0.0722];
+        for (dy, out_row) in out.chunks_exact_mut(w).enumerate() {
+            let y = first_row + dy;
+            let (y0, y1) = taps(y, ch);
+            for (x, dst) in out_row.iter_mut().enumerate() {
+                let (x0, x1) = taps(x, cw);
+                let up = |plane: &[u16]| {
+                    0.5625 * c8(plane, x0, y0)
+                        + 0.1875 * c8(plane, x1, y0)
+                        + 0.1875 * c8(plane, x0, y1)
+                        + 0.0625 * c8(plane, x1, y1)
+                };
+                let (u, v) = (up(self.cb), up(self.cr));
+                let p = self.rgb[y * w + x];
+                let [r8, g8, b8] = p.map(f32::from);
+                let y_gamma = 0.299 * r8 + 0.587 * g8 + 0.114 * b8;
+                // Where the decoder's chroma is the pixel's own (flat colour), gamma luma is exact.
+                if (u - (b8 - y_gamma) / 1.772).abs() + (v - (r8 - y_gamma) / 1.402).abs() < 0.5 {
+                    *dst = (y_gamma * k + 0.5) as u16;
+                    continue;
+                }
+                let d = [1.402 * v, -0.344_136 * u - 0.714_136 * v, 1.772 * u];
+                let target = WEIGHTS[0] * lin_t[usize::from(p[0]) * LIN_STEPS as usize]
+                    + WEIGHTS[1] * lin_t[usize::from(p[1]) * LIN_STEPS as usize]
+                    + WEIGHTS[2] * lin_t[usize::from(p[2]) * LIN_STEPS as usize];
+                // Newton from gamma luma (the answer when chroma is exact); luminance only grows
+                // with luma, so a few steps land within a fraction of a code value.
+                let mut yy = y_gamma;
+                for _ in 0..3 {
+                    let (mut f, mut slope) = (-target, 0.0);
+                    for c in 0..3 {
+                        let v = yy + d[c];
+                        let i = at(v);
+                        f += WEIGHTS[c] * lin_t[i];
+                        // Clamped at black or white, this channel no longer moves.
+                        if (0.0..=255.0).contains(&v) {
+                            slope += WEIGHTS[c] * slope_t[i];
+                        }
+                    }
+                    let step = f / slope.max(1e-6);
+                    yy = (yy - step).clamp(0.0, 255.0);
+                    if step.abs() < 0.05 {
+                        break;
+                    }
+                }
+                *dst = (yy * k + 0.5).clamp(0.0, max) as u16;
             }
-            let d = [1.402 * v, -0.344_136 * u - 0.714_136 * v, 1.772 * u];
-            let target = 0.2126 * lin(f32::from(p[0]))
-                + 0.7152 * lin(f32::from(p[1]))
-                + 0.0722 * lin(f32::from(p[2]));
-            let lum = |yy: f32| {
-                0.2126 * lin(yy + d[0]) + 0.7152 * lin(yy + d[1]) + 0.0722 * lin(yy + d[2])
-            };
-            // Newton from gamma luma (the answer when chroma is exact); luminance only grows
-            // with luma, so a few steps land within a fraction of a code value.
-            let mut yy = y_gamma;
-            for _ in 0..3 {
-                let f = lum(yy) - target;
-                let slope = (lum(yy + 0.5) - lum(yy - 0.5)).max(1e-6);
-                yy = (yy - f / slope).clamp(0.0, 255.0);
-            }
-            out.push((yy * k + 0.5).clamp(0.0, max) as u16);
         }
     }
-    out
 }
 
 /// RGBA with the colour of fully transparent pixels replaced by a blur of their visible
@@ -469,7 +531,10 @@ impl SpeedTweaks {
         s.partition.encode_bottomup = speed <= 2;
         s.transform.rdo_tx_decision = speed <= 4 && !high;
         s.cdef = low && speed <= 9;
-        s.lrf = low && speed <= 8;
+        // ravif keeps loop restoration on at our qualities (`low && speed <= 8`). On our
+        // photos it bought no bytes at equal DSSIM and cost a quarter of the encode time
+        // (`examples/avif_study.rs`, QUALITY.md), so this path leaves it off.
+        s.lrf = false;
         s.transform.enable_inter_tx_split = speed >= 9;
         s.sgr_complexity = if speed <= 2 {
             SGRComplexityLevel::Full
@@ -540,6 +605,36 @@ mod tests {
             (i32::from(cr.samples[0]) - 181).abs() <= 1,
             "Cr should be the block mean 181: {:?}",
             cr.samples
+        );
+    }
+
+    #[test]
+    fn luma_split_between_threads_matches_one_pass() {
+        // Tall enough for several 64-row parts; saturated stripes so Newton runs everywhere.
+        let (w, h) = (37, 301);
+        let rgb: Vec<[u8; 3]> = (0..w * h)
+            .map(|i| match (i % w / 3 + i / w / 5) % 3 {
+                0 => [250, 10, 20],
+                1 => [15, 200, 30],
+                _ => [(i % 251) as u8, 40, 230],
+            })
+            .collect();
+        let [split, cb, cr] = to_ycbcr_420(&rgb, w, h, 10);
+        let tables = linear_tables();
+        let mut whole = vec![0u16; w * h];
+        FixLuma {
+            rgb: &rgb,
+            w,
+            h,
+            cb: &cb.samples,
+            cr: &cr.samples,
+            depth: 10,
+            tables: &tables,
+        }
+        .rows(0, &mut whole);
+        assert!(
+            split.samples == whole,
+            "luma computed in parts should equal luma computed in one pass"
         );
     }
 

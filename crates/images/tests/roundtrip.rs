@@ -4,7 +4,10 @@
 mod common;
 
 use common::{decode_independently, photo, quality::dssim, PHOTOS};
-use kidyboard_images::{decode, resize, Format, ImageStore, Limits, StoreConfig, MAX_DSSIM};
+use kidyboard_images::{
+    decode, encode, resize, AvifChroma, EncodeSettings, Format, ImageStore, Limits, StoreConfig,
+    MAX_DSSIM,
+};
 
 #[test]
 fn every_photo_round_trips_through_every_format_above_the_quality_threshold() {
@@ -59,5 +62,24 @@ fn aspect_ratio_is_kept_for_every_preset() {
             r.height
         );
         assert!(r.width <= original.width, "never upscaled");
+    }
+}
+
+#[test]
+fn full_resolution_chroma_stays_under_the_quality_threshold_too() {
+    // 4:2:0 is the default; 4:4:4 (through ravif) stays a supported setting.
+    let settings = EncodeSettings {
+        avif_chroma: AvifChroma::Yuv444,
+        ..EncodeSettings::default()
+    };
+    for name in PHOTOS {
+        let original = decode(&photo(name), &Limits::default()).expect("decodes");
+        let reference = resize::resize_to_width(&original, 400).expect("resizes");
+        let avif = encode(&reference, Format::Avif, &settings).expect("encodes");
+        let d = dssim(&reference, &decode_independently(&avif, Format::Avif));
+        assert!(
+            d <= MAX_DSSIM,
+            "{name} as 4:4:4 AVIF at 400px has DSSIM {d:.5}, worse than the threshold {MAX_DSSIM}"
+        );
     }
 }

@@ -105,6 +105,11 @@ mod tests {
             acquire(&path).expect("second"),
             Instance::AlreadyRunning
         ));
+        // The first instance answers, then shows its window: give its thread a moment.
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while knocks.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         assert_eq!(
             knocks.load(Ordering::SeqCst),
             1,

@@ -3,12 +3,14 @@
 # SQLite files, real hubs on 127.0.0.1:0, real decoders, real PostgreSQL), generated-file drift,
 # the UI's type check, lint and unit tests, and the browser tests in Debian's Chromium.
 set -euo pipefail
+STARTED=$SECONDS
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/env.sh
 bash scripts/install-deps.sh
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says when it starts (minutes since the start), so a slow CI run shows where time went.
+step() { printf '\n==> %s  [+%d min]\n' "$*" $(( (SECONDS - STARTED) / 60 )); }
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -33,4 +35,4 @@ step "desktop shell: end-to-end under Xvfb (tauri-driver + WebKitWebDriver) and 
 bash scripts/desktop-e2e.sh
 
 echo
-echo "All checks passed."
+echo "All checks passed in $(( (SECONDS - STARTED) / 60 )) min."

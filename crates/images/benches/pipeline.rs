@@ -18,7 +18,7 @@
 mod quality;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -102,8 +102,7 @@ fn main() {
                 let resized = resize::resize_to_width(&pixels, width).expect("resizes");
                 encode::encode(&resized, format, &settings).expect("encodes")
             });
-            let ours_dssim =
-                quality::dssim(&reference, &decode_file_bytes(&ours, format, work.path()));
+            let ours_dssim = quality::dssim(&reference, &quality::decode_to_measure(&ours, format));
             let mut aom_search = None;
             let baseline = match format {
                 Format::Jpeg => vips_thumbnail(
@@ -127,10 +126,8 @@ fn main() {
                     timed
                 }
             };
-            let tool_dssim = quality::dssim(
-                &reference,
-                &decode_file_bytes(&baseline.1, format, work.path()),
-            );
+            let tool_dssim =
+                quality::dssim(&reference, &quality::decode_to_measure(&baseline.1, format));
             let equal = aom_search.map(|fast| {
                 let slow = Aom {
                     speed: AOM_SLOW,
@@ -163,7 +160,7 @@ fn main() {
                     (width, reference.height),
                     work.path(),
                 );
-                let d = quality::dssim(&reference, &decode_file_bytes(&out, format, work.path()));
+                let d = quality::dssim(&reference, &quality::decode_to_measure(&out, format));
                 rows.push(Row {
                     photo,
                     width: reference.width,
@@ -421,7 +418,7 @@ fn avifenc_search(
         let (d, bytes) = tried.entry(q).or_insert_with(|| {
             aom.encode(q, &input, &out);
             let bytes = std::fs::read(&out).expect("avifenc output");
-            let d = quality::dssim(reference, &decode_file_bytes(&bytes, Format::Avif, work));
+            let d = quality::dssim(reference, &quality::decode_to_measure(&bytes, Format::Avif));
             (d, bytes)
         });
         (*d, bytes.len())
@@ -496,25 +493,6 @@ fn interpolate((d_bad, b_bad): (f64, usize), (d_good, b_good): (f64, usize), tar
     }
     let t = ((d_bad - target) / (d_bad - d_good)).clamp(0.0, 1.0);
     ((b_bad as f64).ln() * (1.0 - t) + (b_good as f64).ln() * t).exp()
-}
-
-/// Decodes with the reference decoders (avifdec for AVIF; `image` for WebP/JPEG).
-fn decode_file_bytes(bytes: &[u8], format: Format, work: &Path) -> Pixels {
-    let rgb = match format {
-        Format::Avif => {
-            let (i, o): (PathBuf, PathBuf) = (work.join("check.avif"), work.join("check.png"));
-            std::fs::write(&i, bytes).expect("write");
-            run(Command::new("avifdec").arg(&i).arg(&o));
-            image::open(&o).expect("png").into_rgb8()
-        }
-        _ => image::load_from_memory(bytes).expect("decodes").into_rgb8(),
-    };
-    Pixels {
-        width: rgb.width(),
-        height: rgb.height(),
-        has_alpha: false,
-        data: rgb.into_raw(),
-    }
 }
 
 fn cache_hit_latency(photo: &Path, work: &Path) -> (f64, f64) {

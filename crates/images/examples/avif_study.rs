@@ -255,7 +255,7 @@ fn measure(r: &Pixels, enc: Option<&Config>, q: f32, work: &Path) -> Point {
     let start = Instant::now();
     let bytes = encode::encode(r, format, &settings).expect("encodes");
     let ms = start.elapsed().as_secs_f64() * 1000.0;
-    let back = decode_own(&bytes, format, work);
+    let back = quality::decode_to_measure(&bytes, format);
     assert_eq!((back.width, back.height), (r.width, r.height));
     Point {
         bytes: bytes.len(),
@@ -284,7 +284,7 @@ fn measure_avifenc(r: &Pixels, args: &str, q: f32, work: &Path) -> Point {
         String::from_utf8_lossy(&run.stderr)
     );
     let bytes = std::fs::read(&out).expect("avifenc output");
-    let back = decode_own(&bytes, Format::Avif, work);
+    let back = quality::decode_to_measure(&bytes, Format::Avif);
     Point {
         bytes: bytes.len(),
         dssim: quality::dssim(r, &back),
@@ -297,29 +297,6 @@ fn save_png(r: &Pixels, path: &Path) {
         .expect("rgb")
         .save(path)
         .expect("save png");
-}
-
-fn decode_own(bytes: &[u8], format: Format, work: &Path) -> Pixels {
-    let rgb = match format {
-        Format::Avif => {
-            let (i, o) = (work.join("in.avif"), work.join("out.png"));
-            std::fs::write(&i, bytes).expect("write");
-            let ok = std::process::Command::new("avifdec")
-                .arg(&i)
-                .arg(&o)
-                .output()
-                .expect("avifdec (apt-get install libavif-bin)");
-            assert!(ok.status.success(), "avifdec failed");
-            image::open(&o).expect("png").into_rgb8()
-        }
-        _ => image::load_from_memory(bytes).expect("decodes").into_rgb8(),
-    };
-    Pixels {
-        width: rgb.width(),
-        height: rgb.height(),
-        has_alpha: false,
-        data: rgb.into_raw(),
-    }
 }
 
 /// The references: our Lanczos3 resize of each photo to each width.

@@ -139,31 +139,9 @@ fn measure(
     (worst, sum / refs.len() as f64, bytes)
 }
 
-/// Decodes our output: `image` for WebP/JPEG, `avifdec` for AVIF (the `image` crate here is
-/// built without an AV1 decoder).
+/// Decodes our output, checking it kept the reference's size.
 fn decode_own(bytes: &[u8], format: Format, like: &Pixels) -> Pixels {
-    let rgb = match format {
-        Format::Avif => {
-            let dir =
-                std::env::temp_dir().join(format!("kidyboard-calibrate-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).expect("temp dir");
-            let (i, o) = (dir.join("in.avif"), dir.join("out.png"));
-            std::fs::write(&i, bytes).expect("write");
-            let ok = std::process::Command::new("avifdec")
-                .arg(&i)
-                .arg(&o)
-                .output()
-                .expect("avifdec (apt-get install libavif-bin)");
-            assert!(ok.status.success(), "avifdec failed");
-            image::open(&o).expect("png").into_rgb8()
-        }
-        _ => image::load_from_memory(bytes).expect("decodes").into_rgb8(),
-    };
-    assert_eq!((rgb.width(), rgb.height()), (like.width, like.height));
-    Pixels {
-        width: rgb.width(),
-        height: rgb.height(),
-        has_alpha: false,
-        data: rgb.into_raw(),
-    }
+    let back = quality::decode_to_measure(bytes, format);
+    assert_eq!((back.width, back.height), (like.width, like.height));
+    back
 }

@@ -1,7 +1,38 @@
 //! DSSIM between two RGB pictures of the same size (0 = identical; larger = worse), with
-//! `dssim-core`, the metric behind the `dssim` tool. Shared by the tests and `calibrate`.
+//! `dssim-core`, the metric behind the `dssim` tool, and the decoding of an encoded picture to
+//! measure it. Shared by the tests, the examples and the bench.
 
-use kidyboard_images::Pixels;
+use kidyboard_images::{Format, Pixels};
+
+/// Decodes an encoded picture to RGB to measure it: `avifdec` for AVIF (the `image` crate here
+/// is built without an AV1 decoder), `image` for WebP and JPEG.
+pub fn decode_to_measure(bytes: &[u8], format: Format) -> Pixels {
+    let rgb = match format {
+        Format::Avif => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let (i, o) = (dir.path().join("in.avif"), dir.path().join("out.png"));
+            std::fs::write(&i, bytes).expect("write");
+            let out = std::process::Command::new("avifdec")
+                .arg(&i)
+                .arg(&o)
+                .output()
+                .expect("avifdec (apt-get install libavif-bin)");
+            assert!(
+                out.status.success(),
+                "avifdec failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            image::open(&o).expect("png").into_rgb8()
+        }
+        _ => image::load_from_memory(bytes).expect("decodes").into_rgb8(),
+    };
+    Pixels {
+        width: rgb.width(),
+        height: rgb.height(),
+        has_alpha: false,
+        data: rgb.into_raw(),
+    }
+}
 
 pub fn dssim(reference: &Pixels, candidate: &Pixels) -> f64 {
     assert_eq!(

@@ -151,13 +151,20 @@ pub async fn forward(
             pending.len()
         );
     }
-    let keep = |pending: &mut Vec<FinishedVisit>| {
+    // Visits only join at the back and leave from the front, so the queue changed since the file
+    // was last written exactly when its length did: a retry that moved nothing writes nothing.
+    let mut saved = pending.len();
+    let mut keep = |pending: &mut Vec<FinishedVisit>| {
+        if pending.len() == saved {
+            return;
+        }
         let dropped = spool::cap(pending);
         if dropped > 0 {
             tracing::warn!(
                 "vision: the hub has been away too long; the {dropped} oldest visits were dropped"
             );
         }
+        saved = pending.len();
         if let Some(spool) = &spool {
             if let Err(e) = spool.save(pending) {
                 tracing::warn!(

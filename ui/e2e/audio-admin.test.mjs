@@ -3,18 +3,18 @@
 // and a schedule is created from the editor.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { call, DEMO_PASSWORD, items, login } from './api.mjs';
 import { DESK, launchBrowser, openAs, screenshot, smallTouchTargets } from './browser.mjs';
 import { HUB_BIN, startHub } from './hub.mjs';
+import { tempDir } from './tmp.mjs';
 
 let hub;
 let browser;
 let player;
-const dir = mkdtempSync(join(tmpdir(), 'kidyboard-audio-e2e-'));
+const dir = tempDir('kidyboard-audio-e2e');
 
 before(async () => {
   hub = await startHub();

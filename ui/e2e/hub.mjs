@@ -1,18 +1,19 @@
 // Starts the REAL Kidyboard hub binary for end-to-end tests: a temp data dir, 127.0.0.1:0 (or a
 // given port, to restart on the same address), the built UI served from ui/dist.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './tmp.mjs';
 
 const UI_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const HUB_BIN = process.env.KIDYBOARD_BIN ?? join(homedir(), '.cache/kidyboard/target/debug/kidyboard');
 const LISTENING = /^Kidyboard hub listening on (http:\/\/127\.0\.0\.1:(\d+))\s*$/;
 
 export function newDataDir() {
-  return mkdtempSync(join(tmpdir(), 'kidyboard-e2e-'));
+  return tempDir('kidyboard-e2e');
 }
 
 /**

@@ -2,13 +2,13 @@
 // real reader (Python's openpyxl) opens with the same revenue.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { call, formatMXN, items, login } from './api.mjs';
 import { DESK, launchBrowser, openAs, screenshot, smallTouchTargets } from './browser.mjs';
 import { startHub } from './hub.mjs';
+import { tempDir } from './tmp.mjs';
 
 let hub;
 let browser;
@@ -41,7 +41,7 @@ test('reports show the day\'s sales and export an XLSX with the same revenue', {
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-revenue-xlsx]')]);
   assert.match(download.suggestedFilename(), /^kidyboard-revenue-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.xlsx$/);
-  const path = join(mkdtempSync(join(tmpdir(), 'kidyboard-xlsx-')), download.suggestedFilename());
+  const path = join(tempDir('kidyboard-xlsx'), download.suggestedFilename());
   await download.saveAs(path);
   await page.locator('[data-testid=export-done]').first().waitFor();
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';

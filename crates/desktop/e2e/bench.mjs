@@ -12,11 +12,10 @@
 // Usage: node crates/desktop/e2e/bench.mjs [--soak-minutes N] [--shell-only]   (default 60)
 // Targets: first paint < 1 s; memory no more than Chromium's; no growth over the soak.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_BIN, deviceEnv, freePort, ROOT, Session, startDisplay, startDriver, stopAll } from './harness.mjs';
+import { APP_BIN, deviceEnv, freePort, ROOT, Session, startDisplay, startDriver, stopAll, tempDir } from './harness.mjs';
 
 const args = process.argv.slice(2);
 const shellOnly = args.includes('--shell-only');
@@ -139,7 +138,6 @@ async function seedTimers(hubUrl) {
 async function measureShell(display, hubUrl) {
   const env = deviceEnv(display, 'bench-shell');
   // A monitor device already set up, connected to the hub.
-  const { mkdirSync, writeFileSync } = await import('node:fs');
   mkdirSync(join(env.XDG_CONFIG_HOME, 'kidyboard'), { recursive: true });
   writeFileSync(
     join(env.XDG_CONFIG_HOME, 'kidyboard/device.toml'),
@@ -159,7 +157,7 @@ async function measureShell(display, hubUrl) {
 
 async function measureChromium(display, hubUrl) {
   const port = await freePort();
-  const profile = mkdtempSync(join(tmpdir(), 'kidyboard-bench-chromium-'));
+  const profile = tempDir('kidyboard-bench-chromium');
   const t0 = Date.now();
   const child = spawn(CHROMIUM, [
     '--kiosk', `--user-data-dir=${profile}`, `--remote-debugging-port=${port}`, '--no-first-run',

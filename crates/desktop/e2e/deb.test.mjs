@@ -2,14 +2,13 @@
 // looks for it (/usr/share/kidyboard/ui), a desktop entry and icons, and the right dependencies.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { APP_BIN, ROOT } from './harness.mjs';
+import { APP_BIN, ROOT, tempDir } from './harness.mjs';
 
 test('the .deb carries the shell, the UI, a desktop entry and icons', { timeout: 600_000 }, () => {
-  const out = mkdtempSync(join(tmpdir(), 'kidyboard-deb-'));
+  const out = tempDir('kidyboard-deb');
   const deb = execFileSync('bash', [join(ROOT, 'scripts/package-deb.sh'), out], {
     env: { ...process.env, PROFILE: process.env.DEB_PROFILE ?? 'debug', SKIP_UI_BUILD: '1' },
     encoding: 'utf8',
@@ -34,7 +33,7 @@ test('the .deb carries the shell, the UI, a desktop entry and icons', { timeout:
   }
   assert.match(contents, /^-rwxr-xr-x root\/root .* \.\/usr\/bin\/kidyboard-desktop$/m, 'the binary is executable and owned by root');
 
-  const root = mkdtempSync(join(tmpdir(), 'kidyboard-deb-x-'));
+  const root = tempDir('kidyboard-deb-x');
   execFileSync('dpkg-deb', ['-x', deb, root]);
   assert.equal(statSync(join(root, 'usr/bin/kidyboard-desktop')).size, statSync(APP_BIN).size, 'the packaged binary is the built one');
   const entry = readFileSync(join(root, 'usr/share/applications/kidyboard.desktop'), 'utf8');

@@ -2,11 +2,14 @@
 // a private X server (Xvfb), `tauri-driver` in front of Debian's WebKitWebDriver, and a small
 // W3C WebDriver client over fetch. Every process started here is stopped by `stopAll()`.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../../../ui/e2e/tmp.mjs';
+
+export { tempDir };
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const OUTPUT_DIR = join(ROOT, 'test-output/desktop');
@@ -78,14 +81,14 @@ export async function startDisplay() {
 
 /** A device of its own: config, data and WebKit caches in a fresh temp dir. */
 export function deviceEnv(display, name) {
-  const home = mkdtempSync(join(tmpdir(), `kidyboard-${name}-`));
+  const home = tempDir(`kidyboard-${name}`);
   return {
     ...process.env,
     DISPLAY: display,
     XDG_CONFIG_HOME: join(home, 'config'),
     XDG_DATA_HOME: join(home, 'data'),
     XDG_CACHE_HOME: join(home, 'cache'),
-    XDG_RUNTIME_DIR: mkdtempSync(join(tmpdir(), `kidyboard-run-${name}-`)),
+    XDG_RUNTIME_DIR: tempDir(`kidyboard-run-${name}`),
     KIDYBOARD_UI_DIR: UI_DIR,
     KIDYBOARD_BACKUP_INTERVAL_MINUTES: '0',
     // WebKit's sandbox needs user namespaces, which CI containers often lack.

@@ -7,6 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/env.sh
 bash scripts/install-deps.sh
+bash scripts/prune-cache.sh
 
 echo "==> building the web UI"
 (cd ui && npm run --silent build)

@@ -8,6 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/env.sh
 bash scripts/install-deps.sh
+bash scripts/prune-cache.sh
 
 # Each step says when it starts (minutes since the start), so a slow CI run shows where time went.
 step() { printf '\n==> %s  [+%d min]\n' "$*" $(( (SECONDS - STARTED) / 60 )); }

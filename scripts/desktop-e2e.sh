@@ -10,8 +10,9 @@ for tool in Xvfb WebKitWebDriver dpkg-deb xdotool import; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: run scripts/install-deps.sh"; exit 1; }
 done
 command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
-# One workspace build (the features `cargo test --workspace` used), so nothing is compiled twice.
-cargo build --locked --workspace --bins
+# The binaries `cargo test --workspace` builds (a no-op right after it). `cargo build --bins`
+# would resolve features without the dev-dependencies' and compile ~50 crates a second time.
+cargo test --locked --workspace --no-run
 [[ -f ui/dist/index.html ]] || npm --prefix ui run --silent build
 rm -rf test-output/desktop
 # The harness stops what it starts; the outer timeout is the last resort for a hung WebKit.

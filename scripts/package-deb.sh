@@ -13,8 +13,9 @@ TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 if [[ "$PROFILE" == release ]]; then
   cargo build --locked --release -p kidyboard-desktop
 else
-  # The debug package (the tests' one) shares the workspace build the test run already made.
-  cargo build --locked --workspace --bins
+  # The debug package (the tests' one) takes the binary `cargo test --workspace` built, with
+  # the same features (see desktop-e2e.sh), so nothing is compiled twice.
+  cargo test --locked --workspace --no-run
 fi
 [[ -f ui/dist/index.html && "${SKIP_UI_BUILD:-0}" == 1 ]] || npm --prefix ui run --silent build
 

@@ -1,9 +1,13 @@
-//! AVIF against mozjpeg at *equal DSSIM, per picture*: for each photo, size and encoder
-//! configuration, the lowest quality whose DSSIM is at or under each target, then the bytes.
-//! The numbers behind the tables in `QUALITY.md`.
+//! AVIF against mozjpeg at *equal quality, per picture*: for each photo, size and encoder
+//! configuration, the lowest quality setting that meets each target, then the bytes. The
+//! numbers behind the tables in `QUALITY.md`.
 //!
 //!     cargo run --release -p kidyboard-images --example avif_study -- \
 //!         [--set small|large|all] [--configs 444s8b8,420s8b8,...] [--targets 0.002,0.003]
+//!         [--metric dssim|ssimulacra2]
+//!
+//! Targets are DSSIM values (at or under) or, with `--metric ssimulacra2`, SSIMULACRA2 scores
+//! (at or over, e.g. `--targets 70,80,85`).
 //!
 //! A configuration is `444` (ravif) or `420` (our rav1e path), `s` + rav1e speed, `b` + bit
 //! depth. mozjpeg (the served JPEG settings) is always measured. Per-picture search, so the
@@ -81,11 +85,47 @@ impl Config {
     }
 }
 
-/// One encode: bytes, DSSIM, milliseconds.
+/// The yardstick. Internally every target is a distortion, lower is better: DSSIM itself, or
+/// 100 − the SSIMULACRA2 score.
+#[derive(Clone, Copy, PartialEq)]
+enum Metric {
+    Dssim,
+    Ssimulacra2,
+}
+
+impl Metric {
+    fn distortion(self, reference: &Pixels, back: &Pixels) -> f64 {
+        match self {
+            Metric::Dssim => quality::dssim(reference, back),
+            Metric::Ssimulacra2 => 100.0 - quality::ssimulacra2(reference, back),
+        }
+    }
+    /// A target as the user wrote it → a distortion, and back for printing.
+    fn to_distortion(self, target: f64) -> f64 {
+        match self {
+            Metric::Dssim => target,
+            Metric::Ssimulacra2 => 100.0 - target,
+        }
+    }
+    fn shown(self, distortion: f64) -> String {
+        match self {
+            Metric::Dssim => format!("{distortion:.5}"),
+            Metric::Ssimulacra2 => format!("{:.2}", 100.0 - distortion),
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Metric::Dssim => "DSSIM",
+            Metric::Ssimulacra2 => "SSIMULACRA2",
+        }
+    }
+}
+
+/// One encode: bytes, distortion (see `Metric`), milliseconds.
 #[derive(Clone, Copy)]
 struct Point {
     bytes: usize,
-    dssim: f64,
+    dist: f64,
     ms: f64,
 }
 
@@ -103,12 +143,20 @@ fn main() {
     let mut set = "all".to_string();
     let mut configs = "444s8b8,420s8b8".to_string();
     let mut targets = "0.002,0.003".to_string();
+    let mut metric = Metric::Dssim;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--set" => set = args.next().expect("--set value"),
             "--configs" => configs = args.next().expect("--configs value"),
             "--targets" => targets = args.next().expect("--targets value"),
+            "--metric" => {
+                metric = match args.next().as_deref() {
+                    Some("dssim") => Metric::Dssim,
+                    Some("ssimulacra2") => Metric::Ssimulacra2,
+                    other => panic!("--metric dssim|ssimulacra2, not {other:?}"),
+                }
+            }
             _ => {}
         }
     }
@@ -117,6 +165,7 @@ fn main() {
         .split(',')
         .map(|t| t.parse().expect("target"))
         .collect();
+    let limits: Vec<f64> = targets.iter().map(|&t| metric.to_distortion(t)).collect();
     let refs = pictures(&set);
     let work = std::env::temp_dir().join(format!("kidyboard-avif-study-{}", std::process::id()));
     std::fs::create_dir_all(&work).expect("temp dir");
@@ -126,7 +175,10 @@ fn main() {
     let encoders: Vec<Option<Config>> = std::iter::once(None)
         .chain(configs.iter().cloned().map(Some))
         .collect();
-    println!("picture\tencoder\ttarget\tquality\tbytes\tdssim\tms\tbytes_at_target");
+    println!(
+        "picture\tencoder\ttarget\tquality\tbytes\t{}\tms\tbytes_at_target",
+        metric.name()
+    );
     for (i, (name, r)) in refs.iter().enumerate() {
         for enc in &encoders {
             let label = enc.as_ref().map_or("jpeg".to_string(), |c| c.name());
@@ -135,17 +187,22 @@ fn main() {
             }
             let mut memo: BTreeMap<u32, Point> = BTreeMap::new();
             let mut per_target = Vec::new();
-            for &t in &targets {
+            for (&t, &limit) in targets.iter().zip(&limits) {
                 let step = match enc {
                     Some(c) if c.tool.is_none() => 0.25,
                     _ => 1.0,
                 };
-                let f =
-                    lowest_quality_at(t, step, &mut memo, |q| measure(r, enc.as_ref(), q, &work));
+                let f = lowest_quality_at(limit, step, &mut memo, |q| {
+                    measure(r, enc.as_ref(), q, &work, metric)
+                });
                 let p = f.point;
                 println!(
-                    "{name}\t{label}\t{t}\t{}\t{}\t{:.5}\t{:.0}\t{:.0}",
-                    f.quality, p.bytes, p.dssim, p.ms, f.bytes_at_target
+                    "{name}\t{label}\t{t}\t{}\t{}\t{}\t{:.0}\t{:.0}",
+                    f.quality,
+                    p.bytes,
+                    metric.shown(p.dist),
+                    p.ms,
+                    f.bytes_at_target
                 );
                 per_target.push(f);
             }
@@ -154,7 +211,10 @@ fn main() {
     }
 
     for (ti, t) in targets.iter().enumerate() {
-        println!("\nDSSIM target {t}: AVIF bytes / mozjpeg bytes, both interpolated to exactly the target");
+        println!(
+            "\n{} target {t}: AVIF bytes / mozjpeg bytes, both interpolated to exactly the target",
+            metric.name()
+        );
         let mut header = format!("{:<26}", "picture");
         for c in &configs {
             header += &format!(" {:>10}", c.name());
@@ -192,8 +252,8 @@ fn main() {
     let _ = std::fs::remove_dir_all(&work);
 }
 
-/// The lowest quality in 1..=100, in steps of `step`, whose DSSIM is at or under `target`
-/// (bisection, assuming DSSIM falls as quality rises), with the encode there. AVIF gets
+/// The lowest quality in 1..=100, in steps of `step`, whose distortion is at or under `target`
+/// (bisection, assuming distortion falls as quality rises), with the encode there. AVIF gets
 /// quarter steps: above quality 82 one whole step moves ravif's quantizer by 6 or 7.
 fn lowest_quality_at(
     target: f64,
@@ -208,16 +268,16 @@ fn lowest_quality_at(
     let (mut lo, mut hi) = ((1.0 / step) as u32, (100.0 / step) as u32);
     while hi - lo > 1 {
         let mid = (lo + hi) / 2;
-        if at(mid, memo).dssim <= target {
+        if at(mid, memo).dist <= target {
             hi = mid;
         } else {
             lo = mid;
         }
     }
     let (pass, fail) = (at(hi, memo), at(lo, memo));
-    // Log of bytes, linear in DSSIM, between the step that fails and the one that passes.
-    let bytes_at_target = if fail.dssim > pass.dssim {
-        let t = ((fail.dssim - target) / (fail.dssim - pass.dssim)).clamp(0.0, 1.0);
+    // Log of bytes, linear in distortion, between the step that fails and the one that passes.
+    let bytes_at_target = if fail.dist > pass.dist {
+        let t = ((fail.dist - target) / (fail.dist - pass.dist)).clamp(0.0, 1.0);
         ((fail.bytes as f64).ln() * (1.0 - t) + (pass.bytes as f64).ln() * t).exp()
     } else {
         pass.bytes as f64
@@ -229,9 +289,9 @@ fn lowest_quality_at(
     }
 }
 
-fn measure(r: &Pixels, enc: Option<&Config>, q: f32, work: &Path) -> Point {
+fn measure(r: &Pixels, enc: Option<&Config>, q: f32, work: &Path, metric: Metric) -> Point {
     if let Some(args) = enc.and_then(|c| c.tool.as_deref()) {
-        return measure_avifenc(r, args, q, work);
+        return measure_avifenc(r, args, q, work, metric);
     }
     let (format, settings) = match enc {
         None => (
@@ -259,14 +319,14 @@ fn measure(r: &Pixels, enc: Option<&Config>, q: f32, work: &Path) -> Point {
     assert_eq!((back.width, back.height), (r.width, r.height));
     Point {
         bytes: bytes.len(),
-        dssim: quality::dssim(r, &back),
+        dist: metric.distortion(r, &back),
         ms,
     }
 }
 
 /// `avifenc ARGS --min Q --max Q` on the reference saved as PNG, with the quantizer
 /// `Q = 63 - (quality - 37)` so that "higher quality" still means better (quality 37..=100).
-fn measure_avifenc(r: &Pixels, args: &str, q: f32, work: &Path) -> Point {
+fn measure_avifenc(r: &Pixels, args: &str, q: f32, work: &Path, metric: Metric) -> Point {
     let qz = (100.0 - q).clamp(0.0, 63.0) as u32;
     let out = work.join("tool.avif");
     let start = Instant::now();
@@ -287,7 +347,7 @@ fn measure_avifenc(r: &Pixels, args: &str, q: f32, work: &Path) -> Point {
     let back = quality::decode_to_measure(&bytes, Format::Avif);
     Point {
         bytes: bytes.len(),
-        dssim: quality::dssim(r, &back),
+        dist: metric.distortion(r, &back),
         ms,
     }
 }

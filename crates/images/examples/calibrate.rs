@@ -6,7 +6,8 @@
 //! Bit depth and chroma default to `EncodeSettings::default()`'s.
 //!
 //! For each format, a bisection on the quality setting finds the lowest quality whose *mean*
-//! DSSIM over the photos (card width 400 and full size) stays at or under the target.
+//! DSSIM over the photos (card width 400 and full size) stays at or under the target. The
+//! per-photo lines give bytes / DSSIM / SSIMULACRA2 score at the chosen settings.
 
 #[path = "../tests/common/quality.rs"]
 mod quality;
@@ -89,10 +90,11 @@ fn main() {
             let enc = encode::encode(r, format, &chosen).expect("encodes");
             let back = decode_own(&enc, format, r);
             line += &format!(
-                " {}={}B/{:.5}",
+                " {}={}B/{:.5}/s2 {:.1}",
                 format.name(),
                 enc.len(),
-                quality::dssim(r, &back)
+                quality::dssim(r, &back),
+                quality::ssimulacra2(r, &back)
             );
         }
         println!("{line}");

@@ -1,6 +1,10 @@
-//! DSSIM between two RGB pictures of the same size (0 = identical; larger = worse), with
-//! `dssim-core`, the metric behind the `dssim` tool, and the decoding of an encoded picture to
-//! measure it. Shared by the tests, the examples and the bench.
+//! How far an encoded picture is from its reference, and the decoding to measure it. Shared by
+//! the tests, the examples and the bench.
+//! - DSSIM (`dssim-core`, the metric behind the `dssim` tool): 0 = identical, larger = worse.
+//!   Our calibration and test thresholds use it.
+//! - SSIMULACRA2 (`ssimulacra2`, the rust-av port of libjxl's tool): 100 = identical, 90 ≈
+//!   visually lossless, 70 ≈ high quality, 50 ≈ medium. Built to rank codecs' artifacts the way
+//!   people do (blocking, ringing, blur), where DSSIM is kinder to JPEG's blocking.
 
 use kidyboard_images::{Format, Pixels};
 
@@ -62,4 +66,25 @@ fn rgb_bytes(p: &Pixels) -> Vec<u8> {
     } else {
         p.data.clone()
     }
+}
+
+/// SSIMULACRA2 score of `candidate` against `reference` (sRGB, BT.709 primaries).
+pub fn ssimulacra2(reference: &Pixels, candidate: &Pixels) -> f64 {
+    use ssimulacra2::{ColorPrimaries, Rgb, TransferCharacteristic};
+    let to_rgb = |p: &Pixels| {
+        let data: Vec<[f32; 3]> = rgb_bytes(p)
+            .chunks_exact(3)
+            .map(|c| [c[0], c[1], c[2]].map(|v| f32::from(v) / 255.0))
+            .collect();
+        Rgb::new(
+            data,
+            p.width as usize,
+            p.height as usize,
+            TransferCharacteristic::SRGB,
+            ColorPrimaries::BT709,
+        )
+        .expect("rgb frame")
+    };
+    ssimulacra2::compute_frame_ssimulacra2(to_rgb(reference), to_rgb(candidate))
+        .expect("SSIMULACRA2 needs pictures of the same size, at least 8×8")
 }

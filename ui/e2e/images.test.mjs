@@ -1,9 +1,7 @@
 // Product pictures: an admin uploads a photo from the product form; the kidibar shows it from the
 // hub at the width its tile needs, in AVIF; a file that is not a picture is refused with a message.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { call, items, login } from './api.mjs';
 import { DESK, launchBrowser, openAs, screenshot } from './browser.mjs';
@@ -33,8 +31,7 @@ test('an uploaded product photo shows on the kidibar in AVIF', { timeout: 240_00
   await a.locator('[data-testid=entity-row]', { hasText: product.name }).locator('button').click();
 
   // Not a picture: refused, with the hub's words, and the field keeps its value.
-  const fake = join(tmpdir(), `kidyboard-not-a-photo-${process.pid}.png`);
-  writeFileSync(fake, '<html>this is not a picture</html>');
+  const fake = { name: 'foto.png', mimeType: 'image/png', buffer: Buffer.from('<html>this is not a picture</html>') };
   await a.setInputFiles('[data-testid=image-file]', fake);
   await a.locator('[data-testid=image-error]').waitFor({ timeout: 30_000 });
   assert.ok(((await a.textContent('[data-testid=image-error]')) ?? '').trim().length > 0);

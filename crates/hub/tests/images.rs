@@ -107,6 +107,31 @@ async fn an_uploaded_photo_is_served_in_the_negotiated_format() {
         )
         .await;
     assert_eq!(p.body["image_url"], url.as_str());
+
+    // Every preset width in every format is made ahead of time, without anyone asking for it.
+    // (Waiting for it also keeps that background work from writing into a removed data dir.)
+    let hash = img["hash"].as_str().expect("hash");
+    let width = img["width"].as_u64().and_then(|w| u32::try_from(w).ok());
+    let widths = kidyboard_images::variants::widths_for(width.expect("width"));
+    assert!(
+        widths.len() >= 3,
+        "card, thumbnail and 2× presets: {widths:?}"
+    );
+    let expected: Vec<_> = widths
+        .iter()
+        .flat_map(|&w| {
+            kidyboard_images::Format::ALL.map(|f| hub.state.images.variant_path(hash, w, f))
+        })
+        .collect();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while expected.iter().any(|p| !p.is_file()) {
+        assert!(
+            std::time::Instant::now() < until,
+            "variants not prepared: {:?}",
+            expected.iter().filter(|p| !p.is_file()).collect::<Vec<_>>()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]

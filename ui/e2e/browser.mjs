@@ -37,6 +37,9 @@ export async function openAs(browser, base, username, viewport = DESK) {
   await page.fill('input[name=password]', DEMO_PASSWORD);
   await page.click('button[type=submit]');
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  // Connected to the live feed: from here on every change is pushed to the page, so a test's
+  // "shows within 1 s" measures the push, not the page's start-up.
+  await page.locator('html[data-live=online]').waitFor({ state: 'attached', timeout: 15_000 });
   return { context, page, errors };
 }
 

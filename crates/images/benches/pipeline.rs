@@ -493,10 +493,10 @@ fn avifenc_timed(found: &AomSearch, aom: &Aom, work: &Path) -> (f64, Vec<u8>, St
     (t, found.bytes.clone(), aom.name(found.q))
 }
 
-/// mozjpeg's bytes (our JPEG settings otherwise) at exactly DSSIM `target`: the two integer
-/// qualities either side of it, interpolated (log of bytes, linear in DSSIM). One quality step
-/// moves a JPEG by 3–8 %, too coarse for a ratio on its own.
-/// mozjpeg's bytes at exactly `target` of `distortion` (lower is better), quality searched.
+/// mozjpeg's bytes (our JPEG settings otherwise) at exactly `target` of `distortion` (lower is
+/// better: DSSIM, or 100 − SSIMULACRA2): the two integer qualities either side of it,
+/// interpolated (log of bytes, linear in distortion). One quality step moves a JPEG by 3–8 %,
+/// too coarse for a ratio on its own.
 fn jpeg_bytes_at(
     target: f64,
     reference: &Pixels,
@@ -509,15 +509,7 @@ fn jpeg_bytes_at(
             ..*settings
         };
         let bytes = encode::encode(reference, Format::Jpeg, &s).expect("encodes");
-        let back = image::load_from_memory(&bytes)
-            .expect("decodes")
-            .into_rgb8();
-        let back = Pixels {
-            width: back.width(),
-            height: back.height(),
-            has_alpha: false,
-            data: back.into_raw(),
-        };
+        let back = quality::decode_to_measure(&bytes, Format::Jpeg);
         (distortion(reference, &back), bytes.len())
     };
     let (mut bad, mut good) = (1u32, 100u32);

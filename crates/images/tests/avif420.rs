@@ -60,20 +60,7 @@ fn avif_info(bytes: &[u8]) -> String {
 /// Decodes with `avifdec` keeping the alpha channel.
 fn decode_rgba(bytes: &[u8]) -> image::RgbaImage {
     require_tool("avifdec");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (input, output) = (dir.path().join("in.avif"), dir.path().join("out.png"));
-    std::fs::write(&input, bytes).expect("write");
-    let run = Command::new("avifdec")
-        .arg(&input)
-        .arg(&output)
-        .output()
-        .expect("run avifdec");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    image::open(&output).expect("png").into_rgba8()
+    common::quality::avifdec(bytes).into_rgba8()
 }
 
 fn mean_abs_diff(a: &[u8], b: &[u8]) -> f64 {

@@ -9,13 +9,7 @@ use kidyboard_images::{
 
 fn rotate_90_clockwise(p: &Pixels) -> Pixels {
     let img = image::RgbImage::from_raw(p.width, p.height, p.data.clone()).expect("rgb buffer");
-    let r = image::imageops::rotate90(&img);
-    Pixels {
-        width: r.width(),
-        height: r.height(),
-        has_alpha: false,
-        data: r.into_raw(),
-    }
+    common::quality::rgb_pixels(image::imageops::rotate90(&img))
 }
 
 #[test]

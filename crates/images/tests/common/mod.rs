@@ -81,13 +81,7 @@ pub fn decode_independently(bytes: &[u8], format: Format) -> Pixels {
         String::from_utf8_lossy(&run.stderr)
     );
     let img = image::open(&output).expect("decoder output should be a readable image");
-    let rgb = img.into_rgb8();
-    Pixels {
-        width: rgb.width(),
-        height: rgb.height(),
-        has_alpha: false,
-        data: rgb.into_raw(),
-    }
+    quality::rgb_pixels(img.into_rgb8())
 }
 
 fn path_arg(p: &Path) -> String {

@@ -11,25 +11,32 @@ use kidyboard_images::{Format, Pixels};
 /// Decodes an encoded picture to RGB to measure it: `avifdec` for AVIF (the `image` crate here
 /// is built without an AV1 decoder), `image` for WebP and JPEG.
 pub fn decode_to_measure(bytes: &[u8], format: Format) -> Pixels {
-    let rgb = match format {
-        Format::Avif => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let (i, o) = (dir.path().join("in.avif"), dir.path().join("out.png"));
-            std::fs::write(&i, bytes).expect("write");
-            let out = std::process::Command::new("avifdec")
-                .arg(&i)
-                .arg(&o)
-                .output()
-                .expect("avifdec (apt-get install libavif-bin)");
-            assert!(
-                out.status.success(),
-                "avifdec failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            image::open(&o).expect("png").into_rgb8()
-        }
+    rgb_pixels(match format {
+        Format::Avif => avifdec(bytes).into_rgb8(),
         _ => image::load_from_memory(bytes).expect("decodes").into_rgb8(),
-    };
+    })
+}
+
+/// Decodes an AVIF with libavif's `avifdec`, through a PNG in a temp dir.
+pub fn avifdec(bytes: &[u8]) -> image::DynamicImage {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (i, o) = (dir.path().join("in.avif"), dir.path().join("out.png"));
+    std::fs::write(&i, bytes).expect("write");
+    let out = std::process::Command::new("avifdec")
+        .arg(&i)
+        .arg(&o)
+        .output()
+        .expect("avifdec (apt-get install libavif-bin)");
+    assert!(
+        out.status.success(),
+        "avifdec failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    image::open(&o).expect("png")
+}
+
+/// An RGB image as the pipeline's `Pixels`.
+pub fn rgb_pixels(rgb: image::RgbImage) -> Pixels {
     Pixels {
         width: rgb.width(),
         height: rgb.height(),

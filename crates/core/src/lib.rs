@@ -16,6 +16,7 @@ pub mod money;
 pub mod packages;
 pub mod products;
 pub mod reports;
+pub mod restore;
 pub mod roles;
 pub mod sales;
 pub mod services;

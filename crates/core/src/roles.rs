@@ -47,6 +47,8 @@ pub enum Permission {
     ReadAudio,
     /// Upload clips, edit schedules and audio settings.
     WriteAudio,
+    /// List, take and restore database backups (a restore replaces every record: owner only).
+    ManageBackups,
 }
 
 impl Role {
@@ -98,6 +100,7 @@ impl Role {
                     | WriteMenus
                     | RecordVisits
                     | WriteAudio
+                    | ManageBackups
             ),
             Role::Reception => matches!(
                 p,
@@ -205,6 +208,17 @@ mod tests {
             assert_eq!(
                 r.can(Permission::ExportMenus),
                 matches!(r, Role::SuperAdmin | Role::AdminViewer),
+                "{r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_super_admin_manages_backups() {
+        for r in Role::ALL {
+            assert_eq!(
+                r.can(Permission::ManageBackups),
+                r == Role::SuperAdmin,
                 "{r:?}"
             );
         }

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -25,10 +25,10 @@ const MAX_IDLE_READERS: usize = 8;
 const MAX_GROUP: usize = 64;
 
 /// The writer connection and the transaction it may have open for a group of changes.
-struct Writer {
-    conn: Connection,
+pub(crate) struct Writer {
+    pub(crate) conn: Connection,
     /// The generation of the open transaction, if one is open.
-    open: Option<u64>,
+    pub(crate) open: Option<u64>,
     next_generation: u64,
     group_len: usize,
 }
@@ -42,13 +42,16 @@ struct Commits {
 
 pub struct Store {
     path: PathBuf,
-    writer: Mutex<Writer>,
+    pub(crate) writer: Mutex<Writer>,
     /// Writers waiting for the writer lock: while there are some, the holder leaves the
     /// transaction open for them and the last one commits.
     queued: AtomicUsize,
     commits: Mutex<Commits>,
     committed: Condvar,
-    readers: Mutex<Vec<Connection>>,
+    pub(crate) readers: Mutex<Vec<Connection>>,
+    /// Bumped when the database's content is replaced (a restore): readers opened before are
+    /// not returned to the pool, so none keeps a page cache of the replaced content.
+    pub(crate) content_generation: AtomicU64,
     device_id: String,
     branch_id: String,
 }
@@ -59,7 +62,7 @@ impl std::fmt::Debug for Store {
     }
 }
 
-fn configure(conn: &Connection) -> Result<()> {
+pub(crate) fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(5))?;
     // WAL lets readers run beside the writer; FULL makes every commit durable before the
     // client is told it happened, so an acknowledged sale survives a power cut.
@@ -74,21 +77,19 @@ fn configure(conn: &Connection) -> Result<()> {
 
 impl Store {
     /// Opens (creating if needed) the database file, checks its integrity, applies migrations.
+    /// The file and its `-wal`/`-shm` are private to the user that runs the hub (0600): they hold
+    /// staff password hashes and guardians' phone numbers.
     pub fn open(path: &Path) -> Result<Store> {
+        make_private(path)?;
         let mut writer = Connection::open(path)?;
-        configure(&writer)?;
-        integrity_check(&writer)?;
-        migrate::apply(&mut writer)?;
-        crate::reports::rollup::rebuild_if_stale(&writer)?;
-        let device_id = match get_meta(&writer, "device_id")? {
-            Some(id) => id,
-            None => {
-                let id = ids::new_id();
-                set_meta(&writer, "device_id", &id)?;
-                id
+        configure(&writer).map_err(damaged)?;
+        let (device_id, branch_id) = prepare(&mut writer).map_err(damaged)?;
+        for suffix in ["-wal", "-shm"] {
+            let side = sidecar(path, suffix);
+            if side.exists() {
+                make_private(&side)?;
             }
-        };
-        let branch_id = crate::branches::ensure_home_branch(&writer)?;
+        }
         Ok(Store {
             path: path.to_path_buf(),
             writer: Mutex::new(Writer {
@@ -101,6 +102,7 @@ impl Store {
             commits: Mutex::new(Commits::default()),
             committed: Condvar::new(),
             readers: Mutex::new(Vec::new()),
+            content_generation: AtomicU64::new(0),
             device_id,
             branch_id,
         })
@@ -147,6 +149,16 @@ impl Store {
             self.await_commit(generation)?;
             return Ok(value);
         }
+        self.commit_group(w, generation)?;
+        out
+    }
+
+    /// Commits the open group `generation` and tells its waiting members how it went.
+    pub(crate) fn commit_group(
+        &self,
+        mut w: MutexGuard<'_, Writer>,
+        generation: u64,
+    ) -> Result<()> {
         let committed = w.conn.execute_batch("COMMIT");
         if committed.is_err() {
             let _ = w.conn.execute_batch("ROLLBACK");
@@ -164,8 +176,41 @@ impl Store {
         }
         drop(c);
         self.committed.notify_all();
-        committed?;
-        out
+        Ok(committed?)
+    }
+
+    /// The writer, with no group left open: a transaction left open for queued writers is
+    /// committed for them first, so the caller may run statements that need no transaction.
+    pub(crate) fn idle_writer(&self) -> Result<MutexGuard<'_, Writer>> {
+        loop {
+            let w = lock(&self.writer);
+            match w.open {
+                // Another writer may open a new group between the commit and the next lock.
+                Some(generation) => self.commit_group(w, generation)?,
+                None => return Ok(w),
+            }
+        }
+    }
+
+    /// Moves everything from the `-wal` file into the database file and empties the `-wal`, so
+    /// the one file `kidyboard.sqlite` holds every acknowledged sale. Called on a clean stop:
+    /// copying the database file alone used to lose the newest sales.
+    pub fn checkpoint(&self) -> Result<()> {
+        let w = self.idle_writer()?;
+        // Idle readers hold no snapshot, but closing them lets SQLite truncate the -wal at once.
+        lock(&self.readers).clear();
+        let (busy, _, _): (i64, i64, i64) =
+            w.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+        if busy != 0 {
+            return Err(CoreError::conflict(
+                "busy",
+                "la base de datos sigue en uso; no se pudo consolidar el archivo",
+            ));
+        }
+        Ok(())
     }
 
     fn await_commit(&self, generation: u64) -> Result<()> {
@@ -182,9 +227,9 @@ impl Store {
     /// Runs `f` on a reader connection (a consistent snapshot for the duration of one statement;
     /// use `read_tx` when several statements must agree).
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = self.take_reader()?;
-        let out = f(&conn);
-        self.return_reader(conn);
+        let reader = self.take_reader()?;
+        let out = f(&reader.0);
+        self.return_reader(reader);
         out
     }
 
@@ -198,9 +243,10 @@ impl Store {
         })
     }
 
-    fn take_reader(&self) -> Result<Connection> {
+    fn take_reader(&self) -> Result<(Connection, u64)> {
+        let generation = self.content_generation.load(Ordering::SeqCst);
         if let Some(c) = lock(&self.readers).pop() {
-            return Ok(c);
+            return Ok((c, generation));
         }
         let conn = Connection::open_with_flags(
             &self.path,
@@ -210,12 +256,13 @@ impl Store {
         )?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;")?;
-        Ok(conn)
+        Ok((conn, generation))
     }
 
-    fn return_reader(&self, conn: Connection) {
+    fn return_reader(&self, (conn, generation): (Connection, u64)) {
         let mut pool = lock(&self.readers);
-        if pool.len() < MAX_IDLE_READERS && conn.is_autocommit() {
+        let current = generation == self.content_generation.load(Ordering::SeqCst);
+        if current && pool.len() < MAX_IDLE_READERS && conn.is_autocommit() {
             pool.push(conn);
         }
     }
@@ -232,9 +279,10 @@ impl Store {
         let tmp = dest.with_extension("partial");
         {
             let src = self.take_reader()?;
+            make_private(&tmp)?;
             let mut out = Connection::open(&tmp)?;
             {
-                let backup = rusqlite::backup::Backup::new(&src, &mut out)?;
+                let backup = rusqlite::backup::Backup::new(&src.0, &mut out)?;
                 backup.run_to_completion(256, Duration::from_millis(5), None)?;
             }
             integrity_check(&out)?;
@@ -266,10 +314,97 @@ fn run_in_savepoint<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<
     out
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock cannot leave SQLite half-written (the transaction rolls back
     // on drop), so the connection is still good to use.
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// What `open` runs on the writer before serving, and a restore again on the restored content:
+/// integrity check, migrations, report roll-ups, this device's id and its home branch.
+pub(crate) fn prepare(writer: &mut Connection) -> Result<(String, String)> {
+    integrity_check(writer)?;
+    migrate::apply(writer)?;
+    crate::reports::rollup::rebuild_if_stale(writer)?;
+    let device_id = match get_meta(writer, "device_id")? {
+        Some(id) => id,
+        None => {
+            let id = ids::new_id();
+            set_meta(writer, "device_id", &id)?;
+            id
+        }
+    };
+    let branch_id = crate::branches::ensure_home_branch(writer)?;
+    Ok((device_id, branch_id))
+}
+
+/// SQLite's own words for a damaged file ("file is not a database", "malformed") become
+/// `Corrupt`, so callers can tell "restore a backup" apart from any other failure.
+pub(crate) fn damaged(e: CoreError) -> CoreError {
+    match &e {
+        CoreError::Database(rusqlite::Error::SqliteFailure(f, msg))
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+            ) =>
+        {
+            CoreError::Corrupt(msg.clone().unwrap_or_else(|| f.to_string()))
+        }
+        _ => e,
+    }
+}
+
+/// `path` with `suffix` appended (`kidyboard.sqlite-wal`), as SQLite names its side files.
+pub fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Creates `path` empty with mode 0600 if it does not exist, or narrows an existing file to
+/// 0600. SQLite gives its `-wal`/`-shm` the main file's mode, so creating the file first is what
+/// keeps them private too.
+pub fn make_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let io = |e: std::io::Error| CoreError::Corrupt(format!("{}: {e}", path.display()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(io)?;
+            }
+            Err(e) => return Err(io(e)),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Creates the folder (and its parents) only its owner may enter (0700), or narrows it if it
+/// exists: it holds the database and its backups.
+pub fn make_private_dir(path: &Path) -> Result<()> {
+    let io = |e: std::io::Error| CoreError::Corrupt(format!("{}: {e}", path.display()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(path)
+            .map_err(io)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(path).map_err(io)?;
+    Ok(())
 }
 
 /// Refuses to run on a damaged file instead of making the damage worse.

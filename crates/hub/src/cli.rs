@@ -45,9 +45,15 @@ pub enum Command {
     },
     /// Write a consistent copy of the database (safe while the hub runs).
     Backup {
-        /// Where to write it (default: <data-dir>/backups/…-manual.sqlite).
+        /// Where to write it, uncompressed (default: <data-dir>/backups/…-manual.sqlite.gz).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Put a backup back, with the hub stopped: the backup is checked, the current database is
+    /// kept aside as kidyboard.sqlite.before-restore-<time>, the backup takes its place.
+    Restore {
+        /// A backup file (.sqlite.gz or .sqlite), or the name of one in <data-dir>/backups.
+        file: PathBuf,
     },
     /// Print the API's OpenAPI document.
     Openapi,
@@ -222,14 +228,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     store.backup_to(&p)?;
                     p
                 }
-                None => crate::backups::take(
-                    &store,
-                    &config.backups_dir(),
-                    crate::backups::BackupKind::Manual,
-                    100,
-                )?,
+                None => {
+                    let b =
+                        crate::backups::take(&store, &config, crate::backups::BackupKind::Manual)?;
+                    config.backups_dir().join(b.name)
+                }
             };
             println!("{}", path.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let done = crate::restore::restore_stopped(&config, &file)?;
+            println!("{done}");
             Ok(())
         }
         Command::Image {
@@ -321,9 +331,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn open_store(config: &Config) -> anyhow::Result<Store> {
-    std::fs::create_dir_all(&config.data_dir)?;
-    Store::open(&config.database_path())
-        .with_context(|| format!("opening {}", config.database_path().display()))
+    kidyboard_core::store::make_private_dir(&config.data_dir)?;
+    Store::open(&config.database_path()).map_err(|e| crate::restore::explain_open_error(config, e))
 }
 
 async fn serve(config: Config, demo_mode: bool) -> anyhow::Result<()> {

@@ -23,6 +23,17 @@ pub struct Config {
     pub backups_kept: usize,
     /// Day-close backups kept.
     pub day_close_backups_kept: usize,
+    /// Manual backups (and copies kept aside by a restore) kept.
+    pub manual_backups_kept: usize,
+    /// Backups older than this many days are deleted (the newest is always kept); 0 keeps them.
+    pub backup_max_age_days: u64,
+    /// Megabytes all backups may take together, in each place; past it the oldest go first
+    /// (the newest is always kept). 0: no limit.
+    pub backup_budget_mb: u64,
+    /// A second place for every backup: a mounted USB drive or a network folder. It must exist
+    /// (it is never created, so an unplugged drive's empty mount point is not filled instead);
+    /// when it is missing the backup stays local and the failure is logged.
+    pub backup_copy_dir: Option<PathBuf>,
     /// Largest JSON request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// Largest picture upload accepted, in bytes (the image pipeline also limits pixels).
@@ -50,6 +61,10 @@ impl Default for Config {
             backup_interval_minutes: 60,
             backups_kept: 24,
             day_close_backups_kept: 60,
+            manual_backups_kept: 20,
+            backup_max_age_days: 180,
+            backup_budget_mb: 2048,
+            backup_copy_dir: None,
             max_body_bytes: 1024 * 1024,
             max_image_bytes: 30 * 1024 * 1024,
             login_failures_per_user: 5,
@@ -68,6 +83,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("ui_dir", &self.ui_dir)
             .field("backup_interval_minutes", &self.backup_interval_minutes)
+            .field("backup_copy_dir", &self.backup_copy_dir)
             .finish_non_exhaustive()
     }
 }
@@ -119,6 +135,14 @@ impl Config {
         }
         if let Ok(v) = std::env::var("KIDYBOARD_BACKUP_INTERVAL_MINUTES") {
             self.backup_interval_minutes = v.parse()?;
+        }
+        if let Some(v) = std::env::var_os("KIDYBOARD_BACKUP_COPY_DIR") {
+            self.backup_copy_dir = (!v.is_empty()).then(|| PathBuf::from(v));
+        }
+        if let Ok(v) = std::env::var("KIDYBOARD_BACKUP_BUDGET_MB") {
+            self.backup_budget_mb = v
+                .parse()
+                .map_err(|e| anyhow::anyhow!("KIDYBOARD_BACKUP_BUDGET_MB: {e}"))?;
         }
         if let Ok(v) = std::env::var("KIDYBOARD_SYNC_INTERVAL_SECS") {
             self.sync_interval_secs = v

@@ -16,6 +16,7 @@ pub mod live;
 pub mod menu;
 pub mod metrics;
 pub mod openapi;
+pub mod restore;
 pub mod routes;
 pub mod scheduler;
 pub mod server;

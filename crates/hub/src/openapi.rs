@@ -30,6 +30,7 @@ impl Modify for BearerAuth {
         routes::catalog::list_services, routes::catalog::get_service, routes::catalog::create_service, routes::catalog::update_service, routes::catalog::delete_service,
         routes::catalog::list_packages, routes::catalog::get_package, routes::catalog::create_package, routes::catalog::update_package, routes::catalog::delete_package,
         routes::catalog::list_users, routes::catalog::get_user, routes::catalog::create_user, routes::catalog::update_user, routes::catalog::delete_user,
+        routes::backups::list, routes::backups::take, routes::backups::restore,
         routes::sales::create, routes::sales::list, routes::sales::get,
         routes::timers::list, routes::timers::get, routes::timers::act,
         routes::day_close::current, routes::day_close::close, routes::day_close::list,

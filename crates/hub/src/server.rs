@@ -25,17 +25,20 @@ pub struct Hub {
     sync_task: Option<Task>,
     /// Catalogue picture URLs pulled from the cloud, to fetch and prepare for offline use.
     image_urls: Option<tokio::sync::mpsc::UnboundedReceiver<String>>,
+    /// Held until `serve` returns, so `kidyboard restore` cannot swap the files underneath.
+    _data_lock: crate::restore::DataDirLock,
 }
 
 impl Hub {
     /// Opens (creating if needed) the data dir and database, and binds the listener.
     pub async fn bind(config: Config) -> anyhow::Result<Hub> {
-        std::fs::create_dir_all(&config.data_dir)
+        kidyboard_core::store::make_private_dir(&config.data_dir)
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+        let data_lock = crate::restore::DataDirLock::acquire(&config.data_dir)?;
         let db = config.database_path();
         let store = tokio::task::spawn_blocking(move || Store::open(&db))
             .await?
-            .with_context(|| format!("opening {}", config.database_path().display()))?;
+            .map_err(|e| crate::restore::explain_open_error(&config, e))?;
         let images_dir = config.images_dir();
         let images = tokio::task::spawn_blocking(move || {
             kidyboard_images::ImageStore::open(
@@ -77,6 +80,7 @@ impl Hub {
             listener,
             sync_task: Some(Box::pin(task)),
             image_urls: Some(image_rx),
+            _data_lock: data_lock,
         })
     }
 
@@ -110,6 +114,14 @@ impl Hub {
         }
         for task in [sync, prefetch].into_iter().flatten() {
             task.abort();
+        }
+        // A clean stop leaves the whole database in kidyboard.sqlite, none of it in the -wal,
+        // so copying that one file (by hand, or by a backup tool) copies every sale.
+        let store = self.state.store.clone();
+        match tokio::task::spawn_blocking(move || store.checkpoint()).await {
+            Ok(Ok(())) => tracing::info!("database checkpointed"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not checkpoint the database on stop"),
+            Err(e) => tracing::warn!(error = %e, "checkpoint task failed"),
         }
         result.context("serving")
     }

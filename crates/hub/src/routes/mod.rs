@@ -12,6 +12,7 @@ use crate::state::AppState;
 
 pub mod audio;
 pub mod auth;
+pub mod backups;
 pub mod catalog;
 pub mod day_close;
 pub mod events;
@@ -33,6 +34,8 @@ pub fn api_router() -> Router<AppState> {
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
         .merge(catalog::router())
+        .route("/backups", get(backups::list).post(backups::take))
+        .route("/backups/{name}/restore", post(backups::restore))
         .route("/sales", post(sales::create).get(sales::list))
         .route("/sales/{id}", get(sales::get))
         .route("/timers", get(timers::list))

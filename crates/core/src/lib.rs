@@ -14,6 +14,8 @@ pub mod menus;
 pub mod migrate;
 pub mod money;
 pub mod packages;
+pub mod passwords;
+pub mod privacy;
 pub mod products;
 pub mod reports;
 pub mod restore;

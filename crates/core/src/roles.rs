@@ -29,6 +29,10 @@ pub enum Permission {
     SellProducts,
     SellServicesAndPackages,
     ReadSales,
+    /// Every sale, play time included; without it only product-only sales (the kid bar's).
+    ReadAllSales,
+    /// Guardians' names and phones on timers and sales (the desk that hands children back).
+    ReadGuardians,
     ReadTimers,
     OperateTimers,
     ReadDayClosings,
@@ -110,6 +114,8 @@ impl Role {
                     | SellProducts
                     | SellServicesAndPackages
                     | ReadSales
+                    | ReadAllSales
+                    | ReadGuardians
                     | ReadTimers
                     | OperateTimers
                     | ReadDayClosings

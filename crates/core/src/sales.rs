@@ -493,101 +493,166 @@ pub fn create(
     })
 }
 
-pub fn get(conn: &Connection, id: &str, now: Millis) -> Result<Sale> {
-    let mut sale = conn
-        .query_row(
-            "SELECT id, number, business_day, created_at, user_id, total_cents, paid_cents, change_cents, note
-             FROM sales WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(Sale {
-                    id: r.get(0)?,
-                    number: r.get(1)?,
-                    business_day: r.get(2)?,
-                    created_at: clock::to_rfc3339(r.get(3)?),
-                    user_id: r.get(4)?,
-                    total_cents: r.get(5)?,
-                    paid_cents: r.get(6)?,
-                    change_cents: r.get(7)?,
-                    note: r.get(8)?,
-                    items: Vec::new(),
-                    payments: Vec::new(),
-                    timers: Vec::new(),
-                })
+const SALE_COLUMNS: &str =
+    "id, number, business_day, created_at, user_id, total_cents, paid_cents, change_cents, note";
+
+fn sale_header(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sale> {
+    Ok(Sale {
+        id: r.get(0)?,
+        number: r.get(1)?,
+        business_day: r.get(2)?,
+        created_at: clock::to_rfc3339(r.get(3)?),
+        user_id: r.get(4)?,
+        total_cents: r.get(5)?,
+        paid_cents: r.get(6)?,
+        change_cents: r.get(7)?,
+        note: r.get(8)?,
+        items: Vec::new(),
+        payments: Vec::new(),
+        timers: Vec::new(),
+    })
+}
+
+/// Fills in the items, payments and timers of `sales`: three queries however many sales.
+fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<()> {
+    if sales.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = sales.iter().map(|s| s.id.as_str()).collect();
+    let ids = serde_json::to_string(&ids).map_err(|e| CoreError::Corrupt(e.to_string()))?;
+    let position: std::collections::HashMap<String, usize> = sales
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
+    let mut stmt = conn.prepare_cached(
+        "SELECT sale_id, kind, product_id, service_id, package_id, name, quantity, unit_price_cents,
+                total_cents, child_name, guardian_name, guardian_phone
+         FROM sale_items WHERE sale_id IN (SELECT value FROM json_each(?1)) ORDER BY sale_id, position",
+    )?;
+    let items = stmt.query_map([&ids], |r| {
+        let kind: String = r.get(1)?;
+        let child_name: Option<String> = r.get(9)?;
+        let item = SaleItem {
+            kind: match kind.as_str() {
+                "service" => ItemKind::Service,
+                "package" => ItemKind::Package,
+                _ => ItemKind::Product,
             },
+            product_id: r.get(2)?,
+            service_id: r.get(3)?,
+            package_id: r.get(4)?,
+            name: r.get(5)?,
+            quantity: r.get(6)?,
+            unit_price_cents: r.get(7)?,
+            total_cents: r.get(8)?,
+            child: match child_name {
+                Some(name) => Some(Child {
+                    name,
+                    guardian_name: r.get(10)?,
+                    guardian_phone: r.get(11)?,
+                }),
+                None => None,
+            },
+        };
+        Ok((r.get::<_, String>(0)?, item))
+    })?;
+    for row in items {
+        let (sale_id, item) = row?;
+        if let Some(i) = position.get(&sale_id) {
+            sales[*i].items.push(item);
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT sale_id, method, amount_cents FROM sale_payments
+         WHERE sale_id IN (SELECT value FROM json_each(?1)) ORDER BY sale_id, position",
+    )?;
+    let payments = stmt.query_map([&ids], |r| {
+        let m: String = r.get(1)?;
+        Ok((
+            r.get::<_, String>(0)?,
+            Payment {
+                method: PaymentMethod::from_db(&m),
+                amount_cents: r.get(2)?,
+            },
+        ))
+    })?;
+    for row in payments {
+        let (sale_id, payment) = row?;
+        if let Some(i) = position.get(&sale_id) {
+            sales[*i].payments.push(payment);
+        }
+    }
+    for t in timers::of_sales(conn, &ids)? {
+        if let Some(i) = t.sale_id.as_ref().and_then(|id| position.get(id)) {
+            sales[*i].timers.push(t.view(now));
+        }
+    }
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &str, now: Millis) -> Result<Sale> {
+    let sale = conn
+        .query_row(
+            &format!("SELECT {SALE_COLUMNS} FROM sales WHERE id = ?1"),
+            [id],
+            sale_header,
         )
         .optional()?
         .ok_or_else(|| CoreError::not_found("venta", id))?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT kind, product_id, service_id, package_id, name, quantity, unit_price_cents, total_cents,
-                child_name, guardian_name, guardian_phone
-         FROM sale_items WHERE sale_id = ?1 ORDER BY position",
-    )?;
-    sale.items = stmt
-        .query_map([id], |r| {
-            let kind: String = r.get(0)?;
-            let child_name: Option<String> = r.get(8)?;
-            Ok(SaleItem {
-                kind: match kind.as_str() {
-                    "service" => ItemKind::Service,
-                    "package" => ItemKind::Package,
-                    _ => ItemKind::Product,
-                },
-                product_id: r.get(1)?,
-                service_id: r.get(2)?,
-                package_id: r.get(3)?,
-                name: r.get(4)?,
-                quantity: r.get(5)?,
-                unit_price_cents: r.get(6)?,
-                total_cents: r.get(7)?,
-                child: match child_name {
-                    Some(name) => Some(Child {
-                        name,
-                        guardian_name: r.get(9)?,
-                        guardian_phone: r.get(10)?,
-                    }),
-                    None => None,
-                },
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT method, amount_cents FROM sale_payments WHERE sale_id = ?1 ORDER BY position",
-    )?;
-    sale.payments = stmt
-        .query_map([id], |r| {
-            let m: String = r.get(0)?;
-            Ok(Payment {
-                method: PaymentMethod::from_db(&m),
-                amount_cents: r.get(1)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut stmt = conn.prepare_cached("SELECT id FROM timers WHERE sale_id = ?1 ORDER BY id")?;
-    let timer_ids = stmt
-        .query_map([id], |r| r.get::<_, String>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
-    for tid in timer_ids {
-        sale.timers.push(timers::get(conn, &tid)?.view(now));
-    }
+    let mut one = [sale];
+    attach_details(conn, &mut one, now)?;
+    let [sale] = one;
     Ok(sale)
 }
 
-/// Sales of the business days `from..=to`, newest first.
-pub fn list(
-    conn: &Connection,
-    branch_id: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-    now: Millis,
-) -> Result<Vec<Sale>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM sales WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3 ORDER BY number DESC LIMIT 5000",
-    )?;
-    let ids = stmt
-        .query_map(params![branch_id, from.to_string(), to.to_string()], |r| {
-            r.get::<_, String>(0)
-        })?
+/// Which sales a page holds.
+#[derive(Debug, Clone)]
+pub struct SaleQuery {
+    pub branch_id: String,
+    /// Business days `from..=to`.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Only sales with a smaller ticket number (the previous page's cursor).
+    pub before_number: Option<i64>,
+    pub limit: usize,
+    /// Only sales made of products alone (what the kid bar may see).
+    pub products_only: bool,
+}
+
+/// Most sales one page may hold.
+pub const MAX_PAGE: usize = 500;
+
+/// One page of sales, newest first, and the cursor of the next page when there is one: four
+/// queries per page, however many sales it holds.
+pub fn page(conn: &Connection, q: &SaleQuery, now: Millis) -> Result<(Vec<Sale>, Option<i64>)> {
+    let limit = q.limit.clamp(1, MAX_PAGE);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SALE_COLUMNS} FROM sales s
+         WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3 AND number < ?4
+           AND (?5 = 0 OR NOT EXISTS (
+                SELECT 1 FROM sale_items i WHERE i.sale_id = s.id AND i.kind <> 'product'))
+         ORDER BY number DESC LIMIT ?6"
+    ))?;
+    let mut sales = stmt
+        .query_map(
+            params![
+                q.branch_id,
+                q.from.to_string(),
+                q.to.to_string(),
+                q.before_number.unwrap_or(i64::MAX),
+                q.products_only,
+                (limit + 1) as i64
+            ],
+            sale_header,
+        )?
         .collect::<Result<Vec<_>, _>>()?;
-    ids.iter().map(|id| get(conn, id, now)).collect()
+    let next = if sales.len() > limit {
+        sales.truncate(limit);
+        sales.last().map(|s| s.number)
+    } else {
+        None
+    };
+    attach_details(conn, &mut sales, now)?;
+    Ok((sales, next))
 }

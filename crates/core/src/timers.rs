@@ -269,6 +269,15 @@ fn select(
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// The timers of the sales whose ids `sale_ids` holds (a JSON array), by id.
+pub fn of_sales(conn: &Connection, sale_ids: &str) -> Result<Vec<TimerRow>> {
+    select(
+        conn,
+        "sale_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+        sale_ids,
+    )
+}
+
 /// Timers in any of `states`, soonest to end first.
 pub fn list(conn: &Connection, states: &[TimerState]) -> Result<Vec<TimerRow>> {
     let wanted: Vec<&str> = states.iter().map(|s| s.as_str()).collect();

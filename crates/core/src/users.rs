@@ -236,28 +236,66 @@ fn token_hash(token: &str) -> String {
         .collect()
 }
 
-/// Checks the credentials and opens a session. The same error for an unknown user and a wrong
-/// password, and the same work (a hash check) for both, so neither tells which usernames exist.
-pub fn login(tx: &Tx<'_>, username: &str, password: &str) -> Result<Session> {
-    if username.len() > 100 || password.len() > MAX_PASSWORD_LEN * 4 {
-        return Err(CoreError::InvalidCredentials);
+/// What a login checks a password against: read first, verified outside any database lock
+/// (the hash is deliberately slow), then [`open_session`] writes the session. One error for an
+/// unknown user and a wrong password, and the same work for both.
+pub struct Credentials {
+    user_id: Option<String>,
+    hash: String,
+    active: bool,
+}
+
+/// Looks up a username's stored hash. An unknown username gets a dummy hash, so that checking
+/// it costs the same and nothing tells which usernames exist.
+pub fn credentials(conn: &Connection, username: &str) -> Result<Credentials> {
+    if username.len() > 100 {
+        return Ok(Credentials::unknown());
     }
-    let row: Option<(String, String, bool)> = tx
-        .conn
+    let row: Option<(String, String, bool)> = conn
         .query_row(
             "SELECT id, password_hash, active FROM users WHERE username = ?1",
             [username.trim()],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let (id, hash, active) = match row {
-        Some(r) => r,
-        None => {
-            let _ = verify_password(password, DUMMY_HASH);
+    Ok(match row {
+        Some((id, hash, active)) => Credentials {
+            user_id: Some(id),
+            hash,
+            active,
+        },
+        None => Credentials::unknown(),
+    })
+}
+
+impl Credentials {
+    fn unknown() -> Credentials {
+        Credentials {
+            user_id: None,
+            hash: DUMMY_HASH.to_string(),
+            active: false,
+        }
+    }
+
+    /// The user id when `password` is right and the account active. Slow on purpose (argon2):
+    /// call it with no lock held.
+    pub fn verify(&self, password: &str) -> Result<String> {
+        if password.len() > MAX_PASSWORD_LEN * 4 {
             return Err(CoreError::InvalidCredentials);
         }
-    };
-    if !verify_password(password, &hash) || !active {
+        let ok = verify_password(password, &self.hash);
+        match &self.user_id {
+            Some(id) if ok && self.active => Ok(id.clone()),
+            _ => Err(CoreError::InvalidCredentials),
+        }
+    }
+}
+
+/// Opens a session for a user whose password was just verified. The user is read again in this
+/// transaction: one deactivated meanwhile gets no session.
+pub fn open_session(tx: &Tx<'_>, user_id: &str) -> Result<Session> {
+    let user = get(tx.conn, user_id).map_err(|_| CoreError::InvalidCredentials)?;
+    if !user.active {
         return Err(CoreError::InvalidCredentials);
     }
     let mut raw = [0u8; 32];
@@ -267,15 +305,14 @@ pub fn login(tx: &Tx<'_>, username: &str, password: &str) -> Result<Session> {
     let expires = tx.now() + SESSION_TTL_MS;
     tx.conn.execute(
         "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?3)",
-        params![token_hash(&token), id, tx.now(), expires],
+        params![token_hash(&token), user_id, tx.now(), expires],
     )?;
     tx.conn
         .execute("DELETE FROM sessions WHERE expires_at < ?1", [tx.now()])?;
-    let user = get(tx.conn, &id)?;
     tx.event(
         "user.logged_in",
         "user",
-        &id,
+        user_id,
         &serde_json::json!({ "username": user.username }),
     )?;
     Ok(Session {

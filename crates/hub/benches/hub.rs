@@ -151,6 +151,50 @@ async fn main() {
         sale_p99 = f64::max(sale_p99, p99);
     }
 
+    println!("\nSales while 40 logins run at once (each from its own device, argon2 off the write lock):");
+    let quiet = sale_latencies(&base, &reception, &water, "quiet", 200).await;
+    let (_, quiet_p99) = summary("baseline: 1 client, no logins", quiet);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut logins = Vec::new();
+    for i in 0..40u8 {
+        let (base, stop) = (base.clone(), stop.clone());
+        logins.push(tokio::spawn(async move {
+            let source = std::net::IpAddr::from([127, 0, 1, 10 + i]);
+            let http = reqwest::Client::builder()
+                .local_address(source)
+                .build()
+                .expect("client");
+            let mut done = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let r = http
+                    .post(format!("{base}/api/v1/auth/login"))
+                    .json(&json!({"username": "recepcion", "password": demo::DEMO_PASSWORD}))
+                    .send()
+                    .await
+                    .expect("login");
+                if r.status() == 200 {
+                    done += 1;
+                }
+            }
+            done
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    let busy = sale_latencies(&base, &reception, &water, "logins", 200).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let login_secs = started.elapsed().as_secs_f64();
+    let mut logged_in = 0;
+    for l in logins {
+        logged_in += l.await.expect("login task");
+    }
+    let (_, login_sale_p99) = summary("1 client, 40 logins at once", busy);
+    println!(
+        "  {:<44} {:.1} logins/s completed meanwhile",
+        "",
+        f64::from(logged_in) / login_secs
+    );
+
     println!("\nLive fan-out: timer action → timer.updated at 50 WebSocket clients:");
     let monitor = login(&base, "monitor").await;
     let hour: Value = http
@@ -309,6 +353,36 @@ async fn main() {
 
     println!("\nTargets: sale p99 < 10 ms → {:.2} ms {}; fan-out p99 < 50 ms → {:.2} ms {}; expiry < 100 ms late → p99 {:.0} ms {}",
         sale_p99, verdict(sale_p99 < 10.0), fan_p99, verdict(fan_p99 < 50.0), late_p99, verdict(late_p99 < 100.0));
+    println!(
+        "         sale p99 with 40 logins at once < 20 ms → {:.2} ms {} (quiet baseline {:.2} ms)",
+        login_sale_p99,
+        verdict(login_sale_p99 < 20.0),
+        quiet_p99
+    );
+    println!("{}", image_memory::verdict_line(bomb_peak_mb));
+}
+
+/// `n` sales one after another by one client, each timed from send to full answer.
+async fn sale_latencies(base: &str, token: &str, water: &str, tag: &str, n: usize) -> Vec<f64> {
+    let http = reqwest::Client::new();
+    let mut lat = Vec::with_capacity(n);
+    for i in 0..n {
+        let body = json!({"items": [{"product_id": water, "quantity": 1}],
+            "payments": [{"method": "cash", "amount_cents": 2000}]});
+        let t = Instant::now();
+        let r = http
+            .post(format!("{base}/api/v1/sales"))
+            .bearer_auth(token)
+            .header("Idempotency-Key", format!("bench-{tag}-{i}"))
+            .json(&body)
+            .send()
+            .await
+            .expect("sale");
+        assert_eq!(r.status(), 201);
+        let _ = r.bytes().await;
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    lat
 }
 
 fn verdict(ok: bool) -> &'static str {

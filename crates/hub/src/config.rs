@@ -38,12 +38,38 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Largest picture upload accepted, in bytes (the image pipeline also limits pixels).
     pub max_image_bytes: usize,
-    /// Failed logins per username within the window before it is throttled.
+    /// Memory, in MiB, that picture decodes running at the same time may take together
+    /// (uploads, variants, prefetch); a picture that does not fit waits for the others.
+    pub image_decode_budget_mb: u64,
+    /// Let catalogue picture fetches reach loopback and private-network addresses (a picture
+    /// server on the shop's own network). Off, a catalogue address cannot make the hub reach
+    /// into the shop's network or itself.
+    pub image_fetch_private: bool,
+    /// Failed logins of one username from one address before each further try is delayed
+    /// (1 s, doubling, up to `login_max_delay_secs`). Other devices are never slowed by them.
     pub login_failures_per_user: u32,
-    /// Failed logins per client address within the window before it is throttled.
+    /// The longest delay between tries of one username from one address, in seconds.
+    pub login_max_delay_secs: u64,
+    /// Failed logins one address may make within the window, whatever the usernames.
     pub login_failures_per_address: u32,
-    /// The throttling window, in seconds.
+    /// The address window, in seconds (at most 60: nobody is kept out for longer).
     pub login_window_secs: u64,
+    /// Password checks (argon2, ~20 MB and tens of ms each) run at once; the rest queue, so a
+    /// burst of logins cannot take every core from sales.
+    pub login_concurrent_checks: usize,
+    /// Open connections one client address may hold; past it new ones are closed at once
+    /// (a browser page uses about 6, a desktop shell with its speaker and camera parts ~15).
+    pub max_connections_per_address: usize,
+    /// Open connections in all (also kept under the process's open-file limit).
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers once it starts (slow senders are cut).
+    pub header_read_timeout_secs: u64,
+    /// Seconds a connection may stay silent both ways before it is closed (live feeds ping
+    /// every 20 s, so they stay open).
+    pub idle_timeout_secs: u64,
+    /// Live-feed (WebSocket) connections one user may hold at once (wall monitors often share
+    /// one account).
+    pub live_connections_per_user: usize,
     /// Log as JSON lines (for collectors) instead of human-readable text.
     pub log_json: bool,
     /// Seconds between cloud sync rounds while the link works (a sale or "sync now" does not
@@ -67,9 +93,18 @@ impl Default for Config {
             backup_copy_dir: None,
             max_body_bytes: 1024 * 1024,
             max_image_bytes: 30 * 1024 * 1024,
-            login_failures_per_user: 5,
+            image_decode_budget_mb: 320,
+            image_fetch_private: false,
+            login_failures_per_user: 3,
+            login_max_delay_secs: 30,
             login_failures_per_address: 20,
-            login_window_secs: 15 * 60,
+            login_window_secs: 60,
+            login_concurrent_checks: 1,
+            max_connections_per_address: 128,
+            max_connections: 4096,
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 75,
+            live_connections_per_user: 64,
             log_json: false,
             sync_interval_secs: 15,
         }

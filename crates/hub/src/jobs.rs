@@ -421,7 +421,10 @@ mod tests {
         assert_eq!(started.state, JobState::Queued);
         let mut states = Vec::new();
         while let Ok(Ok(p)) = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
-            let v: serde_json::Value = serde_json::from_str(&p.json).expect("json");
+            let json = p
+                .for_role(kidyboard_core::Role::SuperAdmin)
+                .expect("admins see job progress");
+            let v: serde_json::Value = serde_json::from_str(json).expect("json");
             assert_eq!(v["type"], "job.progress");
             states.push(v["job"]["state"].as_str().unwrap_or("").to_string());
             if v["job"]["state"] == "done" {

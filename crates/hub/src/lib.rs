@@ -9,6 +9,7 @@ pub mod backups;
 pub mod cli;
 pub mod cli_menu;
 pub mod config;
+pub mod connections;
 pub mod error;
 pub mod extract;
 pub mod jobs;

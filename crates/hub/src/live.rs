@@ -1,15 +1,17 @@
 //! The live feed: every change is published once to a broadcast channel and fanned out to each
 //! WebSocket client whose role may see it.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use kidyboard_core::day_close::DayClosing;
+use kidyboard_core::privacy::RoleView;
 use kidyboard_core::products::Product;
 use kidyboard_core::sales::Sale;
 use kidyboard_core::timers::Timer;
-use kidyboard_core::Permission;
+use kidyboard_core::{Permission, Role};
 use serde::Serialize;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 /// How many messages a slow client may fall behind before it is told to resync.
 const CHANNEL_CAPACITY: usize = 1024;
@@ -60,81 +62,152 @@ impl LiveMessage {
             _ => None,
         }
     }
+
+    /// The message as `role` may receive it (the same rule as the HTTP answers), if at all.
+    pub fn for_role(&self, role: Role) -> Option<LiveMessage> {
+        if !self.audience().is_none_or(|p| role.can(p)) {
+            return None;
+        }
+        Some(match self {
+            LiveMessage::TimerUpdated { timer } => LiveMessage::TimerUpdated {
+                timer: timer.for_role(role)?,
+            },
+            LiveMessage::SaleCreated { sale } => LiveMessage::SaleCreated {
+                sale: Box::new(sale.for_role(role)?),
+            },
+            other => other.clone(),
+        })
+    }
 }
 
-/// A message serialised once, shared by every subscriber.
+/// A message serialised once per distinct view, shared by every subscriber.
 #[derive(Debug)]
 pub struct Published {
-    pub json: String,
-    /// The same message without guardians' names and phones, for wall screens (monitor role).
-    pub redacted_json: Option<String>,
-    pub audience: Option<Permission>,
-    /// This user receives it even when the audience rule would not let their role.
-    pub owner: Option<String>,
+    /// What each role receives (indexed like `Role::ALL`); roles that see the same share one
+    /// string.
+    by_role: [Option<Arc<str>>; Role::ALL.len()],
+    /// The whole message, for its owner (a job's owner sees their job whatever their role).
+    owner_json: Option<(String, Arc<str>)>,
 }
 
 impl Published {
+    fn new(msg: &LiveMessage) -> serde_json::Result<Published> {
+        let mut views: Vec<(String, Arc<str>)> = Vec::new();
+        let mut by_role: [Option<Arc<str>>; Role::ALL.len()] = Default::default();
+        for (i, role) in Role::ALL.into_iter().enumerate() {
+            let Some(view) = msg.for_role(role) else {
+                continue;
+            };
+            let json = serde_json::to_string(&view)?;
+            let shared = match views.iter().find(|(j, _)| *j == json) {
+                Some((_, a)) => a.clone(),
+                None => {
+                    let a: Arc<str> = Arc::from(json.as_str());
+                    views.push((json, a.clone()));
+                    a
+                }
+            };
+            by_role[i] = Some(shared);
+        }
+        let owner_json = match msg.owner() {
+            Some(owner) => Some((owner, Arc::from(serde_json::to_string(msg)?.as_str()))),
+            None => None,
+        };
+        Ok(Published {
+            by_role,
+            owner_json,
+        })
+    }
+
     /// What the signed-in `user` receives, if anything.
     pub fn for_user(&self, user: &kidyboard_core::users::User) -> Option<&str> {
-        if self.owner.as_deref() == Some(user.id.as_str()) {
-            return Some(&self.json);
+        if let Some((owner, json)) = &self.owner_json {
+            if *owner == user.id {
+                return Some(json);
+            }
         }
         self.for_role(user.role)
     }
 
     /// What a client of `role` receives, if anything.
-    pub fn for_role(&self, role: kidyboard_core::Role) -> Option<&str> {
-        if !self.audience.is_none_or(|p| role.can(p)) {
-            return None;
-        }
-        match (&self.redacted_json, role) {
-            (Some(r), kidyboard_core::Role::Monitor) => Some(r),
-            _ => Some(&self.json),
-        }
-    }
-}
-
-/// A timer as a wall screen may show it: no guardian contact details.
-pub fn redact_timer(t: &Timer) -> Timer {
-    Timer {
-        guardian_name: String::new(),
-        guardian_phone: String::new(),
-        ..t.clone()
+    pub fn for_role(&self, role: Role) -> Option<&str> {
+        let i = Role::ALL.iter().position(|r| *r == role)?;
+        self.by_role[i].as_deref()
     }
 }
 
 #[derive(Clone)]
 pub struct LiveFeed {
     tx: broadcast::Sender<Arc<Published>>,
+    /// Bumped whenever a session may have ended or a user changed (logout, deactivation,
+    /// password or role change): every open feed then checks its token again at once.
+    sessions: Arc<watch::Sender<u64>>,
+    /// Open feeds per user id, to cap how many one account holds.
+    seats: Arc<Mutex<HashMap<String, usize>>>,
 }
 
 impl Default for LiveFeed {
     fn default() -> Self {
         let (tx, _) = broadcast::channel(CHANNEL_CAPACITY);
-        LiveFeed { tx }
+        LiveFeed {
+            tx,
+            sessions: Arc::new(watch::channel(0).0),
+            seats: Arc::default(),
+        }
+    }
+}
+
+/// One open feed of a user; its place is given back when dropped.
+pub struct Seat {
+    user_id: String,
+    seats: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        let mut map = self.seats.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = map.get_mut(&self.user_id) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                map.remove(&self.user_id);
+            }
+        }
     }
 }
 
 impl LiveFeed {
+    /// A place for one more feed of `user_id`, unless the user already holds `cap`.
+    pub fn take_seat(&self, user_id: &str, cap: usize) -> Option<Seat> {
+        let mut map = self.seats.lock().unwrap_or_else(|p| p.into_inner());
+        let n = map.entry(user_id.to_string()).or_default();
+        if *n >= cap {
+            return None;
+        }
+        *n += 1;
+        Some(Seat {
+            user_id: user_id.to_string(),
+            seats: self.seats.clone(),
+        })
+    }
+
+    /// Tells every open feed to check its session now.
+    pub fn sessions_changed(&self) {
+        self.sessions.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    pub fn watch_sessions(&self) -> watch::Receiver<u64> {
+        self.sessions.subscribe()
+    }
+
     pub fn publish(&self, msg: LiveMessage) {
-        match serde_json::to_string(&msg) {
-            Ok(json) => {
-                let redacted_json = match &msg {
-                    LiveMessage::TimerUpdated { timer } => {
-                        serde_json::to_string(&LiveMessage::TimerUpdated {
-                            timer: redact_timer(timer),
-                        })
-                        .ok()
-                    }
-                    _ => None,
-                };
-                // No subscribers is fine: nobody is watching.
-                let _ = self.tx.send(Arc::new(Published {
-                    json,
-                    redacted_json,
-                    audience: msg.audience(),
-                    owner: msg.owner(),
-                }));
+        // Whatever changed a user (here or pulled from the cloud) may have ended sessions.
+        if matches!(&msg, LiveMessage::CatalogChanged { entity: "user", .. }) {
+            self.sessions_changed();
+        }
+        match Published::new(&msg) {
+            // No subscribers is fine: nobody is watching.
+            Ok(published) => {
+                let _ = self.tx.send(Arc::new(published));
             }
             Err(e) => tracing::error!(error = %e, "live message not serialisable"),
         }

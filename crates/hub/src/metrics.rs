@@ -58,9 +58,17 @@ pub struct Metrics {
     pub login_failures_total: AtomicU64,
     pub backups_total: AtomicU64,
     pub backup_failures_total: AtomicU64,
+    /// Connections closed at once because their address or the hub was at its cap.
+    pub connections_refused_total: AtomicU64,
+    /// The listener's connection table, for the open-connections gauge.
+    admission: std::sync::OnceLock<crate::connections::Admission>,
 }
 
 impl Metrics {
+    pub fn set_admission(&self, admission: crate::connections::Admission) {
+        let _ = self.admission.set(admission);
+    }
+
     pub fn record_request(&self, route: &str, status: u16, secs: f64) {
         let mut map = self.requests.lock().unwrap_or_else(|p| p.into_inner());
         *map.entry((route.to_string(), status)).or_default() += 1;
@@ -119,6 +127,11 @@ impl Metrics {
                 "Backups that failed.",
                 self.backup_failures_total.load(Ordering::Relaxed),
             ),
+            (
+                "kidyboard_connections_refused_total",
+                "Connections closed at once: their address or the hub was at its cap.",
+                self.connections_refused_total.load(Ordering::Relaxed),
+            ),
         ] {
             let _ = writeln!(
                 out,
@@ -140,6 +153,11 @@ impl Metrics {
                 "kidyboard_active_timers",
                 "Timers running, paused or expired.",
                 active_timers,
+            ),
+            (
+                "kidyboard_connections_open",
+                "Open HTTP and WebSocket connections.",
+                self.admission.get().map_or(0, |a| a.open() as i64),
             ),
         ] {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");

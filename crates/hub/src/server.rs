@@ -32,6 +32,9 @@ pub struct Hub {
 impl Hub {
     /// Opens (creating if needed) the data dir and database, and binds the listener.
     pub async fn bind(config: Config) -> anyhow::Result<Hub> {
+        if let Some(files) = crate::connections::raise_open_file_limit() {
+            tracing::debug!(files, "open-file limit");
+        }
         kidyboard_core::store::make_private_dir(&config.data_dir)
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
         let data_lock = crate::restore::DataDirLock::acquire(&config.data_dir)?;
@@ -101,9 +104,13 @@ impl Hub {
             .take()
             .map(|rx| tokio::spawn(prefetch_images(self.state.clone(), rx)));
         let app = app::router(self.state.clone());
-        let result = axum::serve(
+        let limits = crate::connections::Limits::from_config(&self.state.config);
+        let result = crate::connections::serve(
             self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
+            app,
+            limits,
+            self.state.metrics.clone(),
+            shutdown,
         )
         .with_graceful_shutdown(shutdown)
         .await;

@@ -1,15 +1,16 @@
 //! What every request handler shares.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use kidyboard_core::Store;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
 use crate::live::LiveFeed;
 use crate::metrics::Metrics;
-use crate::throttle::LoginThrottle;
+use crate::throttle::{LoginThrottle, ThrottleRules};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,6 +21,8 @@ pub struct AppState {
     pub live: LiveFeed,
     pub metrics: Arc<Metrics>,
     pub throttle: Arc<LoginThrottle>,
+    /// Bounds how many password hashes are checked at once (see `login_concurrent_checks`).
+    pub password_checks: Arc<Semaphore>,
     /// Woken whenever a timer changes, so the scheduler recomputes its next deadline.
     pub timers_changed: Arc<Notify>,
     /// Woken after a day closing, so a backup of the closed day is taken.
@@ -36,11 +39,13 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, images: kidyboard_images::ImageStore, config: Config) -> AppState {
-        let throttle = LoginThrottle::new(
-            config.login_failures_per_user,
-            config.login_failures_per_address,
-            std::time::Duration::from_secs(config.login_window_secs),
-        );
+        let throttle = LoginThrottle::new(ThrottleRules {
+            free_failures: config.login_failures_per_user,
+            max_delay: Duration::from_secs(config.login_max_delay_secs),
+            failures_per_address: config.login_failures_per_address,
+            window: Duration::from_secs(config.login_window_secs),
+        });
+        let password_checks = Arc::new(Semaphore::new(config.login_concurrent_checks.max(1)));
         let live = LiveFeed::default();
         let jobs = crate::jobs::Jobs::new(config.data_dir.join("exports"), 1, live.clone());
         AppState {
@@ -50,6 +55,7 @@ impl AppState {
             live,
             metrics: Arc::new(Metrics::default()),
             throttle: Arc::new(throttle),
+            password_checks,
             timers_changed: Arc::new(Notify::new()),
             day_closed: Arc::new(Notify::new()),
             sync: None,

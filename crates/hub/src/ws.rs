@@ -7,11 +7,13 @@ use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use kidyboard_core::clock::{self, now_ms};
+use kidyboard_core::users::{self, User};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::{authenticate, bearer, Auth};
 use crate::error::ApiError;
+use crate::live::Seat;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -36,15 +38,61 @@ pub async fn live(
     let mut parts = axum::http::Request::new(()).into_parts().0;
     parts.headers = headers;
     let token = q.token.or_else(|| bearer(&parts));
-    // With a token, refuse before upgrading so the client sees a plain 401.
+    // With a token, refuse before upgrading so the client sees a plain 401 (or 429).
     let auth = match token {
-        Some(t) => Some(authenticate(&st, t).await?),
+        Some(t) => {
+            let auth = authenticate(&st, t).await?;
+            let seat = take_seat(&st, &auth).ok_or_else(too_many_feeds)?;
+            Some((auth, seat))
+        }
         None => None,
     };
     Ok(ws
         .max_message_size(64 * 1024)
         .on_upgrade(move |socket| run(st, socket, auth)))
 }
+
+fn take_seat(st: &AppState, auth: &Auth) -> Option<Seat> {
+    st.live
+        .take_seat(&auth.user.id, st.config.live_connections_per_user.max(1))
+}
+
+fn too_many_feeds() -> ApiError {
+    let mut e = ApiError::new(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "too_many_connections",
+        "este usuario ya tiene demasiadas pantallas conectadas",
+    );
+    e.retry_after_secs = Some(30);
+    e
+}
+
+/// The session behind `auth` now: `Some(user)` (possibly changed) while it is valid, `None`
+/// once it ended (logout, expiry, deactivation, password or role change). A database hiccup
+/// keeps the feed as it is; the next check decides.
+async fn recheck(st: &AppState, auth: &Auth) -> Option<User> {
+    let token = auth.token.clone();
+    match st
+        .db(move |s| s.read(|c| users::authenticate(c, &token, now_ms())))
+        .await
+    {
+        Ok((user, _)) => Some(user),
+        Err(e) if e.status == axum::http::StatusCode::UNAUTHORIZED => None,
+        Err(_) => Some(auth.user.clone()),
+    }
+}
+
+async fn close_with_error(socket: &mut WebSocket, body: &'static str) {
+    let _ = socket
+        .send(Message::Text(Utf8Bytes::from_static(body)))
+        .await;
+    let _ = socket.send(Message::Close(None)).await;
+}
+
+const UNAUTHORIZED: &str =
+    r#"{"type":"error","error":{"code":"unauthorized","message":"inicia sesión para continuar"}}"#;
+const SESSION_ENDED: &str = r#"{"type":"error","error":{"code":"session_ended","message":"la sesión terminó; inicia sesión de nuevo"}}"#;
+const TOO_MANY_FEEDS: &str = r#"{"type":"error","error":{"code":"too_many_connections","message":"este usuario ya tiene demasiadas pantallas conectadas"}}"#;
 
 async fn first_message_auth(st: &AppState, socket: &mut WebSocket) -> Option<Auth> {
     let msg = tokio::time::timeout(AUTH_TIMEOUT, socket.recv())
@@ -62,23 +110,21 @@ async fn first_message_auth(st: &AppState, socket: &mut WebSocket) -> Option<Aut
     authenticate(st, token).await.ok()
 }
 
-async fn run(st: AppState, mut socket: WebSocket, auth: Option<Auth>) {
-    let auth = match auth {
+async fn run(st: AppState, mut socket: WebSocket, auth: Option<(Auth, Seat)>) {
+    let (mut auth, _seat) = match auth {
         Some(a) => a,
         None => match first_message_auth(&st, &mut socket).await {
-            Some(a) => a,
-            None => {
-                let body = r#"{"type":"error","error":{"code":"unauthorized","message":"inicia sesión para continuar"}}"#;
-                let _ = socket
-                    .send(Message::Text(Utf8Bytes::from_static(body)))
-                    .await;
-                let _ = socket.send(Message::Close(None)).await;
-                return;
-            }
+            Some(a) => match take_seat(&st, &a) {
+                Some(seat) => (a, seat),
+                None => return close_with_error(&mut socket, TOO_MANY_FEEDS).await,
+            },
+            None => return close_with_error(&mut socket, UNAUTHORIZED).await,
         },
     };
     // Subscribe before saying hello so nothing published in between is missed.
     let mut rx = st.live.subscribe();
+    let mut sessions = st.live.watch_sessions();
+    sessions.mark_unchanged();
     let branch = st
         .db(|s| s.home_branch())
         .await
@@ -122,7 +168,22 @@ async fn run(st: AppState, mut socket: WebSocket, auth: Option<Auth>) {
                 // Clients may send pings or a {"type":"ping"}; nothing else is expected.
                 Some(Ok(_)) => {}
             },
+            changed = sessions.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                match recheck(&st, &auth).await {
+                    Some(user) => auth.user = user,
+                    None => return close_with_error(&mut socket, SESSION_ENDED).await,
+                }
+            }
             _ = ping.tick() => {
+                // Also catches what no signal announces: expiry, or a change made by another
+                // process on the same database (`kidyboard user …`).
+                match recheck(&st, &auth).await {
+                    Some(user) => auth.user = user,
+                    None => return close_with_error(&mut socket, SESSION_ENDED).await,
+                }
                 if socket.send(Message::Ping(Default::default())).await.is_err() {
                     break;
                 }

@@ -89,6 +89,10 @@ async fn the_role_matrix_is_enforced_on_every_route_group() {
     let admin = hub.login("admin").await;
     let product = admin.id_of("products", "Agua natural 600 ml").await;
     let service = admin.id_of("services", "1 hora de juego").await;
+    let backup = admin.post("/backups", json!({})).await.body["name"]
+        .as_str()
+        .expect("a backup to restore")
+        .to_string();
     let roles = [
         "admin",
         "gerente",
@@ -200,6 +204,15 @@ async fn the_role_matrix_is_enforced_on_every_route_group() {
             "/events".into(),
             json!(null),
             vec!["admin", "gerente"],
+        ),
+        ("GET", "/backups".into(), json!(null), vec!["admin"]),
+        ("POST", "/backups".into(), json!({}), vec!["admin"]),
+        // Last: it puts back the data from before these rows.
+        (
+            "POST",
+            format!("/backups/{backup}/restore"),
+            json!({}),
+            vec!["admin"],
         ),
     ];
     let mut clients = Vec::new();

@@ -28,31 +28,50 @@ pub async fn login(
     ClientAddr(address): ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<Session>> {
-    if let Some(wait) = st.throttle.check(&req.username, address.as_deref()) {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            format!("demasiados intentos; espera {} s", wait.as_secs().max(1)),
-        );
-        e.retry_after_secs = Some(wait.as_secs().max(1));
-        return Err(e);
-    }
+    // Reserved before the password is checked: concurrent guesses get one check, not sixty.
+    let attempt = st
+        .throttle
+        .reserve(&req.username, address.as_deref())
+        .map_err(too_many_attempts)?;
     let username = req.username.clone();
-    let result = st
-        .db(move |s| {
-            s.change(&Actor::system(), now_ms(), |tx| {
-                users::login(tx, &req.username, &req.password)
+    let lookup = req.username.clone();
+    let creds = st
+        .db(move |s| s.read(|c| users::credentials(c, &lookup)))
+        .await?;
+    // The slow hash runs on the blocking pool with no database lock held, a bounded number at
+    // a time, so a burst of logins never stalls sales.
+    let permit = st
+        .password_checks
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let password = req.password;
+    let verified = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        creds.verify(&password)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let result = match verified {
+        Ok(user_id) => {
+            st.db(move |s| {
+                s.change(&Actor::system(), now_ms(), |tx| {
+                    users::open_session(tx, &user_id)
+                })
             })
-        })
-        .await;
+            .await
+        }
+        Err(e) => Err(ApiError::from(e)),
+    };
     match result {
         Ok(session) => {
-            st.throttle.succeed(&username);
+            attempt.succeeded();
             Ok(Json(session))
         }
         Err(e) => {
             if e.status == StatusCode::UNAUTHORIZED {
-                st.throttle.fail(&username, address.as_deref());
+                attempt.failed();
                 st.metrics
                     .login_failures_total
                     .fetch_add(1, Ordering::Relaxed);
@@ -63,12 +82,24 @@ pub async fn login(
     }
 }
 
+fn too_many_attempts(wait: std::time::Duration) -> ApiError {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        format!("demasiados intentos; espera {secs} s"),
+    );
+    e.retry_after_secs = Some(secs);
+    e
+}
+
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 204), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn logout(State(st): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
     let token = auth.token.clone();
     st.db(move |s| s.write(|c| users::logout(c, &token)))
         .await?;
+    st.live.sessions_changed();
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -8,18 +8,17 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kidyboard_core::clock::now_ms;
+use kidyboard_core::privacy::RoleView;
 use kidyboard_core::sales::{self, Sale, SaleRequest};
 use kidyboard_core::stock::StockChange;
 use kidyboard_core::Permission;
 
-use super::{check_id, list_of, today, DayRange};
+use super::{check_id, today, DayRange};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::live::LiveMessage;
 use crate::state::AppState;
-
-list_of!(SaleList, Sale);
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
@@ -106,20 +105,72 @@ pub async fn create(
     Ok(res)
 }
 
-#[utoipa::path(get, operation_id = "list_sales", path = "/api/v1/sales", tag = "sales", params(DayRange),
-    responses((status = 200, body = SaleList)), security(("bearer" = [])))]
+/// A page of sales: `cursor` is the previous page's `next_cursor`.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SalePageQuery {
+    /// First business day (default: today in the branch time zone).
+    pub from: Option<String>,
+    /// Last business day (default: `from`).
+    pub to: Option<String>,
+    /// Where the page starts: the `next_cursor` of the page before.
+    pub cursor: Option<String>,
+    /// Sales per page (default 100, at most 500).
+    pub limit: Option<usize>,
+}
+
+/// Sales, newest first; `next_cursor` is absent on the last page.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SalePage {
+    pub items: Vec<Sale>,
+    pub next_cursor: Option<String>,
+}
+
+#[utoipa::path(get, operation_id = "list_sales", path = "/api/v1/sales", tag = "sales", params(SalePageQuery),
+    responses((status = 200, body = SalePage), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list(
     State(st): State<AppState>,
     auth: Auth,
-    ApiQuery(range): ApiQuery<DayRange>,
-) -> ApiResult<Json<SaleList>> {
+    ApiQuery(q): ApiQuery<SalePageQuery>,
+) -> ApiResult<Json<SalePage>> {
     auth.require(Permission::ReadSales)?;
+    let range = DayRange {
+        from: q.from,
+        to: q.to,
+    };
     let (from, to) = range.resolve(today(&st).await?)?;
-    let branch = st.store.branch_id().to_string();
-    let items = st
-        .db(move |s| s.read_tx(|c| sales::list(c, &branch, from, to, now_ms())))
+    let before_number = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            c.parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| ApiError::validation("cursor", "cursor inválido"))?,
+        ),
+    };
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=sales::MAX_PAGE).contains(&limit) {
+        return Err(ApiError::validation(
+            "limit",
+            format!("«limit» va de 1 a {}", sales::MAX_PAGE),
+        ));
+    }
+    let role = auth.user.role;
+    let query = sales::SaleQuery {
+        branch_id: st.store.branch_id().to_string(),
+        from,
+        to,
+        before_number,
+        limit,
+        products_only: !role.can(Permission::ReadAllSales),
+    };
+    let (items, next) = st
+        .db(move |s| s.read_tx(|c| sales::page(c, &query, now_ms())))
         .await?;
-    Ok(Json(SaleList { items }))
+    Ok(Json(SalePage {
+        items: items.iter().filter_map(|s| s.for_role(role)).collect(),
+        next_cursor: next.map(|n| n.to_string()),
+    }))
 }
 
 #[utoipa::path(get, operation_id = "get_sale", path = "/api/v1/sales/{id}", tag = "sales",
@@ -131,8 +182,11 @@ pub async fn get(
 ) -> ApiResult<Json<Sale>> {
     auth.require(Permission::ReadSales)?;
     check_id(&id)?;
-    Ok(Json(
-        st.db(move |s| s.read_tx(|c| sales::get(c, &id, now_ms())))
-            .await?,
-    ))
+    let sale = st
+        .db(move |s| s.read_tx(|c| sales::get(c, &id, now_ms())))
+        .await?;
+    // A sale this role may not see does not exist for it.
+    sale.for_role(auth.user.role)
+        .map(Json)
+        .ok_or_else(ApiError::not_found)
 }

@@ -12,8 +12,9 @@ use super::check_id;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::live::{redact_timer, LiveMessage};
+use crate::live::LiveMessage;
 use crate::state::AppState;
+use kidyboard_core::privacy::RoleView;
 
 #[derive(Serialize, ToSchema)]
 pub struct TimerList {
@@ -51,17 +52,11 @@ pub async fn list(
     };
     let rows = st.db(move |s| s.read(|c| timers::list(c, &states))).await?;
     let now = now_ms();
-    let wall_screen = auth.user.role == kidyboard_core::Role::Monitor;
+    let role = auth.user.role;
     Ok(Json(TimerList {
         items: rows
             .iter()
-            .map(|t| {
-                if wall_screen {
-                    redact_timer(&t.view(now))
-                } else {
-                    t.view(now)
-                }
-            })
+            .filter_map(|t| t.view(now).for_role(role))
             .collect(),
         server_time: clock::to_rfc3339(now),
     }))
@@ -77,12 +72,10 @@ pub async fn get(
     auth.require(Permission::ReadTimers)?;
     check_id(&id)?;
     let row = st.db(move |s| s.read(|c| timers::get(c, &id))).await?;
-    let view = row.view(now_ms());
-    Ok(Json(if auth.user.role == kidyboard_core::Role::Monitor {
-        redact_timer(&view)
-    } else {
-        view
-    }))
+    row.view(now_ms())
+        .for_role(auth.user.role)
+        .map(Json)
+        .ok_or_else(ApiError::not_found)
 }
 
 /// `start` (a scheduled timer, now), `pause`, `resume`, `extend {minutes}`, `stop`, `cancel`.

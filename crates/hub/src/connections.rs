@@ -1,0 +1,380 @@
+//! Accepting connections so that nobody on the store's network can exhaust the hub: a cap on
+//! connections per client address and in total, a deadline for a request's headers, an idle
+//! deadline for every connection (upgraded WebSockets included), and the open-file limit raised
+//! at start. axum's own `serve` has none of these, so the hub serves through hyper directly.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::{Instant, Sleep};
+use tower::ServiceExt;
+
+use crate::metrics::Metrics;
+
+/// File descriptors kept free for the database, backups, pictures and logs whatever the load.
+const RESERVED_FILES: u64 = 128;
+
+/// How the listener protects itself; built from [`crate::Config`].
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Open connections one client address may hold (browsers use about 6 per page).
+    pub per_address: usize,
+    /// Open connections in all (further bounded by the open-file limit).
+    pub total: usize,
+    /// A request's headers must arrive whole within this time once they start.
+    pub header_read_timeout: Duration,
+    /// A connection that neither sends nor receives a byte for this long is closed.
+    pub idle_timeout: Duration,
+}
+
+impl Limits {
+    pub fn from_config(config: &crate::Config) -> Limits {
+        let files = open_file_limit().unwrap_or(1024);
+        let by_files = files.saturating_sub(RESERVED_FILES).max(16) as usize;
+        Limits {
+            per_address: config.max_connections_per_address.max(1),
+            total: config.max_connections.clamp(1, by_files),
+            header_read_timeout: Duration::from_secs(config.header_read_timeout_secs.max(1)),
+            idle_timeout: Duration::from_secs(config.idle_timeout_secs.max(1)),
+        }
+    }
+}
+
+/// The soft limit on open files, raised to the hard limit where the OS allows it (systemd and
+/// most desktops start programs at 1,024, which a busy hub with WebSockets can reach).
+pub fn raise_open_file_limit() -> Option<u64> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return None;
+        }
+        if lim.rlim_cur < lim.rlim_max {
+            let wanted = libc::rlimit {
+                rlim_cur: lim.rlim_max,
+                rlim_max: lim.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &wanted) == 0 {
+                lim = wanted;
+            }
+        }
+    }
+    Some(lim.rlim_cur as u64)
+}
+
+fn open_file_limit() -> Option<u64> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct we pass.
+    (unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0).then_some(lim.rlim_cur as u64)
+}
+
+/// Who holds how many connections now.
+#[derive(Default)]
+struct Table {
+    by_address: HashMap<IpAddr, usize>,
+    total: usize,
+}
+
+/// Counts open connections; a [`Permit`] is one of them, given back when dropped.
+#[derive(Clone)]
+pub struct Admission {
+    limits: Limits,
+    table: Arc<Mutex<Table>>,
+}
+
+impl Admission {
+    pub fn new(limits: Limits) -> Admission {
+        Admission {
+            limits,
+            table: Arc::default(),
+        }
+    }
+
+    /// A permit for a new connection from `ip`, or `None` when it is over a cap.
+    pub fn admit(&self, ip: IpAddr) -> Option<Permit> {
+        let mut t = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        let mine = t.by_address.get(&ip).copied().unwrap_or(0);
+        if mine >= self.limits.per_address || t.total >= self.limits.total {
+            return None;
+        }
+        t.by_address.insert(ip, mine + 1);
+        t.total += 1;
+        Some(Permit {
+            ip,
+            table: self.table.clone(),
+        })
+    }
+
+    pub fn open(&self) -> usize {
+        self.table.lock().unwrap_or_else(|p| p.into_inner()).total
+    }
+}
+
+pub struct Permit {
+    ip: IpAddr,
+    table: Arc<Mutex<Table>>,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let mut t = self.table.lock().unwrap_or_else(|p| p.into_inner());
+        t.total = t.total.saturating_sub(1);
+        if let Some(n) = t.by_address.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                t.by_address.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// A socket that holds its connection's permit (so a WebSocket that outlives hyper's connection
+/// future still counts) and fails with `TimedOut` after `idle` without a byte either way.
+struct Guarded {
+    inner: TcpStream,
+    _permit: Permit,
+    idle: Duration,
+    last_activity: Instant,
+    deadline: Pin<Box<Sleep>>,
+}
+
+impl Guarded {
+    fn new(inner: TcpStream, permit: Permit, idle: Duration) -> Guarded {
+        let now = Instant::now();
+        Guarded {
+            inner,
+            _permit: permit,
+            idle,
+            last_activity: now,
+            deadline: Box::pin(tokio::time::sleep_until(now + idle)),
+        }
+    }
+
+    fn touch(&mut self) {
+        self.last_activity = Instant::now();
+    }
+
+    /// A client that stops reading what it asked for (a full send buffer) is idle too.
+    fn after_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        r: Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
+        match r {
+            Poll::Ready(Ok(n)) => {
+                if n > 0 {
+                    self.touch();
+                }
+                Poll::Ready(Ok(n))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => match self.poll_idle(cx) {
+                Poll::Ready(e) => Poll::Ready(Err(e)),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    /// Called while a read or write is pending: an error once the connection has been idle too long.
+    fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
+        loop {
+            let due = self.last_activity + self.idle;
+            if self.deadline.deadline() != due {
+                self.deadline.as_mut().reset(due);
+            }
+            ready!(self.deadline.as_mut().poll(cx));
+            if self.last_activity + self.idle <= Instant::now() {
+                return Poll::Ready(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "connection idle for too long",
+                ));
+            }
+        }
+    }
+}
+
+impl AsyncRead for Guarded {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        match Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(r) => {
+                if buf.filled().len() > before {
+                    this.touch();
+                }
+                Poll::Ready(r)
+            }
+            Poll::Pending => match this.poll_idle(cx) {
+                Poll::Ready(e) => Poll::Ready(Err(e)),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+impl AsyncWrite for Guarded {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.after_write(cx, r)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.after_write(cx, r)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+/// What a client over a cap is told before the socket closes (best effort, never waited for).
+const BUSY_RESPONSE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 5\r\nconnection: close\r\ncontent-length: 99\r\n\r\n{\"error\":{\"code\":\"too_many_connections\",\"message\":\"demasiadas conexiones; intenta de nuevo\"}}";
+
+/// Serves `app` on `listener` until `shutdown` completes, then lets open requests finish (for at
+/// most 10 s) and closes every connection.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    metrics: Arc<Metrics>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let admission = Admission::new(limits);
+    metrics.set_admission(admission.clone());
+    let (closing_tx, closing_rx) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of files or a connection reset before accept: wait a moment rather than
+                    // spin, and keep serving.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let Some(permit) = admission.admit(peer.ip()) else {
+            metrics
+                .connections_refused_total
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let _ = stream.try_write(BUSY_RESPONSE);
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let io = Guarded::new(stream, permit, limits.idle_timeout);
+        let app = app.clone();
+        let mut closing = closing_rx.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(
+                move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    app.clone().oneshot(req)
+                },
+            );
+            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout);
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                result = conn.as_mut() => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, %peer, "connection ended");
+                    }
+                }
+                _ = async { closing.wait_for(|c| *c).await.map(|_| ()) } => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(Duration::from_secs(10), conn).await;
+                }
+            }
+            drop(closing);
+        });
+    }
+    drop(listener);
+    let _ = closing_tx.send(true);
+    drop(closing_rx);
+    let _ = tokio::time::timeout(Duration::from_secs(12), closing_tx.closed()).await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(per_address: usize, total: usize) -> Limits {
+        Limits {
+            per_address,
+            total,
+            header_read_timeout: Duration::from_secs(1),
+            idle_timeout: Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn caps_each_address_and_the_total_and_gives_back_on_drop() {
+        let a = Admission::new(limits(2, 3));
+        let one: IpAddr = "10.0.0.1".parse().expect("ip");
+        let two: IpAddr = "10.0.0.2".parse().expect("ip");
+        let p1 = a.admit(one).expect("first from one");
+        let _p2 = a.admit(one).expect("second from one");
+        assert!(
+            a.admit(one).is_none(),
+            "a third from one address is over its cap"
+        );
+        let _p3 = a.admit(two).expect("another address still gets in");
+        assert!(a.admit(two).is_none(), "the total cap holds");
+        drop(p1);
+        assert!(
+            a.admit(one).is_some(),
+            "a closed connection frees its place"
+        );
+        assert_eq!(a.open(), 3);
+    }
+}

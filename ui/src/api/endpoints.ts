@@ -1,6 +1,6 @@
 import { request, requestBlob } from './client';
 import type {
-  AudioClip, AudioPlayer, AudioSchedule, AudioScheduleInput, AudioSettings,
+  AudioClip, AudioPlayer, AudioSchedule, AudioScheduleInput, AudioSettings, BackupInfo, BackupList, BackupRestored,
   Branch, BranchCreate, BranchPatch, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList,
   LoginResponse, Package, PackageCreate, PackagePatch, Product, ProductCreate, ProductPatch,
   ExportFormat, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportClosings,
@@ -87,6 +87,13 @@ export const sync = {
   status: () => request<SyncStatus>('GET', '/sync/status'),
   now: () => request<SyncStatus>('POST', '/sync/now'),
   pair: (body: PairRequest) => request<SyncStatus>('POST', '/sync/pair', body),
+};
+
+export const backups = {
+  list: () => request<BackupList>('GET', '/backups'),
+  take: () => request<BackupInfo>('POST', '/backups'),
+  /** Replaces the store's whole database with the backup `name` (a name from `list`). */
+  restore: (name: string) => request<BackupRestored>('POST', `/backups/${encodeURIComponent(name)}/restore`),
 };
 
 export const menus = {

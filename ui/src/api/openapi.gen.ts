@@ -25,6 +25,24 @@ export interface paths {
                         "application/json": components["schemas"]["ClipList"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -57,6 +75,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["AudioClip"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 409: {
@@ -117,6 +153,24 @@ export interface paths {
                         "application/json": components["schemas"]["AudioClip"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -146,6 +200,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["AudioClip"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 404: {
@@ -199,6 +271,24 @@ export interface paths {
                         "audio/wav": unknown;
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -239,6 +329,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["PlayerList"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
             };
@@ -283,6 +391,24 @@ export interface paths {
                         "application/json": components["schemas"]["PlayerReport"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -324,6 +450,24 @@ export interface paths {
                         "application/json": components["schemas"]["ScheduleList"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -346,6 +490,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["AudioSchedule"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 422: {
@@ -396,6 +558,24 @@ export interface paths {
                         "application/json": components["schemas"]["AudioSchedule"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -432,6 +612,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["AudioSchedule"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 404: {
@@ -473,6 +671,24 @@ export interface paths {
                         "application/json": components["schemas"]["AudioSettings"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put: {
@@ -494,6 +710,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["AudioSettings"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 422: {
@@ -599,6 +833,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -639,10 +882,192 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupList"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BackupInfo"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backups/{name}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replaces the whole database with the backup `name` (checked first; what it replaces is kept
+         *     as a `prerestore` backup). The hub goes on serving from the restored data: sales wait while
+         *     it runs, and open sessions whose user exists in the backup stay signed in.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A name from the list */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Restored"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No backup of that name */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A backup of another installation */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The backup is damaged */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -673,6 +1098,24 @@ export interface paths {
                         "application/json": components["schemas"]["BranchList"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -695,6 +1138,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Branch"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 422: {
@@ -739,6 +1200,24 @@ export interface paths {
                         "application/json": components["schemas"]["Branch"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -775,6 +1254,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Branch"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 422: {
@@ -818,6 +1315,24 @@ export interface paths {
                         "application/json": components["schemas"]["DayClosingList"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -840,6 +1355,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["DayClosing"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 /** @description Day already closed */
@@ -891,6 +1424,24 @@ export interface paths {
                         "application/json": components["schemas"]["DayStatus"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -928,6 +1479,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["EventList"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
             };
@@ -974,6 +1543,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["UploadedImage"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 413: {
@@ -1034,6 +1621,24 @@ export interface paths {
                         "application/json": components["schemas"]["JobStatus"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1064,6 +1669,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["JobStatus"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 404: {
@@ -1107,6 +1730,24 @@ export interface paths {
                     };
                     content: {
                         "application/octet-stream": unknown;
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 404: {
@@ -1153,6 +1794,15 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description Demasiados intentos: espera antes de volver a probar */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1187,6 +1837,24 @@ export interface paths {
                         "application/json": components["schemas"]["MenuDesignList"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1209,6 +1877,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["MenuDesignView"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 409: {
@@ -1261,6 +1947,24 @@ export interface paths {
                         "application/json": components["schemas"]["MenuDesignView"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1289,6 +1993,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
                 };
                 404: {
                     headers: {
@@ -1323,6 +2045,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["MenuDesignView"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 404: {
@@ -1380,6 +2120,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["JobStatus"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 404: {
@@ -1451,6 +2209,24 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1509,6 +2285,24 @@ export interface paths {
                         "image/png": unknown;
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1547,6 +2341,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["TotemMenu"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
             };
@@ -1589,6 +2401,24 @@ export interface paths {
                         "application/json": components["schemas"]["PackageList"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1611,6 +2441,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Package"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 422: {
@@ -1655,6 +2503,24 @@ export interface paths {
                         "application/json": components["schemas"]["Package"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1687,6 +2553,24 @@ export interface paths {
                         "application/json": components["schemas"]["Package"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         options?: never;
@@ -1712,6 +2596,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Package"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 422: {
@@ -1756,6 +2658,24 @@ export interface paths {
                         "application/json": components["schemas"]["ProductList"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1778,6 +2698,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Product"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 422: {
@@ -1822,6 +2760,24 @@ export interface paths {
                         "application/json": components["schemas"]["Product"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1854,6 +2810,24 @@ export interface paths {
                         "application/json": components["schemas"]["Product"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         options?: never;
@@ -1879,6 +2853,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Product"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 422: {
@@ -1925,6 +2917,24 @@ export interface paths {
                         "application/json": components["schemas"]["Product"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1965,6 +2975,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["StockMovementList"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
             };
@@ -2012,6 +3040,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Dashboard"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 403: {
@@ -2075,6 +3112,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ClosingsReport"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 403: {
@@ -2142,6 +3188,15 @@ export interface paths {
                         "application/octet-stream": unknown;
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2204,6 +3259,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ForecastReport"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 403: {
@@ -2269,6 +3333,15 @@ export interface paths {
                         "application/json": components["schemas"]["Heatmap"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2330,6 +3403,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Inventory"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 403: {
@@ -2395,6 +3477,15 @@ export interface paths {
                         "application/json": components["schemas"]["RevenueReport"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2450,6 +3541,24 @@ export interface paths {
                         "application/json": components["schemas"]["Summary"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2495,6 +3604,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["TopItems"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 403: {
@@ -2560,6 +3678,15 @@ export interface paths {
                         "application/json": components["schemas"]["Utilisation"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2615,6 +3742,15 @@ export interface paths {
                         "application/json": components["schemas"]["VisitorsReport"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2655,6 +3791,10 @@ export interface paths {
                     from?: string;
                     /** @description Last business day (default: `from`). */
                     to?: string;
+                    /** @description Where the page starts: the `next_cursor` of the page before. */
+                    cursor?: string;
+                    /** @description Sales per page (default 100, at most 500). */
+                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -2667,7 +3807,33 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["SaleList"];
+                        "application/json": components["schemas"]["SalePage"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
             };
@@ -2699,6 +3865,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Sale"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 403: {
@@ -2761,6 +3936,24 @@ export interface paths {
                         "application/json": components["schemas"]["Sale"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2809,6 +4002,24 @@ export interface paths {
                         "application/json": components["schemas"]["ServiceList"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2831,6 +4042,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Service"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 422: {
@@ -2875,6 +4104,24 @@ export interface paths {
                         "application/json": components["schemas"]["Service"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2907,6 +4154,24 @@ export interface paths {
                         "application/json": components["schemas"]["Service"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         options?: never;
@@ -2932,6 +4197,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Service"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 422: {
@@ -2971,6 +4254,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["SyncStatus"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 403: {
@@ -3023,6 +4315,15 @@ export interface paths {
                         "application/json": components["schemas"]["SyncStatus"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3072,6 +4373,15 @@ export interface paths {
                         "application/json": components["schemas"]["SyncStatus"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3117,6 +4427,24 @@ export interface paths {
                         "application/json": components["schemas"]["TimerList"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -3151,6 +4479,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Timer"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 404: {
@@ -3207,6 +4553,24 @@ export interface paths {
                         "application/json": components["schemas"]["Timer"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 /** @description Not possible in the timer's state */
                 409: {
                     headers: {
@@ -3248,6 +4612,24 @@ export interface paths {
                         "application/json": components["schemas"]["UserList"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -3270,6 +4652,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 409: {
@@ -3322,6 +4722,24 @@ export interface paths {
                         "application/json": components["schemas"]["User"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3354,6 +4772,24 @@ export interface paths {
                         "application/json": components["schemas"]["User"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         options?: never;
@@ -3379,6 +4815,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 422: {
@@ -3418,6 +4872,24 @@ export interface paths {
                         "application/json": components["schemas"]["ShiftList"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put: {
@@ -3439,6 +4911,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ShiftList"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 403: {
@@ -3491,6 +4972,24 @@ export interface paths {
                         "application/json": components["schemas"]["VisionStatusList"];
                     };
                 };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put: {
@@ -3512,6 +5011,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["VisionStatus"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 403: {
@@ -3568,6 +5076,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["VisitBatchResult"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 403: {
@@ -3639,7 +5156,10 @@ export interface paths {
          * A catalogue picture known by its outside address (pictures from the cloud catalogue): served
          *     from this hub's store, so it shows while offline, in the format and width each screen wants.
          *     Fetched on first use when the store has not prefetched it yet; only addresses that the
-         *     catalogue references are fetched, so the hub cannot be used as an open proxy.
+         *     catalogue references are fetched, so the hub cannot be used as an open proxy, and the fetch
+         *     itself is bounded (time, size, redirects, content type, public addresses only unless
+         *     configured; a few at once; a failed address rests a few minutes). What it brings is checked
+         *     like an upload, bombs included.
          */
         get: {
             parameters: {
@@ -3765,6 +5285,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Prometheus text. Sales figures are in it, so loopback peers read it freely and others send `Authorization: Bearer` with the configured `metrics_token` or the token of a super_admin/admin_viewer session. */
         get: {
             parameters: {
                 query?: never;
@@ -3781,6 +5302,24 @@ export interface paths {
                     };
                     content: {
                         "text/plain": unknown;
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
             };
@@ -3973,6 +5512,31 @@ export interface components {
             day: string;
             /** Format: int64 */
             predicted: number;
+        };
+        /** @description One backup file, as the admin screen lists it. */
+        BackupInfo: {
+            /** @description Gzip-compressed (`.sqlite.gz`); older backups are plain `.sqlite`. */
+            compressed: boolean;
+            /** @description A copy of the same size is in the second place (`backup_copy_dir`). */
+            copied: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** @description `hourly`, `dayclose`, `manual` or `prerestore` (what a restore replaced). */
+            kind: string;
+            /** @description The file's name in the backups folder; restore it by this name. */
+            name: string;
+            /** Format: int64 */
+            size_bytes: number;
+        };
+        /** @description The backups, newest first, and where they are kept. */
+        BackupList: {
+            /** @description The second place (USB drive, network folder), when one is configured. */
+            copy_dir?: string | null;
+            /** @description The second place exists right now (a drive may be unplugged). */
+            copy_dir_available: boolean;
+            /** @description The backups folder on this computer. */
+            dir: string;
+            items: components["schemas"]["BackupInfo"][];
         };
         Branch: {
             address: string;
@@ -4791,6 +6355,13 @@ export interface components {
         ProductList: {
             items: components["schemas"]["Product"][];
         };
+        /** @description What a restore did. */
+        Restored: {
+            /** @description The backup holding what was replaced (restore it to undo). */
+            kept_aside: string;
+            /** @description The backup now in use. */
+            restored: string;
+        };
         /** @description Revenue in detail: totals now and before, and every day. */
         RevenueReport: {
             days: components["schemas"]["DayFigures"][];
@@ -4850,8 +6421,10 @@ export interface components {
             /** @description Play time that starts later (RFC 3339); absent starts now. */
             start_at?: string | null;
         };
-        SaleList: {
+        /** @description Sales, newest first; `next_cursor` is absent on the last page. */
+        SalePage: {
             items: components["schemas"]["Sale"][];
+            next_cursor?: string | null;
         };
         SaleRequest: {
             items: components["schemas"]["SaleItemRequest"][];

@@ -382,6 +382,13 @@ export interface ReportFilter {
   open_hours?: number;
 }
 
+// ── Backups ─────────────────────────────────────────────────────────────
+// As the hub's document declares them (crates/hub/src/backups.rs, routes/backups.rs).
+type BackupSchemas = import('./openapi.gen').components['schemas'];
+export type BackupInfo = BackupSchemas['BackupInfo'];
+export type BackupList = BackupSchemas['BackupList'];
+export type BackupRestored = BackupSchemas['Restored'];
+
 // ── Audio ───────────────────────────────────────────────────────────────
 
 export interface AudioClip {

@@ -173,6 +173,11 @@ fn child_of(field: &str, child: Option<&Child>) -> Result<Child> {
     })
 }
 
+/// `unit × quantity` for line `field`, refused naming its quantity rather than wrapping.
+fn line_total(field: &str, unit_cents: i64, quantity: i64) -> Result<i64> {
+    validate::times(&format!("{field}.quantity"), unit_cents, quantity)
+}
+
 fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
     let field = format!("items[{i}]");
     let quantity = validate::quantity(&format!("{field}.quantity"), req.quantity)?;
@@ -208,7 +213,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     name: p.name,
                     quantity,
                     unit_price_cents: p.price_cents,
-                    total_cents: money::line_total(p.price_cents, quantity)?,
+                    total_cents: line_total(&field, p.price_cents, quantity)?,
                     child: None,
                 },
                 stock: vec![(p.id, quantity)],
@@ -222,7 +227,8 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                 return Err(not_found("service_id"));
             }
             let child = child_of(&field, req.child.as_ref())?;
-            let minutes = s.duration_minutes * quantity;
+            let minutes =
+                validate::times(&format!("{field}.quantity"), s.duration_minutes, quantity)?;
             Ok(Line {
                 item: SaleItem {
                     kind: ItemKind::Service,
@@ -232,7 +238,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     name: s.name.clone(),
                     quantity,
                     unit_price_cents: s.price_cents,
-                    total_cents: money::line_total(s.price_cents, quantity)?,
+                    total_cents: line_total(&field, s.price_cents, quantity)?,
                     child: Some(child),
                 },
                 stock: Vec::new(),
@@ -248,13 +254,16 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
             let mut stock = Vec::new();
             let mut minutes = 0;
             let mut first_service = None;
+            let qty_field = format!("{field}.quantity");
             for it in &p.items {
+                let units = validate::times(&qty_field, it.quantity, quantity)?;
                 if let Some(pid) = &it.product_id {
-                    stock.push((pid.clone(), it.quantity * quantity));
+                    stock.push((pid.clone(), units));
                 }
                 if let Some(sid) = &it.service_id {
                     let s = services::get(tx.conn, sid)?;
-                    minutes += s.duration_minutes * it.quantity * quantity;
+                    let played = validate::times(&qty_field, s.duration_minutes, units)?;
+                    minutes = validate::plus(&qty_field, minutes, played)?;
                     first_service.get_or_insert(s.id);
                 }
             }
@@ -272,7 +281,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     name: p.name.clone(),
                     quantity,
                     unit_price_cents: p.price_cents,
-                    total_cents: money::line_total(p.price_cents, quantity)?,
+                    total_cents: line_total(&field, p.price_cents, quantity)?,
                     child,
                 },
                 stock,
@@ -427,7 +436,7 @@ pub fn create(
     for (i, l) in lines.iter().enumerate() {
         for (pid, q) in &l.stock {
             let e = demand.entry(pid.clone()).or_insert((0, i));
-            e.0 += q;
+            e.0 = validate::plus(&format!("items[{i}].quantity"), e.0, *q)?;
         }
     }
     let mut stock_changes = Vec::new();
@@ -470,7 +479,7 @@ pub fn create(
                 child_name: &child.name,
                 guardian_name: child.guardian_name.as_deref().unwrap_or(""),
                 guardian_phone: child.guardian_phone.as_deref().unwrap_or(""),
-                duration_ms: minutes * 60_000,
+                duration_ms: validate::times(&format!("items[{i}].quantity"), *minutes, 60_000)?,
                 start_at: *start_at,
             },
         )?);

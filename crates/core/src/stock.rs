@@ -49,10 +49,12 @@ pub fn record(
     sale_id: Option<&str>,
 ) -> Result<StockChange> {
     let before = products::get(tx.conn, product_id)?;
+    // Range checks, not `abs()`: `i64::MIN.abs()` overflows (a panic in debug builds, a negative
+    // "absolute value" that passes the bound in release ones).
     let after = before
         .stock
         .checked_add(delta)
-        .filter(|s| s.abs() <= MAX_STOCK)
+        .filter(|s| (-MAX_STOCK..=MAX_STOCK).contains(s))
         .ok_or_else(|| {
             CoreError::validation("delta", "el inventario resultante es demasiado grande")
         })?;
@@ -61,7 +63,9 @@ pub fn record(
             field: "quantity".into(),
             message: format!(
                 "no hay suficiente inventario de «{}»: quedan {}, se piden {}",
-                before.name, before.stock, -delta
+                before.name,
+                before.stock,
+                delta.unsigned_abs()
             ),
         });
     }
@@ -94,7 +98,7 @@ pub fn record(
 
 /// An admin's adjustment (purchase, shrinkage, physical count).
 pub fn adjust(tx: &Tx<'_>, product_id: &str, adj: &StockAdjustment) -> Result<StockChange> {
-    if adj.delta == 0 || adj.delta.abs() > MAX_STOCK {
+    if adj.delta == 0 || !(-MAX_STOCK..=MAX_STOCK).contains(&adj.delta) {
         return Err(CoreError::validation(
             "delta",
             format!("el ajuste debe ser distinto de cero y de a lo más {MAX_STOCK} unidades"),

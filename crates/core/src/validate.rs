@@ -66,6 +66,18 @@ pub fn quantity(field: &str, q: i64) -> Result<i64> {
     Ok(q)
 }
 
+/// `a × b` from input-derived numbers, refused (naming `field`) instead of wrapping around.
+pub fn times(field: &str, a: i64, b: i64) -> Result<i64> {
+    a.checked_mul(b)
+        .ok_or_else(|| CoreError::validation(field, "el resultado es demasiado grande"))
+}
+
+/// `a + b` from input-derived numbers, refused (naming `field`) instead of wrapping around.
+pub fn plus(field: &str, a: i64, b: i64) -> Result<i64> {
+    a.checked_add(b)
+        .ok_or_else(|| CoreError::validation(field, "el resultado es demasiado grande"))
+}
+
 pub fn non_negative(field: &str, v: i64, max: i64) -> Result<i64> {
     if !(0..=max).contains(&v) {
         return Err(CoreError::validation(
@@ -81,5 +93,18 @@ pub fn id(field: &str, v: &str) -> Result<String> {
         Ok(v.to_string())
     } else {
         Err(CoreError::validation(field, "identificador inválido"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn products_and_sums_refuse_overflow() {
+        assert_eq!(times("q", 3, 4).unwrap(), 12);
+        assert_eq!(times("q", i64::MAX, 2).unwrap_err().field(), Some("q"));
+        assert_eq!(plus("q", i64::MAX, 1).unwrap_err().field(), Some("q"));
+        assert_eq!(plus("q", i64::MIN, -1).unwrap_err().field(), Some("q"));
     }
 }

@@ -190,3 +190,65 @@ fn a_branch_that_allows_negative_stock_can_sell_past_zero() {
         .expect("sold on backorder");
     assert_eq!(stock_of(&store, id), -2);
 }
+
+/// Deltas at the ends of `i64` are refused as input errors naming `delta`, with or without
+/// negative stock allowed: nothing wraps around, panics or reaches the ledger.
+#[test]
+fn extreme_adjustments_are_refused_without_wrapping() {
+    let (_tmp, store, products, _actor) = setup();
+    let branch = store.branch_id().to_string();
+    let (id, _) = &products[0];
+    let max = products::MAX_STOCK;
+    for allow_negative in [false, true] {
+        store
+            .change(&Actor::system(), now_ms(), |tx| {
+                kidyboard_core::branches::update(
+                    tx,
+                    &branch,
+                    &kidyboard_core::branches::BranchInput {
+                        allow_negative_stock: Some(allow_negative),
+                        ..Default::default()
+                    },
+                )
+            })
+            .expect("branch setting");
+        for delta in [i64::MIN, i64::MIN + 1, -max - 1, max + 1, i64::MAX] {
+            let err = store
+                .change(&Actor::system(), now_ms(), |tx| {
+                    stock::adjust(
+                        tx,
+                        id,
+                        &StockAdjustment {
+                            delta,
+                            reason: "conteo físico".into(),
+                        },
+                    )
+                })
+                .expect_err("an adjustment beyond the stock bound is refused");
+            assert_eq!(
+                err.field(),
+                Some("delta"),
+                "delta {delta} (negative allowed: {allow_negative}) should be refused naming delta, got {err:?}"
+            );
+            if delta.unsigned_abs() < 1 << 62 {
+                continue;
+            }
+            // The ledger's own bound holds too when a caller skips `adjust` (a movement of a
+            // million units is a legitimate one for `record` when stock may go negative).
+            let err = store
+                .change(&Actor::system(), now_ms(), |tx| {
+                    stock::record(tx, id, delta, "prueba", None)
+                })
+                .expect_err("a movement beyond the stock bound is refused");
+            assert!(
+                matches!(err.field(), Some("delta" | "quantity")),
+                "record({delta}) should name the field at fault, got {err:?}"
+            );
+        }
+        assert_eq!(
+            stock_of(&store, id),
+            5,
+            "refused adjustments leave the stock as it was"
+        );
+    }
+}

@@ -62,3 +62,64 @@ async fn stock_adjustments_at_the_ends_of_i64_are_refused_naming_delta() {
     );
 }
 
+#[tokio::test]
+async fn invisible_and_bidi_characters_are_refused_in_names() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let rec = hub.login("recepcion").await;
+    let hour = rec.id_of("services", "1 hora de juego").await;
+    for (name, what) in [
+        ("\u{202E}oel", "right-to-left override"),
+        ("Le\u{200B}o", "zero-width space"),
+        ("Leo\u{2067}", "right-to-left isolate"),
+        ("\u{FEFF}Leo", "byte order mark"),
+        ("Leo\u{0007}", "control character"),
+    ] {
+        let a = rec
+            .post(
+                "/sales",
+                json!({"items": [{"service_id": hour, "quantity": 1, "child": {"name": name}}],
+                       "payments": [{"method": "card", "amount_cents": 15000}]}),
+            )
+            .await;
+        assert_refused(
+            &a,
+            "items[0].child.name",
+            &format!("child name with {what}"),
+        );
+        let a = admin
+            .post(
+                "/products",
+                json!({"name": format!("Agua {name}"), "price_cents": 100}),
+            )
+            .await;
+        assert_refused(&a, "name", &format!("product name with {what}"));
+    }
+    let a = rec
+        .post(
+            "/sales",
+            json!({"items": [{"service_id": hour, "quantity": 1,
+                              "child": {"name": "Leo", "guardian_name": "Ana\u{202D}"}}],
+                   "payments": [{"method": "card", "amount_cents": 15000}]}),
+        )
+        .await;
+    assert_refused(&a, "items[0].child.guardian_name", "guardian name with LRO");
+    let water = admin.id_of("products", "Agua natural 600 ml").await;
+    let a = admin
+        .post(
+            &format!("/products/{water}/stock"),
+            json!({"delta": 1, "reason": "compra\u{200F}"}),
+        )
+        .await;
+    assert_refused(&a, "reason", "stock reason with RLM");
+    // Whitespace is trimmed and runs of it (any kind) become one space.
+    let a = admin
+        .post(
+            "/products",
+            json!({"name": "  Agua \u{00A0}\u{3000} mineral ", "price_cents": 100}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    assert_eq!(a.body["name"], "Agua mineral");
+}
+

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use crate::clock::{self, Millis};
 use crate::error::{CoreError, Result};
 use crate::ids;
+use crate::passwords;
 use crate::roles::Role;
 use crate::tx::Tx;
 use crate::validate;
@@ -53,8 +54,7 @@ pub struct Session {
     pub user: User,
 }
 
-pub const MIN_PASSWORD_LEN: usize = 8;
-pub const MAX_PASSWORD_LEN: usize = 256;
+pub use crate::passwords::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
 /// How long a token lives without use; each use slides it forward.
 pub const SESSION_TTL_MS: Millis = 12 * 60 * 60 * 1000;
 
@@ -110,19 +110,6 @@ fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn check_password(pw: &str) -> Result<()> {
-    let n = pw.chars().count();
-    if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&n) {
-        return Err(CoreError::validation(
-            "password",
-            format!(
-                "la contraseña debe tener entre {MIN_PASSWORD_LEN} y {MAX_PASSWORD_LEN} caracteres"
-            ),
-        ));
-    }
-    Ok(())
-}
-
 fn check_username(u: &str) -> Result<String> {
     let u = u.trim();
     let ok = (3..=40).contains(&u.len())
@@ -141,7 +128,7 @@ fn check_username(u: &str) -> Result<String> {
 pub fn create(tx: &Tx<'_>, input: &UserInput) -> Result<User> {
     let username = check_username(input.username.as_deref().unwrap_or(""))?;
     let password = input.password.as_deref().unwrap_or("");
-    check_password(password)?;
+    passwords::check(password, &username)?;
     let role = Role::parse("role", input.role.as_deref().unwrap_or(""))?;
     let display = match input.display_name.as_deref() {
         Some(d) => validate::name("display_name", d)?,
@@ -213,7 +200,7 @@ pub fn update(tx: &Tx<'_>, id: &str, input: &UserInput) -> Result<User> {
         params![id, role.as_str(), display, active, tx.now()],
     )?;
     if let Some(pw) = input.password.as_deref() {
-        check_password(pw)?;
+        passwords::check(pw, &before.username)?;
         tx.conn.execute(
             "UPDATE users SET password_hash = ?2 WHERE id = ?1",
             params![id, hash_password(pw)?],

@@ -123,3 +123,41 @@ async fn invisible_and_bidi_characters_are_refused_in_names() {
     assert_eq!(a.body["name"], "Agua mineral");
 }
 
+#[tokio::test]
+async fn weak_passwords_are_refused_on_create_and_change() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    for password in [
+        "12345678",
+        "        ",
+        "password",
+        "qwertyui",
+        "contraseña",
+        "Duena.2026",
+    ] {
+        let a = admin
+            .post(
+                "/users",
+                json!({"username": "duena", "password": password, "role": "super_admin"}),
+            )
+            .await;
+        assert_refused(
+            &a,
+            "password",
+            &format!("new super_admin with {password:?}"),
+        );
+    }
+    let a = admin
+        .post(
+            "/users",
+            json!({"username": "duena", "password": "Tortuga-Azul-42", "role": "super_admin"}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "a strong password is accepted: {}", a.body);
+    let id = a.body["id"].as_str().expect("id").to_string();
+    let a = admin
+        .patch(&format!("/users/{id}"), json!({"password": "12345678"}))
+        .await;
+    assert_refused(&a, "password", "changing to 12345678");
+    common::login(&hub.base, "duena", "Tortuga-Azul-42").await;
+}

@@ -1,13 +1,15 @@
 //! A realistic demo store for a play centre in Mexico City: play time, packages, snacks with
-//! stock and barcodes, and one user per role. Loaded once, into an empty store.
+//! stock and barcodes, and one user per role. Loaded once, into an empty store, which is then
+//! marked as a demo store: `serve --demo` keeps starting it, and refuses any other store.
 
 use crate::branches::{self, BranchInput};
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::packages::{self, PackageInput, PackageItemInput};
 use crate::products::{self, ProductInput};
 use crate::roles::{Actor, Role};
 use crate::services::{self, ServiceInput};
-use crate::store::Store;
+use crate::store::{self, Store};
+use crate::tx::Tx;
 use crate::users::{self, UserInput};
 
 /// The password of every demo user; printed by `serve --demo`, never used outside demo mode.
@@ -129,39 +131,41 @@ const PRODUCTS: [(&str, &str, i64, i64, i64, i64, &str); 12] = [
 
 /// Creates the demo users that are missing; returns their usernames.
 pub fn ensure_users(store: &Store) -> Result<Vec<&'static str>> {
-    let actor = Actor::system();
-    let now = crate::clock::now_ms();
-    store.change(&actor, now, |tx| {
-        let mut created = Vec::new();
-        for (username, display, role) in DEMO_USERS {
-            let exists: bool = tx.conn.query_row(
-                "SELECT EXISTS(SELECT 1 FROM users WHERE username = ?1)",
-                [username],
-                |r| r.get(0),
+    store.change(&Actor::system(), crate::clock::now_ms(), users_in)
+}
+
+fn users_in(tx: &Tx<'_>) -> Result<Vec<&'static str>> {
+    let mut created = Vec::new();
+    for (username, display, role) in DEMO_USERS {
+        let exists: bool = tx.conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM users WHERE username = ?1)",
+            [username],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            users::create(
+                tx,
+                &UserInput {
+                    username: Some(username.into()),
+                    password: Some(DEMO_PASSWORD.into()),
+                    role: Some(role.as_str().into()),
+                    display_name: Some(display.into()),
+                    active: Some(true),
+                },
             )?;
-            if !exists {
-                users::create(
-                    tx,
-                    &UserInput {
-                        username: Some(username.into()),
-                        password: Some(DEMO_PASSWORD.into()),
-                        role: Some(role.as_str().into()),
-                        display_name: Some(display.into()),
-                        active: Some(true),
-                    },
-                )?;
-                created.push(username);
-            }
+            created.push(username);
         }
-        Ok(created)
-    })
+    }
+    Ok(created)
 }
 
 /// Loads the demo catalogue into a store that has none. Returns false when a catalogue exists.
 pub fn load_catalogue(store: &Store) -> Result<bool> {
-    let actor = Actor::system();
-    let now = crate::clock::now_ms();
-    store.change(&actor, now, |tx| {
+    store.change(&Actor::system(), crate::clock::now_ms(), catalogue_in)
+}
+
+fn catalogue_in(tx: &Tx<'_>) -> Result<bool> {
+    {
         let has: bool = tx.conn.query_row(
             "SELECT EXISTS(SELECT 1 FROM products) OR EXISTS(SELECT 1 FROM services)",
             [],
@@ -248,5 +252,140 @@ pub fn load_catalogue(store: &Store) -> Result<bool> {
             },
         )?;
         Ok(true)
+    }
+}
+
+/// The `meta` key that marks a store created by `serve --demo` (its value: when, in ms).
+pub const DEMO_MARKER: &str = "demo_store";
+
+/// What `start` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoStart {
+    /// True when this run loaded the demo catalogue (into an empty store, or a demo store whose
+    /// catalogue was deleted).
+    pub catalogue_loaded: bool,
+    /// Demo users that were missing and have been (re)created.
+    pub users_added: Vec<&'static str>,
+}
+
+/// `serve --demo`: loads the demo into an empty store (no users, sales or catalogue) and marks
+/// it; on a store so marked, recreates missing demo users and goes on. Any other store is a
+/// real one, and is refused: adding `admin` with a published password to it would hand the
+/// store to anyone who has read the README.
+pub fn start(store: &Store) -> Result<DemoStart> {
+    store.change(&Actor::system(), crate::clock::now_ms(), |tx| {
+        let marked = store::get_meta(tx.conn, DEMO_MARKER)?.is_some();
+        let count = |sql: &str| -> Result<i64> { Ok(tx.conn.query_row(sql, [], |r| r.get(0))?) };
+        let users = count("SELECT COUNT(*) FROM users")?;
+        let sales = count("SELECT COUNT(*) FROM sales")?;
+        let catalogue = count(
+            "SELECT (SELECT COUNT(*) FROM products) + (SELECT COUNT(*) FROM services)
+                  + (SELECT COUNT(*) FROM packages)",
+        )?;
+        let empty = users == 0 && sales == 0 && catalogue == 0;
+        if !(marked || empty || only_demo_users(tx)?) {
+            return Err(CoreError::Conflict {
+                code: "not_a_demo_store",
+                message: format!(
+                    "este directorio de datos ya tiene una tienda real ({users} usuarios, {sales} \
+                     ventas, {catalogue} artículos de catálogo) y --demo solo carga la \
+                     demostración en un directorio vacío. Arranca sin --demo, o usa \
+                     --data-dir con un directorio nuevo para la demostración"
+                ),
+                field: None,
+            });
+        }
+        let catalogue_loaded = catalogue_in(tx)?;
+        let users_added = users_in(tx)?;
+        if !marked {
+            store::set_meta(tx.conn, DEMO_MARKER, &tx.now().to_string())?;
+        }
+        Ok(DemoStart {
+            catalogue_loaded,
+            users_added,
+        })
     })
+}
+
+/// Data dirs made by `serve --demo` before the marker existed: every user is a demo user and
+/// still has the demo password, so nothing in it is protected by a secret of its own.
+fn only_demo_users(tx: &Tx<'_>) -> Result<bool> {
+    let mut stmt = tx
+        .conn
+        .prepare("SELECT username, password_hash FROM users")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(!rows.is_empty()
+        && rows.iter().all(|(username, hash)| {
+            DEMO_USERS.iter().any(|(u, _, _)| u == username)
+                && users::verify_password(DEMO_PASSWORD, hash)
+        }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::users;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let store = Store::open(&tmp.path().join("kb.sqlite")).expect("store");
+        (tmp, store)
+    }
+
+    #[test]
+    fn an_empty_store_becomes_a_demo_store_and_keeps_starting() {
+        let (_tmp, store) = store();
+        let first = start(&store).expect("an empty store takes the demo");
+        assert!(first.catalogue_loaded);
+        assert_eq!(first.users_added.len(), DEMO_USERS.len());
+        let again = start(&store).expect("a demo store starts again with --demo");
+        assert!(
+            !again.catalogue_loaded && again.users_added.is_empty(),
+            "{again:?}"
+        );
+    }
+
+    #[test]
+    fn a_real_store_is_refused_and_left_untouched() {
+        let (_tmp, store) = store();
+        store
+            .change(&Actor::system(), crate::clock::now_ms(), |tx| {
+                users::create(
+                    tx,
+                    &UserInput {
+                        username: Some("duena".into()),
+                        password: Some("Tortuga-Azul-42".into()),
+                        role: Some("super_admin".into()),
+                        ..Default::default()
+                    },
+                )
+            })
+            .expect("a real owner");
+        let err = start(&store).expect_err("a real store is refused");
+        assert!(err.to_string().contains("--demo"), "{err}");
+        let names: Vec<String> = store
+            .read(users::list)
+            .expect("users")
+            .into_iter()
+            .map(|u| u.username)
+            .collect();
+        assert_eq!(names, vec!["duena".to_string()], "no demo user was added");
+        assert!(store
+            .read(|c| store::get_meta(c, DEMO_MARKER))
+            .expect("meta")
+            .is_none());
+    }
+
+    #[test]
+    fn an_unmarked_store_of_demo_users_is_recognised() {
+        let (_tmp, store) = store();
+        ensure_users(&store).expect("demo users, as older versions made them");
+        assert!(start(&store).is_ok(), "older demo data dirs keep starting");
+        assert!(store
+            .read(|c| store::get_meta(c, DEMO_MARKER))
+            .expect("meta")
+            .is_some());
+    }
 }

@@ -34,7 +34,8 @@ pub enum Command {
         /// Address to listen on (default 127.0.0.1:8080; use 0.0.0.0:8080 for the store's LAN).
         #[arg(long)]
         listen: Option<SocketAddr>,
-        /// Load a demo catalogue and one user per role (password "demo1234") if missing.
+        /// Load a demo catalogue and one user per role (password "demo1234") into an empty data
+        /// dir; a data dir made so keeps starting with --demo, a real store is refused.
         #[arg(long)]
         demo: bool,
     },
@@ -339,18 +340,22 @@ async fn serve(config: Config, demo_mode: bool) -> anyhow::Result<()> {
     let hub = Hub::bind(config).await?;
     let addr = hub.local_addr()?;
     let base = format!("http://{addr}");
+    // Before announcing anything: a real store refuses --demo and the hub does not start.
+    let demo_start = if demo_mode {
+        let store = hub.state.store.clone();
+        let data_dir = hub.state.config.data_dir.clone();
+        Some(
+            tokio::task::spawn_blocking(move || demo::start(&store))
+                .await?
+                .with_context(|| format!("--demo en {}", data_dir.display()))?,
+        )
+    } else {
+        None
+    };
     // The first line is for people and scripts alike: tests read the port from it.
     say!("Kidyboard hub listening on {base}");
-    let store = hub.state.store.clone();
-    if demo_mode {
-        let loaded =
-            tokio::task::spawn_blocking(move || -> anyhow::Result<(bool, Vec<&'static str>)> {
-                let loaded = demo::load_catalogue(&store)?;
-                let users = demo::ensure_users(&store)?;
-                Ok((loaded, users))
-            })
-            .await??;
-        if loaded.0 {
+    if let Some(loaded) = demo_start {
+        if loaded.catalogue_loaded {
             say!("Demo catalogue loaded.");
         }
         say!("Demo users (password \"{}\"):", demo::DEMO_PASSWORD);

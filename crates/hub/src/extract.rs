@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::strict_json::Strict;
 
 /// A JSON body; a wrong type or a missing field answers 422 with the path of the field.
 pub struct ApiJson<T>(pub T);
@@ -38,9 +39,11 @@ where
     }
 }
 
+/// Reads a body as `T`. Every struct in `T`, at any depth, must come from a JSON object (see
+/// `strict_json`), and nothing may follow the value.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(Strict(&mut de)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let field = if path == "." || path.is_empty() {
@@ -48,13 +51,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         } else {
             path
         };
+        let detail = inner.to_string();
         let message = if inner.is_syntax() || inner.is_eof() {
             "el cuerpo no es JSON válido".to_string()
+        } else if detail.starts_with("invalid type: sequence, expected struct") {
+            "debe ser un objeto JSON ({…}), no una lista".to_string()
         } else {
-            format!("valor inválido: {}", strip_position(&inner.to_string()))
+            format!("valor inválido: {}", strip_position(&detail))
         };
         ApiError::validation(field, message)
-    })
+    })?;
+    de.end().map_err(|_| {
+        ApiError::validation(
+            "body",
+            "el cuerpo no es JSON válido: sobra texto tras el valor",
+        )
+    })?;
+    Ok(value)
 }
 
 fn strip_position(msg: &str) -> &str {

@@ -22,6 +22,7 @@ pub mod routes;
 pub mod scheduler;
 pub mod server;
 pub mod state;
+pub mod strict_json;
 pub mod throttle;
 pub mod vision_cli;
 pub mod ws;

@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{Answer, TestHub};
-use serde_json::json;
+use common::{Answer, Client, TestHub};
+use serde_json::{json, Value};
 
 fn assert_refused(a: &Answer, field: &str, what: &str) {
     assert_eq!(
@@ -18,6 +18,26 @@ fn assert_refused(a: &Answer, field: &str, what: &str) {
         "{what}: the error names {field}: {}",
         a.body
     );
+}
+
+async fn send_raw(c: &Client, method: reqwest::Method, path: &str, body: &str) -> Answer {
+    let res = c
+        .http
+        .request(method, format!("{}/api/v1{path}", c.base))
+        .bearer_auth(&c.token)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("request");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    Answer {
+        status,
+        body,
+        headers,
+    }
 }
 
 #[tokio::test]
@@ -121,6 +141,67 @@ async fn invisible_and_bidi_characters_are_refused_in_names() {
         .await;
     assert_eq!(a.status, 201, "{}", a.body);
     assert_eq!(a.body["name"], "Agua mineral");
+}
+
+#[tokio::test]
+async fn an_array_is_not_accepted_where_the_schema_says_object() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let water = admin.id_of("products", "Agua natural 600 ml").await;
+    use reqwest::Method;
+    for (method, path, body, field) in [
+        (Method::PUT, "/audio/settings".to_string(), "[]", "body"),
+        (
+            Method::POST,
+            "/products".to_string(),
+            r#"["Agua", 100]"#,
+            "body",
+        ),
+        (
+            Method::POST,
+            format!("/products/{water}/stock"),
+            "[5, \"compra\"]",
+            "body",
+        ),
+        (
+            Method::POST,
+            "/sales".to_string(),
+            r#"{"items": [["x", null, null, 1]], "payments": [{"method": "cash", "amount_cents": 100}]}"#,
+            "items[0]",
+        ),
+        (
+            Method::POST,
+            format!("/products/{water}/stock"),
+            r#"{"delta": 1, "reason": "compra"} {"delta": 1}"#,
+            "body",
+        ),
+    ] {
+        let a = send_raw(&admin, method.clone(), &path, body).await;
+        assert_refused(&a, field, &format!("{method} {path} {body}"));
+    }
+    let before = admin.get("/audio/settings").await.body;
+    let a = send_raw(&admin, Method::PUT, "/audio/settings", "[]").await;
+    assert!(
+        a.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("objeto")),
+        "the message says an object is expected: {}",
+        a.body
+    );
+    assert_eq!(
+        admin.get("/audio/settings").await.body,
+        before,
+        "nothing changed"
+    );
+    // Login too (anyone may call it): credentials as an array are not credentials.
+    let res = reqwest::Client::new()
+        .post(hub.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(r#"["admin", "demo1234"]"#)
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), 422, "login with an array body");
 }
 
 #[tokio::test]

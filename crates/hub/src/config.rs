@@ -75,6 +75,13 @@ pub struct Config {
     /// Seconds between cloud sync rounds while the link works (a sale or "sync now" does not
     /// wait for it).
     pub sync_interval_secs: u64,
+    /// A secret a Prometheus scraper on the LAN sends as `Authorization: Bearer …` to read
+    /// `/metrics` (which shows sales figures). Unset: only loopback peers and signed-in
+    /// super_admin/admin_viewer sessions may read it. Never shown in `Debug` or logs.
+    pub metrics_token: Option<String>,
+    /// Whether loopback peers read `/metrics` without credentials. Turn it off when a reverse
+    /// proxy on this machine forwards LAN requests, which then all arrive from loopback.
+    pub metrics_allow_loopback: bool,
 }
 
 impl Default for Config {
@@ -107,6 +114,8 @@ impl Default for Config {
             live_connections_per_user: 64,
             log_json: false,
             sync_interval_secs: 15,
+            metrics_token: None,
+            metrics_allow_loopback: true,
         }
     }
 }
@@ -119,6 +128,10 @@ impl std::fmt::Debug for Config {
             .field("ui_dir", &self.ui_dir)
             .field("backup_interval_minutes", &self.backup_interval_minutes)
             .field("backup_copy_dir", &self.backup_copy_dir)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -183,6 +196,9 @@ impl Config {
             self.sync_interval_secs = v
                 .parse()
                 .map_err(|e| anyhow::anyhow!("KIDYBOARD_SYNC_INTERVAL_SECS: {e}"))?;
+        }
+        if let Ok(v) = std::env::var("KIDYBOARD_METRICS_TOKEN") {
+            self.metrics_token = Some(v).filter(|t| !t.trim().is_empty());
         }
         if let Ok(v) = std::env::var("KIDYBOARD_LOG_JSON") {
             self.log_json = matches!(v.as_str(), "1" | "true" | "yes");

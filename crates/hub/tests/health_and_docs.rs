@@ -135,3 +135,69 @@ async fn the_ui_is_served_with_a_fallback_for_client_routes_and_cache_headers() 
     assert_eq!(api.status(), 401, "the API is not shadowed by the UI");
     hub.stop().await;
 }
+
+/// /metrics shows sales figures: a peer that is not trusted as loopback (here: loopback trust
+/// turned off, as behind a reverse proxy, so the request stands for a LAN peer) needs the
+/// metrics token or an admin's session.
+#[tokio::test]
+async fn metrics_needs_a_token_or_an_admin_session_from_an_untrusted_peer() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut config = common::test_config(tmp.path());
+    config.metrics_allow_loopback = false;
+    config.metrics_token = Some("token-de-prometheus-7f3a".into());
+    let hub = TestHub::start_in(tmp.path(), config).await;
+    let get = |token: Option<String>| {
+        let mut rb = reqwest::Client::new().get(hub.url("/metrics"));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        async move {
+            let res = rb.send().await.expect("metrics request");
+            let status = res.status().as_u16();
+            let text = res.text().await.expect("body");
+            (status, text)
+        }
+    };
+    let (status, body) = get(None).await;
+    assert_eq!(status, 401, "no credentials: 401");
+    assert!(
+        !body.contains("kidyboard_sales_total"),
+        "a refused request shows no figures"
+    );
+    let error: serde_json::Value = serde_json::from_str(&body).expect("a JSON error");
+    assert_eq!(error["error"]["code"], "unauthorized");
+    assert_eq!(
+        get(Some("otro-token".into())).await.0,
+        401,
+        "a wrong token: 401"
+    );
+    let reception = hub.login("recepcion").await;
+    assert_eq!(
+        get(Some(reception.token.clone())).await.0,
+        403,
+        "reception may not read the store's figures"
+    );
+    for who in ["admin", "gerente"] {
+        let session = hub.login(who).await;
+        assert_eq!(
+            get(Some(session.token.clone())).await.0,
+            200,
+            "{who}'s session"
+        );
+    }
+    let (status, text) = get(Some("token-de-prometheus-7f3a".into())).await;
+    assert_eq!(status, 200, "the scraper's token");
+    assert!(text.contains("kidyboard_sales_total"));
+    hub.stop().await;
+}
+
+#[test]
+fn the_metrics_token_never_shows_in_debug() {
+    let config = kidyboard_hub::Config {
+        metrics_token: Some("token-secreto-123".into()),
+        ..Default::default()
+    };
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("token-secreto-123"), "{shown}");
+}
+

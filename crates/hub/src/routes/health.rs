@@ -1,11 +1,17 @@
 //! Liveness, readiness and metrics, for supervisors and Prometheus.
 
+use std::net::IpAddr;
+
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use kidyboard_core::Permission;
+use sha2::{Digest, Sha256};
 
 use super::Status;
+use crate::auth::ClientAddr;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Status)))]
@@ -31,8 +37,39 @@ pub async fn readyz(State(st): State<AppState>) -> (StatusCode, Json<Status>) {
     }
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-pub async fn metrics(State(st): State<AppState>) -> impl IntoResponse {
+#[utoipa::path(get, path = "/metrics", tag = "health",
+    description = "Prometheus text. Sales figures are in it, so loopback peers read it freely and \
+        others send `Authorization: Bearer` with the configured `metrics_token` or the token of a \
+        super_admin/admin_viewer session.",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")),
+    security((), ("bearer" = [])))]
+pub async fn metrics(
+    State(st): State<AppState>,
+    ClientAddr(peer): ClientAddr,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    let peer = peer.and_then(|p| p.parse::<IpAddr>().ok());
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_string());
+    match metrics_access(
+        peer,
+        st.config.metrics_allow_loopback,
+        presented.as_deref(),
+        st.config.metrics_token.as_deref(),
+    ) {
+        Access::Allowed => {}
+        Access::Denied => return Err(ApiError::unauthorized()),
+        Access::Session(token) => {
+            // A session works too, so an admin's browser can look; other roles may not.
+            crate::auth::authenticate(&st, token)
+                .await?
+                .require(Permission::ReadReports)?;
+        }
+    }
     let store = st.store.clone();
     let images = st.images.clone();
     let (ready, active, usage) = tokio::task::spawn_blocking(move || {
@@ -51,5 +88,83 @@ pub async fn metrics(State(st): State<AppState>) -> impl IntoResponse {
     .unwrap_or((false, -1, None));
     let mut body = st.metrics.render(st.live.subscribers(), ready, active);
     body.push_str(&crate::metrics::render_images(st.images.stats(), usage));
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body))
+}
+
+/// Who may read `/metrics`, decided before any database work.
+#[derive(Debug, PartialEq, Eq)]
+enum Access {
+    Allowed,
+    Denied,
+    /// A bearer token that is not the metrics token: allowed if it is an admin's session.
+    Session(String),
+}
+
+fn metrics_access(
+    peer: Option<IpAddr>,
+    allow_loopback: bool,
+    presented: Option<&str>,
+    metrics_token: Option<&str>,
+) -> Access {
+    // `to_canonical` so that an IPv4 peer on a dual-stack socket (::ffff:127.0.0.1) counts too.
+    if allow_loopback && peer.is_some_and(|p| p.to_canonical().is_loopback()) {
+        return Access::Allowed;
+    }
+    match (presented, metrics_token) {
+        (None, _) | (Some(""), _) => Access::Denied,
+        (Some(p), Some(t)) if same_secret(p, t) => Access::Allowed,
+        (Some(p), _) => Access::Session(p.to_string()),
+    }
+}
+
+/// Compares digests so the time taken tells nothing about how much of the secret matched.
+fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_the_metrics_token_or_a_session_reach_metrics() {
+        let lan: IpAddr = "192.168.1.20".parse().unwrap();
+        let loopback: IpAddr = "127.0.0.1".parse().unwrap();
+        let mapped: IpAddr = "::ffff:127.0.0.1".parse().unwrap();
+        let other_loopback: IpAddr = "127.3.2.1".parse().unwrap();
+        for p in [loopback, mapped, other_loopback, "::1".parse().unwrap()] {
+            assert_eq!(
+                metrics_access(Some(p), true, None, None),
+                Access::Allowed,
+                "{p}"
+            );
+            assert_eq!(
+                metrics_access(Some(p), false, None, None),
+                Access::Denied,
+                "{p} needs credentials when loopback is not trusted"
+            );
+        }
+        assert_eq!(metrics_access(Some(lan), true, None, None), Access::Denied);
+        assert_eq!(
+            metrics_access(None, true, None, Some("s3cret")),
+            Access::Denied
+        );
+        assert_eq!(
+            metrics_access(Some(lan), true, Some("s3cret"), Some("s3cret")),
+            Access::Allowed
+        );
+        assert_eq!(
+            metrics_access(Some(lan), true, Some("s3cre"), Some("s3cret")),
+            Access::Session("s3cre".into()),
+            "a wrong metrics token is only tried as a session"
+        );
+        assert_eq!(
+            metrics_access(Some(lan), true, Some("abc"), None),
+            Access::Session("abc".into())
+        );
+    }
 }

@@ -201,3 +201,45 @@ fn the_metrics_token_never_shows_in_debug() {
     assert!(!shown.contains("token-secreto-123"), "{shown}");
 }
 
+/// Clients generated from the document must know the errors every secured call can answer.
+#[test]
+fn every_secured_operation_documents_401_and_403_and_throttled_ones_429() {
+    let doc = serde_json::to_value(kidyboard_hub::openapi::spec()).expect("document as JSON");
+    let error_body = |op: &serde_json::Value, status: &str| {
+        op["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+            == "#/components/schemas/ErrorBody"
+    };
+    let mut secured = 0;
+    let paths = doc["paths"].as_object().expect("paths");
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("path item") {
+            let Some(security) = op.get("security").and_then(|s| s.as_array()) else {
+                continue;
+            };
+            if security
+                .iter()
+                .all(|r| r.as_object().is_some_and(|o| o.is_empty()))
+            {
+                continue;
+            }
+            secured += 1;
+            for status in ["401", "403"] {
+                assert!(
+                    error_body(op, status),
+                    "{method} {path} should document {status} with ErrorBody: {}",
+                    op["responses"]
+                );
+            }
+        }
+    }
+    assert!(
+        secured > 60,
+        "most operations are secured ({secured} found)"
+    );
+    for (method, path) in [("post", "/api/v1/auth/login"), ("get", "/api/v1/live")] {
+        assert!(
+            error_body(&paths[path][method], "429"),
+            "{method} {path} is throttled and should document 429"
+        );
+    }
+}

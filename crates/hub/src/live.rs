@@ -37,6 +37,9 @@ pub enum LiveMessage {
     /// A menu design was created, changed or deleted (the totem reloads its slides).
     #[serde(rename = "menu.changed")]
     MenuChanged { id: String },
+    /// The whole database was replaced (a backup restored): every client reloads what it shows.
+    #[serde(rename = "resync")]
+    Resync,
 }
 
 impl LiveMessage {
@@ -52,6 +55,7 @@ impl LiveMessage {
             LiveMessage::DayClosed { .. } => Some(Permission::ReadDayClosings),
             LiveMessage::JobProgress { .. } => Some(Permission::ReadEvents),
             LiveMessage::MenuChanged { .. } => Some(Permission::ReadMenus),
+            LiveMessage::Resync => None,
         }
     }
 

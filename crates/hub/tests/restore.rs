@@ -6,6 +6,7 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use common::{test_config, Client, TestHub};
 use serde_json::json;
@@ -73,11 +74,19 @@ async fn a_backup_restored_from_the_admin_route_brings_back_exactly_its_sales() 
         assert_eq!(r.body["error"]["code"], "not_found");
     }
 
+    let monitor = hub.login("monitor").await;
+    let (mut wall, _) = common::live(&hub.base, &monitor.token).await;
     let r = admin
         .post(&format!("/backups/{name}/restore"), json!({}))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["restored"], name.as_str());
+    assert!(
+        common::wait_for(&mut wall, "resync", Duration::from_secs(5), |_| true)
+            .await
+            .is_some(),
+        "every screen is told to reload after a restore"
+    );
     let aside = r.body["kept_aside"]
         .as_str()
         .expect("kept aside")

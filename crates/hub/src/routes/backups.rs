@@ -100,7 +100,10 @@ pub async fn restore(
     let (store, config) = (st.store.clone(), st.config.clone());
     let restored = blocking(move || restore::restore_running(&store, &config, &name)).await?;
     tracing::warn!(restored = %restored.restored, kept_aside = %restored.kept_aside, user = %auth.user.username, "database restored from a backup");
-    // Timers now are the backup's: the scheduler recomputes its next deadline.
+    // Timers now are the backup's: the scheduler recomputes its next deadline; every screen
+    // reloads what it shows, and live feeds of sessions the backup does not hold are closed.
     st.timers_changed.notify_one();
+    st.live.publish(crate::live::LiveMessage::Resync);
+    st.live.sessions_changed();
     Ok(Json(restored))
 }

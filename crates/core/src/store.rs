@@ -376,9 +376,9 @@ pub fn make_private(path: &Path) -> Result<()> {
             .open(path)
         {
             Ok(_) => {}
+            // Best effort: a file of another user (opened to inspect it) cannot be narrowed by us.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-                    .map_err(io)?;
+                let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
             }
             Err(e) => return Err(io(e)),
         }
@@ -400,7 +400,8 @@ pub fn make_private_dir(path: &Path) -> Result<()> {
             .mode(0o700)
             .create(path)
             .map_err(io)?;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+        // Best effort, as for files: a folder of another user cannot be narrowed by us.
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700));
     }
     #[cfg(not(unix))]
     std::fs::create_dir_all(path).map_err(io)?;

@@ -150,6 +150,31 @@ async fn a_backup_restored_from_the_admin_route_brings_back_exactly_its_sales() 
     assert_eq!(sale_ids(&rec).await.len(), 5, "nothing changed");
 }
 
+#[tokio::test]
+async fn a_backup_of_another_installation_is_refused_while_the_hub_runs() {
+    let here = TestHub::start().await;
+    let there = TestHub::start().await;
+    let other = there.login("admin").await.post("/backups", json!({})).await;
+    assert_eq!(other.status, 201, "{}", other.body);
+    let name = other.body["name"].as_str().expect("name").to_string();
+    std::fs::create_dir_all(here.dir.join("backups")).expect("dir");
+    std::fs::copy(
+        there.dir.join("backups").join(&name),
+        here.dir.join("backups").join(&name),
+    )
+    .expect("bring the other store's backup");
+    let admin = here.login("admin").await;
+    let rec = here.login("recepcion").await;
+    let water = rec.id_of("products", "Agua natural 600 ml").await;
+    let mine = sell(&rec, &water, 1).await;
+    let r = admin
+        .post(&format!("/backups/{name}/restore"), json!({}))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.body["error"]["code"], "other_installation");
+    assert_eq!(sale_ids(&rec).await, mine, "nothing changed");
+}
+
 fn kidyboard(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_kidyboard"))
         .arg("--data-dir")

@@ -25,7 +25,7 @@ const MAX_ENTRIES: usize = 10_000;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottleRules {
-    /// Failures of one username from one address allowed before each next try is delayed.
+    /// Failures of one username from one address after which each next try is delayed.
     pub free_failures: u32,
     /// The longest delay between tries of one username from one address.
     pub max_delay: Duration,
@@ -190,8 +190,8 @@ impl Drop for Attempt {
     }
 }
 
-/// The wait after the `failures`-th failure of a pair: none for the free ones, then 1 s, 2 s,
-/// 4 s … up to `max_delay`.
+/// The wait after the `failures`-th failure of a pair: none before the `free_failures`-th,
+/// then 1 s, 2 s, 4 s … up to `max_delay`.
 fn delay(rules: ThrottleRules, failures: u32) -> Option<Duration> {
     let over = failures.checked_sub(rules.free_failures)?;
     let secs = 1u64.checked_shl(over.min(30)).unwrap_or(u64::MAX);
@@ -230,18 +230,16 @@ mod tests {
     #[test]
     fn failures_slow_the_pair_down_up_to_the_cap_and_never_other_devices() {
         let t = LoginThrottle::new(rules());
-        for _ in 0..2 {
-            t.reserve("ana", Some("10.0.0.1")).expect("free").failed();
-        }
+        t.reserve("ana", Some("10.0.0.1")).expect("first").failed();
         assert!(
             t.reserve("ana", Some("10.0.0.1")).is_ok(),
-            "two free failures"
+            "one failure costs no wait"
         );
-        t.reserve("ana", Some("10.0.0.1")).expect("third").failed();
+        t.reserve("ana", Some("10.0.0.1")).expect("second").failed();
         let wait = t.reserve("ana", Some("10.0.0.1")).err().expect("delayed");
         assert!(
             wait <= Duration::from_secs(1),
-            "first delay is 1 s: {wait:?}"
+            "after the free failures the first delay is 1 s: {wait:?}"
         );
         assert!(
             t.reserve("ana", Some("10.0.0.9")).is_ok(),
@@ -250,8 +248,10 @@ mod tests {
         for n in 1..=40 {
             assert!(delay(rules(), n).unwrap_or_default() <= Duration::from_secs(30));
         }
-        assert_eq!(delay(rules(), 40), Some(Duration::from_secs(30)));
+        assert_eq!(delay(rules(), 1), None);
+        assert_eq!(delay(rules(), 2), Some(Duration::from_secs(1)));
         assert_eq!(delay(rules(), 4), Some(Duration::from_secs(4)));
+        assert_eq!(delay(rules(), 40), Some(Duration::from_secs(30)));
     }
 
     #[test]
@@ -273,15 +273,14 @@ mod tests {
     #[test]
     fn success_clears_the_pair() {
         let t = LoginThrottle::new(rules());
-        for _ in 0..2 {
-            t.reserve("ana", Some("10.0.0.1")).expect("free").failed();
-        }
+        t.reserve("ana", Some("10.0.0.1")).expect("free").failed();
         t.reserve("ana", Some("10.0.0.1")).expect("ok").succeeded();
-        for _ in 0..2 {
-            t.reserve("ana", Some("10.0.0.1"))
-                .expect("free again")
-                .failed();
-        }
-        assert!(t.reserve("ana", Some("10.0.0.1")).is_ok());
+        t.reserve("ana", Some("10.0.0.1"))
+            .expect("counted afresh")
+            .failed();
+        assert!(
+            t.reserve("ana", Some("10.0.0.1")).is_ok(),
+            "one failure after a success costs no wait"
+        );
     }
 }

@@ -45,10 +45,13 @@ pub struct Probe {
     pub format: InputFormat,
     pub width: u32,
     pub height: u32,
+    /// The most memory decoding it will take, in bytes (see [`Limits::max_decode_bytes`]).
+    pub decode_bytes: u64,
 }
 
 /// Checks everything that can be checked without decoding: byte size, format, completeness,
-/// dimensions. An upload that fails here costs almost nothing.
+/// dimensions, the canvas's proportion to the file, the memory the decode will take. An upload
+/// that fails here costs almost nothing.
 pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
     limits.check_bytes(bytes.len())?;
     let format = sniff::sniff(bytes)?;
@@ -56,15 +59,57 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
     // Our own header read first: no decoder code runs on a bomb.
     if let Some((width, height)) = sniff::header_dimensions(format, bytes) {
         limits.check_dimensions(width, height)?;
+        limits.check_proportion(width, height, bytes.len())?;
     }
-    let decoder = header_decoder(bytes, format, limits)?;
+    // Then the decoder's reading of the same header, in case ours was fooled.
+    let mut decoder = header_decoder(bytes, format, limits)?;
     let (width, height) = decoder.dimensions();
     limits.check_dimensions(width, height)?;
+    limits.check_proportion(width, height, bytes.len())?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let working = match format {
+        InputFormat::Jpeg => sniff::jpeg_coefficient_bytes(bytes),
+        // The WebP decoder works in a full-size 4-byte-per-pixel buffer (or YUV planes) of
+        // its own before filling ours.
+        InputFormat::WebP => u64::from(width) * u64::from(height) * 4,
+        InputFormat::Png => 0,
+    };
+    let decode_bytes = decode_cost(width, height, decoder.color_type(), orientation) + working;
+    limits.check_decode_bytes(width, height, decode_bytes)?;
     Ok(Probe {
         format,
         width,
         height,
+        decode_bytes,
     })
+}
+
+/// The peak memory of `decode_after_probe` in our own buffers, from the header alone: the
+/// decoder's output, the 8-bit copy, the quarter-turned copy. (The decoders' working memory
+/// is added by the caller, per format.)
+fn decode_cost(
+    width: u32,
+    height: u32,
+    color: image::ColorType,
+    orientation: image::metadata::Orientation,
+) -> u64 {
+    use image::metadata::Orientation as O;
+    let pixels = u64::from(width) * u64::from(height);
+    let decoded = pixels * u64::from(color.bytes_per_pixel());
+    let out = pixels * if color.has_alpha() { 4 } else { 3 };
+    let converted = if matches!(color, image::ColorType::Rgb8 | image::ColorType::Rgba8) {
+        0
+    } else {
+        out
+    };
+    let quarter_turn = matches!(
+        orientation,
+        O::Rotate90 | O::Rotate270 | O::Rotate90FlipH | O::Rotate270FlipH
+    );
+    let rotated = if quarter_turn { out } else { 0 };
+    decoded + converted + rotated
 }
 
 /// Decodes to upright pixels. Never panics on hostile input: a decoder panic (a bug in a
@@ -76,9 +121,15 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Pixels> {
 /// `decode`, also answering what the header said.
 pub fn decode_probed(bytes: &[u8], limits: &Limits) -> Result<(Probe, Pixels)> {
     let probe = probe(bytes, limits)?;
+    decode_after_probe(bytes, probe, limits).map(|pixels| (probe, pixels))
+}
+
+/// The decode itself, for callers that probed first (to reserve `probe.decode_bytes` of
+/// memory before spending it).
+pub fn decode_after_probe(bytes: &[u8], probe: Probe, limits: &Limits) -> Result<Pixels> {
     let decoded = std::panic::catch_unwind(|| decode_pixels(bytes, probe, limits));
     match decoded {
-        Ok(result) => result.map(|pixels| (probe, pixels)),
+        Ok(result) => result,
         Err(_) => Err(Error::Corrupt("the decoder gave up on this file".into())),
     }
 }
@@ -102,43 +153,51 @@ fn decode_pixels(bytes: &[u8], probe: Probe, limits: &Limits) -> Result<Pixels> 
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img =
-        DynamicImage::from_decoder(decoder).map_err(|e| map_image_error(e, limits, dims))?;
+    let img = DynamicImage::from_decoder(decoder).map_err(|e| map_image_error(e, limits, dims))?;
+    // To 8 bits before turning, so a quarter turn copies the smaller buffer; each step
+    // consumes the one before, so at most two buffers are alive at once.
+    let mut img = if img.color().has_alpha() {
+        DynamicImage::ImageRgba8(img.into_rgba8())
+    } else {
+        DynamicImage::ImageRgb8(img.into_rgb8())
+    };
     img.apply_orientation(orientation);
     Ok(into_pixels(img))
 }
 
 /// Keeps alpha only when a pixel actually uses it, so opaque PNGs take the cheaper RGB path.
+/// The opaque case drops alpha in place: a copy would double the peak of the largest pictures.
 fn into_pixels(img: DynamicImage) -> Pixels {
     let (width, height) = (img.width(), img.height());
-    if img.color().has_alpha() {
-        let rgba = img.into_rgba8();
-        let translucent = rgba.pixels().any(|p| p.0[3] != 255);
-        if translucent {
-            return Pixels {
-                width,
-                height,
-                has_alpha: true,
-                data: rgba.into_raw(),
-            };
-        }
-        let data = rgba
-            .into_raw()
-            .chunks_exact(4)
-            .flat_map(|p| [p[0], p[1], p[2]])
-            .collect();
+    if !img.color().has_alpha() {
         return Pixels {
             width,
             height,
             has_alpha: false,
+            data: img.into_rgb8().into_raw(),
+        };
+    }
+    let mut data = img.into_rgba8().into_raw();
+    if data.chunks_exact(4).any(|p| p[3] != 255) {
+        return Pixels {
+            width,
+            height,
+            has_alpha: true,
             data,
         };
     }
+    // Pixel i moves from 4i to 3i: never ahead of where it is read, so in place is safe.
+    let pixels = data.len() / 4;
+    for i in 0..pixels {
+        data.copy_within(4 * i..4 * i + 3, 3 * i);
+    }
+    data.truncate(pixels * 3);
+    data.shrink_to_fit();
     Pixels {
         width,
         height,
         has_alpha: false,
-        data: img.into_rgb8().into_raw(),
+        data,
     }
 }
 

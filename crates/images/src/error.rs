@@ -26,6 +26,22 @@ pub enum Error {
         max_pixels: u64,
         max_side: u32,
     },
+    /// A canvas out of all proportion to the file's size: what a decompression bomb looks like
+    /// (a 190 KB PNG claiming 7071×7071 pixels would take 150–400 MB to decode).
+    #[error("the image claims {width}×{height} pixels in only {file_bytes} bytes: refused as a decompression bomb")]
+    Bomb {
+        width: u32,
+        height: u32,
+        file_bytes: u64,
+    },
+    /// Decoding would take more memory than one picture may (large and 16-bit, for instance).
+    #[error("decoding this {width}×{height} image would take {needed} bytes of memory; the limit is {limit}")]
+    DecodeTooLarge {
+        width: u32,
+        height: u32,
+        needed: u64,
+        limit: u64,
+    },
     /// The file ends before the image does.
     #[error("the image file is truncated (it ends before the image data does)")]
     Truncated,
@@ -72,7 +88,8 @@ impl Error {
             Error::UnsupportedFormat(_) => "unsupported_format",
             Error::SvgRefused => "svg_refused",
             Error::TooLarge { .. } => "too_large",
-            Error::TooManyPixels { .. } => "too_many_pixels",
+            Error::TooManyPixels { .. } | Error::DecodeTooLarge { .. } => "too_many_pixels",
+            Error::Bomb { .. } => "decompression_bomb",
             Error::Truncated => "truncated",
             Error::Corrupt(_) => "corrupt_image",
             Error::InvalidHash(_) => "invalid_hash",
@@ -92,7 +109,10 @@ impl Error {
     pub fn http_status(&self) -> u16 {
         match self {
             Error::NotAnImage | Error::UnsupportedFormat(_) | Error::SvgRefused => 415,
-            Error::TooLarge { .. } | Error::TooManyPixels { .. } => 413,
+            Error::TooLarge { .. }
+            | Error::TooManyPixels { .. }
+            | Error::DecodeTooLarge { .. }
+            | Error::Bomb { .. } => 413,
             Error::Truncated | Error::Corrupt(_) => 422,
             Error::InvalidHash(_) | Error::InvalidWidth(_) | Error::InvalidFormat(_) => 400,
             Error::NotFound(_) => 404,

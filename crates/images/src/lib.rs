@@ -3,8 +3,9 @@
 //! screen supports.
 //!
 //! - Upload: [`ImageStore::ingest`] sniffs the real format, refuses non-images, SVG, oversized
-//!   files and decompression bombs (dimensions checked from the header before decoding),
-//!   honours EXIF orientation and stores the original once under its sha256.
+//!   files and decompression bombs (dimensions, proportion to the file and decode memory
+//!   checked from the header before decoding; decodes share one memory budget), honours EXIF
+//!   orientation and stores the original once under its sha256.
 //! - Serve: [`negotiate`] picks AVIF → WebP → JPEG from `Accept`; [`ImageStore::get_variant`]
 //!   answers bytes + strong ETag + content type, computing a missing variant once however
 //!   many ask; [`ServedVariant::headers`] lists the headers to set verbatim.
@@ -15,10 +16,12 @@
 //! Everything blocks (decoding and encoding are CPU work): async callers use `spawn_blocking`.
 
 mod avif;
+mod budget;
 mod cache;
 pub mod decode;
 pub mod encode;
 pub mod error;
+pub mod fetch;
 pub mod format;
 mod index;
 pub mod limits;
@@ -36,11 +39,12 @@ pub use cache::{CacheUsage, VariantKey};
 pub use decode::{decode, probe, Pixels, Probe};
 pub use encode::{encode, AvifChroma, EncodeSettings, MAX_DSSIM, TARGET_DSSIM};
 pub use error::{Error, Result};
+pub use fetch::{FetchPolicy, UreqFetcher};
 pub use format::Format;
 pub use limits::Limits;
 pub use negotiate::{etag_matches, negotiate, CACHE_CONTROL, VARY};
 pub use optimize::{optimize_bytes, optimize_file, Optimized};
 pub use originals::{content_hash, validate_hash, Original};
-pub use prefetch::{fetch_source, prefetch, Fetch, PrefetchItem, PrefetchReport, UreqFetcher};
+pub use prefetch::{fetch_source, prefetch, Fetch, PrefetchItem, PrefetchReport};
 pub use sniff::InputFormat;
 pub use store::{ImageStore, Ingested, ServedVariant, StoreConfig, StoreStats};

@@ -6,6 +6,11 @@ use crate::error::{Error, Result};
 
 /// Upload limits. The defaults fit photos from any phone (a 48 MP sensor is 8000×6000) with
 /// room to spare, while a 100000×100000 "bomb" is refused from its header alone.
+///
+/// Pixels alone do not bound memory: a 16-bit PNG needs twice the bytes of an 8-bit one, and
+/// a tiny file can claim a huge canvas (a 190 KB single-colour PNG of 7071×7071 is 50 MP, just
+/// under `max_pixels`). So the header is also checked for the memory its decode will take
+/// (`max_decode_bytes`) and for a canvas out of all proportion to the file (`max_pixels_per_byte`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest accepted file, in bytes.
@@ -14,6 +19,16 @@ pub struct Limits {
     pub max_pixels: u64,
     /// Largest accepted width or height.
     pub max_side: u32,
+    /// Largest memory one decode may take, estimated from the header: the decoder's buffer,
+    /// the 8-bit copy when the file is not 8-bit RGB(A), a rotated copy when EXIF asks for a
+    /// quarter turn, and a progressive JPEG's coefficients.
+    pub max_decode_bytes: u64,
+    /// Pictures over `dense_from_pixels` must carry at least one byte of file per this many
+    /// pixels. Real photos carry one per 2–20; a single-colour bomb one per several hundred.
+    pub max_pixels_per_byte: u64,
+    /// Below this many pixels no proportion is asked: small flat logos compress very well and
+    /// cost little to decode anyway.
+    pub dense_from_pixels: u64,
 }
 
 impl Default for Limits {
@@ -22,6 +37,13 @@ impl Default for Limits {
             max_bytes: 30 * 1024 * 1024,
             max_pixels: 50_000_000,
             max_side: 12_000,
+            // A 48 MP photo decodes to 144 MB (RGB), 192 MB (RGBA) or 288 MB (progressive
+            // JPEG, with its coefficients); 16-bit pictures that large do not fit, and need
+            // not: no screen shows more than 8 bits.
+            max_decode_bytes: 320 * 1024 * 1024,
+            max_pixels_per_byte: 100,
+            // Past 4096×4096 a picture is already larger than the widest variant (3840).
+            dense_from_pixels: 16_000_000,
         }
     }
 }
@@ -60,13 +82,40 @@ impl Limits {
         }
     }
 
-    /// The same bounds, handed to the `image` decoders so that they refuse to allocate more
-    /// than an RGBA buffer of the largest accepted picture (plus slack for their own work).
+    /// Refuses a canvas far larger than a file of `file_bytes` can honestly hold: the shape of
+    /// a decompression bomb, caught before any decoder runs.
+    pub fn check_proportion(&self, width: u32, height: u32, file_bytes: usize) -> Result<()> {
+        let pixels = u64::from(width) * u64::from(height);
+        let carried = (file_bytes as u64).saturating_mul(self.max_pixels_per_byte);
+        if pixels > self.dense_from_pixels && pixels > carried {
+            return Err(Error::Bomb {
+                width,
+                height,
+                file_bytes: file_bytes as u64,
+            });
+        }
+        Ok(())
+    }
+
+    pub fn check_decode_bytes(&self, width: u32, height: u32, needed: u64) -> Result<()> {
+        if needed > self.max_decode_bytes {
+            return Err(Error::DecodeTooLarge {
+                width,
+                height,
+                needed,
+                limit: self.max_decode_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    /// The same bounds, handed to the `image` decoders, which check them against their own
+    /// reading of the header and cap their internal buffers (the PNG decoder) with them.
     pub(crate) fn decoder_limits(&self) -> image::Limits {
         let mut limits = image::Limits::default();
         limits.max_image_width = Some(self.max_side);
         limits.max_image_height = Some(self.max_side);
-        limits.max_alloc = Some(self.max_pixels.saturating_mul(4).saturating_mul(2));
+        limits.max_alloc = Some(self.max_decode_bytes);
         limits
     }
 }
@@ -91,6 +140,21 @@ mod tests {
         assert_eq!(
             limits.check_dimensions(0, 10).unwrap_err().code(),
             "corrupt_image"
+        );
+    }
+
+    #[test]
+    fn a_huge_canvas_in_a_tiny_file_is_a_bomb() {
+        let limits = Limits::default();
+        let err = limits.check_proportion(7071, 7071, 190_000).unwrap_err();
+        assert_eq!(err.code(), "decompression_bomb");
+        assert!(
+            limits.check_proportion(8000, 6000, 6_000_000).is_ok(),
+            "a 6 MB 48 MP photo is a photo"
+        );
+        assert!(
+            limits.check_proportion(4000, 4000, 20_000).is_ok(),
+            "small canvases are not asked for proportion"
         );
     }
 

@@ -4,9 +4,6 @@
 //!
 //! Blocking by design (it decodes and encodes): run it on a worker thread or `spawn_blocking`.
 
-use std::io::Read;
-use std::time::Duration;
-
 use crate::error::{Error, Result};
 use crate::originals;
 use crate::store::ImageStore;
@@ -19,8 +16,8 @@ pub struct PrefetchItem {
     pub hash: Option<String>,
 }
 
-/// Fetches bytes by URL. The hub may implement it over its own HTTP client; `UreqFetcher`
-/// is a blocking one.
+/// Fetches bytes by URL. The hub may implement it over its own HTTP client;
+/// [`crate::UreqFetcher`] is a blocking one that keeps to a [`crate::FetchPolicy`].
 pub trait Fetch: Send + Sync {
     /// The body of `url`, refusing bodies longer than `max_bytes` (`Error::TooLarge`).
     fn fetch(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>>;
@@ -92,66 +89,18 @@ fn prefetch_one(
 }
 
 /// The content hash of the picture at `url`: the remembered one, or fetched now, checked like
-/// an upload, stored and remembered (variants are made on demand or by [`prefetch`]). Two
-/// callers asking at once may both download it; the store keeps it once.
+/// an upload, stored and remembered (variants are made on demand or by [`prefetch`]). This is
+/// the fetch a screen's request can cause, so it is gated: a few at once per store, and an
+/// address that just failed is not tried again for a few minutes. Two callers asking at once
+/// may both download it; the store keeps it once.
 pub fn fetch_source(store: &ImageStore, fetcher: &dyn Fetch, url: &str) -> Result<String> {
     if let Some(hash) = store.hash_for_url(url)? {
         return Ok(hash);
     }
+    let admitted = store.remote.admit(url)?;
     let bytes = fetcher.fetch(url, store.config().limits.max_bytes)?;
     let hash = store.ingest(&bytes)?.original.hash;
     store.remember_source(url, &hash)?;
+    admitted.succeeded();
     Ok(hash)
-}
-
-/// A blocking HTTP(S) fetcher on `ureq`, with timeouts and a body-size cap.
-pub struct UreqFetcher {
-    agent: ureq::Agent,
-}
-
-impl UreqFetcher {
-    /// `timeout` bounds each whole request (connect, headers and body).
-    pub fn new(timeout: Duration) -> Self {
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .build();
-        UreqFetcher {
-            agent: config.into(),
-        }
-    }
-}
-
-impl Default for UreqFetcher {
-    fn default() -> Self {
-        UreqFetcher::new(Duration::from_secs(60))
-    }
-}
-
-impl Fetch for UreqFetcher {
-    fn fetch(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>> {
-        let fetch_err = |reason: String| Error::Fetch {
-            url: url.to_owned(),
-            reason,
-        };
-        let response = self
-            .agent
-            .get(url)
-            .call()
-            .map_err(|e| fetch_err(e.to_string()))?;
-        // Read one byte past the limit to tell "exactly the limit" from "over it".
-        let mut body = Vec::new();
-        response
-            .into_body()
-            .into_reader()
-            .take(max_bytes.saturating_add(1))
-            .read_to_end(&mut body)
-            .map_err(|e| fetch_err(e.to_string()))?;
-        if body.len() as u64 > max_bytes {
-            return Err(Error::TooLarge {
-                actual: body.len() as u64,
-                limit: max_bytes,
-            });
-        }
-        Ok(body)
-    }
 }

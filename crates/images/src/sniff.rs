@@ -118,7 +118,7 @@ pub fn header_dimensions(format: InputFormat, bytes: &[u8]) -> Option<(u32, u32)
             }
             Some((be32(16)?, be32(20)?))
         }
-        InputFormat::Jpeg => jpeg_sof_dimensions(bytes),
+        InputFormat::Jpeg => jpeg_frame(bytes).map(|f| (f.width, f.height)),
         InputFormat::WebP => match bytes.get(12..16)? {
             b"VP8 " => Some((le(26, 2)? & 0x3FFF, le(28, 2)? & 0x3FFF)),
             b"VP8L" => {
@@ -131,8 +131,39 @@ pub fn header_dimensions(format: InputFormat, bytes: &[u8]) -> Option<(u32, u32)
     }
 }
 
-/// The first start-of-frame segment's dimensions (SOF0–SOF15 but DHT, JPG and DAC).
-fn jpeg_sof_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
+/// The memory a progressive JPEG's decoder holds for coefficients: every 16-bit coefficient
+/// of every component, each at its own (subsampled) resolution, kept until the last scan.
+/// Zero for baseline JPEGs, which are decoded a strip at a time.
+pub fn jpeg_coefficient_bytes(bytes: &[u8]) -> u64 {
+    let Some(frame) = jpeg_frame(bytes) else {
+        return 0;
+    };
+    if !matches!(frame.marker, 0xC2 | 0xC6 | 0xCA | 0xCE) {
+        return 0;
+    }
+    let h_max = frame.sampling.iter().map(|s| s.0).max().unwrap_or(1).max(1);
+    let v_max = frame.sampling.iter().map(|s| s.1).max().unwrap_or(1).max(1);
+    let blocks = |side: u32, factor: u32, max: u32| {
+        (u64::from(side) * u64::from(factor)).div_ceil(u64::from(max) * 8) + 1
+    };
+    frame
+        .sampling
+        .iter()
+        .map(|&(h, v)| blocks(frame.width, h, h_max) * blocks(frame.height, v, v_max) * 64 * 2)
+        .sum()
+}
+
+/// A JPEG's first start-of-frame segment.
+struct JpegFrame {
+    marker: u8,
+    width: u32,
+    height: u32,
+    /// Each component's horizontal and vertical sampling factors.
+    sampling: Vec<(u32, u32)>,
+}
+
+/// The first start-of-frame segment (SOF0–SOF15 but DHT, JPG and DAC).
+fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
     let mut pos = 2;
     loop {
         if *bytes.get(pos)? != 0xFF {
@@ -152,10 +183,22 @@ fn jpeg_sof_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
         let len = bytes.get(pos..pos + 2)?;
         let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
         if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
-            let seg = bytes.get(pos + 2..pos + 7)?;
+            let seg = bytes.get(pos + 2..pos + 8)?;
             let height = u32::from(u16::from_be_bytes([seg[1], seg[2]]));
             let width = u32::from(u16::from_be_bytes([seg[3], seg[4]]));
-            return Some((width, height));
+            let components = usize::from(seg[5]);
+            let sampling = bytes
+                .get(pos + 8..pos + 8 + 3 * components)
+                .unwrap_or(&[])
+                .chunks_exact(3)
+                .map(|c| (u32::from(c[1] >> 4), u32::from(c[1] & 0x0F)))
+                .collect();
+            return Some(JpegFrame {
+                marker,
+                width,
+                height,
+                sampling,
+            });
         }
         pos += len;
     }

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::budget::{DecodeBudget, Reservation};
 use crate::cache::{CacheUsage, VariantCache, VariantKey};
 use crate::decode::{self, Pixels};
 use crate::encode::{self, EncodeSettings};
@@ -28,6 +29,13 @@ pub struct StoreConfig {
     /// hold every variant of the catalogue (about 60 × the catalogue's image count in KB is
     /// plenty for typical photos), or an offline store will have to re-encode on demand.
     pub variant_budget_bytes: u64,
+    /// Memory that decodes running at the same time may take together, in bytes (each
+    /// reserves its header's estimate; the rest wait). At the default, one picture at the
+    /// per-picture limit decodes at a time, or several ordinary photos side by side.
+    pub decode_budget_bytes: u64,
+    /// How many catalogue pictures `/img/remote` may be fetching at once; more wait for the
+    /// next request (the screen shows its placeholder meanwhile).
+    pub max_concurrent_fetches: usize,
 }
 
 impl Default for StoreConfig {
@@ -36,6 +44,8 @@ impl Default for StoreConfig {
             limits: Limits::default(),
             encode: EncodeSettings::default(),
             variant_budget_bytes: 2 * 1024 * 1024 * 1024,
+            decode_budget_bytes: Limits::default().max_decode_bytes,
+            max_concurrent_fetches: 2,
         }
     }
 }
@@ -83,6 +93,9 @@ pub struct StoreStats {
     pub hits: u64,
     /// Variants encoded (misses and prefetch).
     pub encodes: u64,
+    /// Pictures decoded (uploads, variants, prefetch). A refused bomb does not count: it is
+    /// refused from its header.
+    pub decodes: u64,
 }
 
 /// The image store. `Send + Sync`: share one behind an `Arc`; calls block (they decode and
@@ -93,8 +106,11 @@ pub struct ImageStore {
     index: Index,
     cache: VariantCache,
     flight: SingleFlight<VariantKey>,
+    budget: DecodeBudget,
+    pub(crate) remote: crate::fetch::RemoteGate,
     hits: AtomicU64,
     encodes: AtomicU64,
+    decodes: AtomicU64,
 }
 
 impl ImageStore {
@@ -106,12 +122,15 @@ impl ImageStore {
         let cache = VariantCache::open(&root, &index, config.variant_budget_bytes)?;
         Ok(ImageStore {
             root,
+            budget: DecodeBudget::new(config.decode_budget_bytes),
+            remote: crate::fetch::RemoteGate::new(config.max_concurrent_fetches),
             config,
             index,
             cache,
             flight: SingleFlight::new(),
             hits: AtomicU64::new(0),
             encodes: AtomicU64::new(0),
+            decodes: AtomicU64::new(0),
         })
     }
 
@@ -119,9 +138,9 @@ impl ImageStore {
         &self.config
     }
 
-    /// Validates an upload completely (format by magic bytes, size, header dimensions, a full
-    /// decode under limits) and stores it once under its sha256. Nothing is written unless
-    /// every check passed.
+    /// Validates an upload completely (format by magic bytes, size, header dimensions and
+    /// proportion, a full decode under limits and the shared decode budget) and stores it once
+    /// under its sha256. Nothing is written unless every check passed.
     pub fn ingest(&self, bytes: &[u8]) -> Result<Ingested> {
         let hash = originals::content_hash(bytes);
         if let Some(original) = originals::lookup(&self.index, &hash)? {
@@ -130,12 +149,15 @@ impl ImageStore {
                 newly_stored: false,
             });
         }
-        let (probe, pixels) = decode::decode_probed(bytes, &self.config.limits)?;
+        let (probe, decoded) = self.decode_reserved(bytes, 0)?;
+        // EXIF may have turned the picture: the upright size is the one screens see.
+        let (width, height) = (decoded.pixels.width, decoded.pixels.height);
+        drop(decoded);
         let original = Original {
             hash,
             format: probe.format,
-            width: pixels.width,
-            height: pixels.height,
+            width,
+            height,
             bytes: bytes.len() as u64,
         };
         originals::insert(&self.root, &self.index, &original, bytes)?;
@@ -202,8 +224,9 @@ impl ImageStore {
             if let Some(hit) = self.hit(&key)? {
                 return Ok(hit);
             }
-            let pixels = self.decode_original(hash)?;
-            let (bytes, etag) = self.encode_and_store(&pixels, &key)?;
+            let working = variant_bytes(original.width, original.height, key.width);
+            let decoded = self.decode_original(hash, working)?;
+            let (bytes, etag) = self.encode_and_store(&decoded.pixels, &key)?;
             Ok(ServedVariant {
                 bytes,
                 format,
@@ -219,9 +242,14 @@ impl ImageStore {
         originals::validate_hash(hash)?;
         let original = originals::lookup(&self.index, hash)?
             .ok_or_else(|| Error::NotFound(hash.to_owned()))?;
-        let mut pixels: Option<Pixels> = None;
+        let widths = variants::widths_for(original.width);
+        let widest = widths.iter().copied().max().unwrap_or(variants::MAX_WIDTH);
+        // The memory stays reserved until every variant is made: the decode, and the work of
+        // the widest variant (the most any one of them takes).
+        let working = variant_bytes(original.width, original.height, widest);
+        let mut pixels: Option<Decoded<'_>> = None;
         let mut encoded = 0;
-        for width in variants::widths_for(original.width) {
+        for width in widths {
             for format in Format::ALL {
                 let key = VariantKey {
                     hash: hash.to_owned(),
@@ -233,10 +261,11 @@ impl ImageStore {
                         return Ok(false);
                     }
                     if pixels.is_none() {
-                        pixels = Some(self.decode_original(hash)?);
+                        let decoded = self.decode_original(hash, working)?;
+                        pixels = Some(decoded.narrowed_to(widest)?);
                     }
                     match &pixels {
-                        Some(p) => self.encode_and_store(p, &key).map(|_| true),
+                        Some(d) => self.encode_and_store(&d.pixels, &key).map(|_| true),
                         None => Ok(false),
                     }
                 })?;
@@ -250,6 +279,7 @@ impl ImageStore {
         StoreStats {
             hits: self.hits.load(Ordering::Relaxed),
             encodes: self.encodes.load(Ordering::Relaxed),
+            decodes: self.decodes.load(Ordering::Relaxed),
         }
     }
 
@@ -278,18 +308,83 @@ impl ImageStore {
         }))
     }
 
-    fn decode_original(&self, hash: &str) -> Result<Pixels> {
+    /// The original's pixels, with `working` bytes more reserved for what is made from them.
+    fn decode_original(&self, hash: &str, working: u64) -> Result<Decoded<'_>> {
         let bytes = originals::read(&self.root, hash)?;
-        decode::decode(&bytes, &self.config.limits)
+        self.decode_reserved(&bytes, working)
+            .map(|(_, decoded)| decoded)
+    }
+
+    /// Probes (cheap, refuses bombs), waits for the decode's memory (and `working` bytes more)
+    /// to fit the budget, then decodes. The reservation must outlive the pixels.
+    fn decode_reserved(&self, bytes: &[u8], working: u64) -> Result<(decode::Probe, Decoded<'_>)> {
+        let probe = decode::probe(bytes, &self.config.limits)?;
+        let reservation = self
+            .budget
+            .reserve(probe.decode_bytes.saturating_add(working));
+        self.decodes.fetch_add(1, Ordering::Relaxed);
+        let pixels = decode::decode_after_probe(bytes, probe, &self.config.limits)?;
+        Ok((
+            probe,
+            Decoded {
+                pixels,
+                _reservation: reservation,
+            },
+        ))
     }
 
     fn encode_and_store(&self, pixels: &Pixels, key: &VariantKey) -> Result<(Vec<u8>, String)> {
-        let resized = resize::resize_to_width(pixels, key.width)?;
-        let bytes = encode::encode(&resized, key.format, &self.config.encode)?;
+        // At the picture's own width there is nothing to resize: encode it as it is rather
+        // than from a copy (44 MB for the widest variant of a large picture).
+        let (w, h) = resize::fitted_size(pixels.width, pixels.height, key.width);
+        let bytes = if (w, h) == (pixels.width, pixels.height) {
+            encode::encode(pixels, key.format, &self.config.encode)?
+        } else {
+            let resized = resize::resize_to_width(pixels, key.width)?;
+            encode::encode(&resized, key.format, &self.config.encode)?
+        };
         self.encodes.fetch_add(1, Ordering::Relaxed);
         let etag = self.cache.put(&self.index, key, &bytes)?;
         Ok((bytes, etag))
     }
+}
+
+/// Pixels and the decode memory reserved for them. Fields drop in order: the pixels are freed
+/// before the reservation ends (and hands freed memory back to the system).
+struct Decoded<'a> {
+    pixels: Pixels,
+    _reservation: Reservation<'a>,
+}
+
+impl Decoded<'_> {
+    /// A picture wider than the widest variant is brought down to it once, and the full-size
+    /// pixels freed: the variants are made from this (a 50 MP original then needs 44 MB
+    /// instead of 150 MB while the encoders work). Narrower pictures are kept as they are.
+    fn narrowed_to(self, widest: u32) -> Result<Self> {
+        if self.pixels.width <= widest {
+            return Ok(self);
+        }
+        let Decoded {
+            pixels,
+            _reservation,
+        } = self;
+        let narrowed = resize::resize_to_width(&pixels, widest)?;
+        drop(pixels);
+        Ok(Decoded {
+            pixels: narrowed,
+            _reservation,
+        })
+    }
+}
+
+/// Working memory, beyond the source pixels, to make one variant `width` wide: the resize's
+/// intermediate (as wide as the output, as tall as the source) and output buffers, and the
+/// encoder's own, where AVIF's dominates: about 18 bytes a pixel at 3840×3840, measured with
+/// `cargo bench -p kidyboard-hub -- images`.
+fn variant_bytes(source_width: u32, source_height: u32, width: u32) -> u64 {
+    let (w, h) = resize::fitted_size(source_width, source_height, width);
+    let (w, h, source_height) = (u64::from(w), u64::from(h), u64::from(source_height));
+    w * source_height * 4 + w * h * 4 + w * h * 20
 }
 
 impl Drop for ImageStore {

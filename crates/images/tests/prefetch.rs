@@ -11,9 +11,17 @@ use std::time::Duration;
 
 use common::photo;
 use kidyboard_images::{
-    content_hash, prefetch, variants, Fetch, Format, ImageStore, PrefetchItem, StoreConfig,
-    UreqFetcher,
+    content_hash, prefetch, variants, Fetch, FetchPolicy, Format, ImageStore, PrefetchItem,
+    StoreConfig, UreqFetcher,
 };
+
+/// The test servers are on loopback, which the default policy refuses to reach.
+fn loopback_fetcher() -> UreqFetcher {
+    UreqFetcher::with_policy(FetchPolicy {
+        allow_private: true,
+        ..FetchPolicy::default()
+    })
+}
 
 /// Serves `routes` on 127.0.0.1 until the returned guard is dropped; counts requests.
 struct TestServer {
@@ -58,8 +66,13 @@ impl TestServer {
                     Some(b) => ("200 OK", b),
                     None => ("404 Not Found", b"missing".to_vec()),
                 };
+                let content_type = if path.ends_with(".html") {
+                    "Content-Type: text/html\r\n"
+                } else {
+                    ""
+                };
                 let head = format!(
-                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    "HTTP/1.1 {status}\r\n{content_type}Content-Length: {}\r\nConnection: close\r\n\r\n",
                     body.len()
                 );
                 let _ = stream.write_all(head.as_bytes());
@@ -99,7 +112,7 @@ fn prefetch_prepares_every_variant_so_serving_needs_no_encode() {
     ]);
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ImageStore::open(dir.path(), StoreConfig::default()).expect("store opens");
-    let fetcher = UreqFetcher::new(Duration::from_secs(20));
+    let fetcher = loopback_fetcher();
     let coffee_hash = content_hash(&coffee);
     let items = vec![
         PrefetchItem {
@@ -122,9 +135,10 @@ fn prefetch_prepares_every_variant_so_serving_needs_no_encode() {
     let report = prefetch(&store, &fetcher, &items);
     assert_eq!(report.ready, vec![coffee_hash.clone()]);
     let codes: Vec<&str> = report.failed.iter().map(|(_, e)| e.code()).collect();
+    // The page is refused by its Content-Type, before its body is read.
     assert_eq!(
         codes,
-        vec!["not_an_image", "hash_mismatch", "fetch_failed"],
+        vec!["fetch_failed", "hash_mismatch", "fetch_failed"],
         "each failure says why"
     );
     let widths = variants::widths_for(600);
@@ -161,7 +175,7 @@ fn prefetch_prepares_every_variant_so_serving_needs_no_encode() {
 #[test]
 fn the_fetcher_refuses_bodies_over_the_limit() {
     let server = TestServer::start(vec![("/big", vec![0u8; 5000])]);
-    let fetcher = UreqFetcher::default();
+    let fetcher = loopback_fetcher();
     let err = fetcher
         .fetch(&server.url("/big"), 1000)
         .expect_err("5000 bytes over a 1000 limit");
@@ -182,7 +196,7 @@ fn pictures_known_only_by_url_are_remembered_and_not_fetched_again() {
     let server = TestServer::start(vec![("/chelsea.png", chelsea.clone())]);
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ImageStore::open(dir.path(), StoreConfig::default()).expect("store opens");
-    let fetcher = UreqFetcher::new(Duration::from_secs(20));
+    let fetcher = loopback_fetcher();
     let url = server.url("/chelsea.png");
     let items = [PrefetchItem {
         url: url.clone(),
@@ -206,4 +220,28 @@ fn pictures_known_only_by_url_are_remembered_and_not_fetched_again() {
         store.hash_for_url(&url).expect("lookup"),
         Some(content_hash(&chelsea))
     );
+}
+
+#[test]
+fn by_default_the_fetcher_reaches_neither_the_hub_nor_the_shop_network() {
+    let server = TestServer::start(vec![("/coffee.png", photo("coffee.png"))]);
+    let fetcher = UreqFetcher::default();
+    for url in [
+        server.url("/coffee.png"),
+        server.url("/coffee.png").replace("127.0.0.1", "localhost"),
+    ] {
+        let err = fetcher
+            .fetch(&url, 1_000_000)
+            .expect_err("loopback is not the internet");
+        assert_eq!(err.code(), "fetch_failed", "{url}: {err}");
+    }
+    assert_eq!(
+        server.requests.load(Ordering::SeqCst),
+        0,
+        "not even a connection reached the loopback server"
+    );
+    let allowed = loopback_fetcher()
+        .fetch(&server.url("/coffee.png"), 1_000_000)
+        .expect("allowed when configured");
+    assert_eq!(allowed, photo("coffee.png"));
 }

@@ -2,6 +2,7 @@
 //! (libavif's `avifdec`, libwebp's `dwebp`, libjpeg-turbo's `djpeg`), DSSIM, and crafted files.
 #![allow(dead_code)]
 
+pub mod bombs;
 pub mod quality;
 
 use std::path::{Path, PathBuf};
@@ -105,7 +106,7 @@ pub fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     png
 }
 
-fn push_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+pub fn push_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&(data.len() as u32).to_be_bytes());
     out.extend_from_slice(kind);
     out.extend_from_slice(data);

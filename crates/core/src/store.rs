@@ -368,19 +368,17 @@ pub fn make_private(path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        let io = |e: std::io::Error| CoreError::Corrupt(format!("{}: {e}", path.display()));
-        match std::fs::OpenOptions::new()
+        let created = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
-            .open(path)
-        {
-            Ok(_) => {}
-            // Best effort: a file of another user (opened to inspect it) cannot be narrowed by us.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            .open(path);
+        if let Err(e) = created {
+            // Best effort for a file that exists (one of another user, opened to inspect it,
+            // cannot be narrowed by us); any other failure is left to SQLite's open to report.
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
                 let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
             }
-            Err(e) => return Err(io(e)),
         }
     }
     #[cfg(not(unix))]
@@ -390,21 +388,19 @@ pub fn make_private(path: &Path) -> Result<()> {
 
 /// Creates the folder (and its parents) only its owner may enter (0700), or narrows it if it
 /// exists: it holds the database and its backups.
-pub fn make_private_dir(path: &Path) -> Result<()> {
-    let io = |e: std::io::Error| CoreError::Corrupt(format!("{}: {e}", path.display()));
+pub fn make_private_dir(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
-            .create(path)
-            .map_err(io)?;
+            .create(path)?;
         // Best effort, as for files: a folder of another user cannot be narrowed by us.
         let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700));
     }
     #[cfg(not(unix))]
-    std::fs::create_dir_all(path).map_err(io)?;
+    std::fs::create_dir_all(path)?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use kidyboard_core::clock::{self, now_ms};
-use kidyboard_core::users::{self, User};
+use kidyboard_core::users;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -67,18 +67,20 @@ fn too_many_feeds() -> ApiError {
     e
 }
 
-/// The session behind `auth` now: `Some(user)` (possibly changed) while it is valid, `None`
-/// once it ended (logout, expiry, deactivation, password or role change). A database hiccup
-/// keeps the feed as it is; the next check decides.
-async fn recheck(st: &AppState, auth: &Auth) -> Option<User> {
+/// Whether the session behind `auth` is still valid, taking in any change to its user (a
+/// downgraded role sees less from now on). It ends with logout, expiry, deactivation, or a
+/// password or role change; a database hiccup keeps the feed as it is until the next check.
+async fn still_signed_in(st: &AppState, auth: &mut Auth) -> bool {
     let token = auth.token.clone();
     match st
         .db(move |s| s.read(|c| users::authenticate(c, &token, now_ms())))
         .await
     {
-        Ok((user, _)) => Some(user),
-        Err(e) if e.status == axum::http::StatusCode::UNAUTHORIZED => None,
-        Err(_) => Some(auth.user.clone()),
+        Ok((user, _)) => {
+            auth.user = user;
+            true
+        }
+        Err(e) => e.status != axum::http::StatusCode::UNAUTHORIZED,
     }
 }
 
@@ -149,6 +151,14 @@ async fn run(st: AppState, mut socket: WebSocket, auth: Option<(Auth, Seat)>) {
         tokio::select! {
             msg = rx.recv() => match msg {
                 Ok(published) => {
+                    // A change that may have ended this session is announced before the message
+                    // it caused: decide on the session first, so nothing follows its end.
+                    if sessions.has_changed().unwrap_or(false) {
+                        sessions.mark_unchanged();
+                        if !still_signed_in(&st, &mut auth).await {
+                            return close_with_error(&mut socket, SESSION_ENDED).await;
+                        }
+                    }
                     if let Some(text) = published.for_user(&auth.user) {
                         if socket.send(Message::Text(text.to_string().into())).await.is_err() {
                             break;
@@ -172,17 +182,15 @@ async fn run(st: AppState, mut socket: WebSocket, auth: Option<(Auth, Seat)>) {
                 if changed.is_err() {
                     break;
                 }
-                match recheck(&st, &auth).await {
-                    Some(user) => auth.user = user,
-                    None => return close_with_error(&mut socket, SESSION_ENDED).await,
+                if !still_signed_in(&st, &mut auth).await {
+                    return close_with_error(&mut socket, SESSION_ENDED).await;
                 }
             }
             _ = ping.tick() => {
                 // Also catches what no signal announces: expiry, or a change made by another
                 // process on the same database (`kidyboard user …`).
-                match recheck(&st, &auth).await {
-                    Some(user) => auth.user = user,
-                    None => return close_with_error(&mut socket, SESSION_ENDED).await,
+                if !still_signed_in(&st, &mut auth).await {
+                    return close_with_error(&mut socket, SESSION_ENDED).await;
                 }
                 if socket.send(Message::Ping(Default::default())).await.is_err() {
                     break;

@@ -43,11 +43,9 @@ impl Hub {
             .await?
             .map_err(|e| crate::restore::explain_open_error(&config, e))?;
         let images_dir = config.images_dir();
+        let image_config = crate::routes::images::store_config(&config);
         let images = tokio::task::spawn_blocking(move || {
-            kidyboard_images::ImageStore::open(
-                &images_dir,
-                kidyboard_images::StoreConfig::default(),
-            )
+            kidyboard_images::ImageStore::open(&images_dir, image_config)
         })
         .await?
         .with_context(|| {
@@ -160,9 +158,9 @@ async fn prefetch_images(state: AppState, mut urls: tokio::sync::mpsc::Unbounded
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             continue;
         }
-        let images = state.images.clone();
+        let (images, config) = (state.images.clone(), state.config.clone());
         let report = tokio::task::spawn_blocking(move || {
-            let fetcher = kidyboard_images::UreqFetcher::default();
+            let fetcher = crate::routes::images::fetcher(&config);
             let items = [kidyboard_images::PrefetchItem { url, hash: None }];
             kidyboard_images::prefetch(&images, &fetcher, &items)
         })

@@ -1,9 +1,14 @@
 //! Pictures through the hub: an admin uploads a real photo, every screen gets it in the format
 //! its browser accepts, with strong ETags and immutable caching; bad uploads store nothing.
 
+#[path = "common/bombs.rs"]
+mod bombs;
 mod common;
 
-use common::TestHub;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use common::{test_config, TestHub};
 
 const PHOTO: &[u8] = include_bytes!("../../images/tests/data/chelsea.png");
 
@@ -174,17 +179,38 @@ async fn bad_uploads_are_refused_and_nothing_is_stored() {
     assert_eq!(s, 403, "only admins upload");
 }
 
-/// Serves `body` at `/p.png` on 127.0.0.1 until the handle is aborted (a cloud picture host).
-async fn picture_host(body: &'static [u8]) -> (String, tokio::task::JoinHandle<()>) {
+/// Serves `body` at `/p.png` on 127.0.0.1 until the handle is aborted (a cloud picture host),
+/// counting the requests that reach it.
+async fn picture_host(
+    body: &'static [u8],
+) -> (String, tokio::task::JoinHandle<()>, Arc<AtomicUsize>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
     let addr = listener.local_addr().expect("addr");
-    let app = axum::Router::new().route("/p.png", axum::routing::get(move || async move { body }));
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    let app = axum::Router::new().route(
+        "/p.png",
+        axum::routing::get(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async move { body }
+        }),
+    );
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    (format!("http://{addr}/p.png"), task)
+    (format!("http://{addr}/p.png"), task, hits)
+}
+
+/// A hub allowed to fetch pictures from loopback, where the tests' picture hosts live.
+async fn hub_fetching_from_loopback() -> (TestHub, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let config = kidyboard_hub::Config {
+        image_fetch_private: true,
+        ..test_config(tmp.path())
+    };
+    (TestHub::start_in(tmp.path(), config).await, tmp)
 }
 
 async fn get_remote(hub: &TestHub, url: &str, w: u32) -> reqwest::Response {
@@ -199,9 +225,9 @@ async fn get_remote(hub: &TestHub, url: &str, w: u32) -> reqwest::Response {
 
 #[tokio::test]
 async fn catalogue_pictures_by_address_are_kept_and_served_offline() {
-    let hub = TestHub::start().await;
+    let (hub, _tmp) = hub_fetching_from_loopback().await;
     let admin = hub.login("admin").await;
-    let (url, host) = picture_host(PHOTO).await;
+    let (url, host, _) = picture_host(PHOTO).await;
 
     // Not referenced by any product: the hub refuses to fetch it (no open proxy).
     let res = get_remote(&hub, &url, 320).await;
@@ -239,7 +265,7 @@ async fn catalogue_pictures_by_address_are_kept_and_served_offline() {
     assert_eq!(jpeg.headers()["content-type"], "image/jpeg");
 
     // A referenced picture that was never fetched and cannot be now: a clear 404.
-    let (gone, gone_host) = picture_host(PHOTO).await;
+    let (gone, gone_host, _) = picture_host(PHOTO).await;
     gone_host.abort();
     let _ = gone_host.await;
     let gone = gone.replace("/p.png", "/q.png");
@@ -277,4 +303,135 @@ async fn catalogue_pictures_by_address_are_kept_and_served_offline() {
     ] {
         assert!(metrics.contains(name), "{name} in /metrics");
     }
+}
+
+/// The bomb: 190 KB of PNG that decodes to 150 MB. Four at once used to take 3 GB.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_bomb_uploads_at_once_are_refused_before_decoding_and_the_hub_keeps_serving() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let bombs: Vec<Vec<u8>> = (0..4u8).map(|i| bombs::flat_png(7071, 40 + i, 0)).collect();
+    let uploads = bombs
+        .into_iter()
+        .map(|bomb| upload(&hub, &admin.token, bomb));
+    let health = async {
+        reqwest::get(hub.url("/healthz"))
+            .await
+            .expect("healthz")
+            .status()
+    };
+    let (answers, health) = tokio::join!(futures_util::future::join_all(uploads), health);
+    for (status, body) in answers {
+        assert_eq!(status, 413, "a bomb is refused: {body}");
+        assert_eq!(body["error"]["code"], "decompression_bomb", "{body}");
+        assert_eq!(body["error"]["field"], "image", "{body}");
+        let message = body["error"]["message"].as_str().unwrap_or("");
+        assert!(
+            message.contains("7071×7071") && message.contains("bomba de descompresión"),
+            "the message says what was wrong, in Spanish: {message}"
+        );
+    }
+    assert_eq!(health, 200, "the hub answers while refusing bombs");
+    assert_eq!(
+        hub.state.images.stats().decodes,
+        0,
+        "every bomb was refused from its header, before any decode"
+    );
+    let stored = std::fs::read_dir(hub.dir.join("images/originals"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(stored, 0, "nothing stored");
+    // The hub still takes a real photo afterwards.
+    let (status, body) = upload(&hub, &admin.token, PHOTO.to_vec()).await;
+    assert_eq!(status, 201, "{body}");
+    wait_for_variants(&hub, &body).await;
+}
+
+/// Waits for the background preparation of an upload's variants (so it does not write into a
+/// removed temp dir after the test).
+async fn wait_for_variants(hub: &TestHub, img: &serde_json::Value) {
+    let hash = img["hash"].as_str().expect("hash");
+    let width = img["width"].as_u64().and_then(|w| u32::try_from(w).ok());
+    let widths = kidyboard_images::variants::widths_for(width.expect("width"));
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let ready = || {
+        widths.iter().all(|&w| {
+            kidyboard_images::Format::ALL
+                .iter()
+                .all(|&f| hub.state.images.variant_path(hash, w, f).is_file())
+        })
+    };
+    while !ready() {
+        assert!(std::time::Instant::now() < until, "variants not prepared");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_stranger_cannot_make_the_hub_fetch_what_they_choose() {
+    // No login: /img/remote is public. The hub on loopback; by default it fetches nothing
+    // from loopback or the shop's network.
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let (url, _host, hits) = picture_host(PHOTO).await;
+
+    // An address no product uses: refused without a request leaving the hub.
+    let res = get_remote(&hub, &url, 320).await;
+    assert_eq!(res.status(), 404);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "not_found");
+
+    // Even an address the catalogue uses is not fetched when it points into the shop's own
+    // network or at the hub itself (a catalogue edit or the cloud could put one there).
+    let created = admin
+        .post(
+            "/products",
+            serde_json::json!({ "name": "Paleta local", "price_cents": 2500, "image_url": url }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    for _ in 0..3 {
+        let res = get_remote(&hub, &url, 320).await;
+        assert_eq!(res.status(), 404);
+        let body: serde_json::Value = res.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "image_unavailable", "{body}");
+    }
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "no request reached the loopback host"
+    );
+    assert_eq!(hub.state.images.stats().decodes, 0);
+}
+
+#[tokio::test]
+async fn a_catalogue_picture_that_is_a_bomb_is_refused_like_an_upload() {
+    let (hub, _tmp) = hub_fetching_from_loopback().await;
+    let admin = hub.login("admin").await;
+    let bomb: &'static [u8] = Box::leak(bombs::flat_png(7071, 90, 0).into_boxed_slice());
+    let (url, _host, hits) = picture_host(bomb).await;
+    let created = admin
+        .post(
+            "/products",
+            serde_json::json!({ "name": "Paleta bomba", "price_cents": 2500, "image_url": url }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let res = get_remote(&hub, &url, 320).await;
+    assert_eq!(res.status(), 404);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "image_unavailable", "{body}");
+    // A failed address rests: asking again does not fetch it again.
+    let again = get_remote(&hub, &url, 320).await;
+    assert_eq!(again.status(), 404);
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "fetched once, not per request"
+    );
+    assert_eq!(
+        hub.state.images.stats().decodes,
+        0,
+        "refused before decoding"
+    );
 }

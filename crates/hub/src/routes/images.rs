@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Auth;
+use crate::config::Config;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -47,9 +48,93 @@ fn image_error(e: kidyboard_images::Error) -> ApiError {
         tracing::error!(error = %e, "image pipeline failed");
         return ApiError::internal();
     }
-    let mut api = ApiError::new(status, e.code(), e.to_string());
+    if matches!(e, kidyboard_images::Error::Bomb { .. }) {
+        tracing::warn!(error = %e, "picture refused as a decompression bomb");
+    }
+    let mut api = ApiError::new(status, e.code(), spanish(&e));
     api.field = Some("image".into());
     api
+}
+
+/// What the person at the screen reads: the pipeline's errors in Spanish, with the figures
+/// that let them fix the file.
+fn spanish(e: &kidyboard_images::Error) -> String {
+    use kidyboard_images::Error as E;
+    const MB: u64 = 1024 * 1024;
+    match e {
+        E::NotAnImage => "el archivo no es una imagen: sube un JPEG, PNG o WebP".into(),
+        E::UnsupportedFormat(name) => {
+            format!("no se aceptan imágenes {name}: sube un JPEG, PNG o WebP")
+        }
+        E::SvgRefused => {
+            "no se aceptan imágenes SVG (pueden llevar scripts): sube un JPEG, PNG o WebP".into()
+        }
+        E::TooLarge { actual, limit } => format!(
+            "el archivo pesa {:.1} MB; el máximo es {} MB",
+            *actual as f64 / MB as f64,
+            limit / MB
+        ),
+        E::TooManyPixels {
+            width,
+            height,
+            max_pixels,
+            max_side,
+        } => format!(
+            "la imagen mide {width}×{height} píxeles; el máximo es {} megapíxeles y {max_side} píxeles por lado",
+            max_pixels / 1_000_000
+        ),
+        E::DecodeTooLarge {
+            width,
+            height,
+            needed,
+            limit,
+        } => format!(
+            "abrir esta imagen de {width}×{height} píxeles necesitaría {} MB de memoria y el máximo es {} MB: redúcela o guárdala a 8 bits por canal",
+            needed / MB,
+            limit / MB
+        ),
+        E::Bomb {
+            width,
+            height,
+            file_bytes,
+        } => format!(
+            "la imagen dice medir {width}×{height} píxeles en solo {} KB, algo que ninguna foto real hace: se rechaza como bomba de descompresión. Redúcela (por ejemplo a 4000 píxeles de ancho) y vuelve a subirla",
+            file_bytes / 1024
+        ),
+        E::Truncated => "la imagen está incompleta: el archivo termina antes que la imagen".into(),
+        E::Corrupt(_) => "los datos de la imagen están dañados".into(),
+        E::InvalidHash(_) => {
+            "no es un identificador de imagen (64 dígitos hexadecimales en minúscula)".into()
+        }
+        E::InvalidWidth(w) => format!(
+            "el ancho {w} no está disponible; va de 1 a {}",
+            kidyboard_images::variants::MAX_WIDTH
+        ),
+        E::InvalidFormat(_) => "formato desconocido (avif, webp, jpeg)".into(),
+        E::NotFound(_) => "no hay ninguna imagen con ese identificador".into(),
+        _ => "la imagen no se pudo procesar".into(),
+    }
+}
+
+/// The image store's settings from the hub's configuration.
+pub fn store_config(config: &Config) -> kidyboard_images::StoreConfig {
+    let defaults = kidyboard_images::StoreConfig::default();
+    kidyboard_images::StoreConfig {
+        decode_budget_bytes: config
+            .image_decode_budget_mb
+            .saturating_mul(1024 * 1024)
+            .max(1),
+        ..defaults
+    }
+}
+
+/// The fetcher for catalogue pictures (prefetch and `/img/remote`): bounded in time, size and
+/// redirects, and kept off loopback and private addresses unless the configuration allows them.
+pub fn fetcher(config: &Config) -> kidyboard_images::UreqFetcher {
+    kidyboard_images::UreqFetcher::with_policy(kidyboard_images::FetchPolicy {
+        allow_private: config.image_fetch_private,
+        ..kidyboard_images::FetchPolicy::default()
+    })
 }
 
 async fn blocking<T: Send + 'static>(
@@ -159,6 +244,10 @@ pub async fn serve_remote(
             format!("la dirección debe ser http(s) y de a lo más {MAX_URL_CHARS} caracteres"),
         ));
     }
+    // Public, so anyone on the LAN can ask: besides the catalogue check below, the fetch itself
+    // is bounded (`fetcher`: time, size, redirects, content type, public addresses only unless
+    // configured), gated by the store (a few at once, a failed address rests a few minutes),
+    // and what it brings is checked like an upload, bombs included.
     let known = {
         let url = url.clone();
         blocking(st.images.clone(), move |s| s.hash_for_url(&url)).await?
@@ -181,10 +270,9 @@ pub async fn serve_remote(
                     "ningún producto del catálogo usa esa imagen",
                 ));
             }
-            let images = st.images.clone();
+            let (images, config) = (st.images.clone(), st.config.clone());
             let fetched = tokio::task::spawn_blocking(move || {
-                let fetcher = kidyboard_images::UreqFetcher::default();
-                kidyboard_images::fetch_source(&images, &fetcher, &url)
+                kidyboard_images::fetch_source(&images, &fetcher(&config), &url)
             })
             .await
             .map_err(|_| ApiError::internal())?;
@@ -193,10 +281,11 @@ pub async fn serve_remote(
                 // The address is down, or what it holds is not a picture we accept: the screen
                 // shows its placeholder; a server fault on our side stays a server fault.
                 Err(e) if e.is_client_error() || matches!(e.http_status(), 404 | 502) => {
+                    tracing::info!(error = %e, "catalogue picture not fetched");
                     let mut api = ApiError::new(
                         StatusCode::NOT_FOUND,
                         "image_unavailable",
-                        format!("la imagen todavía no está en este hub y no se pudo obtener: {e}"),
+                        "la imagen todavía no está en este hub y no se pudo obtener",
                     );
                     api.field = Some("url".into());
                     return Err(api);

@@ -1,0 +1,42 @@
+//! Real decompression bombs for the upload tests and the memory bench: small PNGs that decode
+//! to hundreds of megabytes, made row by row so the test never holds the canvas it describes.
+
+/// A complete, decodable `side`×`side` RGB PNG of one grey `shade`, with `padding` bytes of
+/// incompressible filler in a private chunk decoders skip (to get past a size-proportion
+/// check). 7071×7071 is about 150–200 KB and decodes to 150 MB.
+pub fn flat_png(side: u32, shade: u8, padding: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, side, side);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::High);
+    let mut writer = encoder.write_header().expect("png header");
+    if padding > 0 {
+        writer
+            .write_chunk(png::chunk::ChunkType(*b"pdNg"), &filler(padding))
+            .expect("padding chunk");
+    }
+    let row = vec![shade; side as usize * 3];
+    {
+        let mut stream = writer.stream_writer().expect("png stream");
+        for _ in 0..side {
+            std::io::Write::write_all(&mut stream, &row).expect("png row");
+        }
+        stream.finish().expect("png end");
+    }
+    writer.finish().expect("png finish");
+    out
+}
+
+/// Bytes that do not compress (xorshift), so padding really is file size.
+pub fn filler(len: usize) -> Vec<u8> {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}

@@ -110,7 +110,6 @@ impl Hub {
             self.state.metrics.clone(),
             shutdown,
         )
-        .with_graceful_shutdown(shutdown)
         .await;
         sched.abort();
         backup.abort();

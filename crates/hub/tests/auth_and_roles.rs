@@ -292,3 +292,182 @@ async fn the_monitor_sees_no_guardian_contact_details() {
         "the wall screen never shows phones"
     );
 }
+
+/// Guardians' names and phones reach only the desk and admins; the kid bar sees its own
+/// product sales and nothing of children; over HTTP and the live feed alike.
+#[tokio::test]
+async fn personal_data_reaches_only_the_roles_whose_work_needs_it() {
+    use std::time::Duration;
+    let hub = TestHub::start().await;
+    let rec = hub.login("recepcion").await;
+    let service = rec.id_of("services", "1 hora de juego").await;
+    let water = rec.id_of("products", "Agua natural 600 ml").await;
+    let phone = "55 1234 5678";
+    let roles = [
+        "admin",
+        "gerente",
+        "recepcion",
+        "kidibar",
+        "monitor",
+        "totem",
+    ];
+    let mut feeds = Vec::new();
+    for r in roles {
+        let c = hub.login(r).await;
+        let (ws, _) = common::live(&hub.base, &c.token).await;
+        feeds.push((r, c, ws));
+    }
+    let play = rec
+        .post("/sales", json!({"items": [{"service_id": service, "quantity": 1, "child": common::child("Sofía")}], "payments": [{"method": "cash", "amount_cents": 15000}]}))
+        .await;
+    assert_eq!(play.status, 201, "{}", play.body);
+    let play_id = play.body["id"].as_str().expect("id").to_string();
+    let kid = hub.login("kidibar").await;
+    let snack = kid
+        .post("/sales", json!({"items": [{"product_id": water, "quantity": 1}], "payments": [{"method": "cash", "amount_cents": 2000}]}))
+        .await;
+    assert_eq!(snack.status, 201, "{}", snack.body);
+    let snack_id = snack.body["id"].as_str().expect("id").to_string();
+
+    for (role, c, ws) in feeds.iter_mut() {
+        let sees_guardians = ["admin", "gerente", "recepcion"].contains(role);
+        // Live feed: everything this role received within a moment of both sales.
+        let mut received = Vec::new();
+        while let Some(m) = common::next_json(ws, Duration::from_millis(1500)).await {
+            received.push(m);
+        }
+        let text = serde_json::to_string(&received).expect("json");
+        assert_eq!(
+            text.contains(phone),
+            sees_guardians,
+            "{role}: guardian phones on the live feed only for the desk and admins: {text}"
+        );
+        let sales_seen: Vec<&str> = received
+            .iter()
+            .filter(|m| m["type"] == "sale.created")
+            .filter_map(|m| m["sale"]["id"].as_str())
+            .collect();
+        let expected_sales: Vec<&str> = match *role {
+            "admin" | "gerente" | "recepcion" => vec![play_id.as_str(), snack_id.as_str()],
+            "kidibar" => vec![snack_id.as_str()],
+            _ => vec![],
+        };
+        assert_eq!(sales_seen, expected_sales, "{role}: sale.created messages");
+        if *role == "monitor" {
+            assert!(
+                text.contains("Sofía"),
+                "the wall monitor still shows the child's name on her timer"
+            );
+        }
+
+        // HTTP: the list, each sale, and the timers.
+        let list = c.get("/sales").await;
+        let one = c.get(&format!("/sales/{play_id}")).await;
+        let timers = c.get("/timers").await;
+        match *role {
+            "admin" | "gerente" | "recepcion" => {
+                assert_eq!(list.status, 200);
+                assert!(
+                    list.body.to_string().contains(phone),
+                    "{role} sees guardians"
+                );
+                assert_eq!(one.status, 200);
+                assert_eq!(one.body["items"][0]["child"]["guardian_phone"], phone);
+                assert_eq!(timers.body["items"][0]["guardian_phone"], phone);
+            }
+            "kidibar" => {
+                assert_eq!(list.status, 200);
+                let ids: Vec<&str> = list.body["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .filter_map(|s| s["id"].as_str())
+                    .collect();
+                assert_eq!(
+                    ids,
+                    vec![snack_id.as_str()],
+                    "the kid bar sees its product sale only"
+                );
+                assert!(!list.body.to_string().contains("Sofía"));
+                assert_eq!(
+                    one.status, 404,
+                    "a play-time ticket does not exist for the kid bar"
+                );
+                assert_eq!(
+                    c.get(&format!("/sales/{snack_id}")).await.status,
+                    200,
+                    "the kid bar reads its own sale"
+                );
+                assert_eq!(timers.status, 403);
+            }
+            "monitor" => {
+                assert_eq!(list.status, 403);
+                assert_eq!(one.status, 403);
+                assert_eq!(timers.status, 200);
+                assert_eq!(timers.body["items"][0]["child_name"], "Sofía");
+                assert!(
+                    !timers.body.to_string().contains(phone),
+                    "no phones on the wall"
+                );
+                assert!(
+                    !timers.body.to_string().contains("Ana López"),
+                    "no guardian names"
+                );
+            }
+            _ => {
+                assert_eq!(list.status, 403);
+                assert_eq!(one.status, 403);
+                assert_eq!(timers.status, 403);
+            }
+        }
+    }
+}
+
+/// `GET /sales` pages with a cursor instead of stopping silently at a fixed count.
+#[tokio::test]
+async fn sales_are_listed_page_by_page_with_a_cursor() {
+    let hub = TestHub::start().await;
+    let kid = hub.login("kidibar").await;
+    let water = kid.id_of("products", "Agua natural 600 ml").await;
+    let admin = hub.login("admin").await;
+    admin
+        .post(
+            &format!("/products/{water}/stock"),
+            json!({"delta": 100, "reason": "compra"}),
+        )
+        .await;
+    let mut made = Vec::new();
+    for _ in 0..7 {
+        let s = kid
+            .post("/sales", json!({"items": [{"product_id": water, "quantity": 1}], "payments": [{"method": "cash", "amount_cents": 2000}]}))
+            .await;
+        assert_eq!(s.status, 201, "{}", s.body);
+        made.push(s.body["id"].as_str().expect("id").to_string());
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/sales?limit=3&cursor={c}"),
+            None => "/sales?limit=3".to_string(),
+        };
+        let page = admin.get(&path).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        pages += 1;
+        for s in page.body["items"].as_array().expect("items") {
+            seen.push(s["id"].as_str().expect("id").to_string());
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    made.reverse();
+    assert_eq!(seen, made, "every sale once, newest first, across pages");
+    assert_eq!(pages, 3, "seven sales in pages of three");
+    for bad in ["/sales?cursor=abc", "/sales?limit=0", "/sales?limit=100000"] {
+        let a = admin.get(bad).await;
+        assert_eq!(a.status, 422, "{bad}: {}", a.body);
+    }
+}

@@ -6,11 +6,10 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -21,34 +20,11 @@ use crate::state::AppState;
 
 /// The whole hub as one router, so tests can serve it on any socket.
 pub fn router(state: AppState) -> Router {
-    // Picture uploads get their own, larger body limit; every other route the JSON one.
-    let uploads = Router::new()
-        .route("/images", axum::routing::post(routes::images::upload))
-        .layer(RequestBodyLimitLayer::new(state.config.max_image_bytes))
-        .layer(axum::extract::DefaultBodyLimit::disable());
-    let audio_uploads = Router::new()
-        .route("/audio/clips", axum::routing::post(routes::audio::upload))
-        .layer(RequestBodyLimitLayer::new(routes::audio::MAX_UPLOAD_BYTES))
-        .layer(axum::extract::DefaultBodyLimit::disable());
-    let api = routes::api_router()
-        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
-        .merge(uploads)
-        .merge(audio_uploads)
-        .fallback(|| async { ApiError::not_found() })
-        .method_not_allowed_fallback(|| async {
-            ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "método no permitido",
-            )
-        });
-    let mut app = Router::new()
-        .nest("/api/v1", api)
-        .route("/healthz", get(routes::health::healthz))
-        .route("/readyz", get(routes::health::readyz))
-        .route("/metrics", get(routes::health::metrics))
-        .route("/img/remote", get(routes::images::serve_remote))
-        .route("/img/{hash}", get(routes::images::serve));
+    let (routes, _) = routes::all(&state.config).split_for_parts();
+    let mut app = routes
+        .route("/api/v1/openapi.json", get(crate::openapi::document))
+        // Under /api every unknown path is a JSON 404, never the UI's index.html.
+        .route("/api/{*rest}", any(|| async { ApiError::not_found() }));
 
     app = match state.config.ui_dir.clone() {
         Some(dir) => {

@@ -3,8 +3,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use kidyboard_core::branches::{self, Branch, BranchInput};
 use kidyboard_core::clock::now_ms;
 use kidyboard_core::packages::{self, Package, PackageInput};
@@ -15,6 +14,8 @@ use kidyboard_core::users::{self, User, UserInput};
 use kidyboard_core::Permission;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{check_id, list_of};
 use crate::auth::Auth;
@@ -30,38 +31,21 @@ list_of!(PackageList, Package);
 list_of!(UserList, User);
 list_of!(StockMovementList, StockMovement);
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/branches", get(list_branches).post(create_branch))
-        .route("/branches/{id}", get(get_branch).patch(update_branch))
-        .route("/products", get(list_products).post(create_product))
-        .route(
-            "/products/{id}",
-            get(get_product)
-                .patch(update_product)
-                .delete(delete_product),
-        )
-        .route("/products/{id}/stock", post(adjust_stock))
-        .route("/products/{id}/stock-movements", get(stock_movements))
-        .route("/services", get(list_services).post(create_service))
-        .route(
-            "/services/{id}",
-            get(get_service)
-                .patch(update_service)
-                .delete(delete_service),
-        )
-        .route("/packages", get(list_packages).post(create_package))
-        .route(
-            "/packages/{id}",
-            get(get_package)
-                .patch(update_package)
-                .delete(delete_package),
-        )
-        .route("/users", get(list_users).post(create_user))
-        .route(
-            "/users/{id}",
-            get(get_user).patch(update_user).delete(delete_user),
-        )
+/// The catalogue's routes, each declared once with its documentation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_branches, create_branch))
+        .routes(routes!(get_branch, update_branch))
+        .routes(routes!(list_products, create_product))
+        .routes(routes!(get_product, update_product, delete_product))
+        .routes(routes!(adjust_stock))
+        .routes(routes!(stock_movements))
+        .routes(routes!(list_services, create_service))
+        .routes(routes!(get_service, update_service, delete_service))
+        .routes(routes!(list_packages, create_package))
+        .routes(routes!(get_package, update_package, delete_package))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, update_user, delete_user))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -4,8 +4,9 @@
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use kidyboard_core::clock::now_ms;
 use kidyboard_core::menus::{self, MenuDesignInput, MenuDesignRecord};
 use kidyboard_core::Permission;
@@ -109,17 +110,15 @@ impl MenuDesignBody {
     }
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/menus/designs", get(list).post(create))
-        .route(
-            "/menus/designs/{id}",
-            get(get_one).patch(update).delete(remove),
-        )
-        .route("/menus/designs/{id}/preview.png", get(preview))
-        .route("/menus/designs/{id}/export", post(export))
-        .route("/menus/preview", post(preview_unsaved))
-        .route("/menus/totem", get(totem))
+/// The menu designer's routes, each declared once with its documentation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update, remove))
+        .routes(routes!(preview))
+        .routes(routes!(export))
+        .routes(routes!(preview_unsaved))
+        .routes(routes!(totem))
 }
 
 fn announce(st: &AppState, id: &str) {

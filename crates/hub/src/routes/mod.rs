@@ -1,7 +1,8 @@
 //! The `/api/v1` routes, one module per thing they own.
 
-use axum::routing::{get, post};
-use axum::Router;
+use tower_http::limit::RequestBodyLimitLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use chrono::NaiveDate;
 use kidyboard_core::clock;
 use serde::{Deserialize, Serialize};
@@ -28,73 +29,86 @@ pub mod sync;
 pub mod timers;
 pub mod vision;
 
-pub fn api_router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(auth::login))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/me", get(auth::me))
+/// Every route of the hub, each declared once with its documentation: the router and the
+/// OpenAPI document are two views of this one list (`crate::openapi::spec`).
+pub fn all(config: &crate::Config) -> OpenApiRouter<AppState> {
+    api()
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .merge(uploads(config.max_image_bytes))
+        .merge(public())
+}
+
+/// The routes under `/api/v1` whose body is JSON, each declared once, with its
+/// documentation: the router and the OpenAPI document are two views of this one list. Routes
+/// carry their full path (`/api/v1/…`, as their `#[utoipa::path]` says).
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
         .merge(catalog::router())
-        .route("/backups", get(backups::list).post(backups::take))
-        .route("/backups/{name}/restore", post(backups::restore))
-        .route("/sales", post(sales::create).get(sales::list))
-        .route("/sales/{id}", get(sales::get))
-        .route("/timers", get(timers::list))
-        .route("/timers/{id}", get(timers::get))
-        .route("/timers/{id}/{action}", post(timers::act))
-        .route("/day-closings", post(day_close::close).get(day_close::list))
-        .route("/day-closings/current", get(day_close::current))
-        .route("/reports/summary", get(reports::summary))
-        .route("/reports/dashboard", get(reports::dashboard))
-        .route("/reports/revenue", get(reports::revenue))
-        .route("/reports/heatmap", get(reports::heatmap))
-        .route("/reports/top-products", get(reports::top_products))
-        .route("/reports/inventory", get(reports::inventory))
-        .route("/reports/utilisation", get(reports::utilisation))
-        .route("/reports/day-closings", get(reports::day_closings))
-        .route("/reports/forecast", get(reports::forecast))
-        .route("/reports/export", get(report_files::export))
-        .route("/events", get(events::list))
-        .route("/sync/status", get(sync::status))
-        .route("/sync/now", post(sync::now))
-        .route("/sync/pair", post(sync::pair))
+        .routes(routes!(backups::list, backups::take))
+        .routes(routes!(backups::restore))
+        .routes(routes!(sales::create, sales::list))
+        .routes(routes!(sales::get))
+        .routes(routes!(timers::list))
+        .routes(routes!(timers::get))
+        .routes(routes!(timers::act))
+        .routes(routes!(day_close::close, day_close::list))
+        .routes(routes!(day_close::current))
+        .routes(routes!(reports::summary))
+        .routes(routes!(reports::dashboard))
+        .routes(routes!(reports::revenue))
+        .routes(routes!(reports::heatmap))
+        .routes(routes!(reports::top_products))
+        .routes(routes!(reports::inventory))
+        .routes(routes!(reports::utilisation))
+        .routes(routes!(reports::day_closings))
+        .routes(routes!(reports::forecast))
+        .routes(routes!(report_files::export))
+        .routes(routes!(events::list))
+        .routes(routes!(sync::status))
+        .routes(routes!(sync::now))
+        .routes(routes!(sync::pair))
         .merge(menus::router())
-        .route("/jobs/{id}", get(jobs::get).delete(jobs::cancel))
-        .route("/jobs/{id}/file", get(jobs::file))
-        .route("/live", get(crate::ws::live))
-        .route("/audio/clips", get(audio::list_clips))
-        .route(
-            "/audio/clips/{id}",
-            get(audio::get_clip).delete(audio::delete_clip),
-        )
-        .route("/audio/clips/{id}/sound", get(audio::clip_sound))
-        .route(
-            "/audio/schedules",
-            get(audio::list_schedules).post(audio::create_schedule),
-        )
-        .route(
-            "/audio/schedules/{id}",
-            axum::routing::put(audio::update_schedule).delete(audio::delete_schedule),
-        )
-        .route(
-            "/audio/settings",
-            get(audio::get_settings).put(audio::put_settings),
-        )
-        .route("/audio/players", get(audio::list_players))
-        .route(
-            "/audio/players/{name}",
-            axum::routing::put(audio::report_player),
-        )
-        .route("/openapi.json", get(crate::openapi::document))
-        .route("/vision/visits", post(vision::record_visits))
-        .route(
-            "/vision/status",
-            get(vision::status).put(vision::put_status),
-        )
-        .route(
-            "/vision/shifts",
-            get(vision::get_shifts).put(vision::put_shifts),
-        )
-        .route("/reports/visitors", get(vision::visitors))
+        .routes(routes!(jobs::get, jobs::cancel))
+        .routes(routes!(jobs::file))
+        .routes(routes!(crate::ws::live))
+        .routes(routes!(audio::list_clips))
+        .routes(routes!(audio::get_clip, audio::delete_clip))
+        .routes(routes!(audio::clip_sound))
+        .routes(routes!(audio::list_schedules, audio::create_schedule))
+        .routes(routes!(audio::update_schedule, audio::delete_schedule))
+        .routes(routes!(audio::get_settings, audio::put_settings))
+        .routes(routes!(audio::list_players))
+        .routes(routes!(audio::report_player))
+        .routes(routes!(vision::record_visits))
+        .routes(routes!(vision::status, vision::put_status))
+        .routes(routes!(vision::get_shifts, vision::put_shifts))
+        .routes(routes!(vision::visitors))
+}
+
+/// Uploads: each with its own, larger body limit instead of the JSON one.
+pub fn uploads(max_image_bytes: usize) -> OpenApiRouter<AppState> {
+    let images = OpenApiRouter::new()
+        .routes(routes!(images::upload))
+        .layer(RequestBodyLimitLayer::new(max_image_bytes))
+        .layer(axum::extract::DefaultBodyLimit::disable());
+    let clips = OpenApiRouter::new()
+        .routes(routes!(audio::upload))
+        .layer(RequestBodyLimitLayer::new(audio::MAX_UPLOAD_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::disable());
+    images.merge(clips)
+}
+
+/// Routes outside `/api/v1`: health, metrics and pictures (no login).
+pub fn public() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+        .routes(routes!(images::serve_remote))
+        .routes(routes!(images::serve))
 }
 
 /// A range of business days (`YYYY-MM-DD`, inclusive), in the branch time zone.
@@ -175,4 +189,78 @@ pub(crate) use list_of;
 #[derive(Serialize, ToSchema)]
 pub struct Status {
     pub status: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Where a route may be added without `routes!`: the document itself, the JSON 404 for
+    /// unknown API paths, and the static UI.
+    const UNDOCUMENTED: [&str; 3] = [
+        "\"/api/v1/openapi.json\"",
+        "\"/api/{*rest}\"",
+        "nest_service(\"/assets\"",
+    ];
+
+    fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).expect("src dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source");
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+
+    /// Every route is declared with `routes!`, which adds it to the router and to the OpenAPI
+    /// document at once; a plain `.route(…)` would serve a path the document does not show.
+    #[test]
+    fn routes_are_declared_only_together_with_their_documentation() {
+        // The hub's router: app.rs and the route modules (`vision_cli`'s camera preview is a
+        // tool's own little server, not the hub).
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src.join("routes"), &mut files);
+        for f in ["app.rs", "server.rs", "ws.rs", "openapi.rs"] {
+            let path = src.join(f);
+            let text = std::fs::read_to_string(&path).expect("source");
+            files.push((path.display().to_string(), text));
+        }
+        // This test names what it looks for.
+        for (_, text) in files.iter_mut() {
+            if let Some(at) = text.find("#[cfg(test)]") {
+                text.truncate(at);
+            }
+        }
+        let needles = [".route(", ".nest(", ".route_service(", ".nest_service("];
+        for (file, text) in &files {
+            for (i, line) in text.lines().enumerate() {
+                let code = line.trim_start();
+                if code.starts_with("//") {
+                    continue;
+                }
+                if needles.iter().any(|n| line.contains(n))
+                    && !UNDOCUMENTED.iter().any(|u| line.contains(u))
+                {
+                    panic!(
+                        "{file}:{}: a route outside `routes!` has no OpenAPI entry: {line}",
+                        i + 1
+                    );
+                }
+            }
+        }
+        // And no document entry without its route: the document's paths come only from the
+        // route list (`openapi::spec`), never from a hand-written `paths(...)`.
+        let openapi = files
+            .iter()
+            .find(|(f, _)| f.ends_with("openapi.rs"))
+            .expect("openapi.rs");
+        assert!(
+            !openapi.1.contains("paths("),
+            "the OpenAPI document lists paths by hand beside the route list"
+        );
+    }
 }

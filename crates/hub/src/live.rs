@@ -12,11 +12,14 @@ use kidyboard_core::timers::Timer;
 use kidyboard_core::{Permission, Role};
 use serde::Serialize;
 use tokio::sync::{broadcast, watch};
+use utoipa::ToSchema;
 
 /// How many messages a slow client may fall behind before it is told to resync.
 const CHANNEL_CAPACITY: usize = 1024;
 
-#[derive(Debug, Clone, Serialize)]
+/// A change as the feed announces it. Its schema is in the API document (inside `LiveFrame`), and
+/// the UI's types are generated from it, so a change of shape here fails the UI's type check.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(tag = "type")]
 pub enum LiveMessage {
     #[serde(rename = "timer.updated")]
@@ -28,7 +31,12 @@ pub enum LiveMessage {
     #[serde(rename = "stock.low")]
     StockLow { product: Product },
     #[serde(rename = "catalog.changed")]
-    CatalogChanged { entity: &'static str, id: String },
+    CatalogChanged {
+        /// What kind of record: `product`, `service`, `package`, `branch`, `user`, …
+        #[schema(value_type = String)]
+        entity: &'static str,
+        id: String,
+    },
     #[serde(rename = "day.closed")]
     DayClosed { closing: DayClosing },
     /// A background job (export) moved on; sent to its owner and to admins.

@@ -3,18 +3,59 @@
 
 use std::time::Duration;
 
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use kidyboard_core::clock::{self, now_ms};
-use kidyboard_core::users;
-use serde::Deserialize;
+use kidyboard_core::users::{self, User};
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
+use utoipa::ToSchema;
 
 use crate::auth::{authenticate, bearer, Auth};
-use crate::error::ApiError;
-use crate::live::Seat;
+use crate::error::{ApiError, ErrorDetail};
+use crate::live::{LiveMessage, Seat};
 use crate::state::AppState;
+
+/// Every message the hub sends on the feed, as one schema (`LiveFrame` in the API document) from
+/// which clients generate their types: what the feed says itself, or a change it relays.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LiveFrame {
+    Notice(FeedNotice),
+    Change(LiveMessage),
+}
+
+/// What the feed says itself, besides the changes it relays.
+#[derive(Serialize, ToSchema)]
+#[serde(tag = "type")]
+pub enum FeedNotice {
+    /// The first message on every (re)connection.
+    #[serde(rename = "hello")]
+    Hello(Hello),
+    /// The last message before the hub closes the feed: not signed in, the session ended, or
+    /// too many screens for this user.
+    #[serde(rename = "error")]
+    Error { error: ErrorDetail },
+}
+
+/// The greeting: the hub's clock (clients count down from it), who is signed in, and the store.
+#[derive(Serialize, ToSchema)]
+pub struct Hello {
+    /// RFC 3339 UTC.
+    pub server_time: String,
+    pub user: User,
+    /// The store's own branch; null when it cannot be read just now.
+    pub branch: Option<HelloBranch>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HelloBranch {
+    pub id: String,
+    pub name: String,
+    /// IANA time zone, e.g. `America/Mexico_City`.
+    pub timezone: String,
+}
 
 #[derive(Debug, Deserialize)]
 pub struct LiveQuery {
@@ -28,7 +69,8 @@ const PING_EVERY: Duration = Duration::from_secs(20);
 
 #[utoipa::path(get, path = "/api/v1/live", tag = "live",
     params(("token" = Option<String>, Query, description = "Bearer token (or send {\"type\":\"auth\",\"token\"} first)")),
-    responses((status = 101, description = "WebSocket: hello, then timer.updated, sale.created, stock.changed, stock.low, catalog.changed, day.closed, job.progress, menu.changed")))]
+    responses((status = 101, body = LiveFrame,
+        description = "WebSocket; each text message is one LiveFrame in JSON: hello, then timer.updated, sale.created, stock.changed, stock.low, catalog.changed, day.closed, job.progress, menu.changed, resync; error just before the hub closes it")))]
 pub async fn live(
     State(st): State<AppState>,
     Query(q): Query<LiveQuery>,
@@ -84,17 +126,33 @@ async fn still_signed_in(st: &AppState, auth: &mut Auth) -> bool {
     }
 }
 
-async fn close_with_error(socket: &mut WebSocket, body: &'static str) {
-    let _ = socket
-        .send(Message::Text(Utf8Bytes::from_static(body)))
-        .await;
+async fn send_frame(socket: &mut WebSocket, frame: &LiveFrame) -> bool {
+    match serde_json::to_string(frame) {
+        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Err(e) => {
+            tracing::error!(error = %e, "live frame not serialisable");
+            false
+        }
+    }
+}
+
+/// Sends the error frame `(code, message)`, then closes the feed.
+async fn close_with_error(socket: &mut WebSocket, (code, message): (&str, &str)) {
+    let error = ErrorDetail {
+        code: code.to_string(),
+        message: message.to_string(),
+        field: None,
+    };
+    send_frame(socket, &LiveFrame::Notice(FeedNotice::Error { error })).await;
     let _ = socket.send(Message::Close(None)).await;
 }
 
-const UNAUTHORIZED: &str =
-    r#"{"type":"error","error":{"code":"unauthorized","message":"inicia sesión para continuar"}}"#;
-const SESSION_ENDED: &str = r#"{"type":"error","error":{"code":"session_ended","message":"la sesión terminó; inicia sesión de nuevo"}}"#;
-const TOO_MANY_FEEDS: &str = r#"{"type":"error","error":{"code":"too_many_connections","message":"este usuario ya tiene demasiadas pantallas conectadas"}}"#;
+const UNAUTHORIZED: (&str, &str) = ("unauthorized", "inicia sesión para continuar");
+const SESSION_ENDED: (&str, &str) = ("session_ended", "la sesión terminó; inicia sesión de nuevo");
+const TOO_MANY_FEEDS: (&str, &str) = (
+    "too_many_connections",
+    "este usuario ya tiene demasiadas pantallas conectadas",
+);
 
 async fn first_message_auth(st: &AppState, socket: &mut WebSocket) -> Option<Auth> {
     let msg = tokio::time::timeout(AUTH_TIMEOUT, socket.recv())
@@ -127,22 +185,17 @@ async fn run(st: AppState, mut socket: WebSocket, auth: Option<(Auth, Seat)>) {
     let mut rx = st.live.subscribe();
     let mut sessions = st.live.watch_sessions();
     sessions.mark_unchanged();
-    let branch = st
-        .db(|s| s.home_branch())
-        .await
-        .ok()
-        .map(|b| serde_json::json!({ "id": b.id, "name": b.name, "timezone": b.timezone }));
-    let hello = serde_json::json!({
-        "type": "hello",
-        "server_time": clock::to_rfc3339(now_ms()),
-        "user": auth.user,
-        "branch": branch,
+    let branch = st.db(|s| s.home_branch()).await.ok().map(|b| HelloBranch {
+        id: b.id,
+        name: b.name,
+        timezone: b.timezone,
     });
-    if socket
-        .send(Message::Text(hello.to_string().into()))
-        .await
-        .is_err()
-    {
+    let hello = Hello {
+        server_time: clock::to_rfc3339(now_ms()),
+        user: auth.user.clone(),
+        branch,
+    };
+    if !send_frame(&mut socket, &LiveFrame::Notice(FeedNotice::Hello(hello))).await {
         return;
     }
     let mut ping = tokio::time::interval(PING_EVERY);
@@ -166,8 +219,7 @@ async fn run(st: AppState, mut socket: WebSocket, auth: Option<(Auth, Seat)>) {
                     }
                 }
                 Err(RecvError::Lagged(_)) => {
-                    let msg = Utf8Bytes::from_static(r#"{"type":"resync"}"#);
-                    if socket.send(Message::Text(msg)).await.is_err() {
+                    if !send_frame(&mut socket, &LiveFrame::Change(LiveMessage::Resync)).await {
                         break;
                     }
                 }

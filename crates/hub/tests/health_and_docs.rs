@@ -29,15 +29,19 @@ async fn health_readiness_and_metrics_answer() {
     assert!(text.contains("kidyboard_database_ready 1"));
 }
 
+async fn openapi_doc(hub: &TestHub) -> serde_json::Value {
+    reqwest::get(hub.url("/api/v1/openapi.json"))
+        .await
+        .expect("the document is served")
+        .json()
+        .await
+        .expect("the document is JSON")
+}
+
 #[tokio::test]
 async fn the_openapi_document_describes_the_routes_clients_rely_on() {
     let hub = TestHub::start().await;
-    let doc: serde_json::Value = reqwest::get(hub.url("/api/v1/openapi.json"))
-        .await
-        .expect("doc")
-        .json()
-        .await
-        .expect("json");
+    let doc = openapi_doc(&hub).await;
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
     for path in [
         "/api/v1/auth/login",
@@ -78,6 +82,71 @@ async fn the_openapi_document_describes_the_routes_clients_rely_on() {
         );
     }
     assert!(doc["components"]["securitySchemes"].get("bearer").is_some());
+}
+
+/// The `type`s a schema allows, following `$ref`, `oneOf` and `allOf` (how the live frames nest).
+fn frame_types(doc: &serde_json::Value, schema: &serde_json::Value, out: &mut Vec<String>) {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.trim_start_matches("#/components/schemas/");
+        return frame_types(doc, &doc["components"]["schemas"][name], out);
+    }
+    for key in ["oneOf", "allOf"] {
+        for part in schema[key].as_array().into_iter().flatten() {
+            frame_types(doc, part, out);
+        }
+    }
+    for t in schema["properties"]["type"]["enum"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        out.extend(t.as_str().map(str::to_string));
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_live_frame() {
+    let hub = TestHub::start().await;
+    let doc = openapi_doc(&hub).await;
+    let mut types = Vec::new();
+    frame_types(&doc, &doc["components"]["schemas"]["LiveFrame"], &mut types);
+    types.sort();
+    assert_eq!(
+        types,
+        [
+            "catalog.changed",
+            "day.closed",
+            "error",
+            "hello",
+            "job.progress",
+            "menu.changed",
+            "resync",
+            "sale.created",
+            "stock.changed",
+            "stock.low",
+            "timer.updated",
+        ],
+        "LiveFrame names every message the feed sends, once"
+    );
+    // The hello a client really gets has the fields its schema declares, and no others.
+    let rec = hub.login("recepcion").await;
+    let (_ws, hello) = common::live(&hub.base, &rec.token).await;
+    let mut sent: Vec<&str> = hello
+        .as_object()
+        .expect("hello is an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    sent.sort();
+    let mut declared: Vec<&str> = doc["components"]["schemas"]["Hello"]["properties"]
+        .as_object()
+        .expect("Hello has properties")
+        .keys()
+        .map(String::as_str)
+        .chain(["type"])
+        .collect();
+    declared.sort();
+    assert_eq!(sent, declared, "hello as sent matches the Hello schema");
 }
 
 #[tokio::test]

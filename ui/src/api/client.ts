@@ -1,5 +1,5 @@
 import { filenameOf, readWithProgress, type DownloadProgress } from '../lib/download';
-import type { ApiErrorBody, ErrorCode } from './types';
+import type { ApiErrorBody } from './types';
 
 // The one place that speaks HTTP to the hub: adds the bearer token, turns the hub's
 // {error:{code,message,field}} into an ApiError, and reports a 401 so the app can go to /login.
@@ -7,7 +7,7 @@ import type { ApiErrorBody, ErrorCode } from './types';
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: ErrorCode | 'network',
+    readonly code: string,
     message: string,
     readonly field: string | null = null,
   ) {

@@ -1,12 +1,12 @@
 import { request, requestBlob } from './client';
 import type {
   AudioClip, AudioPlayer, AudioSchedule, AudioScheduleInput, AudioSettings, BackupInfo, BackupList, BackupRestored,
-  Branch, BranchCreate, BranchPatch, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList,
-  LoginResponse, Package, PackageCreate, PackagePatch, Product, ProductCreate, ProductPatch,
+  Branch, BranchInput, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList,
+  LoginResponse, Package, PackageInput, Product, ProductInput,
   ExportFormat, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportClosings,
   ReportDashboard, ReportFilter, ReportForecast, ReportHeatmap, ReportInventory, ReportSummary, ReportTopItems,
-  ReportUtilisation, Sale, SaleRequest, Service, ServiceCreate, ServicePatch, StockAdjustment, SyncStatus, Timer,
-  TimerAction, TimerList, TotemMenu, UploadedImage, User, UserCreate, UserPatch,
+  ReportUtilisation, Sale, SaleRequest, Service, ServiceInput, StockAdjustment, SyncStatus, Timer,
+  TimerAction, TimerList, TotemMenu, UploadedImage, User, UserInput,
 } from './types';
 
 // Typed wrappers for the routes of docs/api.md, one line each, so pages never build URLs.
@@ -40,13 +40,13 @@ function crud<T, C, P>(base: string) {
 }
 
 export const products = {
-  ...crud<Product, ProductCreate, ProductPatch>('/products'),
+  ...crud<Product, ProductInput, ProductInput>('/products'),
   adjustStock: (id: string, body: StockAdjustment) => request<Product>('POST', `/products/${id}/stock`, body),
 };
-export const services = crud<Service, ServiceCreate, ServicePatch>('/services');
-export const packages = crud<Package, PackageCreate, PackagePatch>('/packages');
-export const branches = crud<Branch, BranchCreate, BranchPatch>('/branches');
-export const users = crud<User, UserCreate, UserPatch>('/users');
+export const services = crud<Service, ServiceInput, ServiceInput>('/services');
+export const packages = crud<Package, PackageInput, PackageInput>('/packages');
+export const branches = crud<Branch, BranchInput, BranchInput>('/branches');
+export const users = crud<User, UserInput, UserInput>('/users');
 
 export const images = {
   /** Stores a picture (its bytes as they are); the answer's `url` goes in `image_url`. */

@@ -2,14 +2,14 @@ import { backoffDelay } from '../lib/backoff';
 import { clockOffset } from '../lib/clock';
 import { auth } from './endpoints';
 import { hubOrigin, ApiError } from './client';
-import type { LiveMessage } from './types';
+import type { LiveFrame } from './types';
 
 // One WebSocket to the hub per tab. It reconnects by itself with exponential back-off; every
 // (re)connection starts with a hello, and listeners reload their lists on it, so nothing pushed
 // while the link was down is missed. The hello also gives the server clock for countdowns.
 
 export type LiveStatus = 'connecting' | 'online' | 'offline';
-type Listener = (message: LiveMessage) => void;
+type Listener = (message: LiveFrame) => void;
 
 /** What the feed needs from the outside world; tests pass fakes. */
 export interface LiveDeps {
@@ -93,9 +93,9 @@ export class LiveFeed {
     };
     socket.onmessage = (event) => {
       if (this.socket !== socket) return;
-      let message: LiveMessage;
+      let message: LiveFrame;
       try {
-        message = JSON.parse(String(event.data)) as LiveMessage;
+        message = JSON.parse(String(event.data)) as LiveFrame;
       } catch {
         return;
       }

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LiveFeed, PROBE_EVERY_MS } from './live.svelte';
-import type { LiveMessage } from './types';
+import type { LiveFrame, User } from './types';
+
+const user: User = {
+  id: 'u1', username: 'recepcion', display_name: 'Recepción', role: 'reception', active: true,
+  created_at: '2026-11-22T18:00:00Z',
+};
 
 class FakeSocket {
   static all: FakeSocket[] = [];
@@ -14,9 +19,13 @@ class FakeSocket {
   close() {
     this.closed = true;
   }
+  /** A frame as the hub sends it: typed by the generated union, so the fakes follow the hub. */
+  send(frame: LiveFrame) {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
   hello(serverTime: number) {
     this.onopen?.();
-    this.onmessage?.({ data: JSON.stringify({ type: 'hello', server_time: new Date(serverTime).toISOString(), user: {} }) });
+    this.send({ type: 'hello', server_time: new Date(serverTime).toISOString(), user, branch: null });
   }
   drop() {
     this.onclose?.();
@@ -51,13 +60,13 @@ afterEach(() => {
 describe('LiveFeed', () => {
   it('takes the server clock offset from hello and passes messages on', () => {
     const live = feed();
-    const seen: LiveMessage['type'][] = [];
+    const seen: LiveFrame['type'][] = [];
     live.on((m) => seen.push(m.type));
     live.start('tok');
     const socket = FakeSocket.all[0]!;
     expect(socket.url).toContain('/api/v1/live?token=tok');
     socket.hello(Date.now() + 5000);
-    socket.onmessage?.({ data: JSON.stringify({ type: 'resync' }) });
+    socket.send({ type: 'resync' });
     expect(live.status).toBe('online');
     expect(live.offset).toBe(5000);
     expect(seen).toEqual(['hello', 'resync']);

@@ -1787,12 +1787,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description WebSocket: hello, then timer.updated, sale.created, stock.changed, stock.low, catalog.changed, day.closed, job.progress, menu.changed */
+                /** @description WebSocket; each text message is one LiveFrame in JSON: hello, then timer.updated, sale.created, stock.changed, stock.low, catalog.changed, day.closed, job.progress, menu.changed, resync; error just before the hub closes it */
                 101: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["LiveFrame"];
+                    };
                 };
                 /** @description Demasiados intentos: espera antes de volver a probar */
                 429: {
@@ -5156,10 +5158,7 @@ export interface paths {
          * A catalogue picture known by its outside address (pictures from the cloud catalogue): served
          *     from this hub's store, so it shows while offline, in the format and width each screen wants.
          *     Fetched on first use when the store has not prefetched it yet; only addresses that the
-         *     catalogue references are fetched, so the hub cannot be used as an open proxy, and the fetch
-         *     itself is bounded (time, size, redirects, content type, public addresses only unless
-         *     configured; a few at once; a failed address rests a few minutes). What it brings is checked
-         *     like an upload, bombs included.
+         *     catalogue references are fetched, so the hub cannot be used as an open proxy.
          */
         get: {
             parameters: {
@@ -5833,6 +5832,15 @@ export interface components {
             /** Format: int64 */
             minutes: number;
         };
+        /** @description What the feed says itself, besides the changes it relays. */
+        FeedNotice: (components["schemas"]["Hello"] & {
+            /** @enum {string} */
+            type: "hello";
+        }) | {
+            error: components["schemas"]["ErrorDetail"];
+            /** @enum {string} */
+            type: "error";
+        };
         /** @description Sums of a period. */
         Figures: {
             /** @description Money received by method, cash net of the change handed back. */
@@ -5912,6 +5920,19 @@ export interface components {
             sales: number[][];
             /** @description How many of each weekday the period holds (to turn sums into averages). */
             weekdays_in_period: number[];
+        };
+        /** @description The greeting: the hub's clock (clients count down from it), who is signed in, and the store. */
+        Hello: {
+            branch?: null | components["schemas"]["HelloBranch"];
+            /** @description RFC 3339 UTC. */
+            server_time: string;
+            user: components["schemas"]["User"];
+        };
+        HelloBranch: {
+            id: string;
+            name: string;
+            /** @description IANA time zone, e.g. `America/Mexico_City`. */
+            timezone: string;
         };
         HourCount: {
             /**
@@ -6023,6 +6044,53 @@ export interface components {
             /** @description The cloud's error code (`unauthorized`, `validation`…) or `offline`. */
             code: string;
             message: string;
+        };
+        /**
+         * @description Every message the hub sends on the feed, as one schema (`LiveFrame` in the API document) from
+         *     which clients generate their types: what the feed says itself, or a change it relays.
+         */
+        LiveFrame: components["schemas"]["FeedNotice"] | components["schemas"]["LiveMessage"];
+        /**
+         * @description A change as the feed announces it. Its schema is in the API document (inside `LiveFrame`), and
+         *     the UI's types are generated from it, so a change of shape here fails the UI's type check.
+         */
+        LiveMessage: {
+            timer: components["schemas"]["Timer"];
+            /** @enum {string} */
+            type: "timer.updated";
+        } | {
+            sale: components["schemas"]["Sale"];
+            /** @enum {string} */
+            type: "sale.created";
+        } | {
+            product: components["schemas"]["Product"];
+            /** @enum {string} */
+            type: "stock.changed";
+        } | {
+            product: components["schemas"]["Product"];
+            /** @enum {string} */
+            type: "stock.low";
+        } | {
+            /** @description What kind of record: `product`, `service`, `package`, `branch`, `user`, … */
+            entity: string;
+            id: string;
+            /** @enum {string} */
+            type: "catalog.changed";
+        } | {
+            closing: components["schemas"]["DayClosing"];
+            /** @enum {string} */
+            type: "day.closed";
+        } | {
+            job: components["schemas"]["JobStatus"];
+            /** @enum {string} */
+            type: "job.progress";
+        } | {
+            id: string;
+            /** @enum {string} */
+            type: "menu.changed";
+        } | {
+            /** @enum {string} */
+            type: "resync";
         };
         LoginRequest: {
             password: string;
@@ -6897,5 +6965,138 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AudioClip = components['schemas']['AudioClip'];
+export type AudioSchedule = components['schemas']['AudioSchedule'];
+export type AudioSettings = components['schemas']['AudioSettings'];
+export type Background = components['schemas']['Background'];
+export type Backtest = components['schemas']['Backtest'];
+export type BacktestPoint = components['schemas']['BacktestPoint'];
+export type BackupInfo = components['schemas']['BackupInfo'];
+export type BackupList = components['schemas']['BackupList'];
+export type Branch = components['schemas']['Branch'];
+export type BranchInput = components['schemas']['BranchInput'];
+export type BranchList = components['schemas']['BranchList'];
+export type Breaker = components['schemas']['Breaker'];
+export type ByMethod = components['schemas']['ByMethod'];
+export type ByType = components['schemas']['ByType'];
+export type Canvas = components['schemas']['Canvas'];
+export type CapacityWarning = components['schemas']['CapacityWarning'];
+export type Child = components['schemas']['Child'];
+export type ClipList = components['schemas']['ClipList'];
+export type ClosingsReport = components['schemas']['ClosingsReport'];
+export type CurrencyFormat = components['schemas']['CurrencyFormat'];
+export type DailyCapacity = components['schemas']['DailyCapacity'];
+export type Dashboard = components['schemas']['Dashboard'];
+export type DayCloseRequest = components['schemas']['DayCloseRequest'];
+export type DayClosing = components['schemas']['DayClosing'];
+export type DayClosingList = components['schemas']['DayClosingList'];
+export type DayFigures = components['schemas']['DayFigures'];
+export type DayPart = components['schemas']['DayPart'];
+export type DayStatus = components['schemas']['DayStatus'];
+export type Delta = components['schemas']['Delta'];
+export type DwellBucket = components['schemas']['DwellBucket'];
+export type ErrorBody = components['schemas']['ErrorBody'];
+export type ErrorDetail = components['schemas']['ErrorDetail'];
+export type Event = components['schemas']['Event'];
+export type EventList = components['schemas']['EventList'];
+export type ExportFormat = components['schemas']['ExportFormat'];
+export type ExportRequest = components['schemas']['ExportRequest'];
+export type ExtendRequest = components['schemas']['ExtendRequest'];
+export type FeedNotice = components['schemas']['FeedNotice'];
+export type Figures = components['schemas']['Figures'];
+export type FontSizes = components['schemas']['FontSizes'];
+export type ForecastPoint = components['schemas']['ForecastPoint'];
+export type ForecastReport = components['schemas']['ForecastReport'];
+export type ForecastStatus = components['schemas']['ForecastStatus'];
+export type HeatCell = components['schemas']['HeatCell'];
+export type Heatmap = components['schemas']['Heatmap'];
+export type Hello = components['schemas']['Hello'];
+export type HelloBranch = components['schemas']['HelloBranch'];
+export type HourCount = components['schemas']['HourCount'];
+export type Inventory = components['schemas']['Inventory'];
+export type InventoryRow = components['schemas']['InventoryRow'];
+export type ItemFields = components['schemas']['ItemFields'];
+export type ItemKind = components['schemas']['ItemKind'];
+export type JobFailure = components['schemas']['JobFailure'];
+export type JobState = components['schemas']['JobState'];
+export type JobStatus = components['schemas']['JobStatus'];
+export type LastError = components['schemas']['LastError'];
+export type LiveFrame = components['schemas']['LiveFrame'];
+export type LiveMessage = components['schemas']['LiveMessage'];
+export type LoginRequest = components['schemas']['LoginRequest'];
+export type MenuDesign = components['schemas']['MenuDesign'];
+export type MenuDesignBody = components['schemas']['MenuDesignBody'];
+export type MenuDesignList = components['schemas']['MenuDesignList'];
+export type MenuDesignView = components['schemas']['MenuDesignView'];
+export type Orientation = components['schemas']['Orientation'];
+export type Package = components['schemas']['Package'];
+export type PackageInput = components['schemas']['PackageInput'];
+export type PackageItem = components['schemas']['PackageItem'];
+export type PackageItemInput = components['schemas']['PackageItemInput'];
+export type PackageList = components['schemas']['PackageList'];
+export type PairRequest = components['schemas']['PairRequest'];
+export type Palette = components['schemas']['Palette'];
+export type PaperSize = components['schemas']['PaperSize'];
+export type Params = components['schemas']['Params'];
+export type Payment = components['schemas']['Payment'];
+export type PaymentMethod = components['schemas']['PaymentMethod'];
+export type PaymentRequest = components['schemas']['PaymentRequest'];
+export type PeriodInfo = components['schemas']['PeriodInfo'];
+export type PlayerList = components['schemas']['PlayerList'];
+export type PlayerReport = components['schemas']['PlayerReport'];
+export type PlayerStatusInput = components['schemas']['PlayerStatusInput'];
+export type PreviewBody = components['schemas']['PreviewBody'];
+export type Product = components['schemas']['Product'];
+export type ProductInput = components['schemas']['ProductInput'];
+export type ProductList = components['schemas']['ProductList'];
+export type Restored = components['schemas']['Restored'];
+export type RevenueReport = components['schemas']['RevenueReport'];
+export type Rgb = components['schemas']['Rgb'];
+export type Role = components['schemas']['Role'];
+export type Sale = components['schemas']['Sale'];
+export type SaleItem = components['schemas']['SaleItem'];
+export type SaleItemRequest = components['schemas']['SaleItemRequest'];
+export type SalePage = components['schemas']['SalePage'];
+export type SaleRequest = components['schemas']['SaleRequest'];
+export type ScheduleInput = components['schemas']['ScheduleInput'];
+export type ScheduleList = components['schemas']['ScheduleList'];
+export type ScreenSize = components['schemas']['ScreenSize'];
+export type SeriesForecast = components['schemas']['SeriesForecast'];
+export type Service = components['schemas']['Service'];
+export type ServiceInput = components['schemas']['ServiceInput'];
+export type ServiceList = components['schemas']['ServiceList'];
+export type ServiceUse = components['schemas']['ServiceUse'];
+export type Session = components['schemas']['Session'];
+export type Shift = components['schemas']['Shift'];
+export type ShiftCount = components['schemas']['ShiftCount'];
+export type ShiftList = components['schemas']['ShiftList'];
+export type ShowCents = components['schemas']['ShowCents'];
+export type SlideTiming = components['schemas']['SlideTiming'];
+export type Status = components['schemas']['Status'];
+export type StockAdjustment = components['schemas']['StockAdjustment'];
+export type StockMovement = components['schemas']['StockMovement'];
+export type StockMovementList = components['schemas']['StockMovementList'];
+export type Summary = components['schemas']['Summary'];
+export type SyncStatus = components['schemas']['SyncStatus'];
+export type Timer = components['schemas']['Timer'];
+export type TimerList = components['schemas']['TimerList'];
+export type TimerState = components['schemas']['TimerState'];
+export type TopItem = components['schemas']['TopItem'];
+export type TopItems = components['schemas']['TopItems'];
+export type TotemMenu = components['schemas']['TotemMenu'];
+export type UploadedImage = components['schemas']['UploadedImage'];
+export type User = components['schemas']['User'];
+export type UserInput = components['schemas']['UserInput'];
+export type UserList = components['schemas']['UserList'];
+export type Utilisation = components['schemas']['Utilisation'];
+export type VisionState = components['schemas']['VisionState'];
+export type VisionStatus = components['schemas']['VisionStatus'];
+export type VisionStatusInput = components['schemas']['VisionStatusInput'];
+export type VisionStatusList = components['schemas']['VisionStatusList'];
+export type VisitBatch = components['schemas']['VisitBatch'];
+export type VisitBatchResult = components['schemas']['VisitBatchResult'];
+export type VisitInput = components['schemas']['VisitInput'];
+export type VisitorFigures = components['schemas']['VisitorFigures'];
+export type VisitorsReport = components['schemas']['VisitorsReport'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;

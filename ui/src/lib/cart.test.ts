@@ -7,15 +7,17 @@ function product(id: string, price_cents: number, stock = 10): Product {
     id,
     name: id,
     category: 'Bebidas',
-    description: null,
+    description: '',
     price_cents,
-    cost_cents: null,
+    cost_cents: 0,
     stock,
     low_stock_threshold: 2,
     barcode: null,
     image_url: null,
     active: true,
     low_stock: false,
+    created_at: '2026-11-22T18:00:00Z',
+    updated_at: '2026-11-22T18:00:00Z',
   };
 }
 

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Product, Service } from '../api/types';
 import { buildSlides, menuChanged, slideDurationMs, slideKey } from './menuSlides';
 
-const service: Service = { id: 's', name: '1 hora de juego', description: null, duration_minutes: 60, price_cents: 15000, capacity: null, active: true };
+const service: Service = { id: 's', name: '1 hora de juego', description: '', duration_minutes: 60, price_cents: 15000, capacity: 0, active: true,
+  created_at: '2026-11-22T18:00:00Z', updated_at: '2026-11-22T18:00:00Z' };
 
-function product(i: number, category: string | null, active = true): Product {
+function product(i: number, category: string, active = true): Product {
   return {
-    id: `p${i}`, name: `P${i}`, category, description: null, price_cents: 1000, cost_cents: null, stock: 5,
+    id: `p${i}`, name: `P${i}`, category, description: '', price_cents: 1000, cost_cents: 0, stock: 5,
     low_stock_threshold: 1, barcode: null, image_url: null, active, low_stock: false,
+    created_at: '2026-11-22T18:00:00Z', updated_at: '2026-11-22T18:00:00Z',
   };
 }
 

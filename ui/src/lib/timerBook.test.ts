@@ -4,8 +4,8 @@ import { mergeTimerList, upsertTimer, wallOrder } from './timerBook';
 
 function timer(id: string, over: Partial<Timer> = {}): Timer {
   return {
-    id, sale_id: null, child_name: id, guardian_name: null, guardian_phone: null, service_id: null,
-    service_name: null, state: 'running', starts_at: '2026-11-22T18:00:00Z', ends_at: '2026-11-22T19:00:00Z',
+    id, sale_id: null, child_name: id, guardian_name: '', guardian_phone: '', service_id: null,
+    service_name: '', state: 'running', starts_at: '2026-11-22T18:00:00Z', ends_at: '2026-11-22T19:00:00Z',
     duration_ms: 3_600_000, remaining_ms: 0, extended_minutes: 0, updated_at: '2026-11-22T18:00:00Z', ...over,
   };
 }

@@ -1,10 +1,13 @@
 // A real cloud for end-to-end tests: a throwaway PostgreSQL cluster (initdb + pg_ctl, listening
-// only on a unix socket in a temp dir) and `kidyboard cloud serve` on 127.0.0.1.
+// only on a unix socket in a temp dir) and `kidyboard-cloud serve` on 127.0.0.1.
 import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { HUB_BIN } from './hub.mjs';
+
+/** The cloud is its own program, built beside the hub (`cargo build` at the root builds both). */
+export const CLOUD_BIN = process.env.KIDYBOARD_CLOUD_BIN ?? join(dirname(HUB_BIN), 'kidyboard-cloud');
 
 export const OPERATOR_TOKEN = 'e2e-operator-token-that-is-long-enough';
 
@@ -61,11 +64,14 @@ function freePort() {
   });
 }
 
-/** `kidyboard cloud serve` over the given database; resolves when /readyz answers. */
+/** `kidyboard-cloud serve` over the given database; resolves when /readyz answers. */
 export async function startCloud(databaseUrl) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(HUB_BIN, ['cloud', 'serve', '--listen', `127.0.0.1:${port}`, '--database-url', databaseUrl], {
+  if (!existsSync(CLOUD_BIN)) {
+    throw new Error(`The cloud binary is missing at ${CLOUD_BIN}: build it (cargo build) or set KIDYBOARD_CLOUD_BIN.`);
+  }
+  const child = spawn(CLOUD_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--database-url', databaseUrl], {
     env: { ...process.env, KIDYBOARD_CLOUD_OPERATOR_TOKEN: OPERATOR_TOKEN },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -8,9 +8,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Owner, TestCloud, TestStore};
-use kidyboard_cloud::worker::client::CloudClient;
-use kidyboard_cloud::{SyncHooks, SyncWorker, WorkerConfig};
 use kidyboard_core::sync;
+use kidyboard_sync::worker::client::CloudClient;
+use kidyboard_sync::{SyncHooks, SyncWorker, WorkerConfig};
 
 const QUEUED: i64 = 10_000;
 

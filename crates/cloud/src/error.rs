@@ -1,12 +1,12 @@
-//! Every way the cloud or the sync worker can fail, each with a stable machine-readable code.
+//! Every way the cloud can fail, each with a stable machine-readable code.
 //! The HTTP answer is always `{ "error": { "code", "message", "field"? } }`; internal details are
 //! logged, never sent.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
-use utoipa::ToSchema;
+
+pub use kidyboard_sync::wire::{ErrorBody, ErrorDetail};
 
 pub type Result<T, E = CloudError> = std::result::Result<T, E>;
 
@@ -40,18 +40,6 @@ pub enum CloudError {
     #[error("store: {0}")]
     Store(#[from] kidyboard_core::CoreError),
 
-    /// The store could not reach the cloud, or the cloud answered with an error.
-    #[error("cloud request failed: {0}")]
-    Remote(String),
-
-    /// The cloud answered with an error body; `code` is the cloud's.
-    #[error("the cloud refused: {code}: {message}")]
-    Refused {
-        status: u16,
-        code: String,
-        message: String,
-    },
-
     #[error("{0}")]
     Internal(String),
 }
@@ -74,8 +62,6 @@ impl CloudError {
             CloudError::Conflict { code, .. } => code,
             CloudError::Unavailable(_) | CloudError::Pool(_) => "unavailable",
             CloudError::Postgres(e) if is_connection_error(e) => "unavailable",
-            CloudError::Remote(_) => "offline",
-            CloudError::Refused { code, .. } => code,
             CloudError::Postgres(_) | CloudError::Store(_) | CloudError::Internal(_) => "internal",
         }
     }
@@ -96,8 +82,7 @@ impl CloudError {
     /// refusal that will not change by itself.
     pub fn is_transient(&self) -> bool {
         match self {
-            CloudError::Remote(_) | CloudError::Unavailable(_) | CloudError::Pool(_) => true,
-            CloudError::Refused { status, .. } => *status >= 500 || *status == 429,
+            CloudError::Unavailable(_) | CloudError::Pool(_) => true,
             CloudError::Postgres(e) => is_connection_error(e),
             _ => false,
         }
@@ -106,22 +91,6 @@ impl CloudError {
 
 fn is_connection_error(e: &tokio_postgres::Error) -> bool {
     e.is_closed() || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
-}
-
-/// The body of every error answer.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable, machine-readable.
-    pub code: String,
-    /// For people (Spanish).
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub field: Option<String>,
 }
 
 impl IntoResponse for CloudError {

@@ -8,10 +8,9 @@ use std::collections::BTreeMap;
 
 use deadpool_postgres::{GenericClient, Transaction};
 use kidyboard_core::sync::{Hlc, OutgoingEvent, RemoteEvent, Version, MAX_CLOCK_AHEAD_MS};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::error::Result;
+pub use kidyboard_sync::wire::CatalogPage;
 
 /// The device id the cloud signs its own edits with.
 pub const CLOUD_DEVICE_ID: &str = "cloud";
@@ -193,15 +192,6 @@ pub async fn append_owner_edit(
     append(tx, org_id, &mut clock, &[entry]).await?;
     save_org(tx, org_id, &clock).await?;
     Ok((id, hlc))
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CatalogPage {
-    pub events: Vec<RemoteEvent>,
-    /// The cursor to ask from next time (the last position in this page, or `after` if empty).
-    pub next_after: i64,
-    /// True when more events wait after this page.
-    pub more: bool,
 }
 
 /// Catalogue events after `after`, oldest first.

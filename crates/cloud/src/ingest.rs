@@ -5,29 +5,12 @@
 
 use std::collections::HashSet;
 
-use kidyboard_core::sync::{is_catalog_event, Hlc, OutgoingEvent};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use crate::auth::Device;
 use crate::error::{CloudError, Result};
 use crate::state::CloudState;
 use crate::{feed, projections};
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct PushRequest {
-    pub events: Vec<OutgoingEvent>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-pub struct PushAnswer {
-    /// Every event of this device up to this seq is stored: the store may drop them from its queue.
-    pub acked_seq: i64,
-    /// Newly stored by this request.
-    pub stored: u64,
-    /// Already stored before (a retry).
-    pub duplicates: u64,
-}
+use kidyboard_core::sync::{is_catalog_event, Hlc, OutgoingEvent};
+pub use kidyboard_sync::wire::{PushAnswer, PushRequest};
 
 const MAX_TEXT: usize = 100;
 

@@ -126,7 +126,7 @@ async fn openapi_errors_boundaries_and_pairing_codes() {
     // A pairing code works once.
     let store = TestStore::new();
     let code = owner.pairing_code(&branch).await;
-    kidyboard_cloud::worker::pairing::pair(
+    kidyboard_sync::worker::pairing::pair(
         store.store.clone(),
         &cloud.base,
         &code.to_lowercase(),
@@ -135,9 +135,9 @@ async fn openapi_errors_boundaries_and_pairing_codes() {
     .await
     .expect("a code pairs (case and dashes do not matter)");
     let again =
-        kidyboard_cloud::worker::pairing::pair(store.store.clone(), &cloud.base, &code, None).await;
+        kidyboard_sync::worker::pairing::pair(store.store.clone(), &cloud.base, &code, None).await;
     match again {
-        Err(kidyboard_cloud::CloudError::Refused { status, code, .. }) => {
+        Err(kidyboard_sync::SyncError::Refused { status, code, .. }) => {
             assert_eq!((status, code.as_str()), (422, "validation"))
         }
         other => panic!("a used code should be refused, got {other:?}"),

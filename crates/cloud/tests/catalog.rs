@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use common::{eventually, fast_worker, Owner, TestCloud, TestStore};
 use futures_util::StreamExt;
-use kidyboard_cloud::worker::{CatalogChange, SyncHooks};
-use kidyboard_cloud::{SyncHandle, SyncWorker};
 use kidyboard_core::products::{self, ProductInput};
 use kidyboard_core::roles::Actor;
 use kidyboard_core::Store;
 use kidyboard_hub::live::LiveMessage;
+use kidyboard_sync::worker::{CatalogChange, SyncHooks};
+use kidyboard_sync::{SyncHandle, SyncWorker};
 use serde_json::{json, Value};
 
 fn start_worker(store: &Arc<Store>, hooks: SyncHooks) -> SyncHandle {
@@ -353,7 +353,7 @@ async fn a_catalogue_edit_stamped_far_in_the_future_is_kept_but_not_fed_to_branc
         }),
     });
     let client =
-        kidyboard_cloud::worker::client::CloudClient::new(Duration::from_secs(10)).expect("client");
+        kidyboard_sync::worker::client::CloudClient::new(Duration::from_secs(10)).expect("client");
     let answer = client
         .push(&cloud.base, &link.device_token, events)
         .await

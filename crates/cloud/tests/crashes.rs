@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{cloud_db, count, eventually, fast_worker, Owner, TestCloud, TestStore};
-use kidyboard_cloud::worker::client::CloudClient;
-use kidyboard_cloud::{SyncHooks, SyncWorker};
 use kidyboard_core::sync;
+use kidyboard_sync::worker::client::CloudClient;
+use kidyboard_sync::{SyncHooks, SyncWorker};
 
 /// Many sales in one transaction: a long queue without waiting for a disk flush per sale.
 fn sell_many(store: &TestStore, product: &str, n: usize) {
@@ -144,7 +144,7 @@ async fn a_batch_retried_after_a_lost_answer_is_stored_once() {
     forged[0].device_id = "01ARZ3NDEKTSV4RRFFQ69G5FAV".into();
     let refused = client.push(&cloud.base, &link.device_token, forged).await;
     match refused {
-        Err(kidyboard_cloud::CloudError::Refused { status, code, .. }) => {
+        Err(kidyboard_sync::SyncError::Refused { status, code, .. }) => {
             assert_eq!((status, code.as_str()), (422, "validation"))
         }
         other => panic!("a forged batch should be refused, got {other:?}"),
@@ -155,7 +155,7 @@ async fn a_batch_retried_after_a_lost_answer_is_stored_once() {
     assert!(
         matches!(
             bad_token,
-            Err(kidyboard_cloud::CloudError::Refused { status: 401, .. })
+            Err(kidyboard_sync::SyncError::Refused { status: 401, .. })
         ),
         "{bad_token:?}"
     );

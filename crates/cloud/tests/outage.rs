@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{cloud_db, count, eventually, fast_worker, Owner, TestCloud, TestStore};
-use kidyboard_cloud::worker::retry::Breaker;
-use kidyboard_cloud::{SyncHooks, SyncWorker};
+use kidyboard_sync::worker::retry::Breaker;
+use kidyboard_sync::{SyncHooks, SyncWorker};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sales_made_while_the_cloud_is_down_arrive_once_when_it_returns() {

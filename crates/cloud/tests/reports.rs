@@ -6,9 +6,9 @@ mod common;
 use std::time::Duration;
 
 use common::{eventually, fast_worker, Owner, TestCloud, TestStore};
-use kidyboard_cloud::{SyncHooks, SyncWorker};
 use kidyboard_core::money::PaymentMethod;
 use kidyboard_core::sales::{self, Child, PaymentRequest, SaleItemRequest, SaleRequest};
+use kidyboard_sync::{SyncHooks, SyncWorker};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn timers_stock_alerts_and_revenue_by_type_reach_the_owner() {

@@ -58,7 +58,7 @@ pub enum Command {
     },
     /// Print the API's OpenAPI document.
     Openapi,
-    /// The cloud: run the service, or pair this store with it.
+    /// The cloud: pair this store with it (the service itself is `kidyboard-cloud serve`).
     Cloud {
         #[command(subcommand)]
         command: CloudCommand,
@@ -87,17 +87,12 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum CloudCommand {
-    /// Run the cloud sync service over PostgreSQL.
+    /// Moved: the cloud service is its own program, `kidyboard-cloud serve` (same options), so
+    /// the store links no PostgreSQL code. This says so and fails.
     Serve {
-        /// A TOML file of settings (see crates/cloud/README.md); KIDYBOARD_CLOUD_* variables override it.
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Address to listen on (default 127.0.0.1:8090).
-        #[arg(long)]
-        listen: Option<SocketAddr>,
-        /// PostgreSQL connection string.
-        #[arg(long, env = "KIDYBOARD_CLOUD_DATABASE_URL")]
-        database_url: Option<String>,
+        /// The options meant for the cloud, repeated in the message.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Pair this store with a cloud using a pairing code made by the owner.
     Pair {
@@ -274,45 +269,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Cloud {
-            command:
-                CloudCommand::Serve {
-                    config: file,
-                    listen,
-                    database_url,
-                },
+            command: CloudCommand::Serve { args },
         } => {
-            init_logging(config.log_json);
-            let mut cloud: kidyboard_cloud::CloudConfig = match file {
-                Some(f) => {
-                    let text = std::fs::read_to_string(&f)
-                        .with_context(|| format!("reading {}", f.display()))?;
-                    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?
+            let mut command = String::from("kidyboard-cloud serve");
+            for a in &args {
+                command.push(' ');
+                if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"')
+                {
+                    command.push_str(&format!("'{}'", a.replace('\'', r"'\''")));
+                } else {
+                    command.push_str(a);
                 }
-                None => kidyboard_cloud::CloudConfig::default(),
-            };
-            if let Ok(v) = std::env::var("KIDYBOARD_CLOUD_LISTEN") {
-                cloud.listen = v
-                    .parse()
-                    .map_err(|e| anyhow::anyhow!("KIDYBOARD_CLOUD_LISTEN: {e}"))?;
             }
-            if let Ok(v) = std::env::var("KIDYBOARD_CLOUD_OPERATOR_TOKEN") {
-                cloud.operator_token = v;
-            }
-            if let Some(l) = listen {
-                cloud.listen = l;
-            }
-            if let Some(d) = database_url {
-                cloud.database_url = d;
-            }
-            say!("Kidyboard cloud listening on http://{}", cloud.listen);
-            kidyboard_cloud::serve(cloud, shutdown_signal()).await?;
-            Ok(())
+            bail!(
+                "the cloud service is its own program now (the store's `kidyboard` links no \
+                 PostgreSQL code): run `{command}` instead; settings and KIDYBOARD_CLOUD_* \
+                 variables are the same (see crates/cloud/README.md)"
+            )
         }
         Command::Cloud {
             command: CloudCommand::Pair { url, code, name },
         } => {
             let store = std::sync::Arc::new(open_store(&config)?);
-            let link = kidyboard_cloud::worker::pairing::pair(store, &url, &code, name).await?;
+            let link = kidyboard_sync::worker::pairing::pair(store, &url, &code, name).await?;
             println!("paired with {url}: {link:?}");
             Ok(())
         }

@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use std::sync::Arc;
 
-use kidyboard_cloud::worker::{CatalogChange, SyncHooks, SyncWorker, WorkerConfig};
+use kidyboard_sync::worker::{CatalogChange, SyncHooks, SyncWorker, WorkerConfig};
 
 use crate::config::Config;
 use crate::live::LiveMessage;

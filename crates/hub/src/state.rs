@@ -28,7 +28,7 @@ pub struct AppState {
     /// Woken after a day closing, so a backup of the closed day is taken.
     pub day_closed: Arc<Notify>,
     /// The cloud sync worker's handle (status, "sync now"); set when the hub is bound.
-    pub sync: Option<kidyboard_cloud::worker::SyncHandle>,
+    pub sync: Option<kidyboard_sync::SyncHandle>,
     /// Background exports (`<data-dir>/exports`), one at a time so the store stays responsive.
     pub jobs: crate::jobs::Jobs,
     /// The last status each speaker player reported (live state, not history).

@@ -30,3 +30,32 @@ async fn an_unpaired_store_reports_its_sync_status_and_accepts_sync_now() {
     assert_eq!(gerente.get("/sync/status").await.status, 200);
     assert_eq!(gerente.post("/sync/now", json!({})).await.status, 403);
 }
+
+#[test]
+fn kidyboard_cloud_serve_points_at_the_cloud_program() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kidyboard"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args([
+            "cloud",
+            "serve",
+            "--listen",
+            "127.0.0.1:8090",
+            "--database-url",
+            "host=/run/postgresql dbname=kidyboard",
+        ])
+        .output()
+        .expect("kidyboard runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "the store's kidyboard does not run the cloud (it links no PostgreSQL code)"
+    );
+    assert!(
+        stderr.contains(
+            "kidyboard-cloud serve --listen 127.0.0.1:8090 --database-url 'host=/run/postgresql dbname=kidyboard'"
+        ),
+        "the message names the command to run instead, with the same options: {stderr}"
+    );
+}

@@ -11,6 +11,7 @@ use crate::error::{CloudError, Result};
 use crate::extract::Body;
 use crate::secrets;
 use crate::state::CloudState;
+pub use kidyboard_sync::wire::{PairAnswer, PairRequest};
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewOrganisation {
@@ -218,23 +219,6 @@ pub async fn create_pairing_code(
             expires_at: row.get(0),
         }),
     ))
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct PairRequest {
-    pub code: String,
-    /// The store's own device id (every event it writes carries it).
-    pub device_id: String,
-    #[serde(default)]
-    pub name: Option<String>,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct PairAnswer {
-    /// The store's credential for push and pull; shown once, only its hash is kept.
-    pub device_token: String,
-    pub organisation_id: String,
-    pub branch_id: String,
 }
 
 /// Redeems a pairing code: the store gets its device credential.

@@ -9,11 +9,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kidyboard_cloud::{CloudConfig, CloudState, WorkerConfig};
+use kidyboard_cloud::{CloudConfig, CloudState};
 use kidyboard_core::money::PaymentMethod;
 use kidyboard_core::roles::{Actor, Role};
 use kidyboard_core::sales::{self, PaymentRequest, SaleItemRequest, SaleRequest};
 use kidyboard_core::{demo, Store};
+use kidyboard_sync::WorkerConfig;
 use serde_json::{json, Value};
 
 pub const OPERATOR: &str = "operator-secret-for-tests";
@@ -319,7 +320,7 @@ impl TestStore {
 
     pub async fn pair(&self, owner: &Owner, branch_id: &str) {
         let code = owner.pairing_code(branch_id).await;
-        kidyboard_cloud::worker::pairing::pair(
+        kidyboard_sync::worker::pairing::pair(
             self.store.clone(),
             &owner.base,
             &code,

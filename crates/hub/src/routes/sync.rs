@@ -3,9 +3,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use kidyboard_cloud::worker::SyncStatus;
-use kidyboard_cloud::CloudError;
 use kidyboard_core::Permission;
+use kidyboard_sync::worker::SyncStatus;
+use kidyboard_sync::SyncError;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -14,7 +14,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
-fn handle(st: &AppState) -> ApiResult<&kidyboard_cloud::worker::SyncHandle> {
+fn handle(st: &AppState) -> ApiResult<&kidyboard_sync::SyncHandle> {
     st.sync.as_ref().ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -86,7 +86,7 @@ pub async fn pair(
         .name
         .map(|n| n.trim().chars().take(120).collect::<String>())
         .filter(|n| !n.is_empty());
-    let link = kidyboard_cloud::worker::pairing::pair(st.store.clone(), &req.cloud_url, code, name)
+    let link = kidyboard_sync::worker::pairing::pair(st.store.clone(), &req.cloud_url, code, name)
         .await
         .map_err(pair_error)?;
     h.sync_now();
@@ -98,9 +98,9 @@ pub async fn pair(
 }
 
 /// A refused pairing names what to fix: the address (wrong or unreachable) or the code.
-fn pair_error(e: CloudError) -> ApiError {
+fn pair_error(e: SyncError) -> ApiError {
     let (field, code, message) = match e {
-        CloudError::Validation { field, message } => {
+        SyncError::Validation { field, message } => {
             let field = if field == "url" {
                 "cloud_url".into()
             } else {
@@ -108,17 +108,17 @@ fn pair_error(e: CloudError) -> ApiError {
             };
             (field, "validation", message)
         }
-        CloudError::Remote(detail) => (
+        SyncError::Remote(detail) => (
             "cloud_url".into(),
             "cloud_unreachable",
             format!("no se pudo contactar la nube: {detail}"),
         ),
-        CloudError::Refused { status, .. } if status == 401 || status == 404 || status == 422 => (
+        SyncError::Refused { status, .. } if status == 401 || status == 404 || status == 422 => (
             "code".into(),
             "pairing_refused",
             "la nube no aceptó el código: revisa que esté bien escrito y no haya vencido".into(),
         ),
-        CloudError::Refused { code, message, .. } => (
+        SyncError::Refused { code, message, .. } => (
             "cloud_url".into(),
             "pairing_refused",
             format!("la nube rechazó la vinculación ({code}): {message}"),

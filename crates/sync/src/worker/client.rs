@@ -1,15 +1,13 @@
 //! The store's HTTP client for the cloud: push a batch, pull a page of the catalogue feed,
-//! redeem a pairing code. Cloud errors come back as `CloudError::Refused` with the cloud's code.
+//! redeem a pairing code. Cloud errors come back as `SyncError::Refused` with the cloud's code.
 
 use std::time::Duration;
 
 use kidyboard_core::sync::OutgoingEvent;
 use serde::de::DeserializeOwned;
 
-use crate::error::{CloudError, ErrorBody, Result};
-use crate::feed::CatalogPage;
-use crate::ingest::{PushAnswer, PushRequest};
-use crate::routes::orgs::{PairAnswer, PairRequest};
+use crate::error::{Result, SyncError};
+use crate::wire::{CatalogPage, ErrorBody, PairAnswer, PairRequest, PushAnswer, PushRequest};
 
 #[derive(Clone)]
 pub struct CloudClient {
@@ -21,13 +19,13 @@ fn url(base: &str, path: &str) -> String {
 }
 
 async fn answer<T: DeserializeOwned>(res: reqwest::Result<reqwest::Response>) -> Result<T> {
-    let res = res.map_err(|e| CloudError::Remote(e.to_string()))?;
+    let res = res.map_err(|e| SyncError::Remote(e.to_string()))?;
     let status = res.status();
     if status.is_success() {
         return res
             .json::<T>()
             .await
-            .map_err(|e| CloudError::Remote(format!("reading the answer: {e}")));
+            .map_err(|e| SyncError::Remote(format!("reading the answer: {e}")));
     }
     let text = res.text().await.unwrap_or_default();
     let (code, message) = match serde_json::from_str::<ErrorBody>(&text) {
@@ -37,7 +35,7 @@ async fn answer<T: DeserializeOwned>(res: reqwest::Result<reqwest::Response>) ->
             text.chars().take(200).collect(),
         ),
     };
-    Err(CloudError::Refused {
+    Err(SyncError::Refused {
         status: status.as_u16(),
         code,
         message,
@@ -50,7 +48,7 @@ impl CloudClient {
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .build()
-            .map_err(|e| CloudError::Internal(format!("http client: {e}")))?;
+            .map_err(|e| SyncError::Internal(format!("http client: {e}")))?;
         Ok(CloudClient { http })
     }
 

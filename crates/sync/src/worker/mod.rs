@@ -24,7 +24,7 @@ use kidyboard_core::sync::{self, Applied, Outcome, SyncLink};
 use kidyboard_core::Store;
 use tokio::sync::{mpsc, watch, Notify};
 
-use crate::error::{CloudError, Result};
+use crate::error::{Result, SyncError};
 use client::CloudClient;
 use retry::{Breaker, RetryPolicy};
 pub use status::{LastError, SyncStatus};
@@ -144,8 +144,8 @@ async fn blocking<T: Send + 'static>(
     let store = store.clone();
     tokio::task::spawn_blocking(move || f(&store))
         .await
-        .map_err(|e| CloudError::Internal(format!("store task: {e}")))?
-        .map_err(CloudError::from)
+        .map_err(|e| SyncError::Internal(format!("store task: {e}")))?
+        .map_err(SyncError::from)
 }
 
 impl SyncWorker {
@@ -288,7 +288,7 @@ impl SyncWorker {
                 .push(&link.cloud_url, &link.device_token, events)
                 .await?;
             if answer.acked_seq < last {
-                return Err(CloudError::Remote(format!(
+                return Err(SyncError::Remote(format!(
                     "the cloud acknowledged up to {} of a batch ending at {last}",
                     answer.acked_seq
                 )));

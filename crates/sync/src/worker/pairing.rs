@@ -8,8 +8,8 @@ use kidyboard_core::sync::{self, SyncLink};
 use kidyboard_core::Store;
 
 use super::client::CloudClient;
-use crate::error::{CloudError, Result};
-use crate::routes::orgs::PairRequest;
+use crate::error::{Result, SyncError};
+use crate::wire::PairRequest;
 
 /// Redeems `code` at `cloud_url` and stores the link; the worker uses it from its next round.
 pub async fn pair(
@@ -20,7 +20,7 @@ pub async fn pair(
 ) -> Result<SyncLink> {
     let url = cloud_url.trim().trim_end_matches('/').to_string();
     if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(CloudError::validation(
+        return Err(SyncError::validation(
             "url",
             "la dirección de la nube empieza con http:// o https://",
         ));
@@ -46,6 +46,6 @@ pub async fn pair(
     let saved = link.clone();
     tokio::task::spawn_blocking(move || sync::save_link(&store, &saved))
         .await
-        .map_err(|e| CloudError::Internal(format!("store task: {e}")))??;
+        .map_err(|e| SyncError::Internal(format!("store task: {e}")))??;
     Ok(link)
 }

@@ -1,0 +1,111 @@
+//! `kidyboard-cloud`: the cloud sync service over PostgreSQL, a program of its own so the store's
+//! `kidyboard` links none of it. Settings: defaults, then `--config FILE`, then `KIDYBOARD_CLOUD_*`
+//! variables, then flags (see `CloudConfig`).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use kidyboard_cloud::CloudConfig;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kidyboard-cloud",
+    version,
+    about = "Kidyboard's cloud: every branch's events, the catalogue feed and the owner's reports, over PostgreSQL"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the cloud sync service over PostgreSQL (migrations are applied at start).
+    Serve {
+        /// A TOML file of settings (see crates/cloud/README.md); KIDYBOARD_CLOUD_* variables override it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Address to listen on (default 127.0.0.1:8090).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// PostgreSQL connection string.
+        #[arg(long, env = "KIDYBOARD_CLOUD_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+}
+
+fn load(file: Option<&Path>) -> anyhow::Result<CloudConfig> {
+    let mut cloud: CloudConfig = match file {
+        Some(f) => {
+            let text =
+                std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?
+        }
+        None => CloudConfig::default(),
+    };
+    if let Ok(v) = std::env::var("KIDYBOARD_CLOUD_LISTEN") {
+        cloud.listen = v
+            .parse()
+            .map_err(|e| anyhow::anyhow!("KIDYBOARD_CLOUD_LISTEN: {e}"))?;
+    }
+    if let Ok(v) = std::env::var("KIDYBOARD_CLOUD_OPERATOR_TOKEN") {
+        cloud.operator_token = v;
+    }
+    Ok(cloud)
+}
+
+/// Ctrl-C or SIGTERM (systemd, a container stop) ends the service after the requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve {
+            config,
+            listen,
+            database_url,
+        } => {
+            let filter = tracing_subscriber::EnvFilter::try_from_env("KIDYBOARD_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
+            tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .init();
+            let mut cloud = load(config.as_deref())?;
+            if let Some(l) = listen {
+                cloud.listen = l;
+            }
+            if let Some(d) = database_url {
+                cloud.database_url = d;
+            }
+            // Not println!: a closed stdout (a supervisor that stopped reading) must not panic.
+            let _ = writeln!(
+                std::io::stdout(),
+                "Kidyboard cloud listening on http://{}",
+                cloud.listen
+            );
+            kidyboard_cloud::serve(cloud, shutdown_signal()).await?;
+            Ok(())
+        }
+    }
+}

@@ -4,8 +4,6 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes;
-
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -18,25 +16,25 @@ impl Modify for BearerAuth {
     }
 }
 
+/// What the document says besides its paths (those come from the one route list).
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Kidyboard cloud API", description = "Sync for Kidyboard stores and the owner's view of every branch. Stores push their events (stored once by id) and pull the organisation's catalogue feed by cursor; owners manage branches, pairing codes and the catalogue, and read reports. Bearer tokens: operator (organisations), owner (everything of one organisation), device (push/pull). Every error is {error:{code,message,field?}}."),
-    modifiers(&BearerAuth),
-    paths(
-        routes::orgs::create_organisation, routes::orgs::create_branch, routes::orgs::list_branches,
-        routes::orgs::create_pairing_code, routes::orgs::pair,
-        routes::sync::push, routes::sync::catalog,
-        routes::catalog::list_products, routes::catalog::create_product, routes::catalog::update_product,
-        routes::services::list_services, routes::services::create_service, routes::services::update_service,
-        routes::reports::summary, routes::reports::stock_alerts, routes::reports::timers,
-        routes::health::healthz, routes::health::readyz,
+    info(
+        title = "Kidyboard cloud API",
+        description = "Sync for Kidyboard stores and the owner's view of every branch. Stores push their events (stored once by id) and pull the organisation's catalogue feed by cursor; owners manage branches, pairing codes and the catalogue, and read reports. Bearer tokens: operator (organisations), owner (everything of one organisation), device (push/pull). Every error is {error:{code,message,field?}}."
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail))
 )]
 pub struct ApiDoc;
 
+/// The document: every route of [`crate::server::routes`], the shared schemas and the bearer
+/// scheme.
 pub fn spec() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let (_, paths) = crate::server::routes().split_for_parts();
+    let mut doc = ApiDoc::openapi();
+    doc.merge(paths);
+    BearerAuth.modify(&mut doc);
+    doc
 }
 
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {

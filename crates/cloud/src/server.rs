@@ -2,55 +2,52 @@
 
 use std::future::Future;
 
-use axum::routing::{get, patch, post};
+use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::config::CloudConfig;
 use crate::error::{CloudError, Result};
 use crate::state::CloudState;
 use crate::{db, openapi, routes};
 
+/// Every route of the cloud, each declared once with its documentation: the router and the
+/// OpenAPI document (`openapi::spec`) are two views of this one list.
+pub fn routes() -> OpenApiRouter<CloudState> {
+    OpenApiRouter::new()
+        .routes(routes!(routes::orgs::create_organisation))
+        .routes(routes!(
+            routes::orgs::create_branch,
+            routes::orgs::list_branches
+        ))
+        .routes(routes!(routes::orgs::create_pairing_code))
+        .routes(routes!(routes::orgs::pair))
+        .routes(routes!(routes::sync::push))
+        .routes(routes!(routes::sync::catalog))
+        .routes(routes!(
+            routes::catalog::list_products,
+            routes::catalog::create_product
+        ))
+        .routes(routes!(routes::catalog::update_product))
+        .routes(routes!(
+            routes::services::list_services,
+            routes::services::create_service
+        ))
+        .routes(routes!(routes::services::update_service))
+        .routes(routes!(routes::reports::summary))
+        .routes(routes!(routes::reports::stock_alerts))
+        .routes(routes!(routes::reports::timers))
+        .routes(routes!(routes::health::healthz))
+        .routes(routes!(routes::health::readyz))
+}
+
 pub fn router(state: CloudState) -> Router {
     let max_body = state.config.max_body_bytes;
-    Router::new()
-        .route(
-            "/api/v1/organisations",
-            post(routes::orgs::create_organisation),
-        )
-        .route(
-            "/api/v1/branches",
-            post(routes::orgs::create_branch).get(routes::orgs::list_branches),
-        )
-        .route(
-            "/api/v1/branches/{id}/pairing-codes",
-            post(routes::orgs::create_pairing_code),
-        )
-        .route("/api/v1/devices/pair", post(routes::orgs::pair))
-        .route("/api/v1/sync/push", post(routes::sync::push))
-        .route("/api/v1/sync/catalog", get(routes::sync::catalog))
-        .route(
-            "/api/v1/catalog/products",
-            get(routes::catalog::list_products).post(routes::catalog::create_product),
-        )
-        .route(
-            "/api/v1/catalog/products/{id}",
-            patch(routes::catalog::update_product),
-        )
-        .route(
-            "/api/v1/catalog/services",
-            get(routes::services::list_services).post(routes::services::create_service),
-        )
-        .route(
-            "/api/v1/catalog/services/{id}",
-            patch(routes::services::update_service),
-        )
-        .route("/api/v1/reports/summary", get(routes::reports::summary))
-        .route("/api/v1/stock-alerts", get(routes::reports::stock_alerts))
-        .route("/api/v1/timers", get(routes::reports::timers))
+    let (routes, _) = routes().split_for_parts();
+    routes
         .route("/api/v1/openapi.json", get(openapi::document))
-        .route("/healthz", get(routes::health::healthz))
-        .route("/readyz", get(routes::health::readyz))
         .fallback(|| async { CloudError::NotFound("la ruta") })
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .with_state(state)
@@ -89,4 +86,41 @@ pub async fn serve_on(
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| CloudError::Internal(format!("serving: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every route is declared with `routes!`, which adds it to the router and to the OpenAPI
+    /// document at once; a plain `.route(…)` (besides the document's own) would serve a path
+    /// the document does not show, and a `paths(...)` list would document one not served.
+    #[test]
+    fn routes_are_declared_only_together_with_their_documentation() {
+        let server = include_str!("server.rs");
+        let server = &server[..server.find("#[cfg(test)]").unwrap_or(server.len())];
+        for (i, line) in server.lines().enumerate() {
+            if line.contains(".route(") && !line.contains("\"/api/v1/openapi.json\"") {
+                panic!("server.rs:{}: a route outside `routes!`: {line}", i + 1);
+            }
+        }
+        assert!(!include_str!("openapi.rs").contains("paths("));
+        let doc = crate::openapi::spec();
+        let operations: usize = doc
+            .paths
+            .paths
+            .values()
+            .map(|item| {
+                [
+                    item.get.is_some(),
+                    item.post.is_some(),
+                    item.put.is_some(),
+                    item.patch.is_some(),
+                    item.delete.is_some(),
+                ]
+                .iter()
+                .filter(|x| **x)
+                .count()
+            })
+            .sum();
+        assert_eq!(operations, 18, "every cloud route is in the document");
+    }
 }

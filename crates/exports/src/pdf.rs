@@ -1,7 +1,7 @@
 //! PDF through printpdf: A4 landscape pages with the title, then each table with its header
 //! row repeated on every page it spans; numbers right-aligned; page numbers in the footer. The
-//! fonts are the DejaVu Sans files bundled with the menu renderer (included by path, not
-//! copied), subset on save so a report stays small.
+//! fonts are DejaVu Sans from `kidyboard-fonts` (the same embedded copy the menu renderer uses),
+//! subset on save so a report stays small.
 
 use std::sync::OnceLock;
 
@@ -13,8 +13,8 @@ use printpdf::{
 use crate::error::{ExportError, Result};
 use crate::model::{pesos_display, Cell, ColumnKind, Document, Progress, Table};
 
-const REGULAR_TTF: &[u8] = include_bytes!("../../media/assets/fonts/DejaVuSans.ttf");
-const BOLD_TTF: &[u8] = include_bytes!("../../media/assets/fonts/DejaVuSans-Bold.ttf");
+const REGULAR_TTF: &[u8] = kidyboard_fonts::REGULAR_TTF;
+const BOLD_TTF: &[u8] = kidyboard_fonts::BOLD_TTF;
 
 const PAGE_W: f32 = 842.0;
 const PAGE_H: f32 = 595.0;

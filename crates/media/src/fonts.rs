@@ -5,8 +5,8 @@ use cosmic_text::{
     fontdb, Attrs, Buffer, Family, FontSystem, LayoutGlyph, Metrics, Shaping, Weight, Wrap,
 };
 
-pub(crate) const REGULAR_TTF: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
-pub(crate) const BOLD_TTF: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
+pub(crate) const REGULAR_TTF: &[u8] = kidyboard_fonts::REGULAR_TTF;
+pub(crate) const BOLD_TTF: &[u8] = kidyboard_fonts::BOLD_TTF;
 const FAMILY: &str = "DejaVu Sans";
 
 /// Line box height as a multiple of the font size.

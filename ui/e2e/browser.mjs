@@ -45,6 +45,16 @@ export async function openAs(browser, base, username, viewport = DESK) {
 
 export async function screenshot(page, name) {
   mkdirSync(OUTPUT_DIR, { recursive: true });
+  // The screen as it rests: a dialog caught mid fade-in shows the page through it. Endless
+  // animations (a run-out timer's flash) are part of the resting screen and are not waited for.
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
   await page.screenshot({ path: join(OUTPUT_DIR, `${name}.png`) });
 }
 

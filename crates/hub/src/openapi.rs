@@ -89,7 +89,10 @@ fn add_error(op: &mut Operation, status: &str, description: &str) {
 /// What the document says besides its paths (those come from the one route list).
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Kidyboard hub API", description = "The store hub: catalogue, sales, play timers, day closing, reports and the live feed. Money is integer centavos; times are RFC 3339 UTC; business days are YYYY-MM-DD in the branch time zone. Every error is {error:{code,message,field?}}."),
+    info(
+        title = "Kidyboard hub API",
+        description = "The store hub: catalogue, sales, play timers, day closing, reports and the live feed. Money is integer centavos; times are RFC 3339 UTC; business days are YYYY-MM-DD in the branch time zone. Every error is {error:{code,message,field?}}."
+    ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail))
 )]
 pub struct ApiDoc;

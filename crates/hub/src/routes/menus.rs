@@ -5,14 +5,14 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use kidyboard_core::clock::now_ms;
 use kidyboard_core::menus::{self, MenuDesignInput, MenuDesignRecord};
 use kidyboard_core::Permission;
 use kidyboard_media::MenuDesign;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{check_id, list_of};
 use crate::auth::Auth;

@@ -1,12 +1,12 @@
 //! The `/api/v1` routes, one module per thing they own.
 
-use tower_http::limit::RequestBodyLimitLayer;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use chrono::NaiveDate;
 use kidyboard_core::clock;
 use serde::{Deserialize, Serialize};
+use tower_http::limit::RequestBodyLimitLayer;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;

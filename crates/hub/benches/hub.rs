@@ -1,6 +1,7 @@
 //! `cargo bench -p kidyboard-hub`: prints sale commit latency and throughput with concurrent
 //! clients, live fan-out latency to 50 WebSocket clients, and how late timer expiries fire —
-//! against a real hub over loopback, beside an fsync baseline measured in the same run.
+//! against a real hub over loopback, beside an fsync baseline measured in the same run; then
+//! the hub process's peak memory while picture bombs are uploaded (`support/image_memory.rs`).
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,9 @@ use kidyboard_core::{demo, Actor};
 use kidyboard_hub::{Config, Hub};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
+
+#[path = "support/image_memory.rs"]
+mod image_memory;
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -63,6 +67,12 @@ fn fsync_baseline(dir: &std::path::Path, n: usize) -> Vec<f64> {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
+    // `cargo bench -p kidyboard-hub -- images`: only the picture-memory figures.
+    if std::env::args().skip(1).any(|a| a == "images") {
+        let bomb_peak_mb = image_memory::run().await;
+        println!("\nTargets:\n{}", image_memory::verdict_line(bomb_peak_mb));
+        return;
+    }
     let tmp = tempfile::tempdir().expect("tmp");
     let config = Config {
         data_dir: tmp.path().to_path_buf(),
@@ -350,6 +360,8 @@ async fn main() {
     .expect("task")
     .unwrap_or_default();
     summary("ends_at → expiry committed (server side)", server_late);
+
+    let bomb_peak_mb = image_memory::run().await;
 
     println!("\nTargets: sale p99 < 10 ms → {:.2} ms {}; fan-out p99 < 50 ms → {:.2} ms {}; expiry < 100 ms late → p99 {:.0} ms {}",
         sale_p99, verdict(sale_p99 < 10.0), fan_p99, verdict(fan_p99 < 50.0), late_p99, verdict(late_p99 < 100.0));

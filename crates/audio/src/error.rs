@@ -21,8 +21,9 @@ pub enum AudioError {
     /// espeak-ng missing or failing.
     #[error("no se pudo sintetizar la voz: {0}")]
     Speech(String),
-    #[error("no se pudo conectar con el hub: {0}")]
-    Hub(String),
+    /// The hub could not be reached or refused a request.
+    #[error(transparent)]
+    Hub(#[from] kidyboard_client::ClientError),
     #[error("error de E/S: {0}")]
     Io(#[from] std::io::Error),
     #[error("error de WAV: {0}")]

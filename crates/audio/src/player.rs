@@ -227,7 +227,7 @@ async fn run(
 
 async fn next_message(live: &mut Option<LiveStream>) -> Result<Option<serde_json::Value>> {
     match live {
-        Some(s) => s.next().await,
+        Some(s) => Ok(s.next().await?),
         // Not connected: wait for the tick (the select's other branches) instead.
         None => std::future::pending().await,
     }

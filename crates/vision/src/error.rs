@@ -20,12 +20,10 @@ pub enum VisionError {
     /// A source or option spelled wrong.
     #[error("{0}")]
     Config(String),
-    /// The hub could not be reached or did not accept (worth retrying).
-    #[error("{0}")]
-    Hub(String),
-    /// The hub refused the data itself (400/422): sending it again cannot help.
-    #[error("{0}")]
-    Refused(String),
+    /// The hub could not be reached, did not accept, or refused the data itself (400/422, see
+    /// `ClientError::is_invalid_input`: sending it again cannot help).
+    #[error(transparent)]
+    Hub(#[from] kidyboard_client::ClientError),
 }
 
 impl VisionError {
@@ -33,10 +31,9 @@ impl VisionError {
         match self {
             VisionError::Model(_) => VisionState::ModelError,
             VisionError::NoCamera(_) | VisionError::Config(_) => VisionState::NoCamera,
-            VisionError::Source(_)
-            | VisionError::Decode(_)
-            | VisionError::Hub(_)
-            | VisionError::Refused(_) => VisionState::Unplugged,
+            VisionError::Source(_) | VisionError::Decode(_) | VisionError::Hub(_) => {
+                VisionState::Unplugged
+            }
         }
     }
 }

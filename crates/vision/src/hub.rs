@@ -14,55 +14,23 @@ use crate::runner::{RunnerEvent, RunnerStatus};
 use crate::spool::{self, Spool};
 use crate::tracker::FinishedVisit;
 
-#[derive(Clone)]
+/// The vision runner's calls to the hub, on the one hub client.
+#[derive(Clone, Debug)]
 pub struct HubClient {
-    base: String,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl std::fmt::Debug for HubClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HubClient")
-            .field("base", &self.base)
-            .finish_non_exhaustive()
-    }
-}
-
-fn hub_error(e: impl std::fmt::Display) -> VisionError {
-    VisionError::Hub(format!("the hub did not answer: {e}"))
+    hub: kidyboard_client::HubClient,
 }
 
 impl HubClient {
     pub fn new(base: &str, token: String) -> Result<HubClient> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
-            .build()
-            .map_err(hub_error)?;
         Ok(HubClient {
-            base: base.trim_end_matches('/').to_string(),
-            token,
-            http,
+            hub: kidyboard_client::HubClient::with_token(base, &token)?,
         })
     }
 
     /// Signs in with a user's name and password (a `totem` account).
     pub async fn login(base: &str, username: &str, password: &str) -> Result<HubClient> {
-        let client = HubClient::new(base, String::new())?;
-        let res = client
-            .http
-            .post(format!("{}/api/v1/auth/login", client.base))
-            .json(&serde_json::json!({ "username": username, "password": password }))
-            .send()
-            .await
-            .map_err(hub_error)?;
-        let body: Value = read(res).await?;
-        let token = body["token"]
-            .as_str()
-            .ok_or_else(|| VisionError::Hub("the hub's login answer had no token".into()))?;
         Ok(HubClient {
-            token: token.to_string(),
-            ..client
+            hub: kidyboard_client::HubClient::login(base, username, password).await?,
         })
     }
 
@@ -78,15 +46,7 @@ impl HubClient {
                 })
                 .collect(),
         };
-        let res = self
-            .http
-            .post(format!("{}/api/v1/vision/visits", self.base))
-            .bearer_auth(&self.token)
-            .json(&batch)
-            .send()
-            .await
-            .map_err(hub_error)?;
-        read(res).await
+        Ok(self.hub.post_json("/api/v1/vision/visits", &batch).await?)
     }
 
     pub async fn put_status(&self, device_id: &str, s: &RunnerStatus) -> Result<Value> {
@@ -99,30 +59,7 @@ impl HubClient {
             fps: (s.fps * 10.0).round() / 10.0,
             last_frame_at: s.last_frame_at.map(clock::to_rfc3339),
         };
-        let res = self
-            .http
-            .put(format!("{}/api/v1/vision/status", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .map_err(hub_error)?;
-        read(res).await
-    }
-}
-
-async fn read(res: reqwest::Response) -> Result<Value> {
-    let status = res.status();
-    let body: Value = res.json().await.unwrap_or(Value::Null);
-    let message = format!(
-        "the hub refused ({status}): {} {}",
-        body["error"]["message"].as_str().unwrap_or("no details"),
-        body["error"]["field"].as_str().unwrap_or("")
-    );
-    match status.as_u16() {
-        200..=299 => Ok(body),
-        400 | 422 => Err(VisionError::Refused(message)),
-        _ => Err(VisionError::Hub(message)),
+        Ok(self.hub.put_json("/api/v1/vision/status", &body).await?)
     }
 }
 
@@ -251,7 +188,7 @@ async fn send(
         let n = pending.len().min(MAX_BATCH);
         match hub.post_visits(device_id, &pending[..n]).await {
             Ok(_) => sent += n,
-            Err(VisionError::Refused(e)) => {
+            Err(VisionError::Hub(e)) if e.is_invalid_input() => {
                 tracing::warn!("vision: the hub refused {n} visits, dropped: {e}");
                 *refused += n;
             }

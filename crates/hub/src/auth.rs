@@ -1,10 +1,11 @@
 //! Bearer-token authentication and the role check every route makes.
 
 use axum::extract::FromRequestParts;
-use axum::http::{header, request::Parts};
+use axum::http::request::Parts;
 use kidyboard_core::clock::now_ms;
 use kidyboard_core::users::{self, User};
 use kidyboard_core::{Actor, Permission};
+use kidyboard_http::bearer;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -27,14 +28,6 @@ impl Auth {
     pub fn require(&self, p: Permission) -> ApiResult<()> {
         self.user.role.require(p).map_err(ApiError::from)
     }
-}
-
-pub fn bearer(parts: &Parts) -> Option<String> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_string())
 }
 
 /// Resolves a token to its user, sliding the session's expiry forward now and then.
@@ -62,7 +55,7 @@ impl FromRequestParts<AppState> for Auth {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
-        authenticate(state, token).await
+        authenticate(state, token.to_string()).await
     }
 }
 

@@ -217,6 +217,16 @@ impl Config {
     pub fn backups_dir(&self) -> PathBuf {
         self.data_dir.join("backups")
     }
+
+    /// How the listener protects itself (connection caps and deadlines).
+    pub fn connection_limits(&self) -> kidyboard_http::connections::Limits {
+        kidyboard_http::connections::Limits::new(
+            self.max_connections_per_address,
+            self.max_connections,
+            self.header_read_timeout_secs,
+            self.idle_timeout_secs,
+        )
+    }
 }
 
 /// The built UI next to the installed binary (`../share/kidyboard/ui`), or in the source tree.

@@ -4,8 +4,9 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kidyboard_core::CoreError;
-use serde::Serialize;
-use utoipa::ToSchema;
+use kidyboard_http::HttpError;
+
+pub use kidyboard_http::{ErrorBody, ErrorDetail};
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -16,23 +17,6 @@ pub struct ApiError {
     pub message: String,
     pub field: Option<String>,
     pub retry_after_secs: Option<u64>,
-}
-
-/// The body of every error answer.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable, machine-readable: clients branch on it.
-    pub code: String,
-    /// For people (Spanish).
-    pub message: String,
-    /// The input field at fault, when there is one (e.g. `items[0].quantity`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -112,16 +96,28 @@ impl From<CoreError> for ApiError {
     }
 }
 
+/// What the shared extractors refuse with (a body that is too large, unreadable or invalid).
+impl From<HttpError> for ApiError {
+    fn from(e: HttpError) -> Self {
+        ApiError {
+            status: e.status,
+            code: e.code,
+            message: e.message,
+            field: e.field,
+            retry_after_secs: None,
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code.to_string(),
-                message: self.message,
-                field: self.field,
-            },
-        };
-        let mut res = (self.status, axum::Json(body)).into_response();
+        let mut res = HttpError {
+            status: self.status,
+            code: self.code,
+            message: self.message,
+            field: self.field,
+        }
+        .into_response();
         if let Some(secs) = self.retry_after_secs {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                 res.headers_mut().insert(header::RETRY_AFTER, v);

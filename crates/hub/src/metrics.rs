@@ -5,6 +5,8 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
+use kidyboard_http::connections::{Admission, ConnectionObserver};
+
 /// Upper bounds (seconds) of the latency histograms.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
 
@@ -61,14 +63,22 @@ pub struct Metrics {
     /// Connections closed at once because their address or the hub was at its cap.
     pub connections_refused_total: AtomicU64,
     /// The listener's connection table, for the open-connections gauge.
-    admission: std::sync::OnceLock<crate::connections::Admission>,
+    admission: std::sync::OnceLock<Admission>,
+}
+
+/// The listener's figures: its connection table for the gauge, and every refusal counted.
+impl ConnectionObserver for Metrics {
+    fn serving(&self, admission: &Admission) {
+        let _ = self.admission.set(admission.clone());
+    }
+
+    fn refused(&self) {
+        self.connections_refused_total
+            .fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl Metrics {
-    pub fn set_admission(&self, admission: crate::connections::Admission) {
-        let _ = self.admission.set(admission);
-    }
-
     pub fn record_request(&self, route: &str, status: u16, secs: f64) {
         let mut map = self.requests.lock().unwrap_or_else(|p| p.into_inner());
         *map.entry((route.to_string(), status)).or_default() += 1;

@@ -1,22 +1,10 @@
 //! The OpenAPI 3 document, generated from the handlers and types themselves.
 
 use axum::Json;
+use kidyboard_http::openapi::BearerAuth;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
-        let components = api.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
 
 /// Operations that answer 429 when a client tries too often (besides what their handler says).
 const THROTTLED: [(&str, &str); 2] = [("post", "/api/v1/auth/login"), ("get", "/api/v1/live")];

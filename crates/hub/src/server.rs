@@ -32,7 +32,7 @@ pub struct Hub {
 impl Hub {
     /// Opens (creating if needed) the data dir and database, and binds the listener.
     pub async fn bind(config: Config) -> anyhow::Result<Hub> {
-        if let Some(files) = crate::connections::raise_open_file_limit() {
+        if let Some(files) = kidyboard_http::connections::raise_open_file_limit() {
             tracing::debug!(files, "open-file limit");
         }
         kidyboard_core::store::make_private_dir(&config.data_dir)
@@ -102,8 +102,8 @@ impl Hub {
             .take()
             .map(|rx| tokio::spawn(prefetch_images(self.state.clone(), rx)));
         let app = app::router(self.state.clone());
-        let limits = crate::connections::Limits::from_config(&self.state.config);
-        let result = crate::connections::serve(
+        let limits = self.state.config.connection_limits();
+        let result = kidyboard_http::connections::serve(
             self.listener,
             app,
             limits,
@@ -132,23 +132,7 @@ impl Hub {
 }
 
 /// Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-}
+pub use kidyboard_http::shutdown_signal;
 
 /// Fetches and prepares every variant of the pictures the cloud catalogue points at, so a store
 /// that goes offline already has them. Only absolute http(s) URLs are fetched.

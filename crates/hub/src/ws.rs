@@ -8,11 +8,12 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use kidyboard_core::clock::{self, now_ms};
 use kidyboard_core::users::{self, User};
+use kidyboard_http::bearer;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
 use utoipa::ToSchema;
 
-use crate::auth::{authenticate, bearer, Auth};
+use crate::auth::{authenticate, Auth};
 use crate::error::{ApiError, ErrorDetail};
 use crate::live::{LiveMessage, Seat};
 use crate::state::AppState;
@@ -79,7 +80,7 @@ pub async fn live(
 ) -> Result<Response, ApiError> {
     let mut parts = axum::http::Request::new(()).into_parts().0;
     parts.headers = headers;
-    let token = q.token.or_else(|| bearer(&parts));
+    let token = q.token.or_else(|| bearer(&parts).map(str::to_string));
     // With a token, refuse before upgrading so the client sees a plain 401 (or 429).
     let auth = match token {
         Some(t) => {

@@ -83,7 +83,7 @@ async fn closed_by_hub(stream: &mut TcpStream, within: Duration) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_legitimate_request_answers_while_1100_half_open_connections_are_held() {
     // The test itself holds 1,100 sockets.
-    kidyboard_hub::connections::raise_open_file_limit();
+    kidyboard_http::connections::raise_open_file_limit();
     let tmp = tempfile::tempdir().expect("tmp");
     let (_hub, addr) = spawn_limited_hub(tmp.path());
     let base = format!("http://{addr}");

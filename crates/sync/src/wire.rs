@@ -49,18 +49,5 @@ pub struct PairAnswer {
     pub branch_id: String,
 }
 
-/// The body of every error answer.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable, machine-readable.
-    pub code: String,
-    /// For people (Spanish).
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub field: Option<String>,
-}
+/// The body of every error answer (the hub's and the cloud's alike).
+pub use kidyboard_http::{ErrorBody, ErrorDetail};

@@ -1,7 +1,8 @@
 //! Accepting connections so that nobody on the store's network can exhaust the hub: a cap on
 //! connections per client address and in total, a deadline for a request's headers, an idle
 //! deadline for every connection (upgraded WebSockets included), and the open-file limit raised
-//! at start. axum's own `serve` has none of these, so the hub serves through hyper directly.
+//! at start. axum's own `serve` has none of these, so the hub and the cloud serve through hyper
+//! directly.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -20,12 +21,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
-use crate::metrics::Metrics;
-
 /// File descriptors kept free for the database, backups, pictures and logs whatever the load.
 const RESERVED_FILES: u64 = 128;
 
-/// How the listener protects itself; built from [`crate::Config`].
+/// How the listener protects itself; built from each program's settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Open connections one client address may hold (browsers use about 6 per page).
@@ -39,17 +38,35 @@ pub struct Limits {
 }
 
 impl Limits {
-    pub fn from_config(config: &crate::Config) -> Limits {
+    /// The limits as configured, each at least 1, the total kept under the open-file limit
+    /// (less the files the program needs for itself).
+    pub fn new(
+        per_address: usize,
+        total: usize,
+        header_read_timeout_secs: u64,
+        idle_timeout_secs: u64,
+    ) -> Limits {
         let files = open_file_limit().unwrap_or(1024);
         let by_files = files.saturating_sub(RESERVED_FILES).max(16) as usize;
         Limits {
-            per_address: config.max_connections_per_address.max(1),
-            total: config.max_connections.clamp(1, by_files),
-            header_read_timeout: Duration::from_secs(config.header_read_timeout_secs.max(1)),
-            idle_timeout: Duration::from_secs(config.idle_timeout_secs.max(1)),
+            per_address: per_address.max(1),
+            total: total.clamp(1, by_files),
+            header_read_timeout: Duration::from_secs(header_read_timeout_secs.max(1)),
+            idle_timeout: Duration::from_secs(idle_timeout_secs.max(1)),
         }
     }
 }
+
+/// What the listener reports as it works, for a program's metrics (the hub counts refusals and
+/// shows the open connections); `()` reports nothing.
+pub trait ConnectionObserver: Send + Sync {
+    /// Serving has started; `admission` counts the open connections from now on.
+    fn serving(&self, _admission: &Admission) {}
+    /// A connection was closed at once because its address or the server was at its cap.
+    fn refused(&self) {}
+}
+
+impl ConnectionObserver for () {}
 
 /// The soft limit on open files, raised to the hard limit where the OS allows it (systemd and
 /// most desktops start programs at 1,024, which a busy hub with WebSockets can reach).
@@ -288,11 +305,11 @@ pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
-    metrics: Arc<Metrics>,
+    observer: Arc<dyn ConnectionObserver>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let admission = Admission::new(limits);
-    metrics.set_admission(admission.clone());
+    observer.serving(&admission);
     let (closing_tx, closing_rx) = tokio::sync::watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -310,9 +327,7 @@ pub async fn serve(
             _ = &mut shutdown => break,
         };
         let Some(permit) = admission.admit(peer.ip()) else {
-            metrics
-                .connections_refused_total
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            observer.refused();
             let _ = stream.try_write(BUSY_RESPONSE);
             drop(stream);
             continue;

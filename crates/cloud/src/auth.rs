@@ -4,19 +4,25 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use tokio_postgres::Row;
 
 use crate::error::CloudError;
 use crate::secrets;
 use crate::state::CloudState;
 
+/// The request's bearer token; none, an empty one or one longer than any we issue is refused.
 fn bearer(parts: &Parts) -> Result<&str, CloudError> {
-    parts
-        .headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+    kidyboard_http::bearer(parts)
         .filter(|t| !t.is_empty() && t.len() <= 200)
+        .ok_or(CloudError::Unauthorized)
+}
+
+/// The row `sql` finds for the SHA-256 of the request's token (`$1`), or 401.
+async fn row_for_token(parts: &Parts, state: &CloudState, sql: &str) -> Result<Row, CloudError> {
+    let hash = secrets::hash(bearer(parts)?);
+    let db = state.db().await?;
+    db.query_opt(sql, &[&hash])
+        .await?
         .ok_or(CloudError::Unauthorized)
 }
 
@@ -52,15 +58,8 @@ impl FromRequestParts<CloudState> for Owner {
         parts: &mut Parts,
         state: &CloudState,
     ) -> Result<Self, Self::Rejection> {
-        let hash = secrets::hash(bearer(parts)?);
-        let db = state.db().await?;
-        let row = db
-            .query_opt(
-                "SELECT id FROM organisations WHERE owner_token_hash = $1",
-                &[&hash],
-            )
-            .await?
-            .ok_or(CloudError::Unauthorized)?;
+        let sql = "SELECT id FROM organisations WHERE owner_token_hash = $1";
+        let row = row_for_token(parts, state, sql).await?;
         Ok(Owner { org_id: row.get(0) })
     }
 }
@@ -79,15 +78,8 @@ impl FromRequestParts<CloudState> for Device {
         parts: &mut Parts,
         state: &CloudState,
     ) -> Result<Self, Self::Rejection> {
-        let hash = secrets::hash(bearer(parts)?);
-        let db = state.db().await?;
-        let row = db
-            .query_opt(
-                "SELECT id, org_id, branch_id FROM devices WHERE token_hash = $1",
-                &[&hash],
-            )
-            .await?
-            .ok_or(CloudError::Unauthorized)?;
+        let sql = "SELECT id, org_id, branch_id FROM devices WHERE token_hash = $1";
+        let row = row_for_token(parts, state, sql).await?;
         Ok(Device {
             device_id: row.get(0),
             org_id: row.get(1),

@@ -22,6 +22,15 @@ pub struct CloudConfig {
     pub max_push_events: usize,
     /// How long a pairing code can be redeemed, in minutes.
     pub pairing_code_minutes: i64,
+    /// Open HTTP connections one client address may hold; past it new ones are closed at once.
+    /// Behind a reverse proxy every connection comes from the proxy's address, so this stays high.
+    pub max_client_connections_per_address: usize,
+    /// Open HTTP connections in all (also kept under the process's open-file limit).
+    pub max_client_connections: usize,
+    /// Seconds a client has to send a request's headers once it starts (slow senders are cut).
+    pub header_read_timeout_secs: u64,
+    /// Seconds a connection may stay silent both ways before it is closed.
+    pub idle_timeout_secs: u64,
 }
 
 impl Default for CloudConfig {
@@ -34,7 +43,23 @@ impl Default for CloudConfig {
             max_body_bytes: 8 * 1024 * 1024,
             max_push_events: 1_000,
             pairing_code_minutes: 30,
+            max_client_connections_per_address: 1024,
+            max_client_connections: 4096,
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 75,
         }
+    }
+}
+
+impl CloudConfig {
+    /// How the listener protects itself (connection caps and deadlines).
+    pub fn connection_limits(&self) -> kidyboard_http::connections::Limits {
+        kidyboard_http::connections::Limits::new(
+            self.max_client_connections_per_address,
+            self.max_client_connections,
+            self.header_read_timeout_secs,
+            self.idle_timeout_secs,
+        )
     }
 }
 
@@ -46,6 +71,13 @@ impl std::fmt::Debug for CloudConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_push_events", &self.max_push_events)
             .field("pairing_code_minutes", &self.pairing_code_minutes)
+            .field(
+                "max_client_connections_per_address",
+                &self.max_client_connections_per_address,
+            )
+            .field("max_client_connections", &self.max_client_connections)
+            .field("header_read_timeout_secs", &self.header_read_timeout_secs)
+            .field("idle_timeout_secs", &self.idle_timeout_secs)
             .finish_non_exhaustive()
     }
 }

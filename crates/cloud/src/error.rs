@@ -4,9 +4,10 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kidyboard_http::HttpError;
 use thiserror::Error;
 
-pub use kidyboard_sync::wire::{ErrorBody, ErrorDetail};
+pub use kidyboard_http::{ErrorBody, ErrorDetail};
 
 pub type Result<T, E = CloudError> = std::result::Result<T, E>;
 
@@ -53,7 +54,7 @@ impl CloudError {
     }
 
     /// The stable code clients branch on.
-    pub fn code(&self) -> &str {
+    pub fn code(&self) -> &'static str {
         match self {
             CloudError::Validation { .. } => "validation",
             CloudError::Unauthorized => "unauthorized",
@@ -111,13 +112,12 @@ impl IntoResponse for CloudError {
             CloudError::Validation { field, .. } => Some(field.clone()),
             _ => None,
         };
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code().to_string(),
-                message,
-                field,
-            },
-        };
-        (status, axum::Json(body)).into_response()
+        HttpError {
+            status,
+            code: self.code(),
+            message,
+            field,
+        }
+        .into_response()
     }
 }

@@ -7,7 +7,6 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
-pub mod extract;
 pub mod feed;
 pub mod ingest;
 pub mod openapi;

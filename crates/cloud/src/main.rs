@@ -57,25 +57,6 @@ fn load(file: Option<&Path>) -> anyhow::Result<CloudConfig> {
     Ok(cloud)
 }
 
-/// Ctrl-C or SIGTERM (systemd, a container stop) ends the service after the requests in flight.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -104,7 +85,8 @@ async fn main() -> anyhow::Result<()> {
                 "Kidyboard cloud listening on http://{}",
                 cloud.listen
             );
-            kidyboard_cloud::serve(cloud, shutdown_signal()).await?;
+            // Ctrl-C or SIGTERM (systemd, a container stop) ends it after the requests in flight.
+            kidyboard_cloud::serve(cloud, kidyboard_http::shutdown_signal()).await?;
             Ok(())
         }
     }

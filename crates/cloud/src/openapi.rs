@@ -1,20 +1,8 @@
 //! The cloud's OpenAPI 3 document, generated from the handlers and types.
 
 use axum::Json;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use kidyboard_http::openapi::BearerAuth;
 use utoipa::{Modify, OpenApi};
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
-        let components = api.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
 
 /// What the document says besides its paths (those come from the one route list).
 #[derive(OpenApi)]

@@ -1,6 +1,7 @@
 //! Serving the cloud: `router` apart from `serve` so tests and the CLI can put it on any socket.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use axum::routing::get;
 use axum::Router;
@@ -63,11 +64,14 @@ pub async fn connect(config: &CloudConfig) -> Result<deadpool_postgres::Pool> {
     Ok(pool)
 }
 
-/// `kidyboard cloud serve`: migrate, bind `config.listen`, serve until `shutdown` completes.
+/// `kidyboard-cloud serve`: migrate, bind `config.listen`, serve until `shutdown` completes.
 pub async fn serve(
     config: CloudConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    if let Some(files) = kidyboard_http::connections::raise_open_file_limit() {
+        tracing::debug!(files, "open-file limit");
+    }
     let pool = connect(&config).await?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -76,14 +80,15 @@ pub async fn serve(
     serve_on(listener, CloudState::new(pool, config), shutdown).await
 }
 
-/// Serves on an already bound listener (tests bind 127.0.0.1:0).
+/// Serves on an already bound listener (tests bind 127.0.0.1:0) through the shared listener:
+/// connection caps, header and idle deadlines, then open requests finish on `shutdown`.
 pub async fn serve_on(
     listener: TcpListener,
     state: CloudState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
+    let limits = state.config.connection_limits();
+    kidyboard_http::connections::serve(listener, router(state), limits, Arc::new(()), shutdown)
         .await
         .map_err(|e| CloudError::Internal(format!("serving: {e}")))
 }

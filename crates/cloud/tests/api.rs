@@ -99,6 +99,17 @@ async fn openapi_errors_boundaries_and_pairing_codes() {
         is_error(&body, "validation"),
         "a malformed body is a validation error: {body}"
     );
+    // A body over the limit (8 MB by default) is too large, as at the hub, not a conflict.
+    let (status, body) = call(
+        &http,
+        http.post(format!("{}/api/v1/branches", cloud.base))
+            .bearer_auth(&owner.token)
+            .header("content-type", "application/json")
+            .body(vec![b' '; 9 * 1024 * 1024]),
+    )
+    .await;
+    assert_eq!(status, 413, "an oversized body is 413: {body}");
+    assert!(is_error(&body, "payload_too_large"), "{body}");
     let (status, body) = owner.get("/api/v1/reports/summary?from=ayer").await;
     assert_eq!(
         (status, body["error"]["field"].clone()),

@@ -44,7 +44,7 @@ async fn kidyboard_cloud_serve_runs_the_cloud_from_its_settings() {
     let mut f = std::fs::File::create(&settings).expect("settings file");
     writeln!(
         f,
-        "listen = \"127.0.0.1:1\"\nmax_connections = 2\noperator_token = \"from-the-file\""
+        "listen = \"127.0.0.1:1\"\nmax_connections = 2\noperator_token = \"from-the-file\"\nheader_read_timeout_secs = 1"
     )
     .expect("write settings");
     let mut child = Command::new(env!("CARGO_BIN_EXE_kidyboard-cloud"))
@@ -84,6 +84,31 @@ async fn kidyboard_cloud_serve_runs_the_cloud_from_its_settings() {
         !owner.token.is_empty(),
         "the operator token came from KIDYBOARD_CLOUD_OPERATOR_TOKEN"
     );
+
+    // It serves through the guarded listener: a request whose headers never end is cut at the
+    // file's header deadline (1 s) instead of holding its connection.
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut slow = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect");
+        slow.write_all(b"GET /readyz HTTP/1.1\r\nHost: cloud\r\nX-Slow: ")
+            .await
+            .expect("half a request");
+        let mut buf = [0u8; 512];
+        let closed = tokio::time::timeout(Duration::from_secs(6), async {
+            while let Ok(n) = slow.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        })
+        .await;
+        assert!(
+            closed.is_ok(),
+            "the cloud closes a connection whose headers do not arrive in time"
+        );
+    }
 
     // SAFETY: kill(2) on our own child's pid.
     assert_eq!(

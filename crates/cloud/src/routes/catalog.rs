@@ -4,12 +4,12 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use kidyboard_http::ApiJson;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Owner;
 use crate::error::{CloudError, Result};
-use crate::extract::Body;
 use crate::feed;
 use crate::state::CloudState;
 
@@ -183,7 +183,7 @@ pub async fn list_products(
 pub async fn create_product(
     State(st): State<CloudState>,
     owner: Owner,
-    Body(edit): Body<ProductEdit>,
+    ApiJson(edit): ApiJson<ProductEdit>,
 ) -> Result<(StatusCode, Json<CatalogItem>)> {
     create(&st, &owner, &edit).await
 }
@@ -197,7 +197,7 @@ pub async fn update_product(
     State(st): State<CloudState>,
     owner: Owner,
     Path(id): Path<String>,
-    Body(edit): Body<ProductEdit>,
+    ApiJson(edit): ApiJson<ProductEdit>,
 ) -> Result<Json<CatalogItem>> {
     update(&st, &owner, id, &edit).await
 }

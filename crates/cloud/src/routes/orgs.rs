@@ -3,12 +3,12 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use kidyboard_http::ApiJson;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{Operator, Owner};
 use crate::error::{CloudError, Result};
-use crate::extract::Body;
 use crate::secrets;
 use crate::state::CloudState;
 pub use kidyboard_sync::wire::{PairAnswer, PairRequest};
@@ -44,7 +44,7 @@ fn check_name(field: &str, name: &str) -> Result<String> {
 pub async fn create_organisation(
     State(st): State<CloudState>,
     _op: Operator,
-    Body(req): Body<NewOrganisation>,
+    ApiJson(req): ApiJson<NewOrganisation>,
 ) -> Result<(StatusCode, Json<CreatedOrganisation>)> {
     let name = check_name("name", &req.name)?;
     let id = ulid::Ulid::new().to_string();
@@ -103,7 +103,7 @@ pub struct BranchList {
 pub async fn create_branch(
     State(st): State<CloudState>,
     owner: Owner,
-    Body(req): Body<NewBranch>,
+    ApiJson(req): ApiJson<NewBranch>,
 ) -> Result<(StatusCode, Json<BranchView>)> {
     let name = check_name("name", &req.name)?;
     let timezone = req.timezone.unwrap_or_else(|| "America/Mexico_City".into());
@@ -227,7 +227,7 @@ pub async fn create_pairing_code(
     tag = "sync")]
 pub async fn pair(
     State(st): State<CloudState>,
-    Body(req): Body<PairRequest>,
+    ApiJson(req): ApiJson<PairRequest>,
 ) -> Result<(StatusCode, Json<PairAnswer>)> {
     if !kidyboard_core::ids::is_valid(&req.device_id) {
         return Err(CloudError::validation(

@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use super::catalog::{cents, create, list, start, text, update, CatalogItem, CatalogList, Edit};
 use crate::auth::Owner;
 use crate::error::{CloudError, Result};
-use crate::extract::Body;
 use crate::state::CloudState;
+use kidyboard_http::ApiJson;
 
 /// Fields of a service (absent = unchanged on PATCH; `name`, `duration_minutes` and
 /// `price_cents` needed on POST).
@@ -96,7 +96,7 @@ pub async fn list_services(
 pub async fn create_service(
     State(st): State<CloudState>,
     owner: Owner,
-    Body(edit): Body<ServiceEdit>,
+    ApiJson(edit): ApiJson<ServiceEdit>,
 ) -> Result<(StatusCode, Json<CatalogItem>)> {
     create(&st, &owner, &edit).await
 }
@@ -110,7 +110,7 @@ pub async fn update_service(
     State(st): State<CloudState>,
     owner: Owner,
     Path(id): Path<String>,
-    Body(edit): Body<ServiceEdit>,
+    ApiJson(edit): ApiJson<ServiceEdit>,
 ) -> Result<Json<CatalogItem>> {
     update(&st, &owner, id, &edit).await
 }

@@ -2,12 +2,12 @@
 
 use axum::extract::{Query, State};
 use axum::Json;
+use kidyboard_http::ApiJson;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Device;
 use crate::error::{CloudError, Result};
-use crate::extract::Body;
 use crate::feed::{self, CatalogPage};
 use crate::ingest::{self, PushAnswer, PushRequest};
 use crate::state::CloudState;
@@ -20,7 +20,7 @@ use crate::state::CloudState;
 pub async fn push(
     State(st): State<CloudState>,
     device: Device,
-    Body(req): Body<PushRequest>,
+    ApiJson(req): ApiJson<PushRequest>,
 ) -> Result<Json<PushAnswer>> {
     Ok(Json(ingest::push(&st, &device, req.events).await?))
 }

@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use kidyboard_core::audio::{plan, AudioClip, AudioSchedule, AudioSettings};
-use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use crate::error::{AudioError, Result};
@@ -45,20 +44,9 @@ pub struct PlayerConfig {
 
 pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
 
-/// What the player is doing, as reported to the hub and shown by the CLI.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct PlayerStatus {
-    /// `ok`, `no_device` (running, but nothing can be heard) or `error`.
-    pub state: String,
-    /// The open output (device name and format, or the WAV file).
-    pub output: String,
-    /// Whether the live feed is connected.
-    pub connected: bool,
-    pub last_error: Option<String>,
-    pub last_announcement: Option<String>,
-    /// Items playing or waiting.
-    pub queued: usize,
-}
+/// What the player is doing, as reported to the hub and shown by the CLI (the hub reads the
+/// same type).
+pub use kidyboard_core::audio::PlayerStatus;
 
 struct Shared {
     status: Mutex<PlayerStatus>,

@@ -119,6 +119,28 @@ pub struct AudioSettings {
     pub background_volume: u8,
 }
 
+/// What a speaker player is doing: what it reports to the hub (`PUT /audio/players/{name}`,
+/// where only `state` is required) and what `kidyboard audio status` shows. One type for both
+/// sides; the hub's document has called it `PlayerStatusInput` from the start. (The fields carry
+/// plain comments so the document, and the UI types made from it, stay as they were.)
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = PlayerStatusInput, description = "A player's status as it sends it.")]
+pub struct PlayerStatus {
+    // `ok`, `no_device` (running, but nothing can be heard) or `error`.
+    pub state: String,
+    // The open output (device name and format, or the WAV file).
+    #[serde(default)]
+    pub output: String,
+    // Whether the live feed is connected.
+    #[serde(default)]
+    pub connected: bool,
+    pub last_error: Option<String>,
+    pub last_announcement: Option<String>,
+    // Items playing or waiting.
+    #[serde(default)]
+    pub queued: usize,
+}
+
 impl Default for AudioSettings {
     fn default() -> Self {
         AudioSettings {

@@ -61,20 +61,6 @@ pub struct PlayerReport {
     pub reported_at: String,
 }
 
-/// A player's status as it sends it.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct PlayerStatusInput {
-    pub state: String,
-    #[serde(default)]
-    pub output: String,
-    #[serde(default)]
-    pub connected: bool,
-    pub last_error: Option<String>,
-    pub last_announcement: Option<String>,
-    #[serde(default)]
-    pub queued: usize,
-}
-
 fn audio_dir(st: &AppState) -> PathBuf {
     st.config.data_dir.join("audio")
 }
@@ -399,13 +385,13 @@ pub async fn list_players(State(st): State<AppState>, auth: Auth) -> ApiResult<J
 }
 
 /// A speaker player's status report (kept in memory: it is live state, not history).
-#[utoipa::path(put, path = "/api/v1/audio/players/{name}", tag = "audio", request_body = PlayerStatusInput,
+#[utoipa::path(put, path = "/api/v1/audio/players/{name}", tag = "audio", request_body = PlayerStatus,
     responses((status = 200, body = PlayerReport), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn report_player(
     State(st): State<AppState>,
     auth: Auth,
     Path(name): Path<String>,
-    ApiJson(input): ApiJson<PlayerStatusInput>,
+    ApiJson(input): ApiJson<PlayerStatus>,
 ) -> ApiResult<Json<PlayerReport>> {
     auth.require(Permission::ReadAudio)?;
     let name = kidyboard_core::validate::name("name", &name)?;
@@ -453,17 +439,4 @@ pub async fn report_player(
 
 fn lock_players(st: &AppState) -> std::sync::MutexGuard<'_, HashMap<String, PlayerReport>> {
     st.audio_players.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// So the player crate's status type and this route's input cannot drift apart unnoticed.
-#[allow(dead_code)]
-fn status_fields_match(s: PlayerStatus) -> PlayerStatusInput {
-    PlayerStatusInput {
-        state: s.state,
-        output: s.output,
-        connected: s.connected,
-        last_error: s.last_error,
-        last_announcement: s.last_announcement,
-        queued: s.queued,
-    }
 }

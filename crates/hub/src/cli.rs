@@ -69,16 +69,19 @@ pub enum Command {
         command: ImageCommand,
     },
     /// Menu designs: list them, export one as PDF, MP4 or PNG.
+    #[cfg(feature = "media")]
     Menu {
         #[command(subcommand)]
         command: crate::cli_menu::MenuCommand,
     },
     /// The totem's anonymous visitor counter.
+    #[cfg(feature = "vision")]
     Vision {
         #[command(subcommand)]
         command: crate::vision_cli::VisionCommand,
     },
     /// The store's speakers: announcements and scheduled jingles.
+    #[cfg(feature = "audio")]
     Audio {
         #[command(subcommand)]
         command: crate::audio_cli::AudioCommand,
@@ -213,6 +216,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        #[cfg(feature = "audio")]
         Command::Audio { command } => {
             init_logging(config.log_json);
             crate::audio_cli::run(&config, command).await
@@ -295,10 +299,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("paired with {url}: {link:?}");
             Ok(())
         }
+        #[cfg(feature = "media")]
         Command::Menu { command } => {
             let store = open_store(&config)?;
             crate::cli_menu::run(&config, &store, command)
         }
+        #[cfg(feature = "vision")]
         Command::Vision { command } => {
             init_logging(config.log_json);
             crate::vision_cli::run(command).await

@@ -32,6 +32,7 @@ pub struct AppState {
     /// Background exports (`<data-dir>/exports`), one at a time so the store stays responsive.
     pub jobs: crate::jobs::Jobs,
     /// The last status each speaker player reported (live state, not history).
+    #[cfg(feature = "audio")]
     pub audio_players: Arc<
         std::sync::Mutex<std::collections::HashMap<String, crate::routes::audio::PlayerReport>>,
     >,
@@ -60,6 +61,7 @@ impl AppState {
             day_closed: Arc::new(Notify::new()),
             sync: None,
             jobs,
+            #[cfg(feature = "audio")]
             audio_players: Arc::default(),
         }
     }

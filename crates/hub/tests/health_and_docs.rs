@@ -301,8 +301,18 @@ fn every_secured_operation_documents_401_and_403_and_throttled_ones_429() {
             }
         }
     }
+    // Fewer without the optional parts (menus, audio, vision), which are all secured.
+    let least = if cfg!(all(
+        feature = "media",
+        feature = "audio",
+        feature = "vision"
+    )) {
+        60
+    } else {
+        50
+    };
     assert!(
-        secured > 60,
+        secured > least,
         "most operations are secured ({secured} found)"
     );
     for (method, path) in [("post", "/api/v1/auth/login"), ("get", "/api/v1/live")] {

@@ -19,7 +19,10 @@ use kidyboard_core::clock::{self, now_ms};
 use kidyboard_core::Permission;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tower_http::limit::RequestBodyLimitLayer;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{check_id, list_of};
 use crate::auth::Auth;
@@ -59,6 +62,27 @@ pub struct PlayerReport {
     pub queued: usize,
     /// When the hub received this report.
     pub reported_at: String,
+}
+
+/// The sound routes whose body is JSON, each declared once with its documentation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_clips))
+        .routes(routes!(get_clip, delete_clip))
+        .routes(routes!(clip_sound))
+        .routes(routes!(list_schedules, create_schedule))
+        .routes(routes!(update_schedule, delete_schedule))
+        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(list_players))
+        .routes(routes!(report_player))
+}
+
+/// The clip upload, with its own body limit instead of the JSON one.
+pub fn uploads() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload))
+        .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::disable())
 }
 
 fn audio_dir(st: &AppState) -> PathBuf {

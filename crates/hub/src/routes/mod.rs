@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
+#[cfg(feature = "audio")]
 pub mod audio;
 pub mod auth;
 pub mod backups;
@@ -20,6 +21,7 @@ pub mod events;
 pub mod health;
 pub mod images;
 pub mod jobs;
+#[cfg(feature = "media")]
 pub mod menus;
 pub mod report_documents;
 pub mod report_files;
@@ -27,6 +29,7 @@ pub mod reports;
 pub mod sales;
 pub mod sync;
 pub mod timers;
+#[cfg(feature = "vision")]
 pub mod vision;
 
 /// Every route of the hub, each declared once with its documentation: the router and the
@@ -42,7 +45,7 @@ pub fn all(config: &crate::Config) -> OpenApiRouter<AppState> {
 /// documentation: the router and the OpenAPI document are two views of this one list. Routes
 /// carry their full path (`/api/v1/…`, as their `#[utoipa::path]` says).
 pub fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    let api = OpenApiRouter::new()
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
@@ -70,22 +73,16 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(sync::status))
         .routes(routes!(sync::now))
         .routes(routes!(sync::pair))
-        .merge(menus::router())
         .routes(routes!(jobs::get, jobs::cancel))
         .routes(routes!(jobs::file))
-        .routes(routes!(crate::ws::live))
-        .routes(routes!(audio::list_clips))
-        .routes(routes!(audio::get_clip, audio::delete_clip))
-        .routes(routes!(audio::clip_sound))
-        .routes(routes!(audio::list_schedules, audio::create_schedule))
-        .routes(routes!(audio::update_schedule, audio::delete_schedule))
-        .routes(routes!(audio::get_settings, audio::put_settings))
-        .routes(routes!(audio::list_players))
-        .routes(routes!(audio::report_player))
-        .routes(routes!(vision::record_visits))
-        .routes(routes!(vision::status, vision::put_status))
-        .routes(routes!(vision::get_shifts, vision::put_shifts))
-        .routes(routes!(vision::visitors))
+        .routes(routes!(crate::ws::live));
+    #[cfg(feature = "media")]
+    let api = api.merge(menus::router());
+    #[cfg(feature = "audio")]
+    let api = api.merge(audio::router());
+    #[cfg(feature = "vision")]
+    let api = api.merge(vision::router());
+    api
 }
 
 /// Uploads: each with its own, larger body limit instead of the JSON one.
@@ -94,11 +91,9 @@ pub fn uploads(max_image_bytes: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(images::upload))
         .layer(RequestBodyLimitLayer::new(max_image_bytes))
         .layer(axum::extract::DefaultBodyLimit::disable());
-    let clips = OpenApiRouter::new()
-        .routes(routes!(audio::upload))
-        .layer(RequestBodyLimitLayer::new(audio::MAX_UPLOAD_BYTES))
-        .layer(axum::extract::DefaultBodyLimit::disable());
-    images.merge(clips)
+    #[cfg(feature = "audio")]
+    let images = images.merge(audio::uploads());
+    images
 }
 
 /// Routes outside `/api/v1`: health, metrics and pictures (no login).

@@ -8,6 +8,8 @@ use kidyboard_core::vision::report::{self, VisitorsReport};
 use kidyboard_core::vision::shifts::{self, ShiftList};
 use kidyboard_core::vision::{self, VisionStatus, VisionStatusInput, VisitBatch, VisitBatchResult};
 use kidyboard_core::Permission;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{list_of, today, DayRange};
 use crate::auth::Auth;
@@ -16,6 +18,15 @@ use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
 list_of!(VisionStatusList, VisionStatus);
+
+/// The visitor counter's routes, each declared once with its documentation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(record_visits))
+        .routes(routes!(status, put_status))
+        .routes(routes!(get_shifts, put_shifts))
+        .routes(routes!(visitors))
+}
 
 /// Admins read the counter; the totem reads what it reports.
 fn may_read(auth: &Auth) -> ApiResult<()> {

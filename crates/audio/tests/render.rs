@@ -2,19 +2,16 @@
 //! ducking depth, loudness (checked by ffmpeg's ebur128 too) and the voice inside an
 //! announcement.
 
-mod common;
-
-use common::*;
 use kidyboard_audio::loudness::{self, TARGET_LUFS};
 use kidyboard_audio::mixer::{render, Cue};
 use kidyboard_audio::pcm::{decode, ms_to_samples, DecodeLimits};
 use kidyboard_audio::speech::{speech_offset, Voice};
 use kidyboard_audio::{wav, Item, MixerConfig, Pcm, Priority, RATE};
+use kidyboard_testkit::sound::*;
 
 fn clip(dir: &std::path::Path, name: &str, lavfi: &str, gain_db: i32) -> Pcm {
     let path = dir.join(name);
-    ffmpeg_make(lavfi, &format!("volume={gain_db}dB"), &path);
-    let bytes = std::fs::read(&path).expect("read clip");
+    let bytes = ffmpeg_make(lavfi, &["-af", &format!("volume={gain_db}dB")], &path);
     let pcm = decode(&bytes, DecodeLimits::default()).expect("our decoder reads ffmpeg's file");
     loudness::normalise(&pcm).expect("normalises").0
 }
@@ -218,8 +215,11 @@ fn an_announcement_is_the_chime_then_exactly_espeaks_voice() {
 fn corrupt_truncated_long_and_huge_files_are_refused_clearly() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("ok.flac");
-    ffmpeg_make("sine=frequency=440:duration=3", "volume=-10dB", &path);
-    let good = std::fs::read(&path).expect("read");
+    let good = ffmpeg_make(
+        "sine=frequency=440:duration=3",
+        &["-af", "volume=-10dB"],
+        &path,
+    );
     let limits = DecodeLimits {
         max_bytes: 1_000_000,
         max_seconds: 60,

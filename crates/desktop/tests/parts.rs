@@ -6,12 +6,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use kidyboard_core::clock::now_ms;
-use kidyboard_core::timers::{self, NewTimer};
-use kidyboard_core::{demo, Actor};
+use kidyboard_core::demo;
 use kidyboard_desktop::device::HubPlacement;
 use kidyboard_desktop::hub::{embedded_config, prepare_store, EmbeddedHub};
 use kidyboard_desktop::parts::{AudioTable, PartInfo, Parts, VisionTable};
+use kidyboard_testkit::timers::short_timers;
 use serde_json::{json, Value};
 
 async fn hosted_store(dir: &Path) -> EmbeddedHub {
@@ -106,27 +105,7 @@ async fn the_shell_announces_a_timer_that_runs_out() {
 
     // A short timer straight into the store (services are sold in whole minutes); the hub's
     // scheduler, live feed and the hosted player are the real ones.
-    let store = hub.store.clone();
-    tokio::task::spawn_blocking(move || {
-        store.change(&Actor::system(), now_ms(), |tx| {
-            timers::create(
-                tx,
-                &NewTimer {
-                    sale_id: None,
-                    service_id: None,
-                    service_name: "Prueba",
-                    child_name: "Sofía",
-                    guardian_name: "",
-                    guardian_phone: "",
-                    duration_ms: 500,
-                    start_at: None,
-                },
-            )
-        })
-    })
-    .await
-    .expect("task")
-    .expect("timer");
+    short_timers(hub.store.clone(), &[("Sofía", 500)]).await;
     hub.state.timers_changed.notify_one();
     let said = wait_for(
         &parts,

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use kidyboard_core::clock::now_ms;
-use kidyboard_core::timers::{self, NewTimer};
-use kidyboard_core::{demo, Actor};
+use kidyboard_core::demo;
 use kidyboard_hub::{Config, Hub};
+use kidyboard_testkit::timers::short_timers;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -303,31 +303,10 @@ async fn main() {
     .await
     .expect("ws");
     let _hello = ws.next().await;
-    let store = state.store.clone();
-    let created = tokio::task::spawn_blocking(move || {
-        store.change(&Actor::system(), now_ms(), |tx| {
-            (0..200)
-                .map(|i| {
-                    timers::create(
-                        tx,
-                        &NewTimer {
-                            sale_id: None,
-                            service_id: None,
-                            service_name: "Bench",
-                            child_name: "Bench",
-                            guardian_name: "",
-                            guardian_phone: "",
-                            duration_ms: 300 + (i * 2_700 / 200),
-                            start_at: None,
-                        },
-                    )
-                })
-                .collect::<kidyboard_core::Result<Vec<_>>>()
-        })
-    })
-    .await
-    .expect("task")
-    .expect("timers");
+    let wanted: Vec<(&str, i64)> = (0..200)
+        .map(|i| ("Bench", 300 + (i * 2_700 / 200)))
+        .collect();
+    let created = short_timers(state.store.clone(), &wanted).await;
     state.timers_changed.notify_one();
     let ends: std::collections::HashMap<String, i64> = created
         .iter()

@@ -14,9 +14,7 @@ use common::*;
 use kidyboard_audio::hub_client::HubClient;
 use kidyboard_audio::speech::speech_offset;
 use kidyboard_audio::{OutputChoice, PlayerConfig, RATE};
-use kidyboard_core::clock::now_ms;
-use kidyboard_core::timers::{self, NewTimer};
-use kidyboard_core::Actor;
+use kidyboard_testkit::timers::short_timers;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -45,27 +43,7 @@ async fn a_timer_that_runs_out_is_announced_with_chime_and_voice() {
     }
     // A short timer straight into the store (services are sold in whole minutes); the scheduler,
     // the live feed and the player are the real ones.
-    let store = hub.state.store.clone();
-    tokio::task::spawn_blocking(move || {
-        store.change(&Actor::system(), now_ms(), |tx| {
-            timers::create(
-                tx,
-                &NewTimer {
-                    sale_id: None,
-                    service_id: None,
-                    service_name: "Prueba",
-                    child_name: "Sofía",
-                    guardian_name: "",
-                    guardian_phone: "",
-                    duration_ms: 800,
-                    start_at: None,
-                },
-            )
-        })
-    })
-    .await
-    .expect("task")
-    .expect("timer");
+    short_timers(hub.state.store.clone(), &[("Sofía", 800)]).await;
     hub.state.timers_changed.notify_one();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     // Announced, placed on the output, and played to its end (nothing playing or waiting).
@@ -100,7 +78,7 @@ async fn a_timer_that_runs_out_is_announced_with_chime_and_voice() {
     let placed = player.placements();
     player.stop().await.expect("WAV closed");
 
-    let heard = read_wav(&out);
+    let (heard, _) = read_wav(&out);
     let p = &placed[0];
     assert!(
         heard.len() as u64 >= p.end,
@@ -121,7 +99,7 @@ async fn a_timer_that_runs_out_is_announced_with_chime_and_voice() {
         .status()
         .expect("espeak-ng");
     assert!(ok.success());
-    let espeak = read_wav(&direct);
+    let (espeak, _) = read_wav(&direct);
     let voice: Vec<f32> = heard[start + speech_offset()..p.end as usize]
         .iter()
         .step_by(2)
@@ -251,7 +229,7 @@ async fn a_scheduled_clip_plays_at_its_time_from_the_hubs_schedule() {
         "played {started_ms} ms after the player started"
     );
     player.stop().await.expect("WAV closed");
-    let heard = read_wav(&out);
+    let (heard, _) = read_wav(&out);
     let stored = admin
         .http
         .get(format!(
@@ -268,7 +246,7 @@ async fn a_scheduled_clip_plays_at_its_time_from_the_hubs_schedule() {
         .expect("bytes");
     let sound_path = tmp.path().join("stored.wav");
     std::fs::write(&sound_path, &stored).expect("write");
-    let sound = read_wav(&sound_path);
+    let (sound, _) = read_wav(&sound_path);
     let start = placed[0].start as usize;
     let played = &heard[start..start + sound.len()];
     let c = correlation(played, &sound);
@@ -276,8 +254,6 @@ async fn a_scheduled_clip_plays_at_its_time_from_the_hubs_schedule() {
         c > 0.999,
         "the hub's stored clip is what played (correlation {c:.4})"
     );
-    let rms =
-        |s: &[f32]| (s.iter().map(|x| (*x as f64).powi(2)).sum::<f64>() / s.len() as f64).sqrt();
     let level = 20.0 * (rms(played) / rms(&sound)).log10();
     assert!(
         (level + 6.02).abs() < 0.3,
@@ -384,27 +360,7 @@ async fn background_music_ducks_under_an_announcement() {
     }
     // Let the music run alone for a while, then a timer runs out.
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let store = hub.state.store.clone();
-    tokio::task::spawn_blocking(move || {
-        store.change(&Actor::system(), now_ms(), |tx| {
-            timers::create(
-                tx,
-                &NewTimer {
-                    sale_id: None,
-                    service_id: None,
-                    service_name: "Prueba",
-                    child_name: "Leo",
-                    guardian_name: "",
-                    guardian_phone: "",
-                    duration_ms: 300,
-                    start_at: None,
-                },
-            )
-        })
-    })
-    .await
-    .expect("task")
-    .expect("timer");
+    short_timers(hub.state.store.clone(), &[("Leo", 300)]).await;
     hub.state.timers_changed.notify_one();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while !(player.placements().len() == 1 && player.status().queued == 0) {
@@ -419,7 +375,7 @@ async fn background_music_ducks_under_an_announcement() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let p = player.placements()[0].clone();
     player.stop().await.expect("WAV closed");
-    let heard = read_wav(&out);
+    let (heard, _) = read_wav(&out);
     // The same announcement, rendered again from the player's own cache (deterministic).
     let voice = kidyboard_audio::speech::Voice::new("es-419", &cache.join("speech"));
     let ann = voice.announcement(&p.label).expect("announcement");
@@ -429,8 +385,6 @@ async fn background_music_ducks_under_an_announcement() {
         .zip(ann.samples())
         .map(|(h, a)| h - a)
         .collect();
-    let rms =
-        |s: &[f32]| (s.iter().map(|x| (*x as f64).powi(2)).sum::<f64>() / s.len() as f64).sqrt();
     let second = RATE as usize;
     let before = &heard[start - second..start - second / 2];
     let after = &heard[end + second..(end + second + second / 2).min(heard.len())];

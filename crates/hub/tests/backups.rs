@@ -9,22 +9,9 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
-use common::{test_config, TestHub};
+use common::{sell, test_config, Client, TestHub};
 use kidyboard_hub::backups;
-use serde_json::json;
-
-/// `n` product sales by reception; answers their ids.
-pub async fn sell(c: &common::Client, product: &str, n: usize) -> Vec<String> {
-    let mut ids = Vec::new();
-    for _ in 0..n {
-        let s = c
-            .post("/sales", json!({"items": [{"product_id": product, "quantity": 1}], "payments": [{"method": "cash", "amount_cents": 2000}]}))
-            .await;
-        assert_eq!(s.status, 201, "a sale goes through: {}", s.body);
-        ids.push(s.body["id"].as_str().expect("sale id").to_string());
-    }
-    ids
-}
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn a_clean_stop_leaves_every_sale_in_the_database_file_itself() {
@@ -66,21 +53,35 @@ fn mode(path: &Path) -> u32 {
         & 0o777
 }
 
+/// The hub on `dir`, copying its backups to a second place, `usb` (a drive that may be
+/// unplugged), and its admin.
+async fn start_with_second_place(dir: &Path, usb: &Path) -> (TestHub, Client) {
+    let mut config = test_config(dir);
+    config.backup_copy_dir = Some(usb.to_path_buf());
+    let hub = TestHub::start_in(dir, config).await;
+    let admin = hub.login("admin").await;
+    (hub, admin)
+}
+
+/// A hub on `<tmp>/data` with a second place plugged in at `<tmp>/usb`, after its admin made one
+/// backup: the hub, the admin and the backup's answer.
+async fn one_backup_with_a_second_place(tmp: &Path) -> (TestHub, Client, Value) {
+    let usb = tmp.join("usb");
+    std::fs::create_dir(&usb).expect("usb");
+    let (hub, admin) = start_with_second_place(&tmp.join("data"), &usb).await;
+    let b = admin.post("/backups", json!({})).await;
+    assert_eq!(b.status, 201, "{}", b.body);
+    (hub, admin, b.body)
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn the_database_backups_and_their_folders_are_private_to_the_hub_user() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path().join("data");
-    let usb = tmp.path().join("usb");
-    std::fs::create_dir(&usb).expect("usb");
-    let mut config = test_config(&dir);
-    config.backup_copy_dir = Some(usb.clone());
-    let hub = TestHub::start_in(&dir, config).await;
-    let admin = hub.login("admin").await;
-    let b = admin.post("/backups", json!({})).await;
-    assert_eq!(b.status, 201, "{}", b.body);
-    let name = b.body["name"].as_str().expect("name").to_string();
+    let (hub, _admin, backup) = one_backup_with_a_second_place(tmp.path()).await;
+    let (dir, usb) = (tmp.path().join("data"), tmp.path().join("usb"));
+    let name = backup["name"].as_str().expect("name").to_string();
     assert_eq!(mode(&dir), 0o700, "the data dir");
     assert_eq!(mode(&dir.join("backups")), 0o700, "the backups dir");
     for f in [
@@ -120,19 +121,12 @@ fn gunzip(path: &Path) -> Vec<u8> {
 #[tokio::test]
 async fn backups_are_compressed_and_copied_to_the_second_place_when_it_is_there() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path().join("data");
-    let usb = tmp.path().join("usb");
-    std::fs::create_dir(&usb).expect("usb");
-    let mut config = test_config(&dir);
-    config.backup_copy_dir = Some(usb.clone());
-    let hub = TestHub::start_in(&dir, config).await;
-    let admin = hub.login("admin").await;
-    let b = admin.post("/backups", json!({})).await;
-    assert_eq!(b.status, 201, "{}", b.body);
-    let name = b.body["name"].as_str().expect("name").to_string();
+    let (hub, admin, backup) = one_backup_with_a_second_place(tmp.path()).await;
+    let (dir, usb) = (tmp.path().join("data"), tmp.path().join("usb"));
+    let name = backup["name"].as_str().expect("name").to_string();
     assert!(name.ends_with("-manual.sqlite.gz"), "{name}");
-    assert_eq!(b.body["compressed"], true);
-    assert_eq!(b.body["copied"], true, "{}", b.body);
+    assert_eq!(backup["compressed"], true);
+    assert_eq!(backup["copied"], true, "{backup}");
     let local = dir.join("backups").join(&name);
     let plain = gunzip(&local);
     assert!(
@@ -159,10 +153,7 @@ async fn backups_are_compressed_and_copied_to_the_second_place_when_it_is_there(
 
     // The drive unplugged: the backup stays local, nothing is written where the drive was.
     std::fs::remove_dir_all(&usb).expect("unplug");
-    let mut config = test_config(&dir);
-    config.backup_copy_dir = Some(usb.clone());
-    let hub = TestHub::start_in(&dir, config).await;
-    let admin = hub.login("admin").await;
+    let (_hub, admin) = start_with_second_place(&dir, &usb).await;
     let b = admin.post("/backups", json!({})).await;
     assert_eq!(
         b.status, 201,

@@ -2,19 +2,14 @@
 //! store (it would add `admin` with the published demo password), and `user add` with a
 //! password from the common-passwords list.
 
-use std::io::{BufRead, BufReader, Write};
+mod common;
+
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn kidyboard(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kidyboard"));
-    cmd.arg("--data-dir")
-        .arg(dir)
-        .env("KIDYBOARD_BACKUP_INTERVAL_MINUTES", "0")
-        .env("KIDYBOARD_LOG", "warn");
-    cmd
-}
+use common::kidyboard;
 
 fn user_add(dir: &Path, username: &str, role: &str, password: &str) -> Output {
     let mut child = kidyboard(dir)
@@ -32,26 +27,6 @@ fn user_add(dir: &Path, username: &str, role: &str, password: &str) -> Output {
         .write_all(format!("{password}\n").as_bytes())
         .expect("password on stdin");
     child.wait_with_output().expect("user add finishes")
-}
-
-/// Starts `serve --demo` and answers its base URL once it listens.
-fn serve_demo(dir: &Path) -> (Child, String) {
-    let mut child = kidyboard(dir)
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("hub binary starts");
-    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut first = String::new();
-    reader.read_line(&mut first).expect("first line");
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-    let base = first.trim().rsplit(' ').next().unwrap_or("").to_string();
-    assert!(
-        base.starts_with("http://127.0.0.1:"),
-        "serve --demo should announce its URL first: {first:?}"
-    );
-    (child, base)
 }
 
 fn stop(mut child: Child) {
@@ -137,7 +112,7 @@ async fn serve_demo_refuses_a_real_store_and_keeps_starting_a_demo_one() {
     // the same data dir keeps working.
     let demo = tempfile::tempdir().expect("temp dir");
     for run in 0..2 {
-        let (child, base) = serve_demo(demo.path());
+        let (child, base) = common::serve_demo(demo.path(), "127.0.0.1:0");
         let status = login_status(&base, "admin", "demo1234").await;
         stop(child);
         assert_eq!(status, 200, "run {run}: the demo admin logs in");

@@ -2,9 +2,8 @@
 //! open-file limit of 1,024, keeps answering a legitimate client while a stranger holds 1,100
 //! half-sent requests, and closes the stranger's connections once their deadlines pass.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -27,27 +26,18 @@ fn spawn_limited_hub(dir: &std::path::Path) -> (Running, SocketAddr) {
         "header_read_timeout_secs = 2\nidle_timeout_secs = 4\nmax_connections_per_address = 64\n",
     )
     .expect("config");
-    let mut child = Command::new("sh")
-        .arg("-c")
+    let mut hub = Command::new("sh");
+    hub.arg("-c")
         .arg(r#"ulimit -n 1024 && exec "$0" serve --demo --listen 127.0.0.1:0 --data-dir "$1""#)
         .arg(env!("CARGO_BIN_EXE_kidyboard"))
         .arg(dir)
         .env("KIDYBOARD_BACKUP_INTERVAL_MINUTES", "0")
-        .env("KIDYBOARD_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("hub binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut reader = BufReader::new(stdout);
-    let mut first = String::new();
-    reader.read_line(&mut first).expect("first line");
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-    let url = first.trim().rsplit(' ').next().expect("url").to_string();
+        .env("KIDYBOARD_LOG", "warn");
+    let (child, url) = kidyboard_testkit::process::spawn_announcing(hub);
     let addr = url
         .trim_start_matches("http://")
         .parse()
-        .unwrap_or_else(|e| panic!("first line names the address ({first}): {e}"));
+        .unwrap_or_else(|e| panic!("the first line names the address ({url}): {e}"));
     (Running(child), addr)
 }
 

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,34 +10,10 @@ use std::time::Duration;
 use rusqlite::Connection;
 use serde_json::json;
 
-fn spawn_hub(dir: &std::path::Path, listen: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kidyboard"))
-        .args(["serve", "--demo", "--listen", listen])
-        .arg("--data-dir")
-        .arg(dir)
-        .env("KIDYBOARD_BACKUP_INTERVAL_MINUTES", "0")
-        .env("KIDYBOARD_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("hub binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut reader = BufReader::new(stdout);
-    let mut first = String::new();
-    reader.read_line(&mut first).expect("first line");
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-    let base = first.trim().rsplit(' ').next().expect("url").to_string();
-    assert!(
-        base.starts_with("http://127.0.0.1:"),
-        "first line names the URL: {first}"
-    );
-    (child, base)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kill_9_during_a_burst_of_sales_loses_no_acknowledged_sale() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let (mut hub, base) = spawn_hub(tmp.path(), "127.0.0.1:0");
+    let (mut hub, base) = common::serve_demo(tmp.path(), "127.0.0.1:0");
     let admin_token = common::login(&base, "admin", "demo1234").await;
     let admin = common::Client {
         base: base.clone(),
@@ -129,7 +103,7 @@ async fn kill_9_during_a_burst_of_sales_loses_no_acknowledged_sale() {
     assert!(acked.len() >= 60, "the burst was under way");
 
     // Restart on the same data: the integrity check and migrations run at start.
-    let (mut hub, base) = spawn_hub(tmp.path(), "127.0.0.1:0");
+    let (mut hub, base) = common::serve_demo(tmp.path(), "127.0.0.1:0");
     let c = common::Client {
         base: base.clone(),
         token: token.clone(),

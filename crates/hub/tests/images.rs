@@ -1,14 +1,13 @@
 //! Pictures through the hub: an admin uploads a real photo, every screen gets it in the format
 //! its browser accepts, with strong ETags and immutable caching; bad uploads store nothing.
 
-#[path = "common/bombs.rs"]
-mod bombs;
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use common::{test_config, TestHub};
+use kidyboard_testkit::bombs::{flat_png, ColorType};
 
 const PHOTO: &[u8] = include_bytes!("../../images/tests/data/chelsea.png");
 
@@ -310,7 +309,9 @@ async fn catalogue_pictures_by_address_are_kept_and_served_offline() {
 async fn four_bomb_uploads_at_once_are_refused_before_decoding_and_the_hub_keeps_serving() {
     let hub = TestHub::start().await;
     let admin = hub.login("admin").await;
-    let bombs: Vec<Vec<u8>> = (0..4u8).map(|i| bombs::flat_png(7071, 40 + i, 0)).collect();
+    let bombs: Vec<Vec<u8>> = (0..4u8)
+        .map(|i| flat_png(7071, ColorType::Rgb, 40 + i, 0))
+        .collect();
     let uploads = bombs
         .into_iter()
         .map(|bomb| upload(&hub, &admin.token, bomb));
@@ -408,7 +409,7 @@ async fn a_stranger_cannot_make_the_hub_fetch_what_they_choose() {
 async fn a_catalogue_picture_that_is_a_bomb_is_refused_like_an_upload() {
     let (hub, _tmp) = hub_fetching_from_loopback().await;
     let admin = hub.login("admin").await;
-    let bomb: &'static [u8] = Box::leak(bombs::flat_png(7071, 90, 0).into_boxed_slice());
+    let bomb: &'static [u8] = Box::leak(flat_png(7071, ColorType::Rgb, 90, 0).into_boxed_slice());
     let (url, _host, hits) = picture_host(bomb).await;
     let created = admin
         .post(

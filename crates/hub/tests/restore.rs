@@ -5,23 +5,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use common::{test_config, Client, TestHub};
+use common::{sell, test_config, Client, TestHub};
 use serde_json::json;
-
-async fn sell(c: &Client, product: &str, n: usize) -> Vec<String> {
-    let mut ids = Vec::new();
-    for _ in 0..n {
-        let s = c
-            .post("/sales", json!({"items": [{"product_id": product, "quantity": 1}], "payments": [{"method": "cash", "amount_cents": 2000}]}))
-            .await;
-        assert_eq!(s.status, 201, "a sale goes through: {}", s.body);
-        ids.push(s.body["id"].as_str().expect("sale id").to_string());
-    }
-    ids
-}
 
 async fn sale_ids(c: &Client) -> Vec<String> {
     let list = c.get("/sales").await;
@@ -176,11 +163,8 @@ async fn a_backup_of_another_installation_is_refused_while_the_hub_runs() {
 }
 
 fn kidyboard(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_kidyboard"))
-        .arg("--data-dir")
-        .arg(dir)
+    common::kidyboard(dir)
         .args(args)
-        .env("KIDYBOARD_LOG", "warn")
         .output()
         .expect("kidyboard runs")
 }

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use common::{child, live, wait_for, TestHub};
 use kidyboard_core::clock::{self, now_ms};
-use kidyboard_core::timers::{self, NewTimer};
-use kidyboard_core::Actor;
+use kidyboard_testkit::timers::short_timers;
 use serde_json::json;
 
 fn ms(v: &serde_json::Value) -> i64 {
@@ -171,31 +170,11 @@ async fn expiry_fires_at_its_exact_instant_and_is_pushed() {
     let (mut wall, _) = live(&hub.base, &monitor.token).await;
     // Short timers straight into the store (services are sold in whole minutes); the scheduler
     // and the live feed are the real ones.
-    let store = hub.state.store.clone();
-    let created = tokio::task::spawn_blocking(move || {
-        store.change(&Actor::system(), now_ms(), |tx| {
-            let mut out = Vec::new();
-            for (i, d) in [700i64, 1_200, 1_500].iter().enumerate() {
-                out.push(timers::create(
-                    tx,
-                    &NewTimer {
-                        sale_id: None,
-                        service_id: None,
-                        service_name: "Prueba",
-                        child_name: &format!("Niño {i}"),
-                        guardian_name: "",
-                        guardian_phone: "",
-                        duration_ms: *d,
-                        start_at: None,
-                    },
-                )?);
-            }
-            Ok(out)
-        })
-    })
-    .await
-    .expect("task")
-    .expect("timers created");
+    let created = short_timers(
+        hub.state.store.clone(),
+        &[("Niño 0", 700), ("Niño 1", 1_200), ("Niño 2", 1_500)],
+    )
+    .await;
     hub.state.timers_changed.notify_one();
     for t in &created {
         let msg = wait_for(&mut wall, "timer.updated", Duration::from_secs(5), |m| {

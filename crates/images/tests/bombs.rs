@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::bombs::{filler, flat_png};
 use common::{jpeg_claiming, png_claiming, push_chunk};
 use kidyboard_images::{content_hash, probe, ImageStore, Limits, StoreConfig};
+use kidyboard_testkit::bombs::{filler, flat_png, ColorType};
 
 fn store() -> (tempfile::TempDir, ImageStore) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -36,7 +36,7 @@ fn assert_refused_unread(store: &ImageStore, bytes: &[u8], code: &str, status: u
 
 #[test]
 fn a_190_kb_png_of_7071_by_7071_is_refused_before_decoding() {
-    let bomb = flat_png(7071, png::ColorType::Rgb, 0);
+    let bomb = flat_png(7071, ColorType::Rgb, 0x5A, 0);
     assert!(
         bomb.len() < 400_000,
         "the bomb is small: {} bytes for 150 MB of pixels",
@@ -51,7 +51,7 @@ fn a_190_kb_png_of_7071_by_7071_is_refused_before_decoding() {
         "7071×7071 PNG in a small file",
     );
     // Grey is the cheapest file for the largest decode (×3 when expanded to RGB).
-    let grey = flat_png(7071, png::ColorType::Grayscale, 0);
+    let grey = flat_png(7071, ColorType::Grayscale, 0x5A, 0);
     assert_refused_unread(
         &store,
         &grey,
@@ -86,8 +86,11 @@ fn a_padded_bomb_still_cannot_take_more_memory_than_one_picture_may() {
         413,
         "padded 16-bit 6000×6000 PNG",
     );
-    let probed = probe(&flat_png(4000, png::ColorType::Rgba, 0), &Limits::default())
-        .expect("an ordinary 16 MP RGBA picture passes");
+    let probed = probe(
+        &flat_png(4000, ColorType::Rgba, 0x5A, 0),
+        &Limits::default(),
+    )
+    .expect("an ordinary 16 MP RGBA picture passes");
     assert_eq!(
         probed.decode_bytes,
         4000 * 4000 * 4,
@@ -145,7 +148,7 @@ fn bombs_in_jpeg_and_webp_are_refused_before_decoding() {
 #[test]
 fn truncated_bombs_are_refused_before_decoding() {
     let (_dir, store) = store();
-    let bomb = flat_png(7071, png::ColorType::Rgb, 0);
+    let bomb = flat_png(7071, ColorType::Rgb, 0x5A, 0);
     assert_refused_unread(
         &store,
         &bomb[..bomb.len() / 2],

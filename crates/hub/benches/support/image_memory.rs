@@ -3,16 +3,13 @@
 //! runs in a fresh hub process, so its VmHWM (the kernel's high-water mark of resident memory,
 //! from /proc/<pid>/status) is that case's peak and nothing else's.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use kidyboard_core::demo;
+use kidyboard_testkit::bombs::{flat_png, ColorType};
 use serde_json::{json, Value};
-
-#[path = "../../tests/common/bombs.rs"]
-mod bombs;
 
 const PHOTO: &[u8] = include_bytes!("../../../images/tests/data/chelsea.png");
 const TARGET_MB: f64 = 500.0;
@@ -27,26 +24,13 @@ struct HubProcess {
 impl HubProcess {
     fn start() -> HubProcess {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kidyboard"))
-            .arg("--data-dir")
+        let mut hub = Command::new(env!("CARGO_BIN_EXE_kidyboard"));
+        hub.arg("--data-dir")
             .arg(dir.path())
             .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
             .env("KIDYBOARD_BACKUP_INTERVAL_MINUTES", "0")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the kidyboard binary starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut first = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut first)
-            .expect("the hub announces its address");
-        let base = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .expect("an address on the first line")
-            .to_string();
+            .env("RUST_LOG", "warn");
+        let (child, base) = kidyboard_testkit::process::spawn_announcing(hub);
         HubProcess { child, base, dir }
     }
 
@@ -164,7 +148,9 @@ pub async fn run() -> f64 {
     );
     drop(photo);
 
-    let bombs: Vec<Vec<u8>> = (0..4u8).map(|i| bombs::flat_png(7071, 40 + i, 0)).collect();
+    let bombs: Vec<Vec<u8>> = (0..4u8)
+        .map(|i| flat_png(7071, ColorType::Rgb, 40 + i, 0))
+        .collect();
     let size_kb = bombs[0].len() / 1024;
     let hub = HubProcess::start();
     let (statuses, took) = hub.upload_all(bombs).await;
@@ -179,7 +165,7 @@ pub async fn run() -> f64 {
     // The worst a bomb can do once padded past the proportion check: 4 × 50 MP accepted,
     // decoded, and every variant made, under the shared decode budget.
     let padded: Vec<Vec<u8>> = (0..4u8)
-        .map(|i| bombs::flat_png(7071, 80 + i, 600_000))
+        .map(|i| flat_png(7071, ColorType::Rgb, 80 + i, 600_000))
         .collect();
     let size_kb = padded[0].len() / 1024;
     let hub = HubProcess::start();

@@ -1,8 +1,9 @@
-//! Shared helpers: a real hub on 127.0.0.1:0 over a temp data dir, real HTTP and WebSocket
-//! clients, and small factories for the demo catalogue.
+//! Shared helpers: a real hub on 127.0.0.1:0 over a temp data dir, the real `kidyboard` binary,
+//! real HTTP and WebSocket clients, and small factories for the demo catalogue and sales.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -95,6 +96,24 @@ impl TestHub {
     }
 }
 
+/// The real `kidyboard` binary on the data dir `dir`, with scheduled backups off and quiet logs.
+pub fn kidyboard(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kidyboard"));
+    cmd.arg("--data-dir")
+        .arg(dir)
+        .env("KIDYBOARD_BACKUP_INTERVAL_MINUTES", "0")
+        .env("KIDYBOARD_LOG", "warn");
+    cmd
+}
+
+/// `kidyboard serve --demo` on `dir`, listening on `listen` (`127.0.0.1:0`: any port); answers
+/// the process and the URL its first line announces.
+pub fn serve_demo(dir: &Path, listen: &str) -> (Child, String) {
+    let mut cmd = kidyboard(dir);
+    cmd.args(["serve", "--demo", "--listen", listen]);
+    kidyboard_testkit::process::spawn_announcing(cmd)
+}
+
 pub async fn login(base: &str, username: &str, password: &str) -> String {
     let res = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))
@@ -105,6 +124,19 @@ pub async fn login(base: &str, username: &str, password: &str) -> String {
     assert_eq!(res.status(), 200, "login as {username} should succeed");
     let body: Value = res.json().await.expect("login json");
     body["token"].as_str().expect("token").to_string()
+}
+
+/// `n` cash sales of one `product`; answers their ids.
+pub async fn sell(c: &Client, product: &str, n: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for _ in 0..n {
+        let s = c
+            .post("/sales", json!({"items": [{"product_id": product, "quantity": 1}], "payments": [{"method": "cash", "amount_cents": 2000}]}))
+            .await;
+        assert_eq!(s.status, 201, "a sale goes through: {}", s.body);
+        ids.push(s.body["id"].as_str().expect("sale id").to_string());
+    }
+    ids
 }
 
 /// An authenticated API client.

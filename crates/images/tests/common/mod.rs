@@ -2,7 +2,6 @@
 //! (libavif's `avifdec`, libwebp's `dwebp`, libjpeg-turbo's `djpeg`), DSSIM, and crafted files.
 #![allow(dead_code)]
 
-pub mod bombs;
 pub mod quality;
 
 use std::path::{Path, PathBuf};

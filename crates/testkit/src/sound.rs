@@ -1,13 +1,14 @@
-//! Shared helpers: sounds made by ffmpeg (a real encoder), WAV read back with hound, loudness
-//! checked with ffmpeg's own `ebur128` filter, and plain signal measures.
-#![allow(dead_code)]
+//! Sound for the audio tests, made and measured by tools independent of ours: ffmpeg encodes
+//! (any format, from its `lavfi` sources) and meters loudness (its `ebur128` filter), hound reads
+//! WAV files back; plus plain signal measures.
 
 use std::path::Path;
 use std::process::Command;
 
 /// Encodes `lavfi` (an ffmpeg source such as `sine=frequency=440:duration=2`) to `path`, whose
-/// extension picks the format.
-pub fn ffmpeg_make(lavfi: &str, filter: &str, path: &Path) {
+/// extension picks the format, with `extra` arguments before the output (e.g. `["-af",
+/// "volume=-10dB"]`); answers the file's bytes.
+pub fn ffmpeg_make(lavfi: &str, extra: &[&str], path: &Path) -> Vec<u8> {
     let status = Command::new("ffmpeg")
         .args([
             "-hide_banner",
@@ -18,16 +19,16 @@ pub fn ffmpeg_make(lavfi: &str, filter: &str, path: &Path) {
             "lavfi",
             "-i",
             lavfi,
-            "-af",
-            filter,
         ])
+        .args(extra)
         .arg(path)
         .status()
         .expect("ffmpeg runs (Debian package ffmpeg)");
     assert!(status.success(), "ffmpeg made {}", path.display());
+    std::fs::read(path).unwrap_or_else(|e| panic!("{} is readable: {e}", path.display()))
 }
 
-/// Integrated loudness as ffmpeg measures it (an implementation independent of ours).
+/// Integrated loudness (LUFS) as ffmpeg measures it (an implementation independent of ours).
 pub fn ffmpeg_lufs(path: &Path) -> f64 {
     let out = Command::new("ffmpeg")
         .args(["-hide_banner", "-nostats", "-i"])
@@ -44,7 +45,7 @@ pub fn ffmpeg_lufs(path: &Path) -> f64 {
         .expect("integrated loudness in ffmpeg's summary")
 }
 
-/// Mono samples of a WAV file, read with hound.
+/// The samples (−1…1) and sample rate of a mono WAV file, read with hound.
 pub fn read_wav(path: &Path) -> (Vec<f32>, u32) {
     let r = hound::WavReader::open(path).expect("WAV opens");
     let spec = r.spec();
@@ -64,6 +65,7 @@ pub fn rms(s: &[f32]) -> f64 {
     (s.iter().map(|x| (*x as f64).powi(2)).sum::<f64>() / s.len() as f64).sqrt()
 }
 
+/// A level ratio in decibels.
 pub fn db(ratio: f64) -> f64 {
     20.0 * ratio.log10()
 }

@@ -1,6 +1,6 @@
 //! The store's side of the link, through the hub's own API as the admin screen uses it: pairing
 //! with the owner's code (and the errors a person can fix), the status the screen shows, and a
-//! sale reaching the cloud at once instead of at the next idle round.
+//! sale or a catalogue edit reaching the cloud at once instead of at the next idle round.
 
 mod common;
 
@@ -39,6 +39,7 @@ impl Api {
         let url = format!("{}/api/v1{path}", self.base);
         let rb = match method {
             "POST" => self.http.post(url).json(&body.unwrap_or(json!({}))),
+            "PATCH" => self.http.patch(url).json(&body.unwrap_or(json!({}))),
             _ => self.http.get(url),
         };
         let res = rb.bearer_auth(token).send().await.expect("hub answers");
@@ -149,5 +150,31 @@ async fn an_admin_pairs_the_store_from_the_hub_and_sales_reach_the_cloud_at_once
     assert!(
         arrived,
         "the sale reached the owner's view without waiting for the idle round"
+    );
+
+    // Every committed change nudges the worker, not only sales: a price edit is sent at once too.
+    let id = product["id"].as_str().expect("product id");
+    let price = product["price_cents"].as_i64().expect("price") + 500;
+    let (status, edited) = api
+        .call(
+            &admin,
+            "PATCH",
+            &format!("/products/{id}"),
+            Some(json!({"price_cents": price})),
+        )
+        .await;
+    assert_eq!(status, 200, "{edited}");
+    let db = common::cloud_db(&url).await;
+    let sql = format!(
+        "SELECT count(*) FROM events WHERE type = 'product.updated' AND entity_id = '{id}' \
+         AND (payload->>'price_cents')::bigint = {price}"
+    );
+    let arrived = eventually(Duration::from_secs(15), || async {
+        common::count(&db, &sql).await == 1
+    })
+    .await;
+    assert!(
+        arrived,
+        "the catalogue edit reached the cloud without waiting for the idle round"
     );
 }

@@ -26,6 +26,23 @@ pub struct Event {
     pub created_at: String,
 }
 
+/// An event as the change that wrote it knows it: what the commit observer receives.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub id: String,
+    pub kind: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub payload: serde_json::Value,
+}
+
+impl Recorded {
+    /// The payload read as `T` (the record the event carries), if it is one.
+    pub fn payload_as<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        T::deserialize(&self.payload).ok()
+    }
+}
+
 /// Where an event comes from: written once per write transaction by the store.
 pub struct EventContext<'a> {
     pub branch_id: &'a str,
@@ -40,11 +57,10 @@ pub fn append(
     kind: &str,
     entity: &str,
     entity_id: &str,
-    payload: &impl Serialize,
+    payload: &serde_json::Value,
 ) -> Result<String> {
     let id = ids::new_id();
-    let body = serde_json::to_string(payload)
-        .map_err(|e| crate::error::CoreError::Corrupt(format!("event payload: {e}")))?;
+    let body = payload.to_string();
     conn.execute(
         "INSERT INTO events (id, branch_id, device_id, user_id, type, entity, entity_id, payload, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

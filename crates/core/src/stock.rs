@@ -79,17 +79,17 @@ pub fn record(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![movement_id, product_id, delta, after, reason, sale_id, tx.actor().user_id, tx.now()],
     )?;
+    let product = products::get(tx.conn, product_id)?;
+    let crossed_low = !before.low_stock && product.low_stock;
     tx.event(
         "stock.moved",
         "product",
         product_id,
         &serde_json::json!({
             "movement_id": movement_id, "delta": delta, "stock_after": after,
-            "reason": reason, "sale_id": sale_id,
+            "reason": reason, "sale_id": sale_id, "crossed_low": crossed_low,
         }),
     )?;
-    let product = products::get(tx.conn, product_id)?;
-    let crossed_low = !before.low_stock && product.low_stock;
     Ok(StockChange {
         product,
         crossed_low,

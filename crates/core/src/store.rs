@@ -10,12 +10,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::error::{CoreError, Result};
+use crate::events::Recorded;
 use crate::ids;
 use crate::migrate;
 
@@ -54,7 +55,14 @@ pub struct Store {
     pub(crate) content_generation: AtomicU64,
     device_id: String,
     branch_id: String,
+    /// Told of every committed change's events (see [`Store::observe_commits`]).
+    observer: OnceLock<Box<CommitObserver>>,
 }
+
+/// What runs after each committed change, with the events it wrote, in order. It runs on the
+/// thread that made the change, after the commit and outside every lock, so it may read the
+/// store; it must not block for long (publish, notify, nudge).
+pub type CommitObserver = dyn Fn(&Store, &[Recorded]) + Send + Sync;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -105,7 +113,20 @@ impl Store {
             content_generation: AtomicU64::new(0),
             device_id,
             branch_id,
+            observer: OnceLock::new(),
         })
+    }
+
+    /// Sets the one observer of committed changes (the hub's after-commit signals). Answers
+    /// false if one was set already; the first stays.
+    pub fn observe_commits(&self, observer: Box<CommitObserver>) -> bool {
+        self.observer.set(observer).is_ok()
+    }
+
+    pub(crate) fn committed_events(&self, recorded: &[Recorded]) {
+        if let Some(observer) = self.observer.get() {
+            observer(self, recorded);
+        }
     }
 
     pub fn path(&self) -> &Path {

@@ -1,17 +1,21 @@
 //! A write transaction that knows who is writing, so every change records its event.
 
+use std::cell::RefCell;
+
 use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::clock::Millis;
-use crate::error::Result;
-use crate::events::{self, EventContext};
+use crate::error::{CoreError, Result};
+use crate::events::{self, EventContext, Recorded};
 use crate::roles::Actor;
 use crate::store::Store;
 
 pub struct Tx<'a> {
     pub conn: &'a Connection,
     pub ctx: EventContext<'a>,
+    /// The events this change wrote, handed to the store's commit observer once committed.
+    recorded: RefCell<Vec<Recorded>>,
 }
 
 impl Tx<'_> {
@@ -35,12 +39,25 @@ impl Tx<'_> {
         entity_id: &str,
         payload: &impl Serialize,
     ) -> Result<String> {
-        events::append(self.conn, &self.ctx, kind, entity, entity_id, payload)
+        let payload = serde_json::to_value(payload)
+            .map_err(|e| CoreError::Corrupt(format!("event payload: {e}")))?;
+        let id = events::append(self.conn, &self.ctx, kind, entity, entity_id, &payload)?;
+        self.recorded.borrow_mut().push(Recorded {
+            id: id.clone(),
+            kind: kind.to_string(),
+            entity: entity.to_string(),
+            entity_id: entity_id.to_string(),
+            payload,
+        });
+        Ok(id)
     }
 }
 
 impl Store {
     /// One all-or-nothing change by `actor` at `now`: state tables and event log together.
+    /// Once it is committed, the events it wrote go to the commit observer (see
+    /// [`Store::observe_commits`]): that is where live messages, timer wake-ups and sync nudges
+    /// come from, so no caller has to remember them.
     pub fn change<T>(
         &self,
         actor: &Actor,
@@ -49,7 +66,7 @@ impl Store {
     ) -> Result<T> {
         let branch_id = self.branch_id().to_string();
         let device_id = self.device_id().to_string();
-        self.write(|conn| {
+        let (value, recorded) = self.write(|conn| {
             let tx = Tx {
                 conn,
                 ctx: EventContext {
@@ -58,8 +75,14 @@ impl Store {
                     actor,
                     now,
                 },
+                recorded: RefCell::new(Vec::new()),
             };
-            f(&tx)
-        })
+            let value = f(&tx)?;
+            Ok((value, tx.recorded.into_inner()))
+        })?;
+        if !recorded.is_empty() {
+            self.committed_events(&recorded);
+        }
+        Ok(value)
     }
 }

@@ -27,6 +27,7 @@ pub mod restore;
 pub mod routes;
 pub mod scheduler;
 pub mod server;
+pub mod signals;
 pub mod state;
 pub mod throttle;
 #[cfg(feature = "vision")]

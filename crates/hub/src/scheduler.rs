@@ -8,7 +8,6 @@ use kidyboard_core::clock::now_ms;
 use kidyboard_core::timers;
 use kidyboard_core::Actor;
 
-use crate::live::LiveMessage;
 use crate::state::AppState;
 
 /// After a database error, wait this long before trying again.
@@ -37,8 +36,6 @@ pub async fn run(st: AppState) {
                             .timer_fire_lateness_seconds
                             .observe((now - due).max(0) as f64 / 1000.0);
                     }
-                    st.live
-                        .publish(LiveMessage::TimerUpdated { timer: t.view(now) });
                 }
             }
             Ok(Err(e)) => {

@@ -75,7 +75,7 @@ impl Hub {
         };
         let (sync, task) = SyncWorker::new(state.store.clone(), worker_config, hooks)
             .context("starting the cloud sync worker")?;
-        state.sync = Some(sync);
+        state.set_sync(sync);
         Ok(Hub {
             state,
             listener,

@@ -29,6 +29,8 @@ pub struct AppState {
     pub day_closed: Arc<Notify>,
     /// The cloud sync worker's handle (status, "sync now"); set when the hub is bound.
     pub sync: Option<kidyboard_sync::SyncHandle>,
+    /// Announces committed changes (live feed, scheduler, backups, sync); see `signals`.
+    pub signals: crate::signals::Signals,
     /// Background exports (`<data-dir>/exports`), one at a time so the store stays responsive.
     pub jobs: crate::jobs::Jobs,
     /// The last status each speaker player reported (live state, not history).
@@ -49,6 +51,13 @@ impl AppState {
         let password_checks = Arc::new(Semaphore::new(config.login_concurrent_checks.max(1)));
         let live = LiveFeed::default();
         let jobs = crate::jobs::Jobs::new(config.data_dir.join("exports"), 1, live.clone());
+        let signals = crate::signals::Signals {
+            live: live.clone(),
+            timers_changed: Arc::new(Notify::new()),
+            day_closed: Arc::new(Notify::new()),
+            sync: Arc::default(),
+        };
+        signals.clone().observe(&store);
         AppState {
             store: Arc::new(store),
             images: Arc::new(images),
@@ -57,13 +66,20 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             throttle: Arc::new(throttle),
             password_checks,
-            timers_changed: Arc::new(Notify::new()),
-            day_closed: Arc::new(Notify::new()),
+            timers_changed: signals.timers_changed.clone(),
+            day_closed: signals.day_closed.clone(),
             sync: None,
+            signals,
             jobs,
             #[cfg(feature = "audio")]
             audio_players: Arc::default(),
         }
+    }
+
+    /// Starts nudging `sync` after every committed change, and answers its status.
+    pub fn set_sync(&mut self, sync: kidyboard_sync::SyncHandle) {
+        let _ = self.signals.sync.set(sync.clone());
+        self.sync = Some(sync);
     }
 
     /// Runs blocking store work off the async threads.

@@ -28,7 +28,6 @@ use super::{check_id, list_of};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::live::LiveMessage;
 use crate::state::AppState;
 
 /// Largest upload accepted (the body limit of `POST /audio/clips`).
@@ -87,13 +86,6 @@ pub fn uploads() -> OpenApiRouter<AppState> {
 
 fn audio_dir(st: &AppState) -> PathBuf {
     st.config.data_dir.join("audio")
-}
-
-fn changed(st: &AppState, entity: &'static str, id: &str) {
-    st.live.publish(LiveMessage::CatalogChanged {
-        entity,
-        id: id.to_string(),
-    });
 }
 
 fn audio_error(e: kidyboard_audio::AudioError) -> ApiError {
@@ -202,10 +194,7 @@ pub async fn upload(
         })
         .await;
     match created {
-        Ok(clip) => {
-            changed(&st, "audio_clip", &clip.id);
-            Ok((StatusCode::CREATED, Json(clip)))
-        }
+        Ok(clip) => Ok((StatusCode::CREATED, Json(clip))),
         Err(e) => {
             if stored.newly_written {
                 let _ = std::fs::remove_file(&stored.path);
@@ -297,7 +286,6 @@ pub async fn delete_clip(
     if !still_used {
         let _ = tokio::fs::remove_file(audio_dir(&st).join(format!("{}.wav", clip.hash))).await;
     }
-    changed(&st, "audio_clip", &clip.id);
     Ok(Json(clip))
 }
 
@@ -324,7 +312,6 @@ pub async fn create_schedule(
     let s = st
         .db(move |s| s.change(&actor, now_ms(), |tx| audio::create_schedule(tx, &input)))
         .await?;
-    changed(&st, "audio_schedule", &s.id);
     Ok((StatusCode::CREATED, Json(s)))
 }
 
@@ -347,7 +334,6 @@ pub async fn update_schedule(
             })
         })
         .await?;
-    changed(&st, "audio_schedule", &s.id);
     Ok(Json(s))
 }
 
@@ -364,7 +350,6 @@ pub async fn delete_schedule(
     let s = st
         .db(move |s| s.change(&actor, now_ms(), |tx| audio::delete_schedule(tx, &id)))
         .await?;
-    changed(&st, "audio_schedule", &s.id);
     Ok(Json(s))
 }
 
@@ -394,8 +379,6 @@ pub async fn put_settings(
     let s = st
         .db(move |s| s.change(&actor, now_ms(), |tx| audio::put_settings(tx, input)))
         .await?;
-    let branch = st.store.branch_id().to_string();
-    changed(&st, "audio_settings", &branch);
     Ok(Json(s))
 }
 

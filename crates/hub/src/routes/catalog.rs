@@ -21,7 +21,6 @@ use super::{check_id, list_of};
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::live::LiveMessage;
 use crate::state::AppState;
 
 list_of!(BranchList, Branch);
@@ -59,13 +58,6 @@ pub struct CatalogQuery {
     pub include_inactive: bool,
 }
 
-fn announce(st: &AppState, entity: &'static str, id: &str) {
-    st.live.publish(LiveMessage::CatalogChanged {
-        entity,
-        id: id.to_string(),
-    });
-}
-
 // ---- branches ----
 
 #[utoipa::path(get, path = "/api/v1/branches", tag = "catalog", responses((status = 200, body = BranchList)), security(("bearer" = [])))]
@@ -99,7 +91,6 @@ pub async fn create_branch(
     let b = st
         .db(move |s| s.change(&actor, now_ms(), |tx| branches::create(tx, &input)))
         .await?;
-    announce(&st, "branch", &b.id);
     Ok((StatusCode::CREATED, Json(b)))
 }
 
@@ -116,7 +107,6 @@ pub async fn update_branch(
     let b = st
         .db(move |s| s.change(&actor, now_ms(), |tx| branches::update(tx, &id, &input)))
         .await?;
-    announce(&st, "branch", &b.id);
     Ok(Json(b))
 }
 
@@ -167,7 +157,6 @@ pub async fn create_product(
     let p = st
         .db(move |s| s.change(&actor, now_ms(), |tx| products::create(tx, &input)))
         .await?;
-    announce(&st, "product", &p.id);
     Ok((StatusCode::CREATED, Json(p)))
 }
 
@@ -184,7 +173,6 @@ pub async fn update_product(
     let p = st
         .db(move |s| s.change(&actor, now_ms(), |tx| products::update(tx, &id, &input)))
         .await?;
-    announce(&st, "product", &p.id);
     Ok(Json(p))
 }
 
@@ -200,7 +188,6 @@ pub async fn delete_product(
     let p = st
         .db(move |s| s.change(&actor, now_ms(), |tx| products::deactivate(tx, &id)))
         .await?;
-    announce(&st, "product", &p.id);
     Ok(Json(p))
 }
 
@@ -217,7 +204,6 @@ pub async fn adjust_stock(
     let change = st
         .db(move |s| s.change(&actor, now_ms(), |tx| stock::adjust(tx, &id, &adj)))
         .await?;
-    crate::routes::sales::publish_stock(&st, std::slice::from_ref(&change));
     Ok(Json(change.product))
 }
 
@@ -274,7 +260,6 @@ pub async fn create_service(
     let v = st
         .db(move |s| s.change(&actor, now_ms(), |tx| services::create(tx, &input)))
         .await?;
-    announce(&st, "service", &v.id);
     Ok((StatusCode::CREATED, Json(v)))
 }
 
@@ -291,7 +276,6 @@ pub async fn update_service(
     let v = st
         .db(move |s| s.change(&actor, now_ms(), |tx| services::update(tx, &id, &input)))
         .await?;
-    announce(&st, "service", &v.id);
     Ok(Json(v))
 }
 
@@ -307,7 +291,6 @@ pub async fn delete_service(
     let v = st
         .db(move |s| s.change(&actor, now_ms(), |tx| services::deactivate(tx, &id)))
         .await?;
-    announce(&st, "service", &v.id);
     Ok(Json(v))
 }
 
@@ -350,7 +333,6 @@ pub async fn create_package(
     let v = st
         .db(move |s| s.change(&actor, now_ms(), |tx| packages::create(tx, &input)))
         .await?;
-    announce(&st, "package", &v.id);
     Ok((StatusCode::CREATED, Json(v)))
 }
 
@@ -367,7 +349,6 @@ pub async fn update_package(
     let v = st
         .db(move |s| s.change(&actor, now_ms(), |tx| packages::update(tx, &id, &input)))
         .await?;
-    announce(&st, "package", &v.id);
     Ok(Json(v))
 }
 
@@ -383,7 +364,6 @@ pub async fn delete_package(
     let v = st
         .db(move |s| s.change(&actor, now_ms(), |tx| packages::deactivate(tx, &id)))
         .await?;
-    announce(&st, "package", &v.id);
     Ok(Json(v))
 }
 
@@ -418,7 +398,6 @@ pub async fn create_user(
     let u = st
         .db(move |s| s.change(&actor, now_ms(), |tx| users::create(tx, &input)))
         .await?;
-    announce(&st, "user", &u.id);
     Ok((StatusCode::CREATED, Json(u)))
 }
 
@@ -435,7 +414,6 @@ pub async fn update_user(
     let u = st
         .db(move |s| s.change(&actor, now_ms(), |tx| users::update(tx, &id, &input)))
         .await?;
-    announce(&st, "user", &u.id);
     Ok(Json(u))
 }
 
@@ -455,6 +433,5 @@ pub async fn delete_user(
     let u = st
         .db(move |s| s.change(&actor, now_ms(), |tx| users::update(tx, &id, &input)))
         .await?;
-    announce(&st, "user", &u.id);
     Ok(Json(u))
 }

@@ -11,7 +11,6 @@ use super::{list_of, today, DayRange};
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::live::LiveMessage;
 use crate::state::AppState;
 
 list_of!(DayClosingList, DayClosing);
@@ -40,10 +39,6 @@ pub async fn close(
     let closing = st
         .db(move |s| s.change(&actor, now_ms(), |tx| day_close::close(tx, &req)))
         .await?;
-    st.live.publish(LiveMessage::DayClosed {
-        closing: closing.clone(),
-    });
-    st.day_closed.notify_one();
     Ok((StatusCode::CREATED, Json(closing)))
 }
 

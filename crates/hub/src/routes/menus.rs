@@ -19,7 +19,6 @@ use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::jobs::{JobFailure, JobStatus};
-use crate::live::LiveMessage;
 use crate::menu::{self, ExportFormat, MenuSource, Snapshot};
 use crate::state::AppState;
 
@@ -121,11 +120,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(totem))
 }
 
-fn announce(st: &AppState, id: &str) {
-    st.live
-        .publish(LiveMessage::MenuChanged { id: id.to_string() });
-}
-
 #[utoipa::path(get, path = "/api/v1/menus/designs", tag = "menus", responses((status = 200, body = MenuDesignList)), security(("bearer" = [])))]
 pub async fn list(State(st): State<AppState>, auth: Auth) -> ApiResult<Json<MenuDesignList>> {
     auth.require(Permission::ReadMenus)?;
@@ -165,7 +159,6 @@ pub async fn create(
     let rec = st
         .db(move |s| s.change(&actor, now_ms(), |tx| menus::create(tx, &input)))
         .await?;
-    announce(&st, &rec.id);
     Ok((StatusCode::CREATED, Json(view(rec)?)))
 }
 
@@ -190,7 +183,6 @@ pub async fn update(
     let rec = st
         .db(move |s| s.change(&actor, now_ms(), |tx| menus::update(tx, &id, &input)))
         .await?;
-    announce(&st, &rec.id);
     Ok(Json(view(rec)?))
 }
 
@@ -204,10 +196,8 @@ pub async fn remove(
     auth.require(Permission::WriteMenus)?;
     check_id(&id)?;
     let actor = auth.actor();
-    let rec = st
-        .db(move |s| s.change(&actor, now_ms(), |tx| menus::delete(tx, &id)))
+    st.db(move |s| s.change(&actor, now_ms(), |tx| menus::delete(tx, &id)))
         .await?;
-    announce(&st, &rec.id);
     Ok(StatusCode::NO_CONTENT)
 }
 

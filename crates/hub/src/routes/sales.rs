@@ -10,30 +10,15 @@ use axum::Json;
 use kidyboard_core::clock::now_ms;
 use kidyboard_core::privacy::RoleView;
 use kidyboard_core::sales::{self, Sale, SaleRequest};
-use kidyboard_core::stock::StockChange;
 use kidyboard_core::Permission;
 
 use super::{check_id, today, DayRange};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::live::LiveMessage;
 use crate::state::AppState;
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
-
-pub fn publish_stock(st: &AppState, changes: &[StockChange]) {
-    for c in changes {
-        st.live.publish(LiveMessage::StockChanged {
-            product: c.product.clone(),
-        });
-        if c.crossed_low {
-            st.live.publish(LiveMessage::StockLow {
-                product: c.product.clone(),
-            });
-        }
-    }
-}
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     match headers.get(IDEMPOTENCY_HEADER) {
@@ -82,20 +67,6 @@ pub async fn create(
             .sale_commit_seconds
             .observe(started.elapsed().as_secs_f64());
         st.metrics.sales_total.fetch_add(1, Ordering::Relaxed);
-        if let Some(sync) = &st.sync {
-            sync.nudge();
-        }
-        st.live.publish(LiveMessage::SaleCreated {
-            sale: Box::new(outcome.sale.clone()),
-        });
-        publish_stock(&st, &outcome.stock_changes);
-        for t in &outcome.sale.timers {
-            st.live
-                .publish(LiveMessage::TimerUpdated { timer: t.clone() });
-        }
-        if !outcome.timers.is_empty() {
-            st.timers_changed.notify_one();
-        }
     }
     let mut res = (StatusCode::CREATED, Json(outcome.sale)).into_response();
     if outcome.replayed {

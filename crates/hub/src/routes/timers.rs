@@ -12,7 +12,6 @@ use super::check_id;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::live::LiveMessage;
 use crate::state::AppState;
 use kidyboard_core::privacy::RoleView;
 
@@ -111,10 +110,5 @@ pub async fn act(
     let row = st
         .db(move |s| s.change(&actor, now, |tx| timers::act(tx, &id, action)))
         .await?;
-    let view = row.view(now);
-    st.live.publish(LiveMessage::TimerUpdated {
-        timer: view.clone(),
-    });
-    st.timers_changed.notify_one();
-    Ok(Json(view))
+    Ok(Json(row.view(now)))
 }

@@ -21,6 +21,12 @@ pub struct Branch {
     pub address: String,
     pub allow_negative_stock: bool,
     pub capacity: i64,
+    /// Starts every folio of this branch: `A` makes sales `A-000123` and refunds `A-D000007`.
+    #[serde(default = "default_prefix")]
+    pub folio_prefix: String,
+    /// Refunds below this amount need no supervisor's PIN (0: every refund needs one).
+    #[serde(default)]
+    pub refund_free_below_cents: i64,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -33,10 +39,16 @@ pub struct BranchInput {
     pub address: Option<String>,
     pub allow_negative_stock: Option<bool>,
     pub capacity: Option<i64>,
+    pub folio_prefix: Option<String>,
+    pub refund_free_below_cents: Option<i64>,
 }
 
-const COLUMNS: &str =
-    "id, name, timezone, address, allow_negative_stock, capacity, created_at, updated_at";
+fn default_prefix() -> String {
+    "A".into()
+}
+
+const COLUMNS: &str = "id, name, timezone, address, allow_negative_stock, capacity, created_at, \
+     updated_at, folio_prefix, refund_free_below_cents";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Branch> {
     Ok(Branch {
@@ -48,6 +60,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Branch> {
         capacity: r.get(5)?,
         created_at: clock::to_rfc3339(r.get(6)?),
         updated_at: clock::to_rfc3339(r.get(7)?),
+        folio_prefix: r.get(8)?,
+        refund_free_below_cents: r.get(9)?,
     })
 }
 
@@ -107,6 +121,18 @@ fn check(input: &BranchInput) -> Result<()> {
     if let Some(c) = input.capacity {
         validate::non_negative("capacity", c, 100_000)?;
     }
+    if let Some(p) = &input.folio_prefix {
+        let ok = (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_uppercase());
+        if !ok {
+            return Err(CoreError::validation(
+                "folio_prefix",
+                "el prefijo de folio lleva de 1 a 3 letras mayúsculas (A–Z)",
+            ));
+        }
+    }
+    if let Some(c) = input.refund_free_below_cents {
+        validate::non_negative("refund_free_below_cents", c, 100_000_000)?;
+    }
     Ok(())
 }
 
@@ -125,6 +151,14 @@ pub fn create(tx: &Tx<'_>, input: &BranchInput) -> Result<Branch> {
             input.allow_negative_stock.unwrap_or(false),
             input.capacity.unwrap_or(0),
             tx.now()
+        ],
+    )?;
+    tx.conn.execute(
+        "UPDATE branches SET folio_prefix = ?2, refund_free_below_cents = ?3 WHERE id = ?1",
+        params![
+            id,
+            input.folio_prefix.as_deref().unwrap_or("A"),
+            input.refund_free_below_cents.unwrap_or(0)
         ],
     )?;
     let branch = get(tx.conn, &id)?;
@@ -146,6 +180,19 @@ pub fn update(tx: &Tx<'_>, id: &str, input: &BranchInput) -> Result<Branch> {
             input.allow_negative_stock.unwrap_or(before.allow_negative_stock),
             input.capacity.unwrap_or(before.capacity),
             tx.now()
+        ],
+    )?;
+    tx.conn.execute(
+        "UPDATE branches SET folio_prefix = ?2, refund_free_below_cents = ?3 WHERE id = ?1",
+        params![
+            id,
+            input
+                .folio_prefix
+                .as_deref()
+                .unwrap_or(&before.folio_prefix),
+            input
+                .refund_free_below_cents
+                .unwrap_or(before.refund_free_below_cents)
         ],
     )?;
     let after = get(tx.conn, id)?;

@@ -14,6 +14,8 @@ use crate::users::{self, UserInput};
 
 /// The password of every demo user; printed by `serve --demo`, never used outside demo mode.
 pub const DEMO_PASSWORD: &str = "demo1234";
+/// The demo staff who take money (and the owner, who authorises refunds) share this PIN.
+pub const DEMO_PIN: &str = "2468";
 
 /// (username, display name, role)
 pub const DEMO_USERS: [(&str, &str, Role); 6] = [
@@ -151,6 +153,9 @@ fn users_in(tx: &Tx<'_>) -> Result<Vec<&'static str>> {
                     role: Some(role.as_str().into()),
                     display_name: Some(display.into()),
                     active: Some(true),
+                    pin: role
+                        .can(crate::roles::Permission::RefundSales)
+                        .then(|| DEMO_PIN.into()),
                 },
             )?;
             created.push(username);
@@ -183,6 +188,8 @@ fn catalogue_in(tx: &Tx<'_>) -> Result<bool> {
                 address: Some("Av. Miguel Ángel de Quevedo 123, Coyoacán, CDMX".into()),
                 allow_negative_stock: Some(false),
                 capacity: Some(40),
+                folio_prefix: Some("A".into()),
+                refund_free_below_cents: Some(0),
             },
         )?;
         let mut service_ids = Vec::new();

@@ -39,6 +39,10 @@ pub enum CoreError {
     #[error("{0}")]
     Forbidden(String),
 
+    /// The action needs a supervisor's username and PIN (`authorization`), missing or not valid.
+    #[error("{0}")]
+    AuthorizationRequired(String),
+
     #[error("la clave de idempotencia ya se usó con otra solicitud")]
     IdempotencyKeyReused,
 
@@ -63,6 +67,7 @@ impl CoreError {
             CoreError::InvalidCredentials => "unauthorized",
             CoreError::Unauthenticated => "unauthorized",
             CoreError::Forbidden(_) => "forbidden",
+            CoreError::AuthorizationRequired(_) => "authorization_required",
             CoreError::IdempotencyKeyReused => "idempotency_key_reused",
             CoreError::Database(e) if is_busy(e) => "busy",
             CoreError::Database(_) => "internal",
@@ -77,6 +82,7 @@ impl CoreError {
                 Some(field)
             }
             CoreError::Conflict { field, .. } => field.as_deref(),
+            CoreError::AuthorizationRequired(_) => Some("authorization"),
             _ => None,
         }
     }

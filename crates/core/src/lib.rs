@@ -17,6 +17,7 @@ pub mod packages;
 pub mod passwords;
 pub mod privacy;
 pub mod products;
+pub mod refunds;
 pub mod reports;
 pub mod restore;
 pub mod roles;

@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_vision.sql",
         sql: include_str!("../../../migrations/0006_vision.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_till.sql",
+        sql: include_str!("../../../migrations/0007_till.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

@@ -88,6 +88,7 @@ mod tests {
 
     fn item(kind: ItemKind, child: Option<Child>) -> SaleItem {
         SaleItem {
+            id: "s.0".into(),
             kind,
             product_id: None,
             service_id: None,
@@ -97,6 +98,7 @@ mod tests {
             unit_price_cents: 100,
             total_cents: 100,
             child,
+            refunded_quantity: 0,
         }
     }
 
@@ -104,6 +106,7 @@ mod tests {
         Sale {
             id: "s".into(),
             number: 1,
+            folio: "A-000001".into(),
             business_day: "2026-12-06".into(),
             created_at: String::new(),
             user_id: "u".into(),
@@ -114,6 +117,8 @@ mod tests {
             items,
             payments: Vec::new(),
             timers,
+            refunded_cents: 0,
+            refunds: Vec::new(),
         }
     }
 

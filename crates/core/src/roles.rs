@@ -53,6 +53,10 @@ pub enum Permission {
     WriteAudio,
     /// List, take and restore database backups (a restore replaces every record: owner only).
     ManageBackups,
+    /// Give money back for a sale this role may read (a refund or a void).
+    RefundSales,
+    /// Refund, or authorise someone else's refund, without a supervisor's PIN.
+    AuthorizeRefunds,
 }
 
 impl Role {
@@ -105,6 +109,8 @@ impl Role {
                     | RecordVisits
                     | WriteAudio
                     | ManageBackups
+                    | RefundSales
+                    | AuthorizeRefunds
             ),
             Role::Reception => matches!(
                 p,
@@ -121,8 +127,12 @@ impl Role {
                     | ReadDayClosings
                     | CloseDay
                     | ReadAudio
+                    | RefundSales
             ),
-            Role::Kidibar => matches!(p, ReadProducts | ReadBranches | SellProducts | ReadSales),
+            Role::Kidibar => matches!(
+                p,
+                ReadProducts | ReadBranches | SellProducts | ReadSales | RefundSales
+            ),
             // A wall monitor may own the speakers: it plays announcements and jingles.
             Role::Monitor => matches!(p, ReadTimers | ReadBranches | ReadAudio),
             Role::Totem => matches!(

@@ -69,6 +69,9 @@ pub enum ItemKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SaleItem {
+    /// This line's id, for refunds (`<sale id>.<position>`).
+    #[serde(default)]
+    pub id: String,
     pub kind: ItemKind,
     pub product_id: Option<String>,
     pub service_id: Option<String>,
@@ -78,6 +81,9 @@ pub struct SaleItem {
     pub unit_price_cents: i64,
     pub total_cents: i64,
     pub child: Option<Child>,
+    /// How many of `quantity` were refunded since.
+    #[serde(default)]
+    pub refunded_quantity: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -91,6 +97,9 @@ pub struct Sale {
     pub id: String,
     /// Consecutive ticket number at this store.
     pub number: i64,
+    /// The number as printed, with the branch's prefix: `A-000123`.
+    #[serde(default)]
+    pub folio: String,
     pub business_day: String,
     pub created_at: String,
     pub user_id: String,
@@ -102,6 +111,32 @@ pub struct Sale {
     pub payments: Vec<Payment>,
     /// Timers this sale started or scheduled, as they are now.
     pub timers: Vec<Timer>,
+    /// Money given back since, by its refunds (never more than `total_cents`).
+    #[serde(default)]
+    pub refunded_cents: i64,
+    #[serde(default)]
+    pub refunds: Vec<RefundSummary>,
+}
+
+/// A refund as its sale lists it (the whole record is `GET /refunds/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RefundSummary {
+    pub id: String,
+    pub folio: String,
+    pub created_at: String,
+    pub total_cents: i64,
+    pub reason: String,
+    pub is_void: bool,
+}
+
+/// The id a sale's line is known by.
+pub fn item_id(sale_id: &str, position: i64) -> String {
+    format!("{sale_id}.{position}")
+}
+
+/// A folio as printed: the branch's prefix, a dash, and the number on six digits.
+pub fn folio(prefix: &str, number: i64) -> String {
+    format!("{prefix}-{number:06}")
 }
 
 /// What a sale did, for the live feed.
@@ -206,6 +241,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
             }
             Ok(Line {
                 item: SaleItem {
+                    id: String::new(),
                     kind: ItemKind::Product,
                     product_id: Some(p.id.clone()),
                     service_id: None,
@@ -215,6 +251,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     unit_price_cents: p.price_cents,
                     total_cents: line_total(&field, p.price_cents, quantity)?,
                     child: None,
+                    refunded_quantity: 0,
                 },
                 stock: vec![(p.id, quantity)],
                 timer: None,
@@ -231,6 +268,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                 validate::times(&format!("{field}.quantity"), s.duration_minutes, quantity)?;
             Ok(Line {
                 item: SaleItem {
+                    id: String::new(),
                     kind: ItemKind::Service,
                     product_id: None,
                     service_id: Some(s.id.clone()),
@@ -240,6 +278,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     unit_price_cents: s.price_cents,
                     total_cents: line_total(&field, s.price_cents, quantity)?,
                     child: Some(child),
+                    refunded_quantity: 0,
                 },
                 stock: Vec::new(),
                 timer: Some((s.name, minutes, start_at, Some(s.id))),
@@ -274,6 +313,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
             };
             Ok(Line {
                 item: SaleItem {
+                    id: String::new(),
                     kind: ItemKind::Package,
                     product_id: None,
                     service_id: None,
@@ -283,6 +323,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     unit_price_cents: p.price_cents,
                     total_cents: line_total(&field, p.price_cents, quantity)?,
                     child,
+                    refunded_quantity: 0,
                 },
                 stock,
                 timer: (minutes > 0).then_some((p.name, minutes, start_at, first_service)),
@@ -377,10 +418,11 @@ pub fn create(
                 r.get(0)
             })?;
     let sale_id = ids::new_id();
+    let prefix = branches::get(tx.conn, tx.branch_id())?.folio_prefix;
     tx.conn.execute(
-        "INSERT INTO sales (id, number, branch_id, business_day, created_at, user_id, device_id,
+        "INSERT INTO sales (id, number, folio, branch_id, business_day, created_at, user_id, device_id,
                             total_cents, paid_cents, change_cents, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+         VALUES (?1, ?2, ?12, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             sale_id,
             number,
@@ -392,7 +434,8 @@ pub fn create(
             total,
             settlement.paid_cents,
             settlement.change_cents,
-            note
+            note,
+            folio(&prefix, number)
         ],
     )?;
     for (pos, l) in lines.iter().enumerate() {
@@ -481,6 +524,7 @@ pub fn create(
                 guardian_phone: child.guardian_phone.as_deref().unwrap_or(""),
                 duration_ms: validate::times(&format!("items[{i}].quantity"), *minutes, 60_000)?,
                 start_at: *start_at,
+                sale_position: Some(i as i64),
             },
         )?);
     }
@@ -503,7 +547,8 @@ pub fn create(
 }
 
 const SALE_COLUMNS: &str =
-    "id, number, business_day, created_at, user_id, total_cents, paid_cents, change_cents, note";
+    "id, number, business_day, created_at, user_id, total_cents, paid_cents, \
+     change_cents, note, COALESCE(folio, '')";
 
 fn sale_header(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sale> {
     Ok(Sale {
@@ -516,13 +561,16 @@ fn sale_header(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sale> {
         paid_cents: r.get(6)?,
         change_cents: r.get(7)?,
         note: r.get(8)?,
+        folio: r.get(9)?,
         items: Vec::new(),
         payments: Vec::new(),
         timers: Vec::new(),
+        refunded_cents: 0,
+        refunds: Vec::new(),
     })
 }
 
-/// Fills in the items, payments and timers of `sales`: three queries however many sales.
+/// Fills in the items, payments, refunds and timers of `sales`: four queries however many sales.
 fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<()> {
     if sales.is_empty() {
         return Ok(());
@@ -536,13 +584,17 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
         .collect();
     let mut stmt = conn.prepare_cached(
         "SELECT sale_id, kind, product_id, service_id, package_id, name, quantity, unit_price_cents,
-                total_cents, child_name, guardian_name, guardian_phone
-         FROM sale_items WHERE sale_id IN (SELECT value FROM json_each(?1)) ORDER BY sale_id, position",
+                total_cents, child_name, guardian_name, guardian_phone, position,
+                (SELECT COALESCE(SUM(r.quantity), 0) FROM refund_items r
+                 WHERE r.sale_id = i.sale_id AND r.sale_position = i.position)
+         FROM sale_items i WHERE sale_id IN (SELECT value FROM json_each(?1)) ORDER BY sale_id, position",
     )?;
     let items = stmt.query_map([&ids], |r| {
         let kind: String = r.get(1)?;
         let child_name: Option<String> = r.get(9)?;
+        let sale_id: String = r.get(0)?;
         let item = SaleItem {
+            id: item_id(&sale_id, r.get(12)?),
             kind: match kind.as_str() {
                 "service" => ItemKind::Service,
                 "package" => ItemKind::Package,
@@ -563,8 +615,9 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
                 }),
                 None => None,
             },
+            refunded_quantity: r.get(13)?,
         };
-        Ok((r.get::<_, String>(0)?, item))
+        Ok((sale_id, item))
     })?;
     for row in items {
         let (sale_id, item) = row?;
@@ -590,6 +643,30 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
         let (sale_id, payment) = row?;
         if let Some(i) = position.get(&sale_id) {
             sales[*i].payments.push(payment);
+        }
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT sale_id, id, folio, created_at, total_cents, reason, is_void FROM refunds
+         WHERE sale_id IN (SELECT value FROM json_each(?1)) ORDER BY sale_id, number",
+    )?;
+    let refunds = stmt.query_map([&ids], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            RefundSummary {
+                id: r.get(1)?,
+                folio: r.get(2)?,
+                created_at: clock::to_rfc3339(r.get(3)?),
+                total_cents: r.get(4)?,
+                reason: r.get(5)?,
+                is_void: r.get(6)?,
+            },
+        ))
+    })?;
+    for row in refunds {
+        let (sale_id, refund) = row?;
+        if let Some(i) = position.get(&sale_id) {
+            sales[*i].refunded_cents += refund.total_cents;
+            sales[*i].refunds.push(refund);
         }
     }
     for t in timers::of_sales(conn, &ids)? {
@@ -632,7 +709,7 @@ pub struct SaleQuery {
 /// Most sales one page may hold.
 pub const MAX_PAGE: usize = 500;
 
-/// One page of sales, newest first, and the cursor of the next page when there is one: four
+/// One page of sales, newest first, and the cursor of the next page when there is one: five
 /// queries per page, however many sales it holds.
 pub fn page(conn: &Connection, q: &SaleQuery, now: Millis) -> Result<(Vec<Sale>, Option<i64>)> {
     let limit = q.limit.clamp(1, MAX_PAGE);

@@ -320,6 +320,8 @@ pub struct NewTimer<'a> {
     pub duration_ms: i64,
     /// `None` or a time not in the future starts it at once.
     pub start_at: Option<Millis>,
+    /// The line of its sale that sold it (refunding the line cancels it).
+    pub sale_position: Option<i64>,
 }
 
 pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
@@ -378,6 +380,12 @@ pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
             t.updated_at
         ],
     )?;
+    if let Some(position) = n.sale_position {
+        tx.conn.execute(
+            "UPDATE timers SET sale_position = ?2 WHERE id = ?1",
+            params![t.id, position],
+        )?;
+    }
     let kind = if scheduled {
         "timer.scheduled"
     } else {
@@ -385,6 +393,39 @@ pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
     };
     tx.event(kind, "timer", &t.id, &t.view(now))?;
     Ok(t)
+}
+
+/// Ends the timers a refunded line of `sale_id` sold, whatever their state (time given back is
+/// not played): each becomes `cancelled`, recorded as `timer.cancelled` with the refund's id.
+pub fn cancel_refunded(
+    tx: &Tx<'_>,
+    sale_id: &str,
+    position: i64,
+    refund_id: &str,
+) -> Result<Vec<TimerRow>> {
+    let now = tx.now();
+    let mut stmt = tx.conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM timers WHERE sale_id = ?1 AND sale_position = ?2
+           AND state IN ('scheduled', 'running', 'paused', 'expired')"
+    ))?;
+    let rows = stmt
+        .query_map(params![sale_id, position], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for t in rows {
+        let mut next = t.clone();
+        next.remaining_ms = t.remaining_at(now);
+        next.state = TimerState::Cancelled;
+        next.ends_at = Some(now);
+        next.updated_at = now;
+        save(tx, &next)?;
+        let mut payload =
+            serde_json::to_value(next.view(now)).map_err(|e| CoreError::Corrupt(e.to_string()))?;
+        payload["refund_id"] = refund_id.into();
+        tx.event("timer.cancelled", "timer", &next.id, &payload)?;
+        out.push(next);
+    }
+    Ok(out)
 }
 
 /// A person's action on a timer, recorded as an event.

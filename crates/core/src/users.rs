@@ -24,6 +24,9 @@ pub struct User {
     pub role: Role,
     pub active: bool,
     pub created_at: String,
+    /// Whether the user has a PIN for the quick switch and for authorisations.
+    #[serde(default)]
+    pub has_pin: bool,
 }
 
 /// Create a user, or change some fields (absent = unchanged). Never logged: holds a password.
@@ -34,6 +37,8 @@ pub struct UserInput {
     pub role: Option<String>,
     pub display_name: Option<String>,
     pub active: Option<bool>,
+    /// A 4–6 digit PIN for the quick user switch and for authorising; `""` removes it.
+    pub pin: Option<String>,
 }
 
 impl std::fmt::Debug for UserInput {
@@ -42,6 +47,7 @@ impl std::fmt::Debug for UserInput {
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("role", &self.role)
+            .field("pin", &self.pin.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -58,7 +64,7 @@ pub use crate::passwords::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
 /// How long a token lives without use; each use slides it forward.
 pub const SESSION_TTL_MS: Millis = 12 * 60 * 60 * 1000;
 
-const COLUMNS: &str = "id, username, display_name, role, active, created_at";
+const COLUMNS: &str = "id, username, display_name, role, active, created_at, pin_hash IS NOT NULL";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     let role: String = r.get(3)?;
@@ -69,6 +75,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
         role: Role::parse("role", &role).unwrap_or(Role::Monitor),
         active: r.get(4)?,
         created_at: clock::to_rfc3339(r.get(5)?),
+        has_pin: r.get(6)?,
     })
 }
 
@@ -108,6 +115,32 @@ pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+/// A PIN is 4 to 6 digits, and not one a stranger tries first (all one digit, or a run such as
+/// 1234 or 9876).
+pub fn check_pin(pin: &str) -> Result<String> {
+    let digits: Vec<u8> = pin.bytes().collect();
+    if !(4..=6).contains(&digits.len()) || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(CoreError::validation(
+            "pin",
+            "el PIN lleva de 4 a 6 dígitos",
+        ));
+    }
+    let steps: Vec<i16> = digits
+        .windows(2)
+        .map(|w| i16::from(w[1]) - i16::from(w[0]))
+        .collect();
+    let obvious = steps.iter().all(|d| *d == 0)
+        || steps.iter().all(|d| *d == 1)
+        || steps.iter().all(|d| *d == -1);
+    if obvious {
+        return Err(CoreError::validation(
+            "pin",
+            "ese PIN es de los primeros que se prueban; elige otro",
+        ));
+    }
+    Ok(pin.to_string())
 }
 
 fn check_username(u: &str) -> Result<String> {
@@ -160,6 +193,12 @@ pub fn create(tx: &Tx<'_>, input: &UserInput) -> Result<User> {
             tx.now()
         ],
     )?;
+    if let Some(pin) = input.pin.as_deref().filter(|p| !p.is_empty()) {
+        tx.conn.execute(
+            "UPDATE users SET pin_hash = ?2 WHERE id = ?1",
+            params![id, hash_password(&check_pin(pin)?)?],
+        )?;
+    }
     let user = get(tx.conn, &id)?;
     tx.event("user.created", "user", &id, &user)?;
     Ok(user)
@@ -206,6 +245,16 @@ pub fn update(tx: &Tx<'_>, id: &str, input: &UserInput) -> Result<User> {
             params![id, hash_password(pw)?],
         )?;
     }
+    if let Some(pin) = input.pin.as_deref() {
+        let hash = match pin {
+            "" => None,
+            pin => Some(hash_password(&check_pin(pin)?)?),
+        };
+        tx.conn.execute(
+            "UPDATE users SET pin_hash = ?2 WHERE id = ?1",
+            params![id, hash],
+        )?;
+    }
     if !active || input.password.is_some() || role != before.role {
         // A changed password, role or a deactivation ends every open session of that user.
         tx.conn
@@ -235,23 +284,33 @@ pub struct Credentials {
 /// Looks up a username's stored hash. An unknown username gets a dummy hash, so that checking
 /// it costs the same and nothing tells which usernames exist.
 pub fn credentials(conn: &Connection, username: &str) -> Result<Credentials> {
+    stored_secret(conn, username, "password_hash")
+}
+
+/// Like [`credentials`], for the user's PIN: a user without a PIN gets the dummy hash and can
+/// never pass.
+pub fn pin_credentials(conn: &Connection, username: &str) -> Result<Credentials> {
+    stored_secret(conn, username, "pin_hash")
+}
+
+fn stored_secret(conn: &Connection, username: &str, column: &str) -> Result<Credentials> {
     if username.len() > 100 {
         return Ok(Credentials::unknown());
     }
-    let row: Option<(String, String, bool)> = conn
+    let row: Option<(String, Option<String>, bool)> = conn
         .query_row(
-            "SELECT id, password_hash, active FROM users WHERE username = ?1",
+            &format!("SELECT id, {column}, active FROM users WHERE username = ?1"),
             [username.trim()],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
     Ok(match row {
-        Some((id, hash, active)) => Credentials {
+        Some((id, Some(hash), active)) => Credentials {
             user_id: Some(id),
             hash,
             active,
         },
-        None => Credentials::unknown(),
+        _ => Credentials::unknown(),
     })
 }
 

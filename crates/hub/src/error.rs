@@ -69,7 +69,7 @@ impl From<CoreError> for ApiError {
             | CoreError::InsufficientStock { .. }
             | CoreError::InvalidTransition { .. } => StatusCode::CONFLICT,
             CoreError::InvalidCredentials | CoreError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+            CoreError::Forbidden(_) | CoreError::AuthorizationRequired(_) => StatusCode::FORBIDDEN,
             CoreError::Database(_) if e.code() == "busy" => StatusCode::SERVICE_UNAVAILABLE,
             CoreError::Database(_) | CoreError::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

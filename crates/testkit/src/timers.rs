@@ -27,6 +27,7 @@ pub async fn short_timers(store: Arc<Store>, wanted: &[(&str, i64)]) -> Vec<Time
                             guardian_phone: "",
                             duration_ms: *duration_ms,
                             start_at: None,
+                            sale_position: None,
                         },
                     )
                 })

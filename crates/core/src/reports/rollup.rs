@@ -1,7 +1,8 @@
 //! The report sums (migration 0004): per branch, business day and local hour, and per item per
 //! day. A sale adds its share inside its own transaction ([`add_sale`]); [`rebuild`] recomputes
 //! everything from the raw rows (stores that had sales before the sums existed, and tests that
-//! prove the two agree). Sales are never edited or voided, so adding is all a sale needs.
+//! prove the two agree). Sales are never edited: a refund is a record of its own, added to the
+//! refund columns of the day and hour it was made ([`add_refund`]), so adding is all either needs.
 
 use std::collections::BTreeMap;
 
@@ -156,6 +157,98 @@ pub fn add_sale(conn: &Connection, branch_id: &str, sale_id: &str) -> Result<()>
     add_items(conn, branch_id, Some(sale_id))
 }
 
+/// Adds refunds (one, or all of the branch's) to the sums of the day and hour they were made.
+fn add_refunds(conn: &Connection, branch_id: &str, refund_id: Option<&str>, tz: Tz) -> Result<()> {
+    let filter = match refund_id {
+        Some(_) => "r.id = ?2",
+        None => "r.branch_id = ?1 AND ?2 IS NULL",
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT r.business_day, r.created_at, r.total_cents,
+           (SELECT COALESCE(SUM(CASE WHEN si.kind = 'service' THEN ri.total_cents END), 0)
+              FROM refund_items ri JOIN sale_items si ON si.sale_id = ri.sale_id AND si.position = ri.sale_position
+              WHERE ri.refund_id = r.id),
+           (SELECT COALESCE(SUM(CASE WHEN si.kind = 'product' THEN ri.total_cents END), 0)
+              FROM refund_items ri JOIN sale_items si ON si.sale_id = ri.sale_id AND si.position = ri.sale_position
+              WHERE ri.refund_id = r.id),
+           (SELECT COALESCE(SUM(CASE WHEN si.kind = 'package' THEN ri.total_cents END), 0)
+              FROM refund_items ri JOIN sale_items si ON si.sale_id = ri.sale_id AND si.position = ri.sale_position
+              WHERE ri.refund_id = r.id),
+           (SELECT COALESCE(SUM(CASE WHEN method = 'cash' THEN amount_cents END), 0) FROM refund_payments WHERE refund_id = r.id),
+           (SELECT COALESCE(SUM(CASE WHEN method = 'card' THEN amount_cents END), 0) FROM refund_payments WHERE refund_id = r.id),
+           (SELECT COALESCE(SUM(CASE WHEN method = 'transfer' THEN amount_cents END), 0) FROM refund_payments WHERE refund_id = r.id)
+         FROM refunds r WHERE r.branch_id = ?1 AND {filter}"
+    ))?;
+    let rows = stmt
+        .query_map(params![branch_id, refund_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                [
+                    r.get::<_, i64>(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                ],
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut hourly = conn.prepare_cached(
+        "INSERT INTO report_hourly (branch_id, business_day, hour, sales_count, revenue_cents,
+             services_cents, products_cents, packages_cents, cash_cents, card_cents, transfer_cents, change_cents,
+             refunds_count, refunds_cents, refund_services_cents, refund_products_cents,
+             refund_packages_cents, refund_cash_cents, refund_card_cents, refund_transfer_cents)
+         VALUES (?1, ?2, ?3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (branch_id, business_day, hour) DO UPDATE SET
+             refunds_count = refunds_count + 1,
+             refunds_cents = refunds_cents + excluded.refunds_cents,
+             refund_services_cents = refund_services_cents + excluded.refund_services_cents,
+             refund_products_cents = refund_products_cents + excluded.refund_products_cents,
+             refund_packages_cents = refund_packages_cents + excluded.refund_packages_cents,
+             refund_cash_cents = refund_cash_cents + excluded.refund_cash_cents,
+             refund_card_cents = refund_card_cents + excluded.refund_card_cents,
+             refund_transfer_cents = refund_transfer_cents + excluded.refund_transfer_cents",
+    )?;
+    for (day, at, c) in rows {
+        hourly.execute(params![
+            branch_id,
+            day,
+            local_hour(at, tz),
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+            c[5],
+            c[6]
+        ])?;
+    }
+    conn.prepare_cached(&format!(
+        "INSERT INTO report_items_daily (branch_id, business_day, kind, item_id, name, quantity,
+                                         revenue_cents, refunded_quantity, refunded_cents)
+         SELECT r.branch_id, r.business_day, si.kind, COALESCE(si.product_id, si.service_id, si.package_id),
+                MAX(si.name), 0, 0, SUM(ri.quantity), SUM(ri.total_cents)
+         FROM refunds r JOIN refund_items ri ON ri.refund_id = r.id
+         JOIN sale_items si ON si.sale_id = ri.sale_id AND si.position = ri.sale_position
+         WHERE r.branch_id = ?1 AND {filter}
+         GROUP BY r.branch_id, r.business_day, si.kind, COALESCE(si.product_id, si.service_id, si.package_id)
+         ON CONFLICT (branch_id, business_day, kind, item_id) DO UPDATE SET
+             refunded_quantity = refunded_quantity + excluded.refunded_quantity,
+             refunded_cents = refunded_cents + excluded.refunded_cents"
+    ))?
+    .execute(params![branch_id, refund_id])?;
+    Ok(())
+}
+
+/// Adds one just-written refund to the sums; call inside the refund's transaction.
+pub fn add_refund(conn: &Connection, branch_id: &str, refund_id: &str) -> Result<()> {
+    let tz = crate::branches::timezone(conn, branch_id)?;
+    add_refunds(conn, branch_id, Some(refund_id), tz)
+}
+
 /// Recomputes every branch's sums from the raw sales.
 pub fn rebuild(conn: &Connection) -> Result<()> {
     conn.execute("DELETE FROM report_hourly", [])?;
@@ -168,6 +261,7 @@ pub fn rebuild(conn: &Connection) -> Result<()> {
         let tz = crate::branches::timezone(conn, &b)?;
         add_hours(conn, &b, &sale_sums(conn, &b, None, tz)?)?;
         add_items(conn, &b, None)?;
+        add_refunds(conn, &b, None, tz)?;
     }
     Ok(())
 }

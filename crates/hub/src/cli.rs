@@ -203,6 +203,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                                 role: Some(role),
                                 display_name,
                                 active: Some(true),
+                                pin: None,
                             },
                         )
                     })?;

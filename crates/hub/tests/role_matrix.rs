@@ -61,6 +61,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("GET", "/img/{hash}", Public),
         ("GET", "/img/remote", Public),
         ("POST", "/api/v1/auth/login", Public),
+        ("POST", "/api/v1/auth/pin", Public),
         ("POST", "/api/v1/auth/logout", Anyone),
         ("GET", "/api/v1/auth/me", Anyone),
         ("GET", "/api/v1/live", Anyone),
@@ -98,6 +99,9 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("GET", "/api/v1/sales", Only(SALES_READERS)),
         ("POST", "/api/v1/sales", Only(SELLERS)),
         ("GET", "/api/v1/sales/{id}", Only(SALES_READERS)),
+        ("GET", "/api/v1/sales/{id}/receipt", Only(SALES_READERS)),
+        ("POST", "/api/v1/sales/{id}/refunds", Only(SELLERS)),
+        ("GET", "/api/v1/refunds/{id}", Only(SALES_READERS)),
         ("GET", "/api/v1/timers", Only(TIMERS)),
         ("GET", "/api/v1/timers/{id}", Only(TIMERS)),
         ("POST", "/api/v1/timers/{id}/{action}", Only(DESK_WRITE)),
@@ -347,6 +351,8 @@ async fn every_route_admits_exactly_the_roles_of_the_matrix() {
         let body = if *path == "/api/v1/auth/login" {
             // Public, but a wrong password is a 401 by design: sign in for real.
             Some(json!({"username": "admin", "password": "demo1234"}))
+        } else if *path == "/api/v1/auth/pin" {
+            Some(json!({"username": "admin", "pin": kidyboard_core::demo::DEMO_PIN}))
         } else {
             body_for(&doc, op)
         };

@@ -6,6 +6,9 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 pub struct SaleReceipt {
     pub number: i64,
+    /// The folio as printed (`A-000123`); older hubs send only the number.
+    #[serde(default)]
+    pub folio: String,
     #[serde(default)]
     pub total_cents: i64,
     #[serde(default)]
@@ -16,6 +19,18 @@ pub struct SaleReceipt {
     pub items: Vec<ReceiptItem>,
     #[serde(default)]
     pub payments: Vec<ReceiptPayment>,
+    /// Money given back since (a reprint shows it).
+    #[serde(default)]
+    pub refunds: Vec<ReceiptRefund>,
+    /// A reprint: marked "COPIA" so it can't pass for a second sale.
+    #[serde(skip)]
+    pub copy: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReceiptRefund {
+    pub folio: String,
+    pub total_cents: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -95,6 +110,13 @@ impl SaleReceipt {
         let columns = columns.max(16);
         let rule = "-".repeat(columns);
         let mut out = Vec::new();
+        if self.copy {
+            out.push(Line {
+                bold: true,
+                large: true,
+                ..Line::centered("COPIA".into())
+            });
+        }
         for part in wrap(&header.store_name, columns / 2) {
             out.push(Line {
                 bold: true,
@@ -105,7 +127,11 @@ impl SaleReceipt {
         for part in wrap(&header.address, columns) {
             out.push(Line::centered(part));
         }
-        out.push(Line::centered(format!("Ticket #{}", self.number)));
+        out.push(Line::centered(if self.folio.is_empty() {
+            format!("Ticket #{}", self.number)
+        } else {
+            format!("Folio {}", self.folio)
+        }));
         if !header.printed_at.is_empty() {
             out.push(Line::centered(header.printed_at.clone()));
         }
@@ -141,11 +167,30 @@ impl SaleReceipt {
         if self.change_cents > 0 {
             out.extend(two_columns("Cambio", &money(self.change_cents), columns));
         }
+        if !self.refunds.is_empty() {
+            out.push(Line::plain(rule.clone()));
+            let mut refunded = 0;
+            for r in &self.refunds {
+                refunded += r.total_cents;
+                out.extend(two_columns(
+                    &format!("Devolución {}", r.folio),
+                    &money(-r.total_cents),
+                    columns,
+                ));
+            }
+            for mut line in two_columns("NETO", &money(self.total_cents - refunded), columns) {
+                line.bold = true;
+                out.push(line);
+            }
+        }
         if !self.note.trim().is_empty() {
             out.push(Line::plain(rule.clone()));
             out.extend(wrap(&self.note, columns).into_iter().map(Line::plain));
         }
         out.push(Line::plain(rule));
+        if self.copy {
+            out.push(Line::centered("COPIA — no es una venta nueva".into()));
+        }
         let footer = header
             .footer
             .clone()

@@ -28,56 +28,102 @@ pub async fn login(
     ClientAddr(address): ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<Session>> {
-    // Reserved before the password is checked: concurrent guesses get one check, not sixty.
+    sign_in(&st, address, req.username, req.password, Secret::Password).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PinLoginRequest {
+    pub username: String,
+    /// The user's 4–6 digit PIN.
+    pub pin: String,
+}
+
+/// The quick switch on a shared desk: a user's username and PIN open a session like a
+/// password does, under the same throttle (a PIN has few digits: guesses are what it is
+/// protected against).
+#[utoipa::path(post, path = "/api/v1/auth/pin", tag = "auth", request_body = PinLoginRequest,
+    responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn pin_login(
+    State(st): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    ApiJson(req): ApiJson<PinLoginRequest>,
+) -> ApiResult<Json<Session>> {
+    sign_in(&st, address, req.username, req.pin, Secret::Pin).await
+}
+
+async fn sign_in(
+    st: &AppState,
+    address: Option<String>,
+    username: String,
+    secret: String,
+    kind: Secret,
+) -> ApiResult<Json<Session>> {
+    let user_id = check_secret(st, address, &username, secret, kind).await?;
+    let session = st
+        .db(move |s| {
+            s.change(&Actor::system(), now_ms(), |tx| {
+                users::open_session(tx, &user_id)
+            })
+        })
+        .await?;
+    Ok(Json(session))
+}
+
+/// Which secret a check is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secret {
+    Password,
+    Pin,
+}
+
+/// Checks `username`'s password or PIN and answers the user's id. The attempt is reserved in
+/// the login throttle before anything is checked (concurrent guesses get one check, not sixty),
+/// the slow hash runs on the blocking pool with no database lock held, a bounded number at a
+/// time, and a failure counts against the username and the address whichever secret it was.
+pub async fn check_secret(
+    st: &AppState,
+    address: Option<String>,
+    username: &str,
+    secret: String,
+    kind: Secret,
+) -> ApiResult<String> {
     let attempt = st
         .throttle
-        .reserve(&req.username, address.as_deref())
+        .reserve(username, address.as_deref())
         .map_err(too_many_attempts)?;
-    let username = req.username.clone();
-    let lookup = req.username.clone();
+    let lookup = username.to_string();
     let creds = st
-        .db(move |s| s.read(|c| users::credentials(c, &lookup)))
+        .db(move |s| {
+            s.read(|c| match kind {
+                Secret::Password => users::credentials(c, &lookup),
+                Secret::Pin => users::pin_credentials(c, &lookup),
+            })
+        })
         .await?;
-    // The slow hash runs on the blocking pool with no database lock held, a bounded number at
-    // a time, so a burst of logins never stalls sales.
     let permit = st
         .password_checks
         .clone()
         .acquire_owned()
         .await
         .map_err(|_| ApiError::internal())?;
-    let password = req.password;
     let verified = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        creds.verify(&password)
+        creds.verify(&secret)
     })
     .await
     .map_err(|_| ApiError::internal())?;
-    let result = match verified {
+    match verified {
         Ok(user_id) => {
-            st.db(move |s| {
-                s.change(&Actor::system(), now_ms(), |tx| {
-                    users::open_session(tx, &user_id)
-                })
-            })
-            .await
-        }
-        Err(e) => Err(ApiError::from(e)),
-    };
-    match result {
-        Ok(session) => {
             attempt.succeeded();
-            Ok(Json(session))
+            Ok(user_id)
         }
         Err(e) => {
-            if e.status == StatusCode::UNAUTHORIZED {
-                attempt.failed();
-                st.metrics
-                    .login_failures_total
-                    .fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(username = %username.chars().take(40).collect::<String>(), address = ?address, "login failed");
-            }
-            Err(e)
+            attempt.failed();
+            st.metrics
+                .login_failures_total
+                .fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(username = %username.chars().take(40).collect::<String>(), address = ?address, secret = ?kind, "sign-in check failed");
+            Err(ApiError::from(e))
         }
     }
 }

@@ -401,6 +401,7 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(u)))
 }
 
+/// Changes a user (admins). Anyone signed in may set or remove their own `pin` alone.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserInput, responses((status = 200, body = User), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update_user(
     State(st): State<AppState>,
@@ -408,7 +409,16 @@ pub async fn update_user(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<UserInput>,
 ) -> ApiResult<Json<User>> {
-    auth.require(Permission::WriteUsers)?;
+    let own_pin_only = id == auth.user.id
+        && input.pin.is_some()
+        && input.username.is_none()
+        && input.password.is_none()
+        && input.role.is_none()
+        && input.display_name.is_none()
+        && input.active.is_none();
+    if !own_pin_only {
+        auth.require(Permission::WriteUsers)?;
+    }
     check_id(&id)?;
     let actor = auth.actor();
     let u = st

@@ -23,6 +23,7 @@ pub mod images;
 pub mod jobs;
 #[cfg(feature = "media")]
 pub mod menus;
+pub mod refunds;
 pub mod report_documents;
 pub mod report_files;
 pub mod reports;
@@ -47,6 +48,7 @@ pub fn all(config: &crate::Config) -> OpenApiRouter<AppState> {
 pub fn api() -> OpenApiRouter<AppState> {
     let api = OpenApiRouter::new()
         .routes(routes!(auth::login))
+        .routes(routes!(auth::pin_login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
         .merge(catalog::router())
@@ -54,6 +56,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(backups::restore))
         .routes(routes!(sales::create, sales::list))
         .routes(routes!(sales::get))
+        .routes(routes!(refunds::create))
+        .routes(routes!(refunds::get))
+        .routes(routes!(refunds::receipt))
         .routes(routes!(timers::list))
         .routes(routes!(timers::get))
         .routes(routes!(timers::act))

@@ -20,7 +20,7 @@ use crate::state::AppState;
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+pub fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     match headers.get(IDEMPOTENCY_HEADER) {
         None => Ok(None),
         Some(v) => v

@@ -1,0 +1,189 @@
+//! Refunds and voids: `POST /sales/{id}/refunds` with an `Idempotency-Key`, and a refund by id.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use kidyboard_core::clock::now_ms;
+use kidyboard_core::refunds::{self, Refund, RefundRequest};
+use kidyboard_core::Permission;
+
+use super::auth::{check_secret, Secret};
+use super::check_id;
+use super::sales::idempotency_key;
+use crate::auth::{Auth, ClientAddr};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+/// Gives money back for lines of a sale (without `items`, all of it: a void). Reception and the
+/// kid bar need a super_admin's `authorization` (username + PIN), unless the branch lets refunds
+/// below an amount through; the supervisor is recorded. The same `Idempotency-Key` again
+/// answers the first refund.
+#[utoipa::path(post, operation_id = "refund_sale", path = "/api/v1/sales/{id}/refunds", tag = "sales",
+    request_body = RefundRequest,
+    params(("id" = String, Path, description = "The sale"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key answers the first refund")),
+    responses((status = 201, body = Refund),
+        (status = 403, description = "Not this role's, or a supervisor's authorization is needed (field `authorization`)", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Already refunded", body = ErrorBody),
+        (status = 422, description = "Unknown line, too many, payments that don't add up", body = ErrorBody),
+        (status = 429, description = "Too many wrong PINs", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(st): State<AppState>,
+    auth: Auth,
+    ClientAddr(address): ClientAddr,
+    Path(sale_id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<RefundRequest>,
+) -> ApiResult<Response> {
+    auth.require(Permission::RefundSales)?;
+    check_id(&sale_id)?;
+    let key = idempotency_key(&headers)?;
+    // The supervisor's PIN is checked before the write (the hash is slow on purpose), under the
+    // same throttle as sign-ins: a refund screen is no way around it.
+    let authorized_by = match &req.authorization {
+        Some(a) => Some(
+            check_secret(&st, address, &a.username, a.pin.clone(), Secret::Pin)
+                .await
+                .map_err(|e| {
+                    if e.status == StatusCode::UNAUTHORIZED {
+                        ApiError::from(kidyboard_core::CoreError::AuthorizationRequired(
+                            "usuario o PIN de autorización incorrectos".into(),
+                        ))
+                    } else {
+                        e
+                    }
+                })?,
+        ),
+        None => None,
+    };
+    let actor = auth.actor();
+    let outcome = st
+        .db(move |s| {
+            s.change(&actor, now_ms(), |tx| {
+                refunds::create(tx, &sale_id, &req, authorized_by.as_deref(), key.as_deref())
+            })
+        })
+        .await?;
+    let mut res = (StatusCode::CREATED, Json(outcome.refund)).into_response();
+    if outcome.replayed {
+        res.headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(res)
+}
+
+/// A refund with its lines and how the money went back.
+#[utoipa::path(get, operation_id = "get_refund", path = "/api/v1/refunds/{id}", tag = "sales",
+    responses((status = 200, body = Refund), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Refund>> {
+    auth.require(Permission::ReadSales)?;
+    check_id(&id)?;
+    let role = auth.user.role;
+    let branch = st.store.branch_id().to_string();
+    let refund = st
+        .db(move |s| {
+            s.read_tx(|c| {
+                let refund = refunds::get(c, &id)?;
+                // A refund of a sale this role may not see does not exist for it.
+                refunds::visible_sale(c, &branch, &refund.sale_id, role, now_ms())?;
+                Ok(refund)
+            })
+        })
+        .await?;
+    Ok(Json(refund))
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReceiptQuery {
+    /// `text` (default, for the browser) or `escpos` (bytes for a thermal printer).
+    pub format: Option<String>,
+    /// Paper width in mm: 58 or 80 (default).
+    pub paper: Option<u32>,
+}
+
+/// A sale's receipt again, marked "COPIA", with its folio and any refunds since: as plain text
+/// for the browser, or as ESC/POS bytes for the desk's printer.
+#[utoipa::path(get, operation_id = "sale_receipt", path = "/api/v1/sales/{id}/receipt", tag = "sales",
+    params(("id" = String, Path, description = "The sale"), ReceiptQuery),
+    responses((status = 200, description = "The receipt (text/plain, or application/octet-stream for escpos)", content_type = "text/plain"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn receipt(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<ReceiptQuery>,
+) -> ApiResult<Response> {
+    use kidyboard_receipt::{escpos, EscPosOptions, Paper, ReceiptHeader, SaleReceipt};
+    auth.require(Permission::ReadSales)?;
+    check_id(&id)?;
+    let paper = match q.paper.unwrap_or(80) {
+        58 => Paper::Mm58,
+        80 => Paper::Mm80,
+        _ => return Err(ApiError::validation("paper", "el papel mide 58 u 80 mm")),
+    };
+    let escpos = match q.format.as_deref().unwrap_or("text") {
+        "text" => false,
+        "escpos" => true,
+        _ => return Err(ApiError::validation("format", "formato: text o escpos")),
+    };
+    let role = auth.user.role;
+    let branch_id = st.store.branch_id().to_string();
+    let (sale, branch, tz) = st
+        .db(move |s| {
+            s.read_tx(|c| {
+                let sale = refunds::visible_sale(c, &branch_id, &id, role, now_ms())?;
+                let branch = kidyboard_core::branches::get(c, &branch_id)?;
+                let tz = kidyboard_core::branches::timezone(c, &branch_id)?;
+                Ok((sale, branch, tz))
+            })
+        })
+        .await?;
+    let sold_at = kidyboard_core::clock::parse_rfc3339("created_at", &sale.created_at)
+        .ok()
+        .and_then(|ms| chrono::DateTime::from_timestamp_millis(ms))
+        .map(|t| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_default();
+    let json = serde_json::to_value(&sale).map_err(|_| ApiError::internal())?;
+    let mut layout = SaleReceipt::from_json(&json).map_err(|_| ApiError::internal())?;
+    layout.copy = true;
+    let header = ReceiptHeader {
+        store_name: branch.name,
+        address: branch.address,
+        printed_at: sold_at,
+        footer: None,
+    };
+    let lines = layout.lines(&header, paper.columns());
+    let res = if escpos {
+        // A copy never opens the cash drawer.
+        let options = EscPosOptions {
+            paper,
+            open_drawer: false,
+            ..EscPosOptions::default()
+        };
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+            escpos::encode(&lines, &options),
+        )
+            .into_response()
+    } else {
+        (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            )],
+            escpos::plain_text(&lines, paper.columns()),
+        )
+            .into_response()
+    };
+    Ok(res)
+}

@@ -89,8 +89,9 @@ pub fn is_closed(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<b
 }
 
 /// Sales of a range of business days: money received by method (cash net of the change handed
-/// back, i.e. what should be in the drawer), how many sales, and their total. Day closing uses it
-/// for one day, reports for any range.
+/// back and of refunds paid out, i.e. what should be in the drawer), how many sales, and their
+/// total net of refunds. Refunds count on the business day the money went back. Day closing uses
+/// it for one day, reports for any range.
 pub fn takings(
     conn: &Connection,
     branch_id: &str,
@@ -121,7 +122,43 @@ pub fn takings(
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     by.cash_cents -= change;
-    Ok((by, count, total))
+    let (back, refunded) = refunds(conn, branch_id, from, to)?;
+    by.cash_cents -= back.cash_cents;
+    by.card_cents -= back.card_cents;
+    by.transfer_cents -= back.transfer_cents;
+    Ok((by, count, total - refunded))
+}
+
+/// Money given back in a range of business days, by method, and in all.
+pub fn refunds(
+    conn: &Connection,
+    branch_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(ByMethod, i64)> {
+    let mut by = ByMethod::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.method, SUM(p.amount_cents) FROM refund_payments p JOIN refunds r ON r.id = p.refund_id
+         WHERE r.branch_id = ?1 AND r.business_day BETWEEN ?2 AND ?3 GROUP BY p.method",
+    )?;
+    let rows = stmt.query_map(params![branch_id, from.to_string(), to.to_string()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    for row in rows {
+        let (method, sum) = row?;
+        match method.as_str() {
+            "cash" => by.cash_cents = sum,
+            "card" => by.card_cents = sum,
+            _ => by.transfer_cents = sum,
+        }
+    }
+    let total: i64 = conn.query_row(
+        "SELECT COALESCE(SUM(total_cents), 0) FROM refunds
+         WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3",
+        params![branch_id, from.to_string(), to.to_string()],
+        |r| r.get(0),
+    )?;
+    Ok((by, total))
 }
 
 /// Money that should be in each drawer for one day (see `takings`).

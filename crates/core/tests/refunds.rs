@@ -6,9 +6,10 @@
 mod common;
 
 use common::*;
+use kidyboard_core::day_close;
 use kidyboard_core::money::PaymentMethod;
 use kidyboard_core::refunds::{self, RefundItemRequest, RefundRequest};
-use kidyboard_core::reports::rollup;
+use kidyboard_core::reports::{figures, rollup, Period};
 use kidyboard_core::sales::{self, Sale, SaleItemRequest, SaleRequest};
 use kidyboard_core::timers::TimerState;
 use kidyboard_core::users::{self, UserInput};
@@ -639,5 +640,18 @@ proptest! {
         store.write(rollup::rebuild).expect("rebuild");
         let rebuilt = store.read(dump_sums).expect("rebuilt");
         prop_assert_eq!(kept, rebuilt);
+
+        // The dashboard's figures (from the sums) and the day closing's takings (from the raw
+        // rows) agree, both net of refunds.
+        let p = store
+            .read(|c| Period::new(c, store.branch_id(), first_day(), first_day() + chrono::Duration::days(3)))
+            .expect("period");
+        let f = store.read(|c| figures::figures(c, &p)).expect("figures");
+        let (by_method, count, net) = store
+            .read(|c| day_close::takings(c, store.branch_id(), p.from, p.to))
+            .expect("takings");
+        prop_assert_eq!((f.by_method, f.sales_count, f.revenue_cents), (by_method, count, net));
+        prop_assert_eq!((f.gross_cents, f.refunds_cents), (gross, refunded));
+        prop_assert_eq!(net, gross - refunded);
     }
 }

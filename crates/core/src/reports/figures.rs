@@ -11,10 +11,15 @@ use super::{div_round, visitors, Delta, Period, PeriodInfo};
 use crate::day_close::ByMethod;
 use crate::error::Result;
 
-/// Sums of a period.
+/// Sums of a period. Money is net of refunds (on the day the money went back): `revenue_cents` =
+/// `gross_cents` − `refunds_cents`, and so are the types and methods.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Figures {
     pub revenue_cents: i64,
+    /// Sales before refunds.
+    pub gross_cents: i64,
+    /// Money given back in the period.
+    pub refunds_cents: i64,
     pub sales_count: i64,
     /// Revenue over sales, rounded half up to the centavo.
     pub ticket_average_cents: i64,
@@ -29,19 +34,26 @@ pub struct Figures {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct DayFigures {
     pub day: String,
+    /// Net of the day's refunds, like [`Figures`].
     pub revenue_cents: i64,
+    pub refunds_cents: i64,
     pub sales_count: i64,
     pub by_type: ByType,
     pub by_method: ByMethod,
     pub checkins: i64,
 }
 
-const SUMS: &str = "COALESCE(SUM(sales_count), 0), COALESCE(SUM(revenue_cents), 0),
-    COALESCE(SUM(services_cents), 0), COALESCE(SUM(products_cents), 0), COALESCE(SUM(packages_cents), 0),
-    COALESCE(SUM(cash_cents), 0) - COALESCE(SUM(change_cents), 0), COALESCE(SUM(card_cents), 0),
-    COALESCE(SUM(transfer_cents), 0)";
+const SUMS: &str = "COALESCE(SUM(sales_count), 0),
+    COALESCE(SUM(revenue_cents), 0) - COALESCE(SUM(refunds_cents), 0),
+    COALESCE(SUM(services_cents), 0) - COALESCE(SUM(refund_services_cents), 0),
+    COALESCE(SUM(products_cents), 0) - COALESCE(SUM(refund_products_cents), 0),
+    COALESCE(SUM(packages_cents), 0) - COALESCE(SUM(refund_packages_cents), 0),
+    COALESCE(SUM(cash_cents), 0) - COALESCE(SUM(change_cents), 0) - COALESCE(SUM(refund_cash_cents), 0),
+    COALESCE(SUM(card_cents), 0) - COALESCE(SUM(refund_card_cents), 0),
+    COALESCE(SUM(transfer_cents), 0) - COALESCE(SUM(refund_transfer_cents), 0),
+    COALESCE(SUM(refunds_cents), 0)";
 
-type Row = (i64, i64, ByType, ByMethod);
+type Row = (i64, i64, ByType, ByMethod, i64);
 
 fn sums_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Row> {
     Ok((
@@ -57,6 +69,7 @@ fn sums_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Row> {
             card_cents: r.get(at + 6)?,
             transfer_cents: r.get(at + 7)?,
         },
+        r.get(at + 8)?,
     ))
 }
 
@@ -69,13 +82,15 @@ pub fn figures(conn: &Connection, period: &Period) -> Result<Figures> {
 /// instead of reading the timers twice).
 fn figures_with_checkins(conn: &Connection, period: &Period, checkins: i64) -> Result<Figures> {
     let (f, t) = period.bounds();
-    let (sales_count, revenue_cents, by_type, by_method) = conn.query_row(
+    let (sales_count, revenue_cents, by_type, by_method, refunds_cents) = conn.query_row(
         &format!("SELECT {SUMS} FROM report_hourly WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3"),
         params![period.branch_id, f, t],
         |r| sums_row(r, 0),
     )?;
     Ok(Figures {
         revenue_cents,
+        gross_cents: revenue_cents + refunds_cents,
+        refunds_cents,
         sales_count,
         ticket_average_cents: div_round(revenue_cents, sales_count),
         by_type,
@@ -103,11 +118,12 @@ pub fn daily(conn: &Connection, period: &Period) -> Result<Vec<DayFigures>> {
         .into_iter()
         .map(|(day, checkins)| {
             let day = day.to_string();
-            let (sales_count, revenue_cents, by_type, by_method) =
+            let (sales_count, revenue_cents, by_type, by_method, refunds_cents) =
                 by_day.remove(&day).unwrap_or_default();
             DayFigures {
                 day,
                 revenue_cents,
+                refunds_cents,
                 sales_count,
                 by_type,
                 by_method,
@@ -219,7 +235,7 @@ pub fn heatmap(conn: &Connection, period: &Period) -> Result<Heatmap> {
     let mut revenue = vec![vec![0i64; 24]; 7];
     let mut stmt = conn.prepare_cached(
         "SELECT (CAST(strftime('%w', business_day) AS INTEGER) + 6) % 7, hour,
-                SUM(sales_count), SUM(revenue_cents)
+                SUM(sales_count), SUM(revenue_cents) - SUM(refunds_cents)
          FROM report_hourly WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3
          GROUP BY 1, 2",
     )?;

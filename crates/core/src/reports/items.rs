@@ -54,7 +54,8 @@ type Sold = HashMap<(String, String), (String, i64, i64)>;
 fn sold(conn: &Connection, period: &Period, kind: Option<ItemKind>) -> Result<Sold> {
     let (f, t) = period.bounds();
     let mut stmt = conn.prepare_cached(
-        "SELECT kind, item_id, MAX(name), SUM(quantity), SUM(revenue_cents) FROM report_items_daily
+        "SELECT kind, item_id, MAX(name), SUM(quantity) - SUM(refunded_quantity),
+                SUM(revenue_cents) - SUM(refunded_cents) FROM report_items_daily
          WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3 AND (?4 IS NULL OR kind = ?4)
          GROUP BY kind, item_id",
     )?;
@@ -159,7 +160,7 @@ pub fn inventory(conn: &Connection, period: &Period) -> Result<Inventory> {
     let (f, t) = period.bounds();
     let mut via_packages: HashMap<String, i64> = HashMap::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT pi.product_id, SUM(d.quantity * pi.quantity) FROM report_items_daily d
+        "SELECT pi.product_id, SUM((d.quantity - d.refunded_quantity) * pi.quantity) FROM report_items_daily d
          JOIN package_items pi ON pi.package_id = d.item_id AND pi.product_id IS NOT NULL
          WHERE d.branch_id = ?1 AND d.business_day BETWEEN ?2 AND ?3 AND d.kind = 'package'
          GROUP BY pi.product_id",

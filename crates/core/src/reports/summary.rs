@@ -56,6 +56,22 @@ pub fn summary(
             _ => by_type.products_cents = sum,
         }
     }
+    // Net of what was refunded in the period (by the refund's business day).
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.kind, SUM(ri.total_cents) FROM refund_items ri JOIN refunds r ON r.id = ri.refund_id
+         JOIN sale_items i ON i.sale_id = ri.sale_id AND i.position = ri.sale_position
+         WHERE r.branch_id = ?1 AND r.business_day BETWEEN ?2 AND ?3 GROUP BY i.kind",
+    )?;
+    for row in stmt.query_map(params![branch_id, f, t], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })? {
+        let (kind, sum) = row?;
+        match kind.as_str() {
+            "service" => by_type.services_cents -= sum,
+            "package" => by_type.packages_cents -= sum,
+            _ => by_type.products_cents -= sum,
+        }
+    }
     let inventory_value_cents: i64 = conn.query_row(
         "SELECT COALESCE(SUM(stock * cost_cents), 0) FROM products WHERE active = 1 AND stock > 0",
         [],

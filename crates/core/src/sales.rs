@@ -704,6 +704,101 @@ pub struct SaleQuery {
     pub limit: usize,
     /// Only sales made of products alone (what the kid bar may see).
     pub products_only: bool,
+    /// What the clerk typed to find a sale (see [`SaleSearch`]).
+    pub search: Option<SaleSearch>,
+}
+
+/// A search over past sales, read from what the clerk typed in one field: a folio (`A-000123`),
+/// a ticket number (`123`), an amount (`$150`, `150.50`), a payment method (`efectivo`,
+/// `tarjeta`, `transferencia`), or else part of a child's or guardian's name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaleSearch {
+    Folio(String),
+    /// A number matches the ticket number or the total in pesos.
+    Number(i64),
+    Amount(i64),
+    Method(PaymentMethod),
+    Name(String),
+}
+
+impl SaleSearch {
+    pub fn parse(q: &str) -> Result<Option<SaleSearch>> {
+        let q = q.trim();
+        if q.is_empty() {
+            return Ok(None);
+        }
+        if q.chars().count() > 60 {
+            return Err(CoreError::validation(
+                "q",
+                "la búsqueda lleva a lo más 60 caracteres",
+            ));
+        }
+        let lower = q.to_lowercase();
+        let method = match lower.as_str() {
+            "efectivo" | "cash" => Some(PaymentMethod::Cash),
+            "tarjeta" | "card" => Some(PaymentMethod::Card),
+            "transferencia" | "transfer" => Some(PaymentMethod::Transfer),
+            _ => None,
+        };
+        if let Some(m) = method {
+            return Ok(Some(SaleSearch::Method(m)));
+        }
+        let upper = q.to_uppercase();
+        if let Some((prefix, digits)) = upper.split_once('-') {
+            if !prefix.is_empty()
+                && prefix.bytes().all(|b| b.is_ascii_uppercase())
+                && !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                let n: i64 = digits.parse().unwrap_or(0);
+                return Ok(Some(SaleSearch::Folio(folio(prefix, n))));
+            }
+        }
+        let amount = q.trim_start_matches('$').replace(',', "");
+        if !amount.is_empty() && amount.bytes().all(|b| b.is_ascii_digit()) {
+            if let Ok(n) = amount.parse::<i64>() {
+                if n <= 1_000_000_000 {
+                    return Ok(Some(SaleSearch::Number(n)));
+                }
+            }
+        }
+        if let Some((pesos, centavos)) = amount.split_once('.') {
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            if digits(pesos) && digits(centavos) && centavos.len() <= 2 && pesos.len() <= 9 {
+                let p: i64 = pesos.parse().unwrap_or(0);
+                let c: i64 = format!("{centavos:0<2}").parse().unwrap_or(0);
+                return Ok(Some(SaleSearch::Amount(p * 100 + c)));
+            }
+        }
+        Ok(Some(SaleSearch::Name(crate::validate::short("q", q)?)))
+    }
+
+    /// The SQL condition on `s` (a row of `sales`) and its one parameter.
+    fn condition(&self) -> (&'static str, rusqlite::types::Value) {
+        use rusqlite::types::Value;
+        match self {
+            SaleSearch::Folio(f) => ("s.folio = ?7", Value::Text(f.clone())),
+            SaleSearch::Number(n) => (
+                "(s.number = ?7 OR s.total_cents = ?7 * 100)",
+                Value::Integer(*n),
+            ),
+            SaleSearch::Amount(c) => ("s.total_cents = ?7", Value::Integer(*c)),
+            SaleSearch::Method(m) => (
+                "EXISTS (SELECT 1 FROM sale_payments p WHERE p.sale_id = s.id AND p.method = ?7)",
+                Value::Text(m.as_str().into()),
+            ),
+            SaleSearch::Name(n) => (
+                "EXISTS (SELECT 1 FROM sale_items i WHERE i.sale_id = s.id
+                    AND (i.child_name LIKE ?7 ESCAPE '\\' OR i.guardian_name LIKE ?7 ESCAPE '\\'))",
+                Value::Text(format!(
+                    "%{}%",
+                    n.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                )),
+            ),
+        }
+    }
 }
 
 /// Most sales one page may hold.
@@ -713,11 +808,16 @@ pub const MAX_PAGE: usize = 500;
 /// queries per page, however many sales it holds.
 pub fn page(conn: &Connection, q: &SaleQuery, now: Millis) -> Result<(Vec<Sale>, Option<i64>)> {
     let limit = q.limit.clamp(1, MAX_PAGE);
+    let (search, value) = match &q.search {
+        Some(s) => s.condition(),
+        None => ("?7 IS NULL", rusqlite::types::Value::Null),
+    };
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {SALE_COLUMNS} FROM sales s
          WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3 AND number < ?4
            AND (?5 = 0 OR NOT EXISTS (
                 SELECT 1 FROM sale_items i WHERE i.sale_id = s.id AND i.kind <> 'product'))
+           AND {search}
          ORDER BY number DESC LIMIT ?6"
     ))?;
     let mut sales = stmt
@@ -728,7 +828,8 @@ pub fn page(conn: &Connection, q: &SaleQuery, now: Millis) -> Result<(Vec<Sale>,
                 q.to.to_string(),
                 q.before_number.unwrap_or(i64::MAX),
                 q.products_only,
-                (limit + 1) as i64
+                (limit + 1) as i64,
+                value
             ],
             sale_header,
         )?

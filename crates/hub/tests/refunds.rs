@@ -312,3 +312,83 @@ async fn a_reprint_is_marked_copia_and_shows_the_refunds() {
         .expect("answer");
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn the_desk_finds_a_past_sale_by_folio_amount_method_or_name() {
+    let hub = TestHub::start().await;
+    let rec = hub.login("recepcion").await;
+    let juice = juice_sale(&rec, 1).await;
+    let hour = rec.id_of("services", "1 hora de juego").await;
+    let play = rec
+        .post(
+            "/sales",
+            json!({
+                "items": [{"service_id": hour, "quantity": 1,
+                           "child": {"name": "Sofía Ramírez", "guardian_name": "Ana López_50%"}}],
+                "payments": [{"method": "card", "amount_cents": 15050}]
+            }),
+        )
+        .await;
+    // 150.00 of play time paid 150.50 by card is refused (only cash gives change): pay exactly.
+    assert_eq!(play.status, 422, "{}", play.body);
+    let play = rec
+        .post(
+            "/sales",
+            json!({
+                "items": [{"service_id": hour, "quantity": 1,
+                           "child": {"name": "Sofía Ramírez", "guardian_name": "Ana López_50%"}}],
+                "payments": [{"method": "transfer", "amount_cents": 15000}]
+            }),
+        )
+        .await;
+    assert_eq!(play.status, 201, "{}", play.body);
+    let find = |q: &str| {
+        let q = q.to_string();
+        let rec = &rec;
+        async move {
+            let url = format!("/sales?q={}", urlencode(&q));
+            let r = rec.get(&url).await;
+            assert_eq!(r.status, 200, "{q}: {}", r.body);
+            r.body["items"]
+                .as_array()
+                .map(|a| a.iter().map(|s| s["id"].clone()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        }
+    };
+    let (j, p) = (juice["id"].clone(), play.body["id"].clone());
+    let folio = play.body["folio"].as_str().expect("folio");
+    assert_eq!(find(folio).await, vec![p.clone()]);
+    assert_eq!(find(&folio.to_lowercase()).await, vec![p.clone()]);
+    assert_eq!(find("150").await, vec![p.clone()], "an amount in pesos");
+    assert_eq!(find("$150.00").await, vec![p.clone()]);
+    assert_eq!(find("transferencia").await, vec![p.clone()]);
+    assert_eq!(find("efectivo").await, vec![j.clone()]);
+    assert_eq!(
+        find("sofía").await,
+        vec![p.clone()],
+        "part of a child's name, any case"
+    );
+    assert_eq!(
+        find("_50%").await,
+        vec![p.clone()],
+        "wildcards are text, not patterns"
+    );
+    assert_eq!(find("%").await, vec![p.clone()], "a % is a %");
+    assert_eq!(find("a%z").await, Vec::<Value>::new(), "not «anything»");
+    assert_eq!(find("").await.len(), 2);
+    let long = "x".repeat(61);
+    let r = rec.get(&format!("/sales?q={long}")).await;
+    assert_eq!(
+        (r.status, r.body["error"]["field"].clone()),
+        (422, json!("q"))
+    );
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

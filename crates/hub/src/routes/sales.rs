@@ -88,6 +88,9 @@ pub struct SalePageQuery {
     pub cursor: Option<String>,
     /// Sales per page (default 100, at most 500).
     pub limit: Option<usize>,
+    /// Find sales by folio (`A-000123`), ticket number, amount (`150`, `$150.50`), payment method
+    /// (`efectivo`, `tarjeta`, `transferencia`) or part of a child's or guardian's name.
+    pub q: Option<String>,
 }
 
 /// Sales, newest first; `next_cursor` is absent on the last page.
@@ -126,6 +129,7 @@ pub async fn list(
             format!("«limit» va de 1 a {}", sales::MAX_PAGE),
         ));
     }
+    let search = sales::SaleSearch::parse(q.q.as_deref().unwrap_or("")).map_err(ApiError::from)?;
     let role = auth.user.role;
     let query = sales::SaleQuery {
         branch_id: st.store.branch_id().to_string(),
@@ -134,6 +138,7 @@ pub async fn list(
         before_number,
         limit,
         products_only: !role.can(Permission::ReadAllSales),
+        search,
     };
     let (items, next) = st
         .db(move |s| s.read_tx(|c| sales::page(c, &query, now_ms())))

@@ -901,6 +901,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The quick switch on a shared desk: a user's username and PIN open a session like a
+         *     password does, under the same throttle (a PIN has few digits: guesses are what it is
+         *     protected against).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PinLoginRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/backups": {
         parameters: {
             query?: never;
@@ -3007,6 +3066,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/refunds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A refund with its lines and how the money went back. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Refund"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/dashboard": {
         parameters: {
             query?: never;
@@ -3797,6 +3919,11 @@ export interface paths {
                     cursor?: string;
                     /** @description Sales per page (default 100, at most 500). */
                     limit?: number;
+                    /**
+                     * @description Find sales by folio (`A-000123`), ticket number, amount (`150`, `$150.50`), payment method
+                     *     (`efectivo`, `tarjeta`, `transferencia`) or part of a child's or guardian's name.
+                     */
+                    q?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3968,6 +4095,190 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sales/{id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A sale's receipt again, marked "COPIA", with its folio and any refunds since: as plain text
+         *     for the browser, or as ESC/POS bytes for the desk's printer.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `text` (default, for the browser) or `escpos` (bytes for a thermal printer). */
+                    format?: string;
+                    /** @description Paper width in mm: 58 or 80 (default). */
+                    paper?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description The sale */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The receipt (text/plain, or application/octet-stream for escpos) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": unknown;
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sales/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Gives money back for lines of a sale (without `items`, all of it: a void). Reception and the
+         *     kid bar need a super_admin's `authorization` (username + PIN), unless the branch lets refunds
+         *     below an amount through; the supervisor is recorded. The same `Idempotency-Key` again
+         *     answers the first refund.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes retries safe: the same key answers the first refund */
+                    "Idempotency-Key"?: string | null;
+                };
+                path: {
+                    /** @description The sale */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RefundRequest"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Refund"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not this role's, or a supervisor's authorization is needed (field `authorization`) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Already refunded */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Unknown line, too many, payments that don't add up */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many wrong PINs */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4796,6 +5107,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** Changes a user (admins). Anyone signed in may set or remove their own `pin` alone. */
         patch: {
             parameters: {
                 query?: never;
@@ -5543,8 +5855,15 @@ export interface components {
             /** Format: int64 */
             capacity: number;
             created_at: string;
+            /** @description Starts every folio of this branch: `A` makes sales `A-000123` and refunds `A-D000007`. */
+            folio_prefix?: string;
             id: string;
             name: string;
+            /**
+             * Format: int64
+             * @description Refunds below this amount need no supervisor's PIN (0: every refund needs one).
+             */
+            refund_free_below_cents?: number;
             timezone: string;
             updated_at: string;
         };
@@ -5554,7 +5873,10 @@ export interface components {
             allow_negative_stock?: boolean | null;
             /** Format: int64 */
             capacity?: number | null;
+            folio_prefix?: string | null;
             name?: string | null;
+            /** Format: int64 */
+            refund_free_below_cents?: number | null;
             timezone?: string | null;
         };
         BranchList: {
@@ -5736,6 +6058,11 @@ export interface components {
             checkins: number;
             day: string;
             /** Format: int64 */
+            refunds_cents: number;
+            /**
+             * Format: int64
+             * @description Net of the day's refunds, like [`Figures`].
+             */
             revenue_cents: number;
             /** Format: int64 */
             sales_count: number;
@@ -5841,7 +6168,10 @@ export interface components {
             /** @enum {string} */
             type: "error";
         };
-        /** @description Sums of a period. */
+        /**
+         * @description Sums of a period. Money is net of refunds (on the day the money went back): `revenue_cents` =
+         *     `gross_cents` − `refunds_cents`, and so are the types and methods.
+         */
         Figures: {
             /** @description Money received by method, cash net of the change handed back. */
             by_method: components["schemas"]["ByMethod"];
@@ -5851,6 +6181,16 @@ export interface components {
              * @description Children checked in (play timers started), by local calendar day.
              */
             checkins: number;
+            /**
+             * Format: int64
+             * @description Sales before refunds.
+             */
+            gross_cents: number;
+            /**
+             * Format: int64
+             * @description Money given back in the period.
+             */
+            refunds_cents: number;
             /** Format: int64 */
             revenue_cents: number;
             /** Format: int64 */
@@ -6339,6 +6679,11 @@ export interface components {
             timezone: string;
             to: string;
         };
+        PinLoginRequest: {
+            /** @description The user's 4–6 digit PIN. */
+            pin: string;
+            username: string;
+        };
         PlayerList: {
             items: components["schemas"]["PlayerReport"][];
         };
@@ -6423,6 +6768,66 @@ export interface components {
         ProductList: {
             items: components["schemas"]["Product"][];
         };
+        Refund: {
+            /** @description The supervisor whose PIN authorised it, when one was needed or given. */
+            authorized_by?: string | null;
+            /** @description The business day the money went back (not the sale's). */
+            business_day: string;
+            created_at: string;
+            /** @description As printed: `A-D000007`. */
+            folio: string;
+            id: string;
+            /** @description The whole sale was refunded at once. */
+            is_void: boolean;
+            items: components["schemas"]["RefundItem"][];
+            /** Format: int64 */
+            number: number;
+            payments: components["schemas"]["Payment"][];
+            reason: string;
+            sale_folio: string;
+            sale_id: string;
+            /** Format: int64 */
+            total_cents: number;
+            /** @description The clerk who gave the money back. */
+            user_id: string;
+        };
+        RefundItem: {
+            damaged: boolean;
+            item_id: string;
+            kind: components["schemas"]["ItemKind"];
+            name: string;
+            product_id?: string | null;
+            /** Format: int64 */
+            quantity: number;
+            /** Format: int64 */
+            total_cents: number;
+        };
+        RefundItemRequest: {
+            /** @description The product came back unfit to sell: written off instead of restocked. */
+            damaged?: boolean;
+            /** @description A line's `id` from the sale. */
+            item_id: string;
+            /** Format: int64 */
+            quantity: number;
+        };
+        /** @description `POST /sales/{id}/refunds`: without `items`, the whole sale (a void). */
+        RefundRequest: {
+            items?: components["schemas"]["RefundItemRequest"][] | null;
+            /** @description Why the money goes back (shown on the refund and in the reports). */
+            reason: string;
+            /** @description How the money goes back; absent: by the sale's own methods. */
+            refund_payments?: components["schemas"]["PaymentRequest"][] | null;
+        };
+        /** @description A refund as its sale lists it (the whole record is `GET /refunds/{id}`). */
+        RefundSummary: {
+            created_at: string;
+            folio: string;
+            id: string;
+            is_void: boolean;
+            reason: string;
+            /** Format: int64 */
+            total_cents: number;
+        };
         /** @description What a restore did. */
         Restored: {
             /** @description The backup holding what was replaced (restore it to undo). */
@@ -6447,6 +6852,8 @@ export interface components {
             /** Format: int64 */
             change_cents: number;
             created_at: string;
+            /** @description The number as printed, with the branch's prefix: `A-000123`. */
+            folio?: string;
             id: string;
             items: components["schemas"]["SaleItem"][];
             note: string;
@@ -6458,6 +6865,12 @@ export interface components {
             /** Format: int64 */
             paid_cents: number;
             payments: components["schemas"]["Payment"][];
+            /**
+             * Format: int64
+             * @description Money given back since, by its refunds (never more than `total_cents`).
+             */
+            refunded_cents?: number;
+            refunds?: components["schemas"]["RefundSummary"][];
             /** @description Timers this sale started or scheduled, as they are now. */
             timers: components["schemas"]["Timer"][];
             /** Format: int64 */
@@ -6466,12 +6879,19 @@ export interface components {
         };
         SaleItem: {
             child?: null | components["schemas"]["Child"];
+            /** @description This line's id, for refunds (`<sale id>.<position>`). */
+            id?: string;
             kind: components["schemas"]["ItemKind"];
             name: string;
             package_id?: string | null;
             product_id?: string | null;
             /** Format: int64 */
             quantity: number;
+            /**
+             * Format: int64
+             * @description How many of `quantity` were refunded since.
+             */
+            refunded_quantity?: number;
             service_id?: string | null;
             /** Format: int64 */
             total_cents: number;
@@ -6811,6 +7231,8 @@ export interface components {
             active: boolean;
             created_at: string;
             display_name: string;
+            /** @description Whether the user has a PIN for the quick switch and for authorisations. */
+            has_pin?: boolean;
             id: string;
             role: components["schemas"]["Role"];
             username: string;
@@ -6820,6 +7242,8 @@ export interface components {
             active?: boolean | null;
             display_name?: string | null;
             password?: string | null;
+            /** @description A 4–6 digit PIN for the quick user switch and for authorising; `""` removes it. */
+            pin?: string | null;
             role?: string | null;
             username?: string | null;
         };
@@ -7042,6 +7466,7 @@ export type Payment = components['schemas']['Payment'];
 export type PaymentMethod = components['schemas']['PaymentMethod'];
 export type PaymentRequest = components['schemas']['PaymentRequest'];
 export type PeriodInfo = components['schemas']['PeriodInfo'];
+export type PinLoginRequest = components['schemas']['PinLoginRequest'];
 export type PlayerList = components['schemas']['PlayerList'];
 export type PlayerReport = components['schemas']['PlayerReport'];
 export type PlayerStatusInput = components['schemas']['PlayerStatusInput'];
@@ -7049,6 +7474,11 @@ export type PreviewBody = components['schemas']['PreviewBody'];
 export type Product = components['schemas']['Product'];
 export type ProductInput = components['schemas']['ProductInput'];
 export type ProductList = components['schemas']['ProductList'];
+export type Refund = components['schemas']['Refund'];
+export type RefundItem = components['schemas']['RefundItem'];
+export type RefundItemRequest = components['schemas']['RefundItemRequest'];
+export type RefundRequest = components['schemas']['RefundRequest'];
+export type RefundSummary = components['schemas']['RefundSummary'];
 export type Restored = components['schemas']['Restored'];
 export type RevenueReport = components['schemas']['RevenueReport'];
 export type Rgb = components['schemas']['Rgb'];

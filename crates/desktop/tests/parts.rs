@@ -6,12 +6,13 @@
 use std::path::Path;
 use std::time::Duration;
 
+use kidyboard_client::HubClient;
 use kidyboard_core::demo;
 use kidyboard_desktop::device::HubPlacement;
 use kidyboard_desktop::hub::{embedded_config, prepare_store, EmbeddedHub};
 use kidyboard_desktop::parts::{AudioTable, PartInfo, Parts, VisionTable};
 use kidyboard_testkit::timers::short_timers;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 async fn hosted_store(dir: &Path) -> EmbeddedHub {
     let placement = HubPlacement::Host {
@@ -52,25 +53,13 @@ async fn wait_for(
 }
 
 async fn admin_get(base: &str, path: &str) -> Value {
-    let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({ "username": "admin", "password": "clave-de-tienda" }))
-        .send()
+    let admin = HubClient::login(base, "admin", "clave-de-tienda")
         .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let token = login["token"].as_str().expect("token");
-    http.get(format!("{base}/api/v1{path}"))
-        .bearer_auth(token)
-        .send()
+        .expect("login");
+    admin
+        .get_json(&format!("/api/v1{path}"))
         .await
         .expect("get")
-        .json()
-        .await
-        .expect("json")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

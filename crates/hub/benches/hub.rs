@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use kidyboard_client::HubClient;
 use kidyboard_core::clock::now_ms;
 use kidyboard_core::demo;
 use kidyboard_hub::{Config, Hub};
@@ -35,17 +36,13 @@ fn summary(label: &str, mut ms: Vec<f64>) -> (f64, f64) {
     (p50, p99)
 }
 
+/// A demo user's session token.
 async fn login(base: &str, user: &str) -> String {
-    let v: Value = reqwest::Client::new()
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": user, "password": demo::DEMO_PASSWORD}))
-        .send()
+    HubClient::login(base, user, demo::DEMO_PASSWORD)
         .await
         .expect("login")
-        .json()
-        .await
-        .expect("json");
-    v["token"].as_str().expect("token").to_string()
+        .token()
+        .to_string()
 }
 
 /// An empty write transaction with the hub's durability settings: the floor under any sale.

@@ -7,9 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use kidyboard_core::demo;
 use kidyboard_testkit::bombs::{flat_png, ColorType};
-use serde_json::{json, Value};
 
 const PHOTO: &[u8] = include_bytes!("../../../images/tests/data/chelsea.png");
 const TARGET_MB: f64 = 500.0;
@@ -50,16 +48,7 @@ impl HubProcess {
     }
 
     async fn admin_token(&self) -> String {
-        let v: Value = reqwest::Client::new()
-            .post(format!("{}/api/v1/auth/login", self.base))
-            .json(&json!({"username": "admin", "password": demo::DEMO_PASSWORD}))
-            .send()
-            .await
-            .expect("login")
-            .json()
-            .await
-            .expect("json");
-        v["token"].as_str().expect("token").to_string()
+        crate::login(&self.base, "admin").await
     }
 
     /// Uploads every body at once; answers the statuses and how long the slowest took.

@@ -150,7 +150,7 @@ pub async fn receipt(
         .await?;
     let sold_at = kidyboard_core::clock::parse_rfc3339("created_at", &sale.created_at)
         .ok()
-        .and_then(|ms| chrono::DateTime::from_timestamp_millis(ms))
+        .and_then(chrono::DateTime::from_timestamp_millis)
         .map(|t| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string())
         .unwrap_or_default();
     let json = serde_json::to_value(&sale).map_err(|_| ApiError::internal())?;

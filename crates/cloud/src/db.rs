@@ -13,11 +13,18 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_cloud.sql",
-    sql: include_str!("../migrations/0001_cloud.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_cloud.sql",
+        sql: include_str!("../migrations/0001_cloud.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_refunds.sql",
+        sql: include_str!("../migrations/0002_refunds.sql"),
+    },
+];
 
 pub fn checksum(sql: &str) -> String {
     Sha256::digest(sql.as_bytes())

@@ -22,6 +22,7 @@ struct DayTotals {
     cash: i64,
     card: i64,
     transfer: i64,
+    refunds: i64,
 }
 
 #[derive(Deserialize)]
@@ -30,6 +31,17 @@ struct SaleFacts {
     total_cents: i64,
     #[serde(default)]
     change_cents: i64,
+    #[serde(default)]
+    items: Vec<ItemFacts>,
+    #[serde(default)]
+    payments: Vec<PaymentFacts>,
+}
+
+/// A refund: taken off the day it was made (by type and method), never off the sale's day.
+#[derive(Deserialize)]
+struct RefundFacts {
+    business_day: String,
+    total_cents: i64,
     #[serde(default)]
     items: Vec<ItemFacts>,
     #[serde(default)]
@@ -102,6 +114,28 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
                     }
                 }
             }
+            "refund.created" => {
+                let Some(r) = facts::<RefundFacts>(e) else {
+                    continue;
+                };
+                let d = days.entry(r.business_day).or_default();
+                d.revenue -= r.total_cents;
+                d.refunds += r.total_cents;
+                for i in r.items {
+                    match i.kind.as_str() {
+                        "service" => d.services -= i.total_cents,
+                        "package" => d.packages -= i.total_cents,
+                        _ => d.products -= i.total_cents,
+                    }
+                }
+                for p in r.payments {
+                    match p.method.as_str() {
+                        "cash" => d.cash -= p.amount_cents,
+                        "card" => d.card -= p.amount_cents,
+                        _ => d.transfer -= p.amount_cents,
+                    }
+                }
+            }
             k if k.starts_with("timer.") => {
                 let Some(t) = facts::<TimerFacts>(e) else {
                     continue;
@@ -130,8 +164,9 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
     for (day, d) in &days {
         tx.execute(
             "INSERT INTO sales_daily (branch_id, business_day, sales_count, revenue_cents, change_cents, services_cents,
-                                      products_cents, packages_cents, cash_cents, card_cents, transfer_cents)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                      products_cents, packages_cents, cash_cents, card_cents, transfer_cents,
+                                      refunds_cents)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
              ON CONFLICT (branch_id, business_day) DO UPDATE SET
                 sales_count = sales_daily.sales_count + excluded.sales_count,
                 revenue_cents = sales_daily.revenue_cents + excluded.revenue_cents,
@@ -141,10 +176,11 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
                 packages_cents = sales_daily.packages_cents + excluded.packages_cents,
                 cash_cents = sales_daily.cash_cents + excluded.cash_cents,
                 card_cents = sales_daily.card_cents + excluded.card_cents,
-                transfer_cents = sales_daily.transfer_cents + excluded.transfer_cents",
+                transfer_cents = sales_daily.transfer_cents + excluded.transfer_cents,
+                refunds_cents = sales_daily.refunds_cents + excluded.refunds_cents",
             &[
                 &branch_id, day, &d.count, &d.revenue, &d.change, &d.services, &d.products, &d.packages, &d.cash,
-                &d.card, &d.transfer,
+                &d.card, &d.transfer, &d.refunds,
             ],
         )
         .await?;

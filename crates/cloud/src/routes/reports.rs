@@ -149,7 +149,7 @@ pub async fn summary(
                     COALESCE(SUM(change_cents), 0)::int8, COALESCE(SUM(services_cents), 0)::int8,
                     COALESCE(SUM(products_cents), 0)::int8, COALESCE(SUM(packages_cents), 0)::int8,
                     COALESCE(SUM(cash_cents), 0)::int8, COALESCE(SUM(card_cents), 0)::int8,
-                    COALESCE(SUM(transfer_cents), 0)::int8
+                    COALESCE(SUM(transfer_cents), 0)::int8, COALESCE(SUM(refunds_cents), 0)::int8
              FROM sales_daily s JOIN branches b ON b.id = s.branch_id
              WHERE b.org_id = $1 AND ($2::text IS NULL OR s.branch_id = $2) AND s.business_day BETWEEN $3 AND $4",
             &[&owner.org_id, &branch, &f, &t],
@@ -179,6 +179,7 @@ pub async fn summary(
         from: f,
         to: t,
         revenue_cents: revenue,
+        refunds_cents: row.get(9),
         sales_count: count,
         ticket_average_cents: if count > 0 {
             (revenue + count / 2) / count

@@ -20,7 +20,10 @@ pub struct ByType {
 pub struct Summary {
     pub from: String,
     pub to: String,
+    /// Net of the refunds made in the period.
     pub revenue_cents: i64,
+    /// Money given back in the period (on the days it went back).
+    pub refunds_cents: i64,
     pub sales_count: i64,
     /// Revenue over sales, rounded half up to the centavo.
     pub ticket_average_cents: i64,
@@ -91,6 +94,7 @@ pub fn summary(
         from: f,
         to: t,
         revenue_cents: revenue,
+        refunds_cents: day_close::refunds(conn, branch_id, from, to)?.1,
         sales_count: count,
         ticket_average_cents,
         by_type,

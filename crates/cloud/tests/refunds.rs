@@ -1,0 +1,111 @@
+//! A refund made while the store is offline reaches the cloud exactly once, and the owner's
+//! summary nets it: revenue and the card total go down, the refund is shown apart, and the
+//! number of sales stays what it was (a refund never edits a sale).
+
+mod common;
+
+use std::time::Duration;
+
+use common::{cloud_db, count, eventually, fast_worker, Owner, TestCloud, TestStore};
+use kidyboard_core::refunds::{self, RefundRequest};
+use kidyboard_core::{Actor, Role};
+use kidyboard_sync::{SyncHooks, SyncWorker};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refund_made_offline_reaches_the_cloud_once_and_the_summary_nets_it() {
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("refunds").await;
+    let cloud = TestCloud::start(&url);
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let branch = owner.branch("Centro").await;
+
+    // Offline: three waters sold by card, the second one voided by the owner.
+    let store = TestStore::new();
+    store.restock("Agua natural 600 ml", 10);
+    let sales: Vec<String> = (0..3).map(|_| store.sell("Agua natural 600 ml")).collect();
+    let boss_id: String = store
+        .store
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT id FROM users WHERE username = 'admin'", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .expect("admin");
+    let boss = Actor {
+        user_id: Some(boss_id),
+        role: Role::SuperAdmin,
+    };
+    let refund = store
+        .store
+        .change(&boss, kidyboard_core::clock::now_ms(), |tx| {
+            refunds::create(
+                tx,
+                &sales[1],
+                &RefundRequest {
+                    reason: "cobro duplicado".into(),
+                    ..Default::default()
+                },
+                None,
+                None,
+            )
+        })
+        .expect("refund")
+        .refund;
+    let price = refund.total_cents;
+    assert!(price > 0);
+
+    // Online: paired, synced, and synced again.
+    store.pair(&owner, &branch).await;
+    let (handle, worker) =
+        SyncWorker::new(store.store.clone(), fast_worker(), SyncHooks::default()).expect("worker");
+    tokio::spawn(worker);
+    assert!(
+        eventually(Duration::from_secs(30), || async {
+            let s = handle.status();
+            s.online && s.pending_events == 0
+        })
+        .await,
+        "the queue drains: {:?}",
+        handle.status()
+    );
+    handle.sync_now();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let db = cloud_db(&url).await;
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM events WHERE type = 'refund.created'"
+        )
+        .await,
+        1,
+        "the refund is stored once"
+    );
+    let (status, summary) = owner
+        .get(&format!(
+            "/api/v1/reports/summary?branch_id={branch}&from={d}&to={d}",
+            d = refund.business_day
+        ))
+        .await;
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(summary["sales_count"], 3, "{summary}");
+    assert_eq!(summary["revenue_cents"], 2 * price, "{summary}");
+    assert_eq!(summary["refunds_cents"], price, "{summary}");
+    assert_eq!(summary["by_method"]["card_cents"], 2 * price, "{summary}");
+    assert_eq!(summary["by_type"]["products_cents"], 2 * price, "{summary}");
+
+    // The hub's own summary says the same.
+    let local = store
+        .store
+        .read(|c| {
+            let day = kidyboard_core::clock::parse_day("day", &refund.business_day)?;
+            kidyboard_core::reports::summary(c, store.store.branch_id(), day, day)
+        })
+        .expect("local summary");
+    assert_eq!(
+        (local.sales_count, local.revenue_cents, local.refunds_cents),
+        (3, 2 * price, price)
+    );
+}

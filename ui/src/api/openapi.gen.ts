@@ -7085,7 +7085,15 @@ export interface components {
              */
             inventory_value_cents: number;
             low_stock: components["schemas"]["Product"][];
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Money given back in the period (on the days it went back).
+             */
+            refunds_cents: number;
+            /**
+             * Format: int64
+             * @description Net of the refunds made in the period.
+             */
             revenue_cents: number;
             /** Format: int64 */
             sales_count: number;

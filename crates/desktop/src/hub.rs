@@ -94,6 +94,7 @@ pub fn prepare_store(store: &Store, admin_password: &str, demo_data: bool) -> an
                         role: Some("super_admin".into()),
                         display_name: Some("Administración".into()),
                         active: Some(true),
+                        pin: None,
                     },
                 )?;
             }

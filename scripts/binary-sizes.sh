@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the hub's `kidyboard` binary with every feature set that matters — all features (the
 # default), none, and each optional part alone — and prints how big each one is.
-#   scripts/binary-sizes.sh [PROFILE]     (release by default, as packaged; or dev)
+#   scripts/binary-sizes.sh [PROFILE]     (release by default, the profile packages are built with; or dev)
 # The builds share the usual target dir, so only the hub and the crates a feature pulls in are
 # compiled again for each. The default build goes last, so target/<profile>/kidyboard is the
-# usual binary again when the script ends.
+# usual binary again when the script ends (meanwhile it is a reduced one: the UI's end-to-end
+# tests, which run target/debug/kidyboard, should not run beside `binary-sizes.sh dev`).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

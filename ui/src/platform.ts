@@ -22,6 +22,12 @@ export interface Platform {
    * (a browser), so the caller prints the HTML receipt instead; rejects when the printer failed.
    */
   printReceipt(sale: object, header: ReceiptHeader): Promise<boolean>;
+  /**
+   * Send bytes the hub already laid out (`GET /sales/{id}/receipt?format=escpos`, a reprint marked
+   * COPIA) to the receipt printer. Resolves false where there is none (a browser); rejects when
+   * the printer, or the shell, failed, so the caller shows the text copy instead.
+   */
+  printEscpos(bytes: Uint8Array): Promise<boolean>;
 }
 
 let audio: AudioContext | null = null;
@@ -86,6 +92,9 @@ const web: Platform = {
   async printReceipt() {
     return false;
   },
+  async printEscpos() {
+    return false;
+  },
 };
 
 /** Whether the page runs inside the Kidyboard desktop shell. */
@@ -114,6 +123,12 @@ const shell: Platform = {
   },
   async printReceipt(sale, header) {
     await invoke('print_receipt', { sale, header });
+    return true;
+  },
+  async printEscpos(bytes) {
+    // The shell's raw-bytes command (`print_escpos`, base64 like save_file's data); a shell
+    // without it rejects, and the page falls back to the printable text copy.
+    await invoke('print_escpos', { data: await base64(new Blob([bytes as BlobPart])) });
     return true;
   },
 };

@@ -1,8 +1,9 @@
 import { auth } from './api/endpoints';
 import { configureClient } from './api/client';
-import type { User } from './api/types';
+import type { LoginResponse, User } from './api/types';
 import { i18n } from './i18n/index.svelte';
 import { sessionPlace } from './lib/sessionPlace';
+import { saveKnownUser } from './lib/staff';
 import { navigate } from './router.svelte';
 
 // The session's token, kept per tab for staff and per device for unattended screens
@@ -33,12 +34,29 @@ export function currentUser(): User | null {
   return session.current?.user ?? null;
 }
 
-export async function login(username: string, password: string): Promise<User> {
-  const answer = await auth.login(username, password);
+/** Makes an issued session this tab's, kept where its role's sessions live. */
+function adopt(answer: LoginResponse): User {
   session.current = { token: answer.token, user: answer.user };
-  const store = sessionPlace(answer.user.role) === 'local' ? localStorage : sessionStorage;
-  store.setItem(KEY, JSON.stringify(session.current));
+  const place = sessionPlace(answer.user.role);
+  (place === 'local' ? sessionStorage : localStorage).removeItem(KEY);
+  (place === 'local' ? localStorage : sessionStorage).setItem(KEY, JSON.stringify(session.current));
+  saveKnownUser(answer.user);
   return answer.user;
+}
+
+export async function login(username: string, password: string): Promise<User> {
+  return adopt(await auth.login(username, password));
+}
+
+/**
+ * The quick switch on a shared desk: another user's username and PIN replace this tab's session.
+ * The replaced token is revoked, so the previous clerk's session does not linger on the desk.
+ */
+export async function switchUser(username: string, pin: string): Promise<User> {
+  const previous = session.current?.token;
+  const user = adopt(await auth.pin(username, pin));
+  if (previous) auth.logout(previous).catch(() => {});
+  return user;
 }
 
 /** Forget the session locally; `revoke` also tells the hub to kill the token. */

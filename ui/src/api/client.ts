@@ -39,6 +39,8 @@ export interface RequestOptions {
   /** Login must not bounce to /login on its own 401. */
   anonymous?: boolean;
   signal?: AbortSignal;
+  /** Another token than the session's: revoking the one a switch of user replaced. */
+  token?: string;
 }
 
 /** Sends one request to the hub; a network failure becomes ApiError('network'). */
@@ -49,7 +51,7 @@ async function send(method: string, path: string, body: unknown, options: Reques
   // A Blob (a picture to upload) goes as raw bytes; anything else as JSON.
   const raw = body instanceof Blob;
   if (body !== undefined) headers['Content-Type'] = raw ? body.type || 'application/octet-stream' : 'application/json';
-  const token = options.anonymous ? null : hooks.token();
+  const token = options.anonymous ? null : (options.token ?? hooks.token());
   if (token) headers.Authorization = `Bearer ${token}`;
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
   try {
@@ -68,7 +70,7 @@ async function send(method: string, path: string, body: unknown, options: Reques
 /** The hub's error answer as an ApiError; a 401 also tells the app (unless logging in). */
 function failure(response: Response, json: unknown, options: RequestOptions): ApiError {
   const err = (json as Partial<ApiErrorBody> | undefined)?.error;
-  if (response.status === 401 && !options.anonymous) hooks.onUnauthorized();
+  if (response.status === 401 && !options.anonymous && !options.token) hooks.onUnauthorized();
   return new ApiError(
     response.status,
     err?.code ?? (response.status === 401 ? 'unauthorized' : `http_${response.status}`),

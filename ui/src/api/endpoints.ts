@@ -2,7 +2,7 @@ import { request, requestBlob } from './client';
 import type {
   AudioClip, AudioPlayer, AudioSchedule, AudioScheduleInput, AudioSettings, BackupInfo, BackupList, BackupRestored,
   Branch, BranchInput, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList,
-  LoginResponse, Package, PackageInput, Product, ProductInput,
+  LoginResponse, Package, Refund, RefundBody, SalePage, SaleQuery, PackageInput, Product, ProductInput,
   ExportFormat, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportClosings,
   ReportDashboard, ReportFilter, ReportForecast, ReportHeatmap, ReportInventory, ReportSummary, ReportTopItems,
   ReportUtilisation, Sale, SaleRequest, Service, ServiceInput, StockAdjustment, SyncStatus, Timer,
@@ -25,7 +25,10 @@ export const reportQuery = (f: ReportFilter, extra: Record<string, string | unde
 export const auth = {
   login: (username: string, password: string) =>
     request<LoginResponse>('POST', '/auth/login', { username, password }, { anonymous: true }),
-  logout: () => request<void>('POST', '/auth/logout'),
+  /** The quick switch on a shared desk: answers like a login. */
+  pin: (username: string, pin: string) => request<LoginResponse>('POST', '/auth/pin', { username, pin }, { anonymous: true }),
+  /** Revokes the session's token, or `token` (the one a switch of user left behind). */
+  logout: (token?: string) => request<void>('POST', '/auth/logout', undefined, { token }),
   me: () => request<User>('GET', '/auth/me'),
 };
 
@@ -56,6 +59,20 @@ export const images = {
 export const sales = {
   create: (body: SaleRequest, idempotencyKey: string) => request<Sale>('POST', '/sales', body, { idempotencyKey }),
   list: (from?: string, to?: string) => request<ItemList<Sale>>('GET', `/sales${q({ from, to })}`),
+  /** The history: one page of the search (`next_cursor` for the next). */
+  search: (f: SaleQuery) =>
+    request<SalePage>('GET', `/sales${q({ from: f.from, to: f.to, q: f.q, cursor: f.cursor, limit: f.limit?.toString() })}`),
+  get: (id: string) => request<Sale>('GET', `/sales/${encodeURIComponent(id)}`),
+  refund: (id: string, body: RefundBody, idempotencyKey: string) =>
+    request<Refund>('POST', `/sales/${encodeURIComponent(id)}/refunds`, body, { idempotencyKey }),
+  /** The receipt again, marked COPIA: text for the screen, ESC/POS bytes for a receipt printer. */
+  receiptText: async (id: string) => (await requestBlob('GET', `/sales/${encodeURIComponent(id)}/receipt${q({ format: 'text' })}`)).blob.text(),
+  receiptEscpos: async (id: string) =>
+    new Uint8Array(await (await requestBlob('GET', `/sales/${encodeURIComponent(id)}/receipt${q({ format: 'escpos' })}`)).blob.arrayBuffer()),
+};
+
+export const refunds = {
+  get: (id: string) => request<Refund>('GET', `/refunds/${encodeURIComponent(id)}`),
 };
 
 export const timers = {

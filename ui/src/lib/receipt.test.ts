@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Sale } from '../api/types';
-import { receiptHtml } from './receipt';
+import { copyHtml, receiptHtml } from './receipt';
 
 const labels = {
   title: 'Kidyboard', sale: 'Venta', total: 'Total', change: 'Cambio', endsAt: 'termina', startsAt: 'inicia',
@@ -34,5 +34,13 @@ describe('receiptHtml', () => {
   it('escapes names', () => {
     expect(html).not.toContain('Sofía <3');
     expect(html).toContain('Sofía &#60;3');
+  });
+});
+
+describe('copyHtml', () => {
+  it('prints the hub’s text as it is, escaped', () => {
+    const html = copyHtml('  COPIA\n1 x Jugo <manzana> & pan', 'Copia A-000001');
+    expect(html).toContain('<pre>  COPIA\n1 x Jugo &#60;manzana&#62; &#38; pan</pre>');
+    expect(html).toContain('<title>Copia A-000001</title>');
   });
 });

@@ -39,3 +39,10 @@ h1{font-size:16px;text-align:center;margin:0 0 4px}table{width:100%;border-colla
 ${sale.change_cents > 0 ? `<tr><td>${esc(labels.change)}</td><td>${formatMXN(sale.change_cents)}</td></tr>` : ''}</table>
 ${timers}</body></html>`;
 }
+
+/** A receipt the hub laid out as text (a reprint marked COPIA), as a page to print on 80 mm paper. */
+export function copyHtml(text: string, title: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title>
+<style>@page{size:80mm auto;margin:4mm}body{margin:0}pre{font-family:monospace;font-size:11px;line-height:1.3;margin:0;white-space:pre}</style>
+</head><body><pre>${esc(text)}</pre></body></html>`;
+}

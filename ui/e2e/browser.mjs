@@ -68,3 +68,48 @@ export async function smallTouchTargets(page) {
       .map(({ text, rect }) => `${text} (${Math.round(rect.width)}×${Math.round(rect.height)})`),
   );
 }
+
+/**
+ * What does not fit on the screen: controls (buttons, inputs, selects) under `root` that reach
+ * past the viewport, whose text is wider than they are, or that lie on top of one another; and a
+ * page that scrolls sideways. Each problem as a sentence; none is an empty list.
+ */
+export async function layoutProblems(page, root = 'body') {
+  return page.evaluate((selector) => {
+    const problems = [];
+    const vw = document.documentElement.clientWidth;
+    const vh = document.documentElement.clientHeight;
+    if (document.documentElement.scrollWidth > vw + 1) problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${vw})`);
+    const name = (el) => `${el.tagName.toLowerCase()}${el.dataset.testid ? `[${el.dataset.testid}]` : ''} «${(el.textContent ?? '').trim().slice(0, 30) || el.getAttribute('aria-label') || el.getAttribute('placeholder') || ''}»`;
+    // Inside a scrolling list a control may sit below the fold: it is reachable, not cut off.
+    const clipped = (el) => {
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const style = getComputedStyle(p);
+        if (/(auto|scroll)/.test(style.overflowY + style.overflowX) && p !== document.body && p !== document.documentElement) return true;
+      }
+      return false;
+    };
+    const box = document.querySelector(selector);
+    if (box && box !== document.body && box.scrollHeight > box.clientHeight + 1) {
+      problems.push(`${selector} scrolls: its content is ${box.scrollHeight - box.clientHeight} px taller than it`);
+    }
+    const controls = [...document.querySelectorAll(`${selector} button, ${selector} input:not([type=checkbox]), ${selector} select`)]
+      .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden');
+    const rects = controls.map((el) => ({ el, r: el.getBoundingClientRect() }));
+    for (const { el, r } of rects) {
+      if (!clipped(el) && (r.left < -1 || r.top < -1 || r.right > vw + 1 || r.bottom > vh + 1)) problems.push(`${name(el)} reaches past the screen`);
+      if (el.tagName === 'BUTTON' && el.scrollWidth > el.clientWidth + 1) problems.push(`${name(el)}: its text is wider than the button`);
+    }
+    for (let i = 0; i < rects.length; i++) {
+      for (let j = i + 1; j < rects.length; j++) {
+        const a = rects[i];
+        const b = rects[j];
+        if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
+        const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+        const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+        if (w > 1 && h > 1) problems.push(`${name(a.el)} overlaps ${name(b.el)}`);
+      }
+    }
+    return problems;
+  }, root);
+}

@@ -1,6 +1,7 @@
-// `npm run bench`: the UI's bundle size, and the wall monitor's frame time with 60 running timers
-// measured in Chromium against the real hub. Prints figures; asserts nothing (speed goals are read,
-// not enforced, so a busy machine cannot make a test flaky).
+// `npm run bench`: the UI's bundle size, the wall monitor's frame time with 60 running timers
+// measured in Chromium against the real hub, and the taps a refund of one item takes at the desk.
+// Prints figures; asserts nothing (speed goals are read, not enforced, so a busy machine cannot
+// make a test flaky). `node bench/bench.mjs --taps` prints the tap counts alone.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { call, items, login } from '../e2e/api.mjs';
 import { launchBrowser, openAs, WALL } from '../e2e/browser.mjs';
 import { startHub } from '../e2e/hub.mjs';
+import { printRefundTaps, refundTaps } from './refundTaps.mjs';
 
 const TIMERS = 60;
 const SAMPLE_MS = 5000;
@@ -93,6 +95,20 @@ async function monitorFrames() {
   }
 }
 
+async function taps() {
+  const browser = await launchBrowser();
+  try {
+    return await refundTaps(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
+if (process.argv.includes('--taps')) {
+  printRefundTaps(await taps());
+  process.exit(0);
+}
+
 const size = bundleSize();
 console.log('UI bundle (dist/, js+css+html):');
 for (const r of size.rows) console.log(`  ${r.file.padEnd(36)} ${String(r.bytes).padStart(8)} B   gzip ${String(r.gzip).padStart(7)} B`);
@@ -103,4 +119,6 @@ const ms = (v) => `${v.toFixed(2)} ms`;
 console.log(`Monitor, ${f.tiles} running timers at 1920×1080, ${f.frames} frames over ${SAMPLE_MS / 1000} s:`);
 console.log(`  frame interval  mean ${ms(f.meanMs)}   p95 ${ms(f.p95Ms)}   max ${ms(f.maxMs)}`);
 console.log(`  main thread per frame  ${ms(f.taskMsPerFrame)} (script ${ms(f.scriptMsPerFrame)}, style+layout ${ms(f.styleLayoutMsPerFrame)})`);
-console.log(JSON.stringify({ bundle_bytes: size.raw, bundle_gzip_bytes: size.gz, monitor: f }));
+const refund = await taps();
+printRefundTaps(refund);
+console.log(JSON.stringify({ bundle_bytes: size.raw, bundle_gzip_bytes: size.gz, monitor: f, refund_taps: refund }));

@@ -202,6 +202,10 @@ fn catalogue_in(tx: &Tx<'_>) -> Result<bool> {
                     duration_minutes: Some(minutes),
                     price_cents: Some(price),
                     capacity: Some(40),
+                    // Extra time: $50 a quarter of an hour, the first 5 minutes forgiven.
+                    extra_block_minutes: Some(15),
+                    extra_block_price_cents: Some(5_000),
+                    grace_minutes: Some(5),
                     active: Some(true),
                 },
             )?;

@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_till.sql",
         sql: include_str!("../../../migrations/0007_till.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_extra_time.sql",
+        sql: include_str!("../../../migrations/0008_extra_time.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {
@@ -127,6 +132,7 @@ mod tests {
             (4, PIN_0004),
             (5, PIN_0005),
             (6, PIN_0006),
+            (7, PIN_0007),
         ];
         for (version, sum) in pinned {
             let m = MIGRATIONS
@@ -148,6 +154,7 @@ mod tests {
     const PIN_0004: &str = "12c0bad611de1e4a528adbc5eec3aae7395a422e899ba683e9716b4b7180611f";
     const PIN_0006: &str = "dd503786e95e8be4cc3ad46a432238fca60e6bab9245bd1ea0784608b7e70e8c";
     const PIN_0005: &str = "0d2204b504e2c64ce9623b92e79766af0c3d4e34410395d26ba24373bbabeadd";
+    const PIN_0007: &str = "548e23fa8a7f8341e0c4da48f67b0ba89f569605ae8743fea09002bc9580528c";
 
     #[test]
     fn versions_are_increasing_and_named_after_themselves() {

@@ -83,6 +83,12 @@ mod tests {
             remaining_ms: 0,
             extended_minutes: 0,
             updated_at: String::new(),
+            extra_block_minutes: 0,
+            extra_block_price_cents: 0,
+            grace_minutes: 0,
+            overtime_minutes: 0,
+            overtime_due_cents: 0,
+            overtime_settlement: None,
         }
     }
 
@@ -99,6 +105,9 @@ mod tests {
             total_cents: 100,
             child,
             refunded_quantity: 0,
+            timer_id: None,
+            extra: None,
+            extra_minutes: None,
         }
     }
 

@@ -133,6 +133,8 @@ struct LineState {
     total_cents: i64,
     refunded_quantity: i64,
     refunded_cents: i64,
+    /// An extension sold for this timer, of these minutes.
+    extension: Option<(String, i64)>,
 }
 
 fn lines(conn: &Connection, sale: &Sale) -> Result<Vec<LineState>> {
@@ -162,6 +164,10 @@ fn lines(conn: &Connection, sale: &Sale) -> Result<Vec<LineState>> {
                 total_cents: it.total_cents,
                 refunded_quantity: rq,
                 refunded_cents: rc,
+                extension: match (&it.timer_id, it.extra, it.extra_minutes) {
+                    (Some(t), Some(sales::ExtraKind::Extension), Some(m)) => Some((t.clone(), m)),
+                    _ => None,
+                },
             }
         })
         .collect())
@@ -426,16 +432,11 @@ pub fn create(
     // Who may give this money back.
     let branch = branches::get(tx.conn, tx.branch_id())?;
     let supervisor = match authorized_by {
-        Some(id) => {
-            let u = users::get(tx.conn, id)
-                .map_err(|_| CoreError::AuthorizationRequired("autorización no válida".into()))?;
-            if !u.active || !u.role.can(Permission::AuthorizeRefunds) {
-                return Err(CoreError::AuthorizationRequired(
-                    "solo un administrador puede autorizar devoluciones".into(),
-                ));
-            }
-            Some(u.id)
-        }
+        Some(id) => Some(users::supervisor(
+            tx.conn,
+            id,
+            Permission::AuthorizeRefunds,
+        )?),
         None => None,
     };
     let free =
@@ -502,7 +503,9 @@ pub fn create(
                 stock_changes.push(stock::record(tx, &pid, -q, "damaged", Some(&sale.id))?);
             }
         }
-        if line.kind != ItemKind::Product {
+        if let Some((timer_id, minutes)) = &line.extension {
+            ended.push(timers::take_back(tx, timer_id, *minutes, &refund_id)?);
+        } else if line.kind != ItemKind::Product {
             ended.extend(timers::cancel_refunded(
                 tx,
                 &sale.id,

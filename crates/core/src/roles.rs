@@ -57,6 +57,8 @@ pub enum Permission {
     RefundSales,
     /// Refund, or authorise someone else's refund, without a supervisor's PIN.
     AuthorizeRefunds,
+    /// Give play time without selling it (a free extension), or authorise someone else's.
+    GiveFreeTime,
 }
 
 impl Role {
@@ -111,6 +113,7 @@ impl Role {
                     | ManageBackups
                     | RefundSales
                     | AuthorizeRefunds
+                    | GiveFreeTime
             ),
             Role::Reception => matches!(
                 p,

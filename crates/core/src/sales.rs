@@ -26,7 +26,10 @@ pub struct SaleRequest {
     pub note: Option<String>,
 }
 
-/// One line: exactly one of `product_id`, `service_id`, `package_id`.
+/// One line: exactly one of `product_id`, `service_id`, `package_id`, or extra time for a
+/// running or run-out timer: `{timer_id, extend_minutes}` (an extension, in whole blocks of its
+/// service's `extra_block_minutes`) or `{timer_id, overtime: true}` (the overtime due now, which
+/// stops the timer).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct SaleItemRequest {
     #[serde(default)]
@@ -35,6 +38,16 @@ pub struct SaleItemRequest {
     pub service_id: Option<String>,
     #[serde(default)]
     pub package_id: Option<String>,
+    #[serde(default)]
+    pub timer_id: Option<String>,
+    /// With `timer_id`: minutes of extra time to sell.
+    #[serde(default)]
+    pub extend_minutes: Option<i64>,
+    /// With `timer_id`: charge the overtime played (and stop the timer).
+    #[serde(default)]
+    pub overtime: bool,
+    /// How many (default 1; extra time is always 1 line, priced by its blocks).
+    #[serde(default = "one")]
     pub quantity: i64,
     /// Required for play time: whose timer it is.
     #[serde(default)]
@@ -42,6 +55,10 @@ pub struct SaleItemRequest {
     /// Play time that starts later (RFC 3339); absent starts now.
     #[serde(default)]
     pub start_at: Option<String>,
+}
+
+fn one() -> i64 {
+    1
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -67,6 +84,25 @@ pub enum ItemKind {
     Package,
 }
 
+/// Extra time a line sells for a timer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtraKind {
+    /// Bought ahead, for a running, paused or run-out timer.
+    Extension,
+    /// Played past the end, charged when the timer was stopped.
+    Overtime,
+}
+
+impl ExtraKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExtraKind::Extension => "extension",
+            ExtraKind::Overtime => "overtime",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SaleItem {
     /// This line's id, for refunds (`<sale id>.<position>`).
@@ -84,6 +120,14 @@ pub struct SaleItem {
     /// How many of `quantity` were refunded since.
     #[serde(default)]
     pub refunded_quantity: i64,
+    /// Extra time (kind `service`): the timer it was sold for, whether it was an extension or
+    /// overtime, and how many minutes (`quantity` counts its blocks).
+    #[serde(default)]
+    pub timer_id: Option<String>,
+    #[serde(default)]
+    pub extra: Option<ExtraKind>,
+    #[serde(default)]
+    pub extra_minutes: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -176,7 +220,10 @@ pub fn business_day_for(conn: &Connection, branch_id: &str, now: Millis) -> Resu
 struct Line {
     item: SaleItem,
     stock: Vec<(String, i64)>,
+    /// A new timer: its name, minutes, start and service.
     timer: Option<(String, i64, Option<Millis>, Option<String>)>,
+    /// What the sale's extra time line does to an existing timer: `(timer id, minutes, kind)`.
+    extra_time: Option<(String, i64, ExtraKind)>,
 }
 
 fn child_of(field: &str, child: Option<&Child>) -> Result<Child> {
@@ -232,6 +279,16 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
     let role = tx.actor().role;
     let not_found =
         |what: &str| CoreError::validation(format!("{field}.{what}"), "no existe o no está activo");
+    if let Some(timer_id) = &req.timer_id {
+        if req.product_id.is_some() || req.service_id.is_some() || req.package_id.is_some() {
+            return Err(CoreError::validation(
+                field,
+                "el tiempo extra lleva timer_id sin product_id, service_id ni package_id",
+            ));
+        }
+        role.require(Permission::SellServicesAndPackages)?;
+        return extra_time_line(tx, &field, timer_id, req);
+    }
     match (&req.product_id, &req.service_id, &req.package_id) {
         (Some(pid), None, None) => {
             role.require(Permission::SellProducts)?;
@@ -252,9 +309,13 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     total_cents: line_total(&field, p.price_cents, quantity)?,
                     child: None,
                     refunded_quantity: 0,
+                    timer_id: None,
+                    extra: None,
+                    extra_minutes: None,
                 },
                 stock: vec![(p.id, quantity)],
                 timer: None,
+                extra_time: None,
             })
         }
         (None, Some(sid), None) => {
@@ -279,9 +340,13 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     total_cents: line_total(&field, s.price_cents, quantity)?,
                     child: Some(child),
                     refunded_quantity: 0,
+                    timer_id: None,
+                    extra: None,
+                    extra_minutes: None,
                 },
                 stock: Vec::new(),
                 timer: Some((s.name, minutes, start_at, Some(s.id))),
+                extra_time: None,
             })
         }
         (None, None, Some(kid)) => {
@@ -324,9 +389,13 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     total_cents: line_total(&field, p.price_cents, quantity)?,
                     child,
                     refunded_quantity: 0,
+                    timer_id: None,
+                    extra: None,
+                    extra_minutes: None,
                 },
                 stock,
                 timer: (minutes > 0).then_some((p.name, minutes, start_at, first_service)),
+                extra_time: None,
             })
         }
         _ => Err(CoreError::validation(
@@ -334,6 +403,79 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
             "cada artículo lleva uno (y solo uno) de product_id, service_id o package_id",
         )),
     }
+}
+
+/// A line of extra time for an existing timer: an extension priced in whole blocks, or the
+/// overtime due at this instant. The timer changes with the sale (see `create`).
+fn extra_time_line(
+    tx: &Tx<'_>,
+    field: &str,
+    timer_id: &str,
+    req: &SaleItemRequest,
+) -> Result<Line> {
+    if req.quantity != 1 {
+        return Err(CoreError::validation(
+            format!("{field}.quantity"),
+            "el tiempo extra va en una línea (quantity 1)",
+        ));
+    }
+    let (t, kind, minutes, blocks, price) = match (req.extend_minutes, req.overtime) {
+        (Some(minutes), false) => {
+            let (t, blocks, price) = timers::price_extension(tx.conn, field, timer_id, minutes)?;
+            (t, ExtraKind::Extension, minutes, blocks, price)
+        }
+        (None, true) => {
+            let t = timers::get(tx.conn, timer_id).map_err(|_| {
+                CoreError::validation(format!("{field}.timer_id"), "no existe ese temporizador")
+            })?;
+            let now = tx.now();
+            let price = t.overtime_due_at(now);
+            if price == 0 {
+                return Err(CoreError::validation(
+                    format!("{field}.overtime"),
+                    format!("{} no tiene tiempo extra por cobrar", t.child_name),
+                ));
+            }
+            let minutes = t.overtime_minutes_at(now);
+            let blocks = t.extra.blocks_for(minutes);
+            (t, ExtraKind::Overtime, minutes, blocks, price)
+        }
+        _ => {
+            return Err(CoreError::validation(
+                format!("{field}.extend_minutes"),
+                "con timer_id, indica extend_minutes o overtime: true (uno de los dos)",
+            ))
+        }
+    };
+    let name = match kind {
+        ExtraKind::Extension => format!("Tiempo extra {minutes} min · {}", t.child_name),
+        ExtraKind::Overtime => format!("Tiempo excedido {minutes} min · {}", t.child_name),
+    };
+    Ok(Line {
+        item: SaleItem {
+            id: String::new(),
+            kind: ItemKind::Service,
+            product_id: None,
+            service_id: t.service_id.clone(),
+            package_id: None,
+            name,
+            quantity: blocks.max(1),
+            unit_price_cents: t.extra.block_price_cents,
+            total_cents: price,
+            child: Some(Child {
+                name: t.child_name.clone(),
+                guardian_name: (!t.guardian_name.is_empty()).then(|| t.guardian_name.clone()),
+                guardian_phone: (!t.guardian_phone.is_empty()).then(|| t.guardian_phone.clone()),
+            }),
+            refunded_quantity: 0,
+            timer_id: Some(t.id.clone()),
+            extra: Some(kind),
+            extra_minutes: Some(minutes),
+        },
+        stock: Vec::new(),
+        timer: None,
+        extra_time: Some((t.id, minutes, kind)),
+    })
 }
 
 /// Records a sale. With an idempotency key, a retry of the same request answers the first
@@ -407,6 +549,17 @@ pub fn create(
         .enumerate()
         .map(|(i, it)| resolve(tx, i, it))
         .collect::<Result<Vec<_>>>()?;
+    let mut extra_timers = std::collections::HashSet::new();
+    for (i, l) in lines.iter().enumerate() {
+        if let Some((timer_id, _, _)) = &l.extra_time {
+            if !extra_timers.insert(timer_id.clone()) {
+                return Err(CoreError::validation(
+                    format!("items[{i}].timer_id"),
+                    "el mismo temporizador va una sola vez en la venta",
+                ));
+            }
+        }
+    }
     let total = money::sum("items", lines.iter().map(|l| l.item.total_cents))?;
     let settlement = money::settle(total, &payments)?;
 
@@ -447,8 +600,9 @@ pub fn create(
         };
         tx.conn.execute(
             "INSERT INTO sale_items (sale_id, position, kind, product_id, service_id, package_id, name, quantity,
-                                     unit_price_cents, total_cents, child_name, guardian_name, guardian_phone)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                     unit_price_cents, total_cents, child_name, guardian_name, guardian_phone,
+                                     timer_id, extra, extra_minutes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 sale_id,
                 pos as i64,
@@ -462,7 +616,10 @@ pub fn create(
                 it.total_cents,
                 it.child.as_ref().map(|c| &c.name),
                 it.child.as_ref().and_then(|c| c.guardian_name.as_ref()),
-                it.child.as_ref().and_then(|c| c.guardian_phone.as_ref())
+                it.child.as_ref().and_then(|c| c.guardian_phone.as_ref()),
+                it.timer_id,
+                it.extra.map(ExtraKind::as_str),
+                it.extra_minutes
             ],
         )?;
     }
@@ -500,8 +657,15 @@ pub fn create(
         else {
             continue;
         };
+        let mut extra = timers::ExtraTime::default();
         if let Some(sid) = service_id {
-            let capacity = services::get(tx.conn, sid)?.capacity;
+            let service = services::get(tx.conn, sid)?;
+            extra = timers::ExtraTime {
+                block_minutes: service.extra_block_minutes,
+                block_price_cents: service.extra_block_price_cents,
+                grace_minutes: service.grace_minutes,
+            };
+            let capacity = service.capacity;
             if capacity > 0
                 && start_at.is_none_or(|s| s <= now)
                 && timers::active_count_for_service(tx.conn, sid)? >= capacity
@@ -525,8 +689,18 @@ pub fn create(
                 duration_ms: validate::times(&format!("items[{i}].quantity"), *minutes, 60_000)?,
                 start_at: *start_at,
                 sale_position: Some(i as i64),
+                extra,
             },
         )?);
+    }
+    for l in &lines {
+        let Some((timer_id, minutes, kind)) = &l.extra_time else {
+            continue;
+        };
+        started.push(match kind {
+            ExtraKind::Extension => timers::extend_paid(tx, timer_id, *minutes, &sale_id)?,
+            ExtraKind::Overtime => timers::charge_overtime(tx, timer_id, &sale_id)?,
+        });
     }
 
     if let Some(key) = idempotency_key {
@@ -586,7 +760,8 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
         "SELECT sale_id, kind, product_id, service_id, package_id, name, quantity, unit_price_cents,
                 total_cents, child_name, guardian_name, guardian_phone, position,
                 (SELECT COALESCE(SUM(r.quantity), 0) FROM refund_items r
-                 WHERE r.sale_id = i.sale_id AND r.sale_position = i.position)
+                 WHERE r.sale_id = i.sale_id AND r.sale_position = i.position),
+                timer_id, extra, extra_minutes
          FROM sale_items i WHERE sale_id IN (SELECT value FROM json_each(?1)) ORDER BY sale_id, position",
     )?;
     let items = stmt.query_map([&ids], |r| {
@@ -616,6 +791,13 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
                 None => None,
             },
             refunded_quantity: r.get(13)?,
+            timer_id: r.get(14)?,
+            extra: match r.get::<_, Option<String>>(15)?.as_deref() {
+                Some("extension") => Some(ExtraKind::Extension),
+                Some("overtime") => Some(ExtraKind::Overtime),
+                _ => None,
+            },
+            extra_minutes: r.get(16)?,
         };
         Ok((sale_id, item))
     })?;

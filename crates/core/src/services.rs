@@ -19,6 +19,13 @@ pub struct Service {
     pub price_cents: i64,
     /// Children at once (0 = unlimited).
     pub capacity: i64,
+    /// Extra time (extensions and overtime) is sold in blocks of this many minutes; 0: this
+    /// service sells no extra time.
+    pub extra_block_minutes: i64,
+    /// The price of one block of extra time.
+    pub extra_block_price_cents: i64,
+    /// Overtime up to this many minutes is not charged.
+    pub grace_minutes: i64,
     pub active: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -31,13 +38,20 @@ pub struct ServiceInput {
     pub duration_minutes: Option<i64>,
     pub price_cents: Option<i64>,
     pub capacity: Option<i64>,
+    pub extra_block_minutes: Option<i64>,
+    pub extra_block_price_cents: Option<i64>,
+    pub grace_minutes: Option<i64>,
     pub active: Option<bool>,
 }
 
 /// A whole day: longer play time is certainly a typing mistake.
 pub const MAX_DURATION_MINUTES: i64 = 24 * 60;
+pub const MAX_EXTRA_BLOCK_MINUTES: i64 = 12 * 60;
+pub const MAX_GRACE_MINUTES: i64 = 120;
 
-const COLUMNS: &str = "id, name, description, duration_minutes, price_cents, capacity, active, created_at, updated_at";
+const COLUMNS: &str =
+    "id, name, description, duration_minutes, price_cents, capacity, active, created_at, \
+     updated_at, extra_block_minutes, extra_block_price_cents, grace_minutes";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Service> {
     Ok(Service {
@@ -50,6 +64,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Service> {
         active: r.get(6)?,
         created_at: clock::to_rfc3339(r.get(7)?),
         updated_at: clock::to_rfc3339(r.get(8)?),
+        extra_block_minutes: r.get(9)?,
+        extra_block_price_cents: r.get(10)?,
+        grace_minutes: r.get(11)?,
     })
 }
 
@@ -92,6 +109,27 @@ fn check(input: &ServiceInput) -> Result<()> {
     if let Some(v) = input.capacity {
         validate::non_negative("capacity", v, 100_000)?;
     }
+    if let Some(v) = input.extra_block_minutes {
+        validate::non_negative("extra_block_minutes", v, MAX_EXTRA_BLOCK_MINUTES)?;
+    }
+    if let Some(v) = input.extra_block_price_cents {
+        validate::amount("extra_block_price_cents", v)?;
+    }
+    if let Some(v) = input.grace_minutes {
+        validate::non_negative("grace_minutes", v, MAX_GRACE_MINUTES)?;
+    }
+    Ok(())
+}
+
+/// A block of extra time sold for a price of 0 would give time away unseen: a service either
+/// prices its blocks or sells none.
+fn check_extra(block_minutes: i64, block_price_cents: i64) -> Result<()> {
+    if block_minutes > 0 && block_price_cents == 0 {
+        return Err(CoreError::validation(
+            "extra_block_price_cents",
+            "el tiempo extra necesita un precio (o bloques de 0 minutos para no venderlo)",
+        ));
+    }
     Ok(())
 }
 
@@ -104,10 +142,14 @@ pub fn create(tx: &Tx<'_>, input: &ServiceInput) -> Result<Service> {
     let price = input
         .price_cents
         .ok_or_else(|| CoreError::validation("price_cents", "el precio es obligatorio"))?;
+    let block = input.extra_block_minutes.unwrap_or(0);
+    let block_price = input.extra_block_price_cents.unwrap_or(0);
+    check_extra(block, block_price)?;
     let id = ids::new_id();
     tx.conn.execute(
-        "INSERT INTO services (id, name, description, duration_minutes, price_cents, capacity, active, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        "INSERT INTO services (id, name, description, duration_minutes, price_cents, capacity, active, created_at, updated_at,
+                              extra_block_minutes, extra_block_price_cents, grace_minutes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11)",
         params![
             id,
             name,
@@ -116,7 +158,10 @@ pub fn create(tx: &Tx<'_>, input: &ServiceInput) -> Result<Service> {
             price,
             input.capacity.unwrap_or(0),
             input.active.unwrap_or(true),
-            tx.now()
+            tx.now(),
+            block,
+            block_price,
+            input.grace_minutes.unwrap_or(0)
         ],
     )?;
     let created = get(tx.conn, &id)?;
@@ -127,9 +172,17 @@ pub fn create(tx: &Tx<'_>, input: &ServiceInput) -> Result<Service> {
 pub fn update(tx: &Tx<'_>, id: &str, input: &ServiceInput) -> Result<Service> {
     check(input)?;
     let before = get(tx.conn, id)?;
+    let block = input
+        .extra_block_minutes
+        .unwrap_or(before.extra_block_minutes);
+    let block_price = input
+        .extra_block_price_cents
+        .unwrap_or(before.extra_block_price_cents);
+    check_extra(block, block_price)?;
     tx.conn.execute(
         "UPDATE services SET name = ?2, description = ?3, duration_minutes = ?4, price_cents = ?5,
-                capacity = ?6, active = ?7, updated_at = ?8 WHERE id = ?1",
+                capacity = ?6, active = ?7, updated_at = ?8, extra_block_minutes = ?9,
+                extra_block_price_cents = ?10, grace_minutes = ?11 WHERE id = ?1",
         params![
             id,
             input.name.as_deref().map(str::trim).unwrap_or(&before.name),
@@ -142,7 +195,10 @@ pub fn update(tx: &Tx<'_>, id: &str, input: &ServiceInput) -> Result<Service> {
             input.price_cents.unwrap_or(before.price_cents),
             input.capacity.unwrap_or(before.capacity),
             input.active.unwrap_or(before.active),
-            tx.now()
+            tx.now(),
+            block,
+            block_price,
+            input.grace_minutes.unwrap_or(before.grace_minutes)
         ],
     )?;
     let after = get(tx.conn, id)?;

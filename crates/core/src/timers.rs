@@ -78,6 +78,51 @@ pub struct Timer {
     pub remaining_ms: i64,
     pub extended_minutes: i64,
     pub updated_at: String,
+    /// Extra time is sold in blocks of this many minutes (0: this timer's service sells none).
+    pub extra_block_minutes: i64,
+    pub extra_block_price_cents: i64,
+    /// Overtime up to this many minutes is not charged.
+    pub grace_minutes: i64,
+    /// Whole minutes (each started one counts) played past the end: while the bell has rung, or
+    /// as it stood when the timer was stopped.
+    pub overtime_minutes: i64,
+    /// What that overtime costs now, if it is not settled yet: nothing within the grace minutes,
+    /// beyond them every started block.
+    pub overtime_due_cents: i64,
+    /// How the overtime was settled when the timer was stopped: `charged` or `waived`.
+    pub overtime_settlement: Option<String>,
+}
+
+/// The prices of a timer's extra time, kept from its sale.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExtraTime {
+    pub block_minutes: i64,
+    pub block_price_cents: i64,
+    pub grace_minutes: i64,
+}
+
+impl ExtraTime {
+    pub fn sells(&self) -> bool {
+        self.block_minutes > 0
+    }
+
+    /// Blocks that cover `minutes`.
+    pub fn blocks_for(&self, minutes: i64) -> i64 {
+        if self.block_minutes <= 0 || minutes <= 0 {
+            return 0;
+        }
+        (minutes + self.block_minutes - 1) / self.block_minutes
+    }
+
+    /// What `minutes` of overtime cost: nothing within the grace minutes, beyond them every
+    /// started block (the grace minutes included: a child 20 minutes late pays for 20).
+    pub fn overtime_due(&self, minutes: i64) -> i64 {
+        if !self.sells() || minutes <= self.grace_minutes {
+            return 0;
+        }
+        self.blocks_for(minutes)
+            .saturating_mul(self.block_price_cents)
+    }
 }
 
 /// The stored form, in milliseconds, on which the state machine works.
@@ -98,9 +143,39 @@ pub struct TimerRow {
     pub duration_ms: i64,
     pub extended_minutes: i64,
     pub updated_at: Millis,
+    pub extra: ExtraTime,
+    /// Overtime played when the timer was stopped.
+    pub overtime_ms: i64,
+    pub overtime_settlement: Option<String>,
 }
 
+const MINUTE_MS: i64 = 60_000;
+
 impl TimerRow {
+    /// Time played past the end: while the bell has rung, counted up to `now`; once stopped,
+    /// what it was then.
+    pub fn overtime_ms_at(&self, now: Millis) -> i64 {
+        match self.state {
+            TimerState::Expired => self.ends_at.map(|e| (now - e).max(0)).unwrap_or(0),
+            TimerState::Finished => self.overtime_ms,
+            _ => 0,
+        }
+    }
+
+    /// Overtime in whole minutes, each started minute counting.
+    pub fn overtime_minutes_at(&self, now: Millis) -> i64 {
+        let ms = self.overtime_ms_at(now);
+        (ms + MINUTE_MS - 1) / MINUTE_MS
+    }
+
+    /// What the overtime costs at `now` while it is still to settle (only a rung bell has any).
+    pub fn overtime_due_at(&self, now: Millis) -> i64 {
+        if self.state != TimerState::Expired || self.overtime_settlement.is_some() {
+            return 0;
+        }
+        self.extra.overtime_due(self.overtime_minutes_at(now))
+    }
+
     pub fn remaining_at(&self, now: Millis) -> i64 {
         match self.state {
             TimerState::Running => self.ends_at.map(|e| (e - now).max(0)).unwrap_or(0),
@@ -125,6 +200,12 @@ impl TimerRow {
             remaining_ms: self.remaining_at(now),
             extended_minutes: self.extended_minutes,
             updated_at: clock::to_rfc3339(self.updated_at),
+            extra_block_minutes: self.extra.block_minutes,
+            extra_block_price_cents: self.extra.block_price_cents,
+            grace_minutes: self.extra.grace_minutes,
+            overtime_minutes: self.overtime_minutes_at(now),
+            overtime_due_cents: self.overtime_due_at(now),
+            overtime_settlement: self.overtime_settlement.clone(),
         }
     }
 }
@@ -213,6 +294,7 @@ pub fn apply(t: &TimerRow, action: Action, now: Millis) -> Result<TimerRow> {
         (Running | Paused | Expired, Action::Stop) => {
             next.state = Finished;
             next.remaining_ms = t.remaining_at(now);
+            next.overtime_ms = t.overtime_ms_at(now);
             next.ends_at = Some(now);
         }
         (Scheduled, Action::Cancel) => {
@@ -225,7 +307,8 @@ pub fn apply(t: &TimerRow, action: Action, now: Millis) -> Result<TimerRow> {
 
 const COLUMNS: &str =
     "id, sale_id, service_id, service_name, child_name, guardian_name, guardian_phone, \
-     state, starts_at, ends_at, remaining_ms, duration_ms, extended_minutes, updated_at";
+     state, starts_at, ends_at, remaining_ms, duration_ms, extended_minutes, updated_at, \
+     extra_block_minutes, extra_block_price_cents, grace_minutes, overtime_ms, overtime_settlement";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<TimerRow> {
     let state: String = r.get(7)?;
@@ -244,6 +327,13 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TimerRow> {
         duration_ms: r.get(11)?,
         extended_minutes: r.get(12)?,
         updated_at: r.get(13)?,
+        extra: ExtraTime {
+            block_minutes: r.get(14)?,
+            block_price_cents: r.get(15)?,
+            grace_minutes: r.get(16)?,
+        },
+        overtime_ms: r.get(17)?,
+        overtime_settlement: r.get(18)?,
     })
 }
 
@@ -294,7 +384,8 @@ pub fn list(conn: &Connection, states: &[TimerState]) -> Result<Vec<TimerRow>> {
 fn save(tx: &Tx<'_>, t: &TimerRow) -> Result<()> {
     tx.conn.execute(
         "UPDATE timers SET state = ?2, starts_at = ?3, ends_at = ?4, remaining_ms = ?5, duration_ms = ?6,
-                extended_minutes = ?7, updated_at = ?8 WHERE id = ?1",
+                extended_minutes = ?7, updated_at = ?8, overtime_ms = ?9, overtime_settlement = ?10
+         WHERE id = ?1",
         params![
             t.id,
             t.state.as_str(),
@@ -303,7 +394,9 @@ fn save(tx: &Tx<'_>, t: &TimerRow) -> Result<()> {
             t.remaining_ms,
             t.duration_ms,
             t.extended_minutes,
-            t.updated_at
+            t.updated_at,
+            t.overtime_ms,
+            t.overtime_settlement
         ],
     )?;
     Ok(())
@@ -322,6 +415,8 @@ pub struct NewTimer<'a> {
     pub start_at: Option<Millis>,
     /// The line of its sale that sold it (refunding the line cancels it).
     pub sale_position: Option<i64>,
+    /// What its extra time costs (its service's prices at the sale).
+    pub extra: ExtraTime,
 }
 
 pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
@@ -355,11 +450,15 @@ pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
         duration_ms: n.duration_ms,
         extended_minutes: 0,
         updated_at: now,
+        extra: n.extra,
+        overtime_ms: 0,
+        overtime_settlement: None,
     };
     tx.conn.execute(
         &format!(
             "INSERT INTO timers (branch_id, created_at, {COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17, ?18, ?19, ?20, ?21)"
         ),
         params![
             tx.branch_id(),
@@ -377,7 +476,12 @@ pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
             t.remaining_ms,
             t.duration_ms,
             t.extended_minutes,
-            t.updated_at
+            t.updated_at,
+            t.extra.block_minutes,
+            t.extra.block_price_cents,
+            t.extra.grace_minutes,
+            t.overtime_ms,
+            t.overtime_settlement
         ],
     )?;
     if let Some(position) = n.sale_position {
@@ -428,17 +532,232 @@ pub fn cancel_refunded(
     Ok(out)
 }
 
-/// A person's action on a timer, recorded as an event.
+/// A person's action on a timer, recorded as an event. Stopping a timer whose overtime is due
+/// is refused here: see [`stop`]; extending goes through [`extend_free`] or a sale.
 pub fn act(tx: &Tx<'_>, id: &str, action: Action) -> Result<TimerRow> {
+    if action == Action::Stop {
+        return stop(tx, id, None);
+    }
     let current = get(tx.conn, id)?;
     let next = apply(&current, action, tx.now())?;
     save(tx, &next)?;
-    let mut payload =
-        serde_json::to_value(next.view(tx.now())).map_err(|e| CoreError::Corrupt(e.to_string()))?;
+    let mut payload = payload_of(&next, tx.now())?;
     if let Action::Extend { minutes } = action {
         payload["added_minutes"] = minutes.into();
     }
     tx.event(action.event(), "timer", id, &payload)?;
+    Ok(next)
+}
+
+fn payload_of(t: &TimerRow, now: Millis) -> Result<serde_json::Value> {
+    serde_json::to_value(t.view(now)).map_err(|e| CoreError::Corrupt(e.to_string()))
+}
+
+/// Longest reason a clerk may give for time given away.
+pub const MAX_REASON_LEN: usize = 200;
+
+fn reason_of(field: &str, reason: Option<&str>) -> Result<String> {
+    let r = crate::validate::short(field, reason.unwrap_or(""))?;
+    if r.is_empty() {
+        return Err(CoreError::validation(field, "escribe el motivo"));
+    }
+    if r.chars().count() > MAX_REASON_LEN {
+        return Err(CoreError::validation(
+            field,
+            format!("el motivo lleva a lo más {MAX_REASON_LEN} caracteres"),
+        ));
+    }
+    Ok(r)
+}
+
+/// Stops a timer. Overtime beyond the grace minutes must be settled: charged by a sale (a line
+/// `{timer_id, overtime: true}`, which stops the timer itself) or waived here with a reason,
+/// which the event records (`overtime_waived_cents`, `waive_reason`) for the reports.
+pub fn stop(tx: &Tx<'_>, id: &str, waive_reason: Option<&str>) -> Result<TimerRow> {
+    let now = tx.now();
+    let current = get(tx.conn, id)?;
+    let due = current.overtime_due_at(now);
+    let reason = if due > 0 {
+        match waive_reason {
+            Some(r) => Some(reason_of("waive_reason", Some(r))?),
+            None => {
+                return Err(CoreError::Conflict {
+                    code: "overtime_due",
+                    message: format!(
+                        "{} jugó {} min de más: cobra {} o perdónalo con un motivo",
+                        current.child_name,
+                        current.overtime_minutes_at(now),
+                        crate::money::format_mxn(due)
+                    ),
+                    field: Some("waive_reason".into()),
+                })
+            }
+        }
+    } else {
+        None
+    };
+    let mut next = apply(&current, Action::Stop, now)?;
+    if reason.is_some() {
+        next.overtime_settlement = Some("waived".into());
+    }
+    save(tx, &next)?;
+    let mut payload = payload_of(&next, now)?;
+    if let Some(r) = reason {
+        payload["overtime_waived_cents"] = due.into();
+        payload["waive_reason"] = r.into();
+    }
+    tx.event("timer.finished", "timer", id, &payload)?;
+    Ok(next)
+}
+
+/// Settles the overtime a sale's line charged (priced by the sale at the same instant): the
+/// timer stops, its overtime recorded as charged.
+pub fn charge_overtime(tx: &Tx<'_>, id: &str, sale_id: &str) -> Result<TimerRow> {
+    let now = tx.now();
+    let current = get(tx.conn, id)?;
+    let due = current.overtime_due_at(now);
+    let mut next = apply(&current, Action::Stop, now)?;
+    next.overtime_settlement = Some("charged".into());
+    save(tx, &next)?;
+    let mut payload = payload_of(&next, now)?;
+    payload["overtime_charged_cents"] = due.into();
+    payload["sale_id"] = sale_id.into();
+    tx.event("timer.finished", "timer", id, &payload)?;
+    Ok(next)
+}
+
+/// The blocks and price of a paid extension of `minutes` for timer `id` (checked, not applied).
+pub fn price_extension(
+    conn: &Connection,
+    field: &str,
+    id: &str,
+    minutes: i64,
+) -> Result<(TimerRow, i64, i64)> {
+    let t = get(conn, id).map_err(|_| {
+        CoreError::validation(format!("{field}.timer_id"), "no existe ese temporizador")
+    })?;
+    let minutes_field = format!("{field}.extend_minutes");
+    if !t.extra.sells() {
+        return Err(CoreError::validation(
+            minutes_field,
+            format!("«{}» no vende tiempo extra", t.service_name),
+        ));
+    }
+    if !(1..=MAX_EXTEND_MINUTES).contains(&minutes) || minutes % t.extra.block_minutes != 0 {
+        return Err(CoreError::validation(
+            minutes_field,
+            format!(
+                "el tiempo extra se vende en bloques de {} minutos (hasta {MAX_EXTEND_MINUTES})",
+                t.extra.block_minutes
+            ),
+        ));
+    }
+    if !matches!(
+        t.state,
+        TimerState::Scheduled | TimerState::Running | TimerState::Paused | TimerState::Expired
+    ) {
+        return Err(CoreError::InvalidTransition {
+            action: "extender",
+            state: t.state.as_str().to_string(),
+        });
+    }
+    let blocks = minutes / t.extra.block_minutes;
+    let price = crate::validate::times(&minutes_field, blocks, t.extra.block_price_cents)?;
+    Ok((t, blocks, price))
+}
+
+/// Adds paid time to a timer (a sale's extension line). On a timer whose bell has rung, time
+/// played beyond the grace minutes is part of what was bought: the new time counts from the old
+/// end, so an extension cannot launder overtime; within the grace it counts from now.
+pub fn extend_paid(tx: &Tx<'_>, id: &str, minutes: i64, sale_id: &str) -> Result<TimerRow> {
+    let now = tx.now();
+    let current = get(tx.conn, id)?;
+    let mut next = apply(&current, Action::Extend { minutes }, now)?;
+    if current.state == TimerState::Expired && current.overtime_due_at(now) > 0 {
+        let end = current.ends_at.unwrap_or(now) + minutes * MINUTE_MS;
+        if end > now {
+            next.ends_at = Some(end);
+        } else {
+            // Still short of the time played: the bell stays rung, with less overtime.
+            next.state = TimerState::Expired;
+            next.ends_at = Some(end);
+            next.remaining_ms = 0;
+        }
+    }
+    save(tx, &next)?;
+    let mut payload = payload_of(&next, now)?;
+    payload["added_minutes"] = minutes.into();
+    payload["sale_id"] = sale_id.into();
+    tx.event("timer.extended", "timer", id, &payload)?;
+    Ok(next)
+}
+
+/// Time given without a sale: a super_admin's, or authorised by one (`authorized_by`), always
+/// with a reason; the event says so (`free: true`) for the reports.
+pub fn extend_free(
+    tx: &Tx<'_>,
+    id: &str,
+    minutes: i64,
+    reason: Option<&str>,
+    authorized_by: Option<&str>,
+) -> Result<TimerRow> {
+    let reason = reason_of("reason", reason)?;
+    let actor = tx.actor().clone();
+    let supervisor = match authorized_by {
+        Some(uid) => Some(crate::users::supervisor(
+            tx.conn,
+            uid,
+            crate::roles::Permission::GiveFreeTime,
+        )?),
+        None => None,
+    };
+    if supervisor.is_none() && !actor.role.can(crate::roles::Permission::GiveFreeTime) {
+        return Err(CoreError::AuthorizationRequired(
+            "el tiempo sin cobrar necesita la autorización de un administrador (usuario y PIN)"
+                .into(),
+        ));
+    }
+    let now = tx.now();
+    let current = get(tx.conn, id)?;
+    let waived = current.overtime_due_at(now);
+    let next = apply(&current, Action::Extend { minutes }, now)?;
+    save(tx, &next)?;
+    let mut payload = payload_of(&next, now)?;
+    payload["added_minutes"] = minutes.into();
+    payload["free"] = true.into();
+    payload["reason"] = reason.into();
+    payload["authorized_by"] = supervisor.into();
+    if waived > 0 {
+        payload["overtime_waived_cents"] = waived.into();
+    }
+    tx.event("timer.extended", "timer", id, &payload)?;
+    Ok(next)
+}
+
+/// Takes back the unplayed part of a refunded extension (`minutes` at most): time already
+/// played stays played. A timer with nothing left ends now (the scheduler rings it).
+pub fn take_back(tx: &Tx<'_>, id: &str, minutes: i64, refund_id: &str) -> Result<TimerRow> {
+    let now = tx.now();
+    let current = get(tx.conn, id)?;
+    let mut next = current.clone();
+    let left = current.remaining_at(now);
+    let cut = (minutes * MINUTE_MS).min(left).max(0);
+    match current.state {
+        TimerState::Running => next.ends_at = current.ends_at.map(|e| (e - cut).max(now)),
+        TimerState::Paused | TimerState::Scheduled => next.remaining_ms = left - cut,
+        _ => return Ok(current),
+    }
+    if cut == 0 {
+        return Ok(current);
+    }
+    next.duration_ms = (current.duration_ms - cut).max(1);
+    next.extended_minutes = (current.extended_minutes - cut / MINUTE_MS).max(0);
+    next.updated_at = now;
+    save(tx, &next)?;
+    let mut payload = payload_of(&next, now)?;
+    payload["removed_ms"] = cut.into();
+    payload["refund_id"] = refund_id.into();
+    tx.event("timer.extended", "timer", id, &payload)?;
     Ok(next)
 }
 
@@ -514,6 +833,9 @@ mod tests {
             duration_ms: minutes * 60_000,
             extended_minutes: 0,
             updated_at: now,
+            extra: ExtraTime::default(),
+            overtime_ms: 0,
+            overtime_settlement: None,
         }
     }
 
@@ -589,5 +911,64 @@ mod tests {
             "validation"
         );
         assert!(apply(&t, Action::Extend { minutes: -5 }, 1).is_err());
+    }
+
+    fn priced(t: TimerRow) -> TimerRow {
+        TimerRow {
+            extra: ExtraTime {
+                block_minutes: 15,
+                block_price_cents: 5_000,
+                grace_minutes: 5,
+            },
+            ..t
+        }
+    }
+
+    #[test]
+    fn overtime_is_free_within_the_grace_then_every_started_block_counts() {
+        let x = ExtraTime {
+            block_minutes: 15,
+            block_price_cents: 5_000,
+            grace_minutes: 5,
+        };
+        assert_eq!(x.overtime_due(0), 0);
+        assert_eq!(x.overtime_due(5), 0);
+        assert_eq!(x.overtime_due(6), 5_000);
+        assert_eq!(x.overtime_due(15), 5_000);
+        assert_eq!(x.overtime_due(16), 10_000);
+        assert_eq!(
+            ExtraTime::default().overtime_due(600),
+            0,
+            "no blocks, no charge"
+        );
+        assert_eq!(x.blocks_for(30), 2);
+        assert_eq!(x.blocks_for(31), 3);
+    }
+
+    #[test]
+    fn overtime_accrues_from_the_end_to_the_millisecond_and_freezes_when_stopped() {
+        let end = 60 * 60_000;
+        let mut t = priced(running(0, 60));
+        assert_eq!(t.overtime_ms_at(end + 10), 0, "not rung yet: no overtime");
+        t.state = TimerState::Expired;
+        let grace_end = end + 5 * 60_000;
+        assert_eq!(t.overtime_minutes_at(grace_end), 5);
+        assert_eq!(t.overtime_due_at(grace_end), 0);
+        assert_eq!(t.overtime_minutes_at(grace_end + 1), 6);
+        assert_eq!(t.overtime_due_at(grace_end + 1), 5_000);
+        let stopped = apply(&t, Action::Stop, grace_end + 1).expect("stop");
+        assert_eq!(
+            stopped.overtime_minutes_at(end * 10),
+            6,
+            "frozen at the stop"
+        );
+        assert_eq!(
+            stopped.overtime_due_at(end * 10),
+            0,
+            "a stopped timer owes nothing more"
+        );
+        let mut settled = t.clone();
+        settled.overtime_settlement = Some("waived".into());
+        assert_eq!(settled.overtime_due_at(grace_end + 1), 0);
     }
 }

@@ -89,6 +89,19 @@ pub fn get(conn: &Connection, id: &str) -> Result<User> {
     .ok_or_else(|| CoreError::not_found("usuario", id))
 }
 
+/// The user whose PIN authorised something, if they may authorise `what`: an active user whose
+/// role can do it themselves. Their id, for the record.
+pub fn supervisor(conn: &Connection, id: &str, what: crate::roles::Permission) -> Result<String> {
+    let u = get(conn, id)
+        .map_err(|_| CoreError::AuthorizationRequired("autorización no válida".into()))?;
+    if !u.active || !u.role.can(what) {
+        return Err(CoreError::AuthorizationRequired(
+            "ese usuario no puede autorizarlo: hace falta un administrador".into(),
+        ));
+    }
+    Ok(u.id)
+}
+
 pub fn list(conn: &Connection) -> Result<Vec<User>> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))?;

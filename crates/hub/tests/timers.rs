@@ -79,10 +79,16 @@ async fn pause_resume_extend_and_stop_reach_the_monitor_at_once() {
     .await
     .expect("resume pushed");
 
-    let extended = rec
-        .post(&format!("/timers/{id}/extend"), json!({"minutes": 15}))
+    // Extra time is sold: a quarter of an hour, one block.
+    let sold = rec
+        .post(
+            "/sales",
+            json!({"items": [{"timer_id": id, "extend_minutes": 15}],
+                               "payments": [{"method": "cash", "amount_cents": 5_000}]}),
+        )
         .await;
-    assert_eq!(extended.status, 200);
+    assert_eq!(sold.status, 201, "{}", sold.body);
+    let extended = rec.get(&format!("/timers/{id}")).await;
     assert_eq!(
         ms(&extended.body["ends_at"]) - new_end,
         15 * 60_000,
@@ -95,8 +101,13 @@ async fn pause_resume_extend_and_stop_reach_the_monitor_at_once() {
     .await;
     assert!(m.is_some(), "extension pushed");
 
+    let admin = hub.login("admin").await;
     assert_eq!(
-        rec.post(&format!("/timers/{id}/extend"), json!({"minutes": 0}))
+        admin
+            .post(
+                &format!("/timers/{id}/extend"),
+                json!({"minutes": 0, "reason": "prueba"})
+            )
             .await
             .status,
         422
@@ -109,8 +120,11 @@ async fn pause_resume_extend_and_stop_reach_the_monitor_at_once() {
     );
     let stopped = rec.post(&format!("/timers/{id}/stop"), json!({})).await;
     assert_eq!(stopped.body["state"], "finished");
-    let again = rec
-        .post(&format!("/timers/{id}/extend"), json!({"minutes": 5}))
+    let again = admin
+        .post(
+            &format!("/timers/{id}/extend"),
+            json!({"minutes": 5, "reason": "prueba"}),
+        )
         .await;
     assert_eq!(again.status, 409, "a finished timer cannot be extended");
     assert_eq!(again.body["error"]["code"], "invalid_transition");
@@ -139,7 +153,6 @@ async fn pause_resume_extend_and_stop_reach_the_monitor_at_once() {
     assert_eq!(finished.body["items"][0]["id"], id.as_str());
     assert_eq!(rec.get("/timers?state=flying").await.status, 422);
 
-    let admin = hub.login("admin").await;
     let events = admin.get("/events?limit=1000").await;
     let kinds: Vec<&str> = events.body["items"]
         .as_array()

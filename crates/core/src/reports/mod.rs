@@ -6,6 +6,7 @@
 //! store answers from a few thousand rows. Days are business days in the branch time zone.
 
 pub mod closings;
+pub mod courtesies;
 pub mod figures;
 pub mod forecast;
 pub mod items;

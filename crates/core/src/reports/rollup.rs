@@ -132,11 +132,11 @@ fn add_items(conn: &Connection, branch_id: &str, sale_id: Option<&str>) -> Resul
     };
     conn.prepare_cached(&format!(
         "INSERT INTO report_items_daily (branch_id, business_day, kind, item_id, name, quantity, revenue_cents)
-         SELECT s.branch_id, s.business_day, i.kind, COALESCE(i.product_id, i.service_id, i.package_id),
-                MAX(i.name), SUM(i.quantity), SUM(i.total_cents)
+         SELECT s.branch_id, s.business_day, i.kind, CASE WHEN i.extra IS NULL THEN COALESCE(i.product_id, i.service_id, i.package_id) ELSE 'extra-time' END,
+                MAX(CASE WHEN i.extra IS NULL THEN i.name ELSE 'Tiempo extra' END), SUM(i.quantity), SUM(i.total_cents)
          FROM sales s JOIN sale_items i ON i.sale_id = s.id
          WHERE s.branch_id = ?1 AND {filter}
-         GROUP BY s.branch_id, s.business_day, i.kind, COALESCE(i.product_id, i.service_id, i.package_id)
+         GROUP BY s.branch_id, s.business_day, i.kind, CASE WHEN i.extra IS NULL THEN COALESCE(i.product_id, i.service_id, i.package_id) ELSE 'extra-time' END
          ON CONFLICT (branch_id, business_day, kind, item_id) DO UPDATE SET
              name = excluded.name,
              quantity = quantity + excluded.quantity,
@@ -229,12 +229,12 @@ fn add_refunds(conn: &Connection, branch_id: &str, refund_id: Option<&str>, tz: 
     conn.prepare_cached(&format!(
         "INSERT INTO report_items_daily (branch_id, business_day, kind, item_id, name, quantity,
                                          revenue_cents, refunded_quantity, refunded_cents)
-         SELECT r.branch_id, r.business_day, si.kind, COALESCE(si.product_id, si.service_id, si.package_id),
-                MAX(si.name), 0, 0, SUM(ri.quantity), SUM(ri.total_cents)
+         SELECT r.branch_id, r.business_day, si.kind, CASE WHEN si.extra IS NULL THEN COALESCE(si.product_id, si.service_id, si.package_id) ELSE 'extra-time' END,
+                MAX(CASE WHEN si.extra IS NULL THEN si.name ELSE 'Tiempo extra' END), 0, 0, SUM(ri.quantity), SUM(ri.total_cents)
          FROM refunds r JOIN refund_items ri ON ri.refund_id = r.id
          JOIN sale_items si ON si.sale_id = ri.sale_id AND si.position = ri.sale_position
          WHERE r.branch_id = ?1 AND {filter}
-         GROUP BY r.branch_id, r.business_day, si.kind, COALESCE(si.product_id, si.service_id, si.package_id)
+         GROUP BY r.branch_id, r.business_day, si.kind, CASE WHEN si.extra IS NULL THEN COALESCE(si.product_id, si.service_id, si.package_id) ELSE 'extra-time' END
          ON CONFLICT (branch_id, business_day, kind, item_id) DO UPDATE SET
              refunded_quantity = refunded_quantity + excluded.refunded_quantity,
              refunded_cents = refunded_cents + excluded.refunded_cents"

@@ -154,7 +154,7 @@ pub fn sell(store: &Store, actor: &Actor, cat: &Catalogue, kind: usize, now: i64
         package_id: package_id.cloned(),
         quantity,
         child: if kid { child() } else { None },
-        start_at: None,
+        ..Default::default()
     };
     let (req, e) = match kind {
         // Two juices paid with a $100 bill: $50 change.

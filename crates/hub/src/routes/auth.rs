@@ -128,6 +128,31 @@ pub async fn check_secret(
     }
 }
 
+/// A supervisor's authorization entered on the same screen (username + PIN): checked under the
+/// sign-in throttle, before the write; a wrong one is a 403 naming `authorization`. The id it
+/// gives still has to pass the core's check of what that user may authorise.
+pub async fn authorize(
+    st: &AppState,
+    address: Option<String>,
+    authorization: Option<&kidyboard_core::refunds::Authorization>,
+) -> ApiResult<Option<String>> {
+    let Some(a) = authorization else {
+        return Ok(None);
+    };
+    check_secret(st, address, &a.username, a.pin.clone(), Secret::Pin)
+        .await
+        .map(Some)
+        .map_err(|e| {
+            if e.status == StatusCode::UNAUTHORIZED {
+                ApiError::from(kidyboard_core::CoreError::AuthorizationRequired(
+                    "usuario o PIN de autorización incorrectos".into(),
+                ))
+            } else {
+                e
+            }
+        })
+}
+
 fn too_many_attempts(wait: std::time::Duration) -> ApiError {
     let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
     let mut e = ApiError::new(

@@ -72,6 +72,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::inventory))
         .routes(routes!(reports::utilisation))
         .routes(routes!(reports::day_closings))
+        .routes(routes!(reports::courtesies))
         .routes(routes!(reports::forecast))
         .routes(routes!(report_files::export))
         .routes(routes!(events::list))

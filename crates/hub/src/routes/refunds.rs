@@ -8,7 +8,7 @@ use kidyboard_core::clock::now_ms;
 use kidyboard_core::refunds::{self, Refund, RefundRequest};
 use kidyboard_core::Permission;
 
-use super::auth::{check_secret, Secret};
+use super::auth::authorize;
 use super::check_id;
 use super::sales::idempotency_key;
 use crate::auth::{Auth, ClientAddr};
@@ -44,22 +44,7 @@ pub async fn create(
     let key = idempotency_key(&headers)?;
     // The supervisor's PIN is checked before the write (the hash is slow on purpose), under the
     // same throttle as sign-ins: a refund screen is no way around it.
-    let authorized_by = match &req.authorization {
-        Some(a) => Some(
-            check_secret(&st, address, &a.username, a.pin.clone(), Secret::Pin)
-                .await
-                .map_err(|e| {
-                    if e.status == StatusCode::UNAUTHORIZED {
-                        ApiError::from(kidyboard_core::CoreError::AuthorizationRequired(
-                            "usuario o PIN de autorización incorrectos".into(),
-                        ))
-                    } else {
-                        e
-                    }
-                })?,
-        ),
-        None => None,
-    };
+    let authorized_by = authorize(&st, address, req.authorization.as_ref()).await?;
     let actor = auth.actor();
     let outcome = st
         .db(move |s| {

@@ -6,9 +6,9 @@ use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
 use kidyboard_core::reports::{
-    self, closings::ClosingsReport, figures::Dashboard, figures::Heatmap, figures::RevenueReport,
-    forecast::ForecastReport, items::Inventory, items::TopItems, utilisation::Utilisation, Period,
-    Summary,
+    self, closings::ClosingsReport, courtesies::CourtesiesReport, figures::Dashboard,
+    figures::Heatmap, figures::RevenueReport, forecast::ForecastReport, items::Inventory,
+    items::TopItems, utilisation::Utilisation, Period, Summary,
 };
 use kidyboard_core::sales::ItemKind;
 use kidyboard_core::{clock, CoreError, Permission};
@@ -211,6 +211,14 @@ report_route!(
     "/api/v1/reports/day-closings",
     ClosingsReport,
     |c, p, q| reports::closings::closings(c, &p)
+);
+
+report_route!(
+    courtesies,
+    "report_courtesies",
+    "/api/v1/reports/courtesies",
+    CourtesiesReport,
+    |c, p, q| reports::courtesies::courtesies(c, &p)
 );
 
 /// Forecasts start today in the branch; `from`/`to` are ignored.

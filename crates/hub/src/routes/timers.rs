@@ -8,10 +8,11 @@ use kidyboard_core::Permission;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::auth::authorize;
 use super::check_id;
-use crate::auth::Auth;
+use crate::auth::{Auth, ClientAddr};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::ApiQuery;
 use crate::state::AppState;
 use kidyboard_core::privacy::RoleView;
 
@@ -29,9 +30,26 @@ pub struct TimerQuery {
     pub state: Option<String>,
 }
 
+/// Time given without selling it (`extend`): a super_admin's, or another role's with a
+/// super_admin's `authorization`; always with a reason. Paid time is sold instead: a sale line
+/// `{timer_id, extend_minutes}`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ExtendRequest {
     pub minutes: i64,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub authorization: Option<kidyboard_core::refunds::Authorization>,
+}
+
+/// `stop`: a timer whose overtime is due is stopped by the sale that charges it, or here with
+/// the reason it is waived.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StopRequest {
+    #[serde(default)]
+    pub waive_reason: Option<String>,
 }
 
 #[utoipa::path(get, operation_id = "list_timers", path = "/api/v1/timers", tag = "timers", params(TimerQuery),
@@ -77,38 +95,68 @@ pub async fn get(
         .ok_or_else(ApiError::not_found)
 }
 
-/// `start` (a scheduled timer, now), `pause`, `resume`, `extend {minutes}`, `stop`, `cancel`.
+/// `start` (a scheduled timer, now), `pause`, `resume`, `extend {minutes, reason,
+/// authorization?}` (free time: see `ExtendRequest`), `stop {waive_reason?}`, `cancel`.
 #[utoipa::path(post, operation_id = "act_on_timer", path = "/api/v1/timers/{id}/{action}", tag = "timers",
     params(("id" = String, Path), ("action" = String, Path, description = "start | pause | resume | extend | stop | cancel")),
-    request_body(content = Option<ExtendRequest>, description = "`{minutes}` for extend"),
-    responses((status = 200, body = Timer), (status = 409, description = "Not possible in the timer's state", body = ErrorBody)),
+    request_body(content = Option<ExtendRequest>, description = "`{minutes, reason, authorization?}` for extend, `{waive_reason?}` for stop"),
+    responses((status = 200, body = Timer),
+        (status = 403, description = "A free extension needs a super_admin's authorization (field `authorization`)", body = ErrorBody),
+        (status = 409, description = "Not possible in the timer's state, or overtime is due (`overtime_due`, field `waive_reason`)", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, description = "Too many wrong PINs", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn act(
     State(st): State<AppState>,
     auth: Auth,
+    ClientAddr(address): ClientAddr,
     Path((id, action)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<Timer>> {
     auth.require(Permission::OperateTimers)?;
     check_id(&id)?;
-    let action = match action.as_str() {
-        "start" => Action::Start,
-        "pause" => Action::Pause,
-        "resume" => Action::Resume,
-        "stop" => Action::Stop,
-        "cancel" => Action::Cancel,
+    let actor = auth.actor();
+    let now = now_ms();
+    let row = match action.as_str() {
+        "start" | "pause" | "resume" | "cancel" => {
+            let action = match action.as_str() {
+                "start" => Action::Start,
+                "pause" => Action::Pause,
+                "resume" => Action::Resume,
+                _ => Action::Cancel,
+            };
+            st.db(move |s| s.change(&actor, now, |tx| timers::act(tx, &id, action)))
+                .await?
+        }
+        "stop" => {
+            let req: StopRequest = if body.iter().all(u8::is_ascii_whitespace) {
+                StopRequest::default()
+            } else {
+                crate::extract::parse_json(&body)?
+            };
+            st.db(move |s| {
+                s.change(&actor, now, |tx| {
+                    timers::stop(tx, &id, req.waive_reason.as_deref())
+                })
+            })
+            .await?
+        }
         "extend" => {
-            let ApiJson(req) = ApiJson(crate::extract::parse_json::<ExtendRequest>(&body)?);
-            Action::Extend {
-                minutes: req.minutes,
-            }
+            let req: ExtendRequest = crate::extract::parse_json(&body)?;
+            let authorized_by = authorize(&st, address, req.authorization.as_ref()).await?;
+            st.db(move |s| {
+                s.change(&actor, now, |tx| {
+                    timers::extend_free(
+                        tx,
+                        &id,
+                        req.minutes,
+                        req.reason.as_deref(),
+                        authorized_by.as_deref(),
+                    )
+                })
+            })
+            .await?
         }
         _ => return Err(ApiError::not_found()),
     };
-    let actor = auth.actor();
-    let now = now_ms();
-    let row = st
-        .db(move |s| s.change(&actor, now, |tx| timers::act(tx, &id, action)))
-        .await?;
     Ok(Json(row.view(now)))
 }

@@ -101,6 +101,8 @@ test('a clerk refunds one item of a sale with the supervisor’s PIN; a wrong PI
   assert.match(await page.textContent(`[data-testid=sale-line][data-line="${sale.id}.1"] [data-testid=line-refunded]`), /1/, 'the line shows one refunded');
   assert.equal(await page.locator(`[data-testid=sale-line][data-line="${sale.id}.0"] [data-testid=line-refunded]`).count(), 0, 'the other line is untouched');
   assert.equal(await page.textContent('[data-testid=sale-net]'), formatMXN(keep.price_cents), 'the net is what was kept');
+  await screenshot(page, 'refund-6-sale-after');
+  assert.deepEqual(await layoutProblems(page), [], 'the refunded sale’s page fits');
 
   // The hub agrees.
   const after = await call(hub.url, rec, 'GET', `/sales/${sale.id}`);
@@ -125,5 +127,47 @@ test('a clerk refunds one item of a sale with the supervisor’s PIN; a wrong PI
   assert.ok(text.includes(folio), 'the reprint lists the refund');
   await screenshot(page, 'refund-5-reprint');
   assert.deepEqual(await layoutProblems(page, '[role=dialog]'), [], 'the reprint fits at 1366×768');
+
+  // Back in the history, the search kept, the sale shows what went back.
+  await page.keyboard.press('Escape');
+  await page.click('[data-testid=sale-back]');
+  assert.equal(await page.inputValue('[data-testid=sale-search]'), sale.folio.toLowerCase(), 'the search is as it was left');
+  await page.locator(`[data-testid=sale-row][data-folio="${sale.folio}"]`, { hasText: `−${formatMXN(back.price_cents)}` }).waitFor();
+  assert.deepEqual(desk.errors.map(String), [], 'no script errors');
+});
+
+test('an administrator voids a whole sale without a PIN: «Todo» sends it as a void', { timeout: 120_000 }, async () => {
+  const rec = await login(hub.url, 'recepcion');
+  const product = items(await call(hub.url, rec, 'GET', '/products')).find((p) => p.active && p.stock > 3);
+  const sale = await call(hub.url, rec, 'POST', '/sales', {
+    items: [{ product_id: product.id, quantity: 2 }],
+    payments: [{ method: 'card', amount_cents: 2 * product.price_cents }],
+  });
+
+  const desk = await openAs(browser, hub.url, 'admin', DESK);
+  const page = desk.page;
+  await page.goto(`${hub.url}/reception/sales/${sale.id}`);
+  await page.click('[data-testid=sale-refund]');
+  await page.locator('[data-testid=refund-dialog]').waitFor();
+  assert.equal(await page.locator('[data-testid=refund-auth]').count(), 0, 'an administrator is not asked for a PIN up front');
+  await page.click('[data-testid=refund-all]');
+  assert.equal(await page.textContent('[data-testid=refund-qty]'), '2', '«Todo» takes every unit left');
+  assert.match(await page.textContent('[data-testid=refund-split]'), /Tarjeta/, 'a card sale goes back to the card');
+  // No reason yet: the dialog says so and sends nothing.
+  await page.click('[data-testid=refund-submit]');
+  await page.locator('[data-testid=refund-missing]').waitFor();
+  await page.fill('[data-testid=refund-reason]', 'venta duplicada');
+  await page.click('[data-testid=refund-submit]');
+  const folio = (await page.locator('[data-testid=refund-folio]').textContent()).trim();
+  await page.click('[data-testid=refund-close]');
+  await page.locator('[data-testid=sale-status]', { hasText: 'Anulada' }).waitFor();
+  assert.equal(await page.textContent('[data-testid=sale-net]'), formatMXN(0));
+  assert.equal(await page.locator('[data-testid=sale-refund]').count(), 0, 'nothing is left to refund');
+
+  const refund = await call(hub.url, rec, 'GET', `/refunds/${(await call(hub.url, rec, 'GET', `/sales/${sale.id}`)).refunds[0].id}`);
+  assert.equal(refund.folio, folio);
+  assert.equal(refund.is_void, true, 'sent as a void');
+  assert.equal(refund.reason, 'venta duplicada');
+  assert.deepEqual(refund.payments, [{ method: 'card', amount_cents: sale.total_cents }]);
   assert.deepEqual(desk.errors.map(String), [], 'no script errors');
 });

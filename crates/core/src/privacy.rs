@@ -119,6 +119,7 @@ mod tests {
             business_day: "2026-12-06".into(),
             created_at: String::new(),
             user_id: "u".into(),
+            user_name: "Recepción".into(),
             total_cents: 100,
             paid_cents: 100,
             change_cents: 0,

@@ -31,8 +31,9 @@ pub struct RefundRequest {
     /// How the money goes back; absent: by the sale's own methods.
     #[serde(default)]
     pub refund_payments: Option<Vec<PaymentRequest>>,
-    /// A supervisor's username and PIN, entered on the same screen.
-    #[serde(default, skip_serializing)]
+    /// A supervisor's username and PIN, entered on the same screen (never stored: the request's
+    /// hash for retries leaves the PIN out).
+    #[serde(default)]
     pub authorization: Option<Authorization>,
 }
 
@@ -86,8 +87,13 @@ pub struct Refund {
     pub created_at: String,
     /// The clerk who gave the money back.
     pub user_id: String,
+    /// Their name as the desk shows it.
+    #[serde(default)]
+    pub user_name: String,
     /// The supervisor whose PIN authorised it, when one was needed or given.
     pub authorized_by: Option<String>,
+    #[serde(default)]
+    pub authorized_by_name: Option<String>,
     pub reason: String,
     pub total_cents: i64,
     /// The whole sale was refunded at once.
@@ -115,7 +121,11 @@ pub fn folio(prefix: &str, number: i64) -> String {
 fn request_hash(sale_id: &str, req: &RefundRequest) -> String {
     let mut h = Sha256::new();
     h.update(sale_id.as_bytes());
-    h.update(serde_json::to_vec(req).unwrap_or_default());
+    let without_pin = RefundRequest {
+        authorization: None,
+        ..req.clone()
+    };
+    h.update(serde_json::to_vec(&without_pin).unwrap_or_default());
     if let Some(a) = &req.authorization {
         h.update(a.username.as_bytes());
     }
@@ -568,7 +578,9 @@ pub fn get(conn: &Connection, id: &str) -> Result<Refund> {
     let mut refund = conn
         .query_row(
             "SELECT r.id, r.number, r.folio, r.sale_id, COALESCE(s.folio, ''), r.business_day,
-                    r.created_at, r.user_id, r.authorized_by, r.reason, r.total_cents, r.is_void
+                    r.created_at, r.user_id, r.authorized_by, r.reason, r.total_cents, r.is_void,
+                    (SELECT display_name FROM users WHERE id = r.user_id),
+                    (SELECT display_name FROM users WHERE id = r.authorized_by)
              FROM refunds r JOIN sales s ON s.id = r.sale_id WHERE r.id = ?1",
             [id],
             |r| {
@@ -585,6 +597,8 @@ pub fn get(conn: &Connection, id: &str) -> Result<Refund> {
                     reason: r.get(9)?,
                     total_cents: r.get(10)?,
                     is_void: r.get(11)?,
+                    user_name: r.get::<_, Option<String>>(12)?.unwrap_or_default(),
+                    authorized_by_name: r.get(13)?,
                     items: Vec::new(),
                     payments: Vec::new(),
                 })

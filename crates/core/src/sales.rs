@@ -146,7 +146,10 @@ pub struct Sale {
     pub folio: String,
     pub business_day: String,
     pub created_at: String,
+    /// The clerk who sold it, and their name as the desk and the receipt show it.
     pub user_id: String,
+    #[serde(default)]
+    pub user_name: String,
     pub total_cents: i64,
     pub paid_cents: i64,
     pub change_cents: i64,
@@ -722,7 +725,8 @@ pub fn create(
 
 const SALE_COLUMNS: &str =
     "id, number, business_day, created_at, user_id, total_cents, paid_cents, \
-     change_cents, note, COALESCE(folio, '')";
+     change_cents, note, COALESCE(folio, ''), \
+     COALESCE((SELECT display_name FROM users u WHERE u.id = user_id), '')";
 
 fn sale_header(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sale> {
     Ok(Sale {
@@ -736,6 +740,7 @@ fn sale_header(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sale> {
         change_cents: r.get(7)?,
         note: r.get(8)?,
         folio: r.get(9)?,
+        user_name: r.get(10)?,
         items: Vec::new(),
         payments: Vec::new(),
         timers: Vec::new(),

@@ -3129,6 +3129,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/courtesies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First business day, `YYYY-MM-DD` (default: today in the branch time zone). */
+                    from?: string;
+                    /** @description Last business day (default: `from`). */
+                    to?: string;
+                    /** @description Branch (default: this store's branch). */
+                    branch_id?: string;
+                    /** @description Hours the branch is open a day, 1–24, for capacity figures (default 10). */
+                    open_hours?: number;
+                    /** @description Top items: only `product`, `service` or `package` (default: all kinds). */
+                    kind?: string;
+                    /** @description Top items: how many, 1–100 (default 10). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CourtesiesReport"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/dashboard": {
         parameters: {
             query?: never;
@@ -4839,7 +4911,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** `start` (a scheduled timer, now), `pause`, `resume`, `extend {minutes}`, `stop`, `cancel`. */
+        /**
+         * `start` (a scheduled timer, now), `pause`, `resume`, `extend {minutes, reason,
+         *     authorization?}` (free time: see `ExtendRequest`), `stop {waive_reason?}`, `cancel`.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4851,7 +4926,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            /** @description `{minutes}` for extend */
+            /** @description `{minutes, reason, authorization?}` for extend, `{waive_reason?}` for stop */
             requestBody?: {
                 content: {
                     "application/json": null | components["schemas"]["ExtendRequest"];
@@ -4875,7 +4950,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description El rol de la sesión no permite esta operación */
+                /** @description A free extension needs a super_admin's authorization (field `authorization`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4884,8 +4959,25 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Not possible in the timer's state */
+                /** @description Not possible in the timer's state, or overtime is due (`overtime_due`, field `waive_reason`) */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many wrong PINs */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5789,6 +5881,11 @@ export interface components {
              */
             voice: string;
         };
+        /** @description Who authorises: a super_admin's username and PIN. Never logged. */
+        Authorization: {
+            pin: string;
+            username: string;
+        };
         Background: {
             color: components["schemas"]["Rgb"];
             /**
@@ -5955,6 +6052,39 @@ export interface components {
             /** @description Business days with sales and no closing, oldest first. */
             unclosed_days: string[];
         };
+        CourtesiesReport: {
+            /** Format: int64 */
+            free_extension_minutes: number;
+            /** @description Oldest first. */
+            items: components["schemas"]["Courtesy"][];
+            period: components["schemas"]["PeriodInfo"];
+            /** Format: int64 */
+            waived_overtime_cents: number;
+        };
+        Courtesy: {
+            at: string;
+            /** @description The super_admin whose PIN authorised it, when it was not theirs. */
+            authorized_by?: string | null;
+            kind: components["schemas"]["CourtesyKind"];
+            /**
+             * Format: int64
+             * @description Minutes given (a free extension) or played past the end (waived overtime).
+             */
+            minutes: number;
+            reason: string;
+            service_name: string;
+            timer_id: string;
+            /** @description The clerk who gave it. */
+            user_id?: string | null;
+            /**
+             * Format: int64
+             * @description What the overtime would have cost (waived overtime, or overtime a free extension
+             *     swallowed); 0 for time added before the end.
+             */
+            value_cents: number;
+        };
+        /** @enum {string} */
+        CourtesyKind: "free_extension" | "waived_overtime";
         /** @description How prices are written. The default is Mexican pesos as printed in Mexico: `$1,234.50`. */
         CurrencyFormat: {
             /** @default always */
@@ -6155,10 +6285,22 @@ export interface components {
             /** @description For `png`: which page or slide (0-based, default 0). */
             slide?: number;
         };
+        /**
+         * @description Time given without selling it (`extend`): a super_admin's, or another role's with a
+         *     super_admin's `authorization`; always with a reason. Paid time is sold instead: a sale line
+         *     `{timer_id, extend_minutes}`.
+         */
         ExtendRequest: {
+            authorization?: null | components["schemas"]["Authorization"];
             /** Format: int64 */
             minutes: number;
+            reason?: string | null;
         };
+        /**
+         * @description Extra time a line sells for a timer.
+         * @enum {string}
+         */
+        ExtraKind: "extension" | "overtime";
         /** @description What the feed says itself, besides the changes it relays. */
         FeedNotice: (components["schemas"]["Hello"] & {
             /** @enum {string} */
@@ -6771,6 +6913,7 @@ export interface components {
         Refund: {
             /** @description The supervisor whose PIN authorised it, when one was needed or given. */
             authorized_by?: string | null;
+            authorized_by_name?: string | null;
             /** @description The business day the money went back (not the sale's). */
             business_day: string;
             created_at: string;
@@ -6790,6 +6933,8 @@ export interface components {
             total_cents: number;
             /** @description The clerk who gave the money back. */
             user_id: string;
+            /** @description Their name as the desk shows it. */
+            user_name?: string;
         };
         RefundItem: {
             damaged: boolean;
@@ -6812,6 +6957,7 @@ export interface components {
         };
         /** @description `POST /sales/{id}/refunds`: without `items`, the whole sale (a void). */
         RefundRequest: {
+            authorization?: null | components["schemas"]["Authorization"];
             items?: components["schemas"]["RefundItemRequest"][] | null;
             /** @description Why the money goes back (shown on the refund and in the reports). */
             reason: string;
@@ -6875,10 +7021,15 @@ export interface components {
             timers: components["schemas"]["Timer"][];
             /** Format: int64 */
             total_cents: number;
+            /** @description The clerk who sold it, and their name as the desk and the receipt show it. */
             user_id: string;
+            user_name?: string;
         };
         SaleItem: {
             child?: null | components["schemas"]["Child"];
+            extra?: null | components["schemas"]["ExtraKind"];
+            /** Format: int64 */
+            extra_minutes?: number | null;
             /** @description This line's id, for refunds (`<sale id>.<position>`). */
             id?: string;
             kind: components["schemas"]["ItemKind"];
@@ -6893,21 +7044,42 @@ export interface components {
              */
             refunded_quantity?: number;
             service_id?: string | null;
+            /**
+             * @description Extra time (kind `service`): the timer it was sold for, whether it was an extension or
+             *     overtime, and how many minutes (`quantity` counts its blocks).
+             */
+            timer_id?: string | null;
             /** Format: int64 */
             total_cents: number;
             /** Format: int64 */
             unit_price_cents: number;
         };
-        /** @description One line: exactly one of `product_id`, `service_id`, `package_id`. */
+        /**
+         * @description One line: exactly one of `product_id`, `service_id`, `package_id`, or extra time for a
+         *     running or run-out timer: `{timer_id, extend_minutes}` (an extension, in whole blocks of its
+         *     service's `extra_block_minutes`) or `{timer_id, overtime: true}` (the overtime due now, which
+         *     stops the timer).
+         */
         SaleItemRequest: {
             child?: null | components["schemas"]["Child"];
+            /**
+             * Format: int64
+             * @description With `timer_id`: minutes of extra time to sell.
+             */
+            extend_minutes?: number | null;
+            /** @description With `timer_id`: charge the overtime played (and stop the timer). */
+            overtime?: boolean;
             package_id?: string | null;
             product_id?: string | null;
-            /** Format: int64 */
-            quantity: number;
+            /**
+             * Format: int64
+             * @description How many (default 1; extra time is always 1 line, priced by its blocks).
+             */
+            quantity?: number;
             service_id?: string | null;
             /** @description Play time that starts later (RFC 3339); absent starts now. */
             start_at?: string | null;
+            timer_id?: string | null;
         };
         /** @description Sales, newest first; `next_cursor` is absent on the last page. */
         SalePage: {
@@ -6961,6 +7133,22 @@ export interface components {
             description: string;
             /** Format: int64 */
             duration_minutes: number;
+            /**
+             * Format: int64
+             * @description Extra time (extensions and overtime) is sold in blocks of this many minutes; 0: this
+             *     service sells no extra time.
+             */
+            extra_block_minutes: number;
+            /**
+             * Format: int64
+             * @description The price of one block of extra time.
+             */
+            extra_block_price_cents: number;
+            /**
+             * Format: int64
+             * @description Overtime up to this many minutes is not charged.
+             */
+            grace_minutes: number;
             id: string;
             name: string;
             /** Format: int64 */
@@ -6974,6 +7162,12 @@ export interface components {
             description?: string | null;
             /** Format: int64 */
             duration_minutes?: number | null;
+            /** Format: int64 */
+            extra_block_minutes?: number | null;
+            /** Format: int64 */
+            extra_block_price_cents?: number | null;
+            /** Format: int64 */
+            grace_minutes?: number | null;
             name?: string | null;
             /** Format: int64 */
             price_cents?: number | null;
@@ -7153,9 +7347,35 @@ export interface components {
             ends_at?: string | null;
             /** Format: int64 */
             extended_minutes: number;
+            /**
+             * Format: int64
+             * @description Extra time is sold in blocks of this many minutes (0: this timer's service sells none).
+             */
+            extra_block_minutes: number;
+            /** Format: int64 */
+            extra_block_price_cents: number;
+            /**
+             * Format: int64
+             * @description Overtime up to this many minutes is not charged.
+             */
+            grace_minutes: number;
             guardian_name: string;
             guardian_phone: string;
             id: string;
+            /**
+             * Format: int64
+             * @description What that overtime costs now, if it is not settled yet: nothing within the grace minutes,
+             *     beyond them every started block.
+             */
+            overtime_due_cents: number;
+            /**
+             * Format: int64
+             * @description Whole minutes (each started one counts) played past the end: while the bell has rung, or
+             *     as it stood when the timer was stopped.
+             */
+            overtime_minutes: number;
+            /** @description How the overtime was settled when the timer was stopped: `charged` or `waived`. */
+            overtime_settlement?: string | null;
             /**
              * Format: int64
              * @description Time left at the moment of the answer.
@@ -7400,6 +7620,7 @@ export interface components {
 export type AudioClip = components['schemas']['AudioClip'];
 export type AudioSchedule = components['schemas']['AudioSchedule'];
 export type AudioSettings = components['schemas']['AudioSettings'];
+export type Authorization = components['schemas']['Authorization'];
 export type Background = components['schemas']['Background'];
 export type Backtest = components['schemas']['Backtest'];
 export type BacktestPoint = components['schemas']['BacktestPoint'];
@@ -7416,6 +7637,9 @@ export type CapacityWarning = components['schemas']['CapacityWarning'];
 export type Child = components['schemas']['Child'];
 export type ClipList = components['schemas']['ClipList'];
 export type ClosingsReport = components['schemas']['ClosingsReport'];
+export type CourtesiesReport = components['schemas']['CourtesiesReport'];
+export type Courtesy = components['schemas']['Courtesy'];
+export type CourtesyKind = components['schemas']['CourtesyKind'];
 export type CurrencyFormat = components['schemas']['CurrencyFormat'];
 export type DailyCapacity = components['schemas']['DailyCapacity'];
 export type Dashboard = components['schemas']['Dashboard'];
@@ -7434,6 +7658,7 @@ export type EventList = components['schemas']['EventList'];
 export type ExportFormat = components['schemas']['ExportFormat'];
 export type ExportRequest = components['schemas']['ExportRequest'];
 export type ExtendRequest = components['schemas']['ExtendRequest'];
+export type ExtraKind = components['schemas']['ExtraKind'];
 export type FeedNotice = components['schemas']['FeedNotice'];
 export type Figures = components['schemas']['Figures'];
 export type FontSizes = components['schemas']['FontSizes'];

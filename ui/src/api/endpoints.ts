@@ -2,7 +2,7 @@ import { request, requestBlob } from './client';
 import type {
   AudioClip, AudioPlayer, AudioSchedule, AudioScheduleInput, AudioSettings, BackupInfo, BackupList, BackupRestored,
   Branch, BranchInput, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList,
-  LoginResponse, Package, Refund, RefundBody, SalePage, SaleQuery, PackageInput, Product, ProductInput,
+  LoginResponse, Package, Refund, RefundRequest, SalePage, SaleQuery, PackageInput, Product, ProductInput,
   ExportFormat, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportClosings,
   ReportDashboard, ReportFilter, ReportForecast, ReportHeatmap, ReportInventory, ReportSummary, ReportTopItems,
   ReportUtilisation, Sale, SaleRequest, Service, ServiceInput, StockAdjustment, SyncStatus, Timer,
@@ -63,7 +63,7 @@ export const sales = {
   search: (f: SaleQuery) =>
     request<SalePage>('GET', `/sales${q({ from: f.from, to: f.to, q: f.q, cursor: f.cursor, limit: f.limit?.toString() })}`),
   get: (id: string) => request<Sale>('GET', `/sales/${encodeURIComponent(id)}`),
-  refund: (id: string, body: RefundBody, idempotencyKey: string) =>
+  refund: (id: string, body: RefundRequest, idempotencyKey: string) =>
     request<Refund>('POST', `/sales/${encodeURIComponent(id)}/refunds`, body, { idempotencyKey }),
   /** The receipt again, marked COPIA: text for the screen, ESC/POS bytes for a receipt printer. */
   receiptText: async (id: string) => (await requestBlob('GET', `/sales/${encodeURIComponent(id)}/receipt${q({ format: 'text' })}`)).blob.text(),

@@ -4,8 +4,6 @@
 // wherever the UI has not followed it. What is declared below has no Rust twin: it is the UI's own
 // use of the API (URL segments, query filters, which admin table).
 
-import type { RefundRequest } from './openapi.gen';
-
 export type * from './openapi.gen';
 export type {
   Session as LoginResponse, DayStatus as DayClosingCurrent,
@@ -16,19 +14,6 @@ export type {
   Utilisation as ReportUtilisation, ClosingsReport as ReportClosings, ForecastReport as ReportForecast,
   SeriesForecast as ReportSeriesForecast,
 } from './openapi.gen';
-
-/** A supervisor's username and PIN, entered on the refund dialog. */
-export interface RefundAuthorization {
-  username: string;
-  pin: string;
-}
-
-/**
- * `POST /sales/{id}/refunds` as the hub reads it. The generated `RefundRequest` lacks the
- * `authorization` field (the hub's schema leaves it out, docs/api.md § Refunds lists it); drop this
- * once the document describes it.
- */
-export type RefundBody = RefundRequest & { authorization?: RefundAuthorization | null };
 
 /** `GET /sales` filters: business days (absent: the hub's today), free search, the next page. */
 export interface SaleQuery {

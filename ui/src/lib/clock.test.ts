@@ -17,6 +17,11 @@ function timer(over: Partial<Timer> = {}): Timer {
     duration_ms: 3_600_000,
     remaining_ms: 3_600_000,
     extended_minutes: 0,
+    extra_block_minutes: 15,
+    extra_block_price_cents: 5000,
+    grace_minutes: 5,
+    overtime_minutes: 0,
+    overtime_due_cents: 0,
     updated_at: '2026-11-22T18:00:00Z',
     ...over,
   };

@@ -3,7 +3,7 @@ import type { Product, Service } from '../api/types';
 import { buildSlides, menuChanged, slideDurationMs, slideKey } from './menuSlides';
 
 const service: Service = { id: 's', name: '1 hora de juego', description: '', duration_minutes: 60, price_cents: 15000, capacity: 0, active: true,
-  created_at: '2026-11-22T18:00:00Z', updated_at: '2026-11-22T18:00:00Z' };
+  extra_block_minutes: 15, extra_block_price_cents: 5000, grace_minutes: 5, created_at: '2026-11-22T18:00:00Z', updated_at: '2026-11-22T18:00:00Z' };
 
 function product(i: number, category: string, active = true): Product {
   return {

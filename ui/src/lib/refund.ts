@@ -1,4 +1,4 @@
-import type { Payment, PaymentMethod, Refund, RefundAuthorization, RefundBody, Sale, SaleItem } from '../api/types';
+import type { Payment, PaymentMethod, Refund, Authorization, RefundRequest, Sale, SaleItem } from '../api/types';
 
 // The refund dialog's arithmetic, the hub's rules (crates/core/src/refunds.rs) applied to what the
 // sale page already holds, so the clerk sees what goes back, and by which method, before sending.
@@ -114,15 +114,15 @@ export function refundRequest(
   sale: Sale,
   selection: RefundSelection,
   reason: string,
-  options: { method?: RefundMethod; total?: number; authorization?: RefundAuthorization | null } = {},
-): RefundBody {
+  options: { method?: RefundMethod; total?: number; authorization?: Authorization | null } = {},
+): RefundRequest {
   const lines = sale.items.filter((i) => i.id && (selection[i.id]?.quantity ?? 0) > 0);
   const damaged = lines.some((i) => splittable(i) && selection[i.id as string]?.damaged);
-  const body: RefundBody = { reason: reason.trim() };
+  const body: RefundRequest = { reason: reason.trim() };
   if (!coversAll(sale, selection) || damaged) {
     body.items = lines.map((i) => {
       const choice = selection[i.id as string] as LineChoice;
-      const line: NonNullable<RefundBody['items']>[number] = { item_id: i.id as string, quantity: Math.min(choice.quantity, leftOf(i)) };
+      const line: NonNullable<RefundRequest['items']>[number] = { item_id: i.id as string, quantity: Math.min(choice.quantity, leftOf(i)) };
       if (choice.damaged && splittable(i)) line.damaged = true;
       return line;
     });

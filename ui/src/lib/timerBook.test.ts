@@ -6,7 +6,8 @@ function timer(id: string, over: Partial<Timer> = {}): Timer {
   return {
     id, sale_id: null, child_name: id, guardian_name: '', guardian_phone: '', service_id: null,
     service_name: '', state: 'running', starts_at: '2026-11-22T18:00:00Z', ends_at: '2026-11-22T19:00:00Z',
-    duration_ms: 3_600_000, remaining_ms: 0, extended_minutes: 0, updated_at: '2026-11-22T18:00:00Z', ...over,
+    duration_ms: 3_600_000, remaining_ms: 0, extended_minutes: 0, updated_at: '2026-11-22T18:00:00Z',
+    extra_block_minutes: 15, extra_block_price_cents: 5000, grace_minutes: 5, overtime_minutes: 0, overtime_due_cents: 0, ...over,
   };
 }
 

@@ -27,6 +27,25 @@ pub struct Branch {
     /// Refunds below this amount need no supervisor's PIN (0: every refund needs one).
     #[serde(default)]
     pub refund_free_below_cents: i64,
+    /// A day's cash count further than this from what was expected is counted again once
+    /// before it is accepted.
+    #[serde(default)]
+    pub recount_threshold_cents: i64,
+    /// The discount (percent of a ticket) reception may give without a supervisor's PIN.
+    #[serde(default)]
+    pub discount_limit_reception_percent: i64,
+    /// The same for the kid bar.
+    #[serde(default)]
+    pub discount_limit_kidibar_percent: i64,
+    /// What the receipt prints: the business's legal name, RFC, phone and a closing line.
+    #[serde(default)]
+    pub legal_name: String,
+    #[serde(default)]
+    pub rfc: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub receipt_footer: String,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -41,6 +60,13 @@ pub struct BranchInput {
     pub capacity: Option<i64>,
     pub folio_prefix: Option<String>,
     pub refund_free_below_cents: Option<i64>,
+    pub recount_threshold_cents: Option<i64>,
+    pub discount_limit_reception_percent: Option<i64>,
+    pub discount_limit_kidibar_percent: Option<i64>,
+    pub legal_name: Option<String>,
+    pub rfc: Option<String>,
+    pub phone: Option<String>,
+    pub receipt_footer: Option<String>,
 }
 
 fn default_prefix() -> String {
@@ -48,7 +74,9 @@ fn default_prefix() -> String {
 }
 
 const COLUMNS: &str = "id, name, timezone, address, allow_negative_stock, capacity, created_at, \
-     updated_at, folio_prefix, refund_free_below_cents";
+     updated_at, folio_prefix, refund_free_below_cents, recount_threshold_cents, \
+     discount_limit_reception_percent, discount_limit_kidibar_percent, legal_name, rfc, phone, \
+     receipt_footer";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Branch> {
     Ok(Branch {
@@ -62,6 +90,13 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Branch> {
         updated_at: clock::to_rfc3339(r.get(7)?),
         folio_prefix: r.get(8)?,
         refund_free_below_cents: r.get(9)?,
+        recount_threshold_cents: r.get(10)?,
+        discount_limit_reception_percent: r.get(11)?,
+        discount_limit_kidibar_percent: r.get(12)?,
+        legal_name: r.get(13)?,
+        rfc: r.get(14)?,
+        phone: r.get(15)?,
+        receipt_footer: r.get(16)?,
     })
 }
 
@@ -133,6 +168,111 @@ fn check(input: &BranchInput) -> Result<()> {
     if let Some(c) = input.refund_free_below_cents {
         validate::non_negative("refund_free_below_cents", c, 100_000_000)?;
     }
+    if let Some(c) = input.recount_threshold_cents {
+        validate::non_negative("recount_threshold_cents", c, 100_000_000)?;
+    }
+    if let Some(p) = input.discount_limit_reception_percent {
+        validate::non_negative("discount_limit_reception_percent", p, 100)?;
+    }
+    if let Some(p) = input.discount_limit_kidibar_percent {
+        validate::non_negative("discount_limit_kidibar_percent", p, 100)?;
+    }
+    if let Some(n) = &input.legal_name {
+        validate::short("legal_name", n)?;
+    }
+    if let Some(r) = &input.rfc {
+        check_rfc(r)?;
+    }
+    if let Some(p) = &input.phone {
+        validate::short("phone", p)?;
+    }
+    if let Some(f) = &input.receipt_footer {
+        validate::text("receipt_footer", f)?;
+        if f.chars().count() > 300 {
+            return Err(CoreError::validation(
+                "receipt_footer",
+                "el pie del ticket lleva a lo más 300 caracteres",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An RFC as the SAT writes it: 3 (a company) or 4 (a person) letters (`&` and `Ñ` included), a
+/// date `YYMMDD` and a 3-character homoclave; empty means not set.
+fn check_rfc(rfc: &str) -> Result<()> {
+    let r = rfc.trim().to_uppercase();
+    if r.is_empty() {
+        return Ok(());
+    }
+    let chars: Vec<char> = r.chars().collect();
+    let letters = match chars.len() {
+        12 => 3,
+        13 => 4,
+        _ => 0,
+    };
+    let ok = letters > 0
+        && chars[..letters]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || *c == '&' || *c == 'Ñ')
+        && chars[letters..letters + 6].iter().all(char::is_ascii_digit)
+        && chars[letters + 6..].iter().all(char::is_ascii_alphanumeric);
+    if !ok {
+        return Err(CoreError::validation(
+            "rfc",
+            "RFC inválido: 3 o 4 letras, la fecha AAMMDD y la homoclave (p. ej. KID201231AB1)",
+        ));
+    }
+    Ok(())
+}
+
+/// Writes the till, discount and receipt settings `input` names (the rest stay as `before`).
+fn save_settings(
+    tx: &Tx<'_>,
+    id: &str,
+    input: &BranchInput,
+    before: Option<&Branch>,
+) -> Result<()> {
+    let text = |v: &Option<String>, old: Option<&str>| -> String {
+        v.as_deref()
+            .map(|s| s.trim().to_string())
+            .or(old.map(str::to_string))
+            .unwrap_or_default()
+    };
+    tx.conn.execute(
+        "UPDATE branches SET folio_prefix = ?2, refund_free_below_cents = ?3, recount_threshold_cents = ?4,
+                discount_limit_reception_percent = ?5, discount_limit_kidibar_percent = ?6,
+                legal_name = ?7, rfc = ?8, phone = ?9, receipt_footer = ?10
+         WHERE id = ?1",
+        params![
+            id,
+            input
+                .folio_prefix
+                .as_deref()
+                .or(before.map(|b| b.folio_prefix.as_str()))
+                .unwrap_or("A"),
+            input
+                .refund_free_below_cents
+                .or(before.map(|b| b.refund_free_below_cents))
+                .unwrap_or(0),
+            input
+                .recount_threshold_cents
+                .or(before.map(|b| b.recount_threshold_cents))
+                .unwrap_or(5_000),
+            input
+                .discount_limit_reception_percent
+                .or(before.map(|b| b.discount_limit_reception_percent))
+                .unwrap_or(10),
+            input
+                .discount_limit_kidibar_percent
+                .or(before.map(|b| b.discount_limit_kidibar_percent))
+                .unwrap_or(0),
+            text(&input.legal_name, before.map(|b| b.legal_name.as_str())),
+            text(&input.rfc, before.map(|b| b.rfc.as_str())).to_uppercase(),
+            text(&input.phone, before.map(|b| b.phone.as_str())),
+            text(&input.receipt_footer, before.map(|b| b.receipt_footer.as_str())),
+        ],
+    )?;
     Ok(())
 }
 
@@ -153,14 +293,7 @@ pub fn create(tx: &Tx<'_>, input: &BranchInput) -> Result<Branch> {
             tx.now()
         ],
     )?;
-    tx.conn.execute(
-        "UPDATE branches SET folio_prefix = ?2, refund_free_below_cents = ?3 WHERE id = ?1",
-        params![
-            id,
-            input.folio_prefix.as_deref().unwrap_or("A"),
-            input.refund_free_below_cents.unwrap_or(0)
-        ],
-    )?;
+    save_settings(tx, &id, input, None)?;
     let branch = get(tx.conn, &id)?;
     tx.event("branch.created", "branch", &id, &branch)?;
     Ok(branch)
@@ -182,19 +315,7 @@ pub fn update(tx: &Tx<'_>, id: &str, input: &BranchInput) -> Result<Branch> {
             tx.now()
         ],
     )?;
-    tx.conn.execute(
-        "UPDATE branches SET folio_prefix = ?2, refund_free_below_cents = ?3 WHERE id = ?1",
-        params![
-            id,
-            input
-                .folio_prefix
-                .as_deref()
-                .unwrap_or(&before.folio_prefix),
-            input
-                .refund_free_below_cents
-                .unwrap_or(before.refund_free_below_cents)
-        ],
-    )?;
+    save_settings(tx, id, input, Some(&before))?;
     let after = get(tx.conn, id)?;
     tx.event("branch.updated", "branch", id, &after)?;
     Ok(after)

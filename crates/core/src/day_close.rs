@@ -1,5 +1,9 @@
-//! Day closing (arqueo): freezes a business day with what was expected by payment method, what
-//! was counted, and the difference. Sales after closing belong to the next day.
+//! Day closing (arqueo, corte Z): freezes a business day with what was expected by payment
+//! method, what was counted, and the difference. Cash expected = the drawers' floats + cash sales
+//! − cash refunds − drops + deposits. The count is blind (the clerk sees the expected money only
+//! after counting), and a difference beyond the branch's threshold is counted again once before
+//! it is accepted. A closed day is corrected only by a super_admin's amendment, a new record.
+//! Sales after closing belong to the next day.
 
 use std::collections::BTreeMap;
 
@@ -26,15 +30,56 @@ impl ByMethod {
     }
 }
 
-/// What the open day holds so far.
+/// What the open day holds so far. The money expected is shown only to roles that read
+/// reports: the desk counts blind.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DayStatus {
     pub business_day: String,
     pub closed: bool,
-    pub expected: ByMethod,
+    pub expected: Option<ByMethod>,
     pub sales_count: i64,
-    pub total_cents: i64,
+    pub total_cents: Option<i64>,
+    pub float_cents: i64,
+    pub drops_cents: i64,
+    pub deposits_cents: i64,
+    /// The count was too far off once already: the next one is accepted.
+    pub recount_pending: bool,
     pub closing: Option<DayClosing>,
+}
+
+/// A super_admin's correction of a closed day's count, with the reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Amendment {
+    pub id: String,
+    pub closing_id: String,
+    pub business_day: String,
+    pub counted: ByMethod,
+    /// The corrected count minus what the closing expected.
+    pub difference_cents: i64,
+    pub reason: String,
+    pub user_id: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct AmendRequest {
+    pub counted_cash_cents: i64,
+    #[serde(default)]
+    pub counted_card_cents: Option<i64>,
+    #[serde(default)]
+    pub counted_transfer_cents: Option<i64>,
+    pub reason: String,
+}
+
+/// What a closing request came to.
+#[derive(Debug, Clone)]
+pub enum CloseOutcome {
+    Closed(Box<DayClosing>),
+    /// The count is further off than the branch's threshold: count again (the attempt is
+    /// recorded; the next count is accepted).
+    RecountRequired {
+        business_day: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -54,6 +99,29 @@ pub struct DayClosing {
     pub note: String,
     pub closed_by: String,
     pub closed_at: String,
+    /// The drawers' floats, drops and deposits the expected cash includes.
+    #[serde(default)]
+    pub float_cents: i64,
+    #[serde(default)]
+    pub drops_cents: i64,
+    #[serde(default)]
+    pub deposits_cents: i64,
+    /// The first count, when the clerk was asked to count again.
+    #[serde(default)]
+    pub first_count_cash_cents: Option<i64>,
+    /// Later corrections, oldest first; the last one is the day's count now.
+    #[serde(default)]
+    pub amendments: Vec<Amendment>,
+}
+
+impl DayClosing {
+    /// The difference as the day stands: the last amendment's, or the closing's.
+    pub fn current_difference_cents(&self) -> i64 {
+        self.amendments
+            .last()
+            .map(|a| a.difference_cents)
+            .unwrap_or(self.difference_cents)
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -161,29 +229,55 @@ pub fn refunds(
     Ok((by, total))
 }
 
-/// Money that should be in each drawer for one day (see `takings`).
+/// Money that should be in the drawers for one day: `takings` plus the cash floats, less the
+/// drops, plus the deposits. `(by method, sales, total of sales)`.
 pub fn expected(
     conn: &Connection,
     branch_id: &str,
     day: NaiveDate,
 ) -> Result<(ByMethod, i64, i64)> {
-    takings(conn, branch_id, day, day)
+    let (mut by, count, total) = takings(conn, branch_id, day, day)?;
+    let (float, drops, deposits) = crate::till::sums(conn, branch_id, day)?;
+    by.cash_cents += float - drops + deposits;
+    Ok((by, count, total))
 }
 
 fn today(conn: &Connection, branch_id: &str, now: Millis) -> Result<NaiveDate> {
     Ok(clock::local_day(now, branches::timezone(conn, branch_id)?))
 }
 
-pub fn status(conn: &Connection, branch_id: &str, now: Millis) -> Result<DayStatus> {
+fn recount_pending(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT counted_cash_cents FROM cash_counts WHERE branch_id = ?1 AND business_day = ?2
+             ORDER BY created_at LIMIT 1",
+            params![branch_id, day.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Today's status; `show_expected` is for the roles that see the money before it is counted.
+pub fn status(
+    conn: &Connection,
+    branch_id: &str,
+    now: Millis,
+    show_expected: bool,
+) -> Result<DayStatus> {
     let day = today(conn, branch_id, now)?;
     let (expected, sales_count, total_cents) = expected(conn, branch_id, day)?;
+    let (float_cents, drops_cents, deposits_cents) = crate::till::sums(conn, branch_id, day)?;
     let closing = get_by_day(conn, branch_id, day)?;
     Ok(DayStatus {
         business_day: day.to_string(),
         closed: closing.is_some(),
-        expected,
+        expected: show_expected.then_some(expected),
         sales_count,
-        total_cents,
+        total_cents: show_expected.then_some(total_cents),
+        float_cents,
+        drops_cents,
+        deposits_cents,
+        recount_pending: recount_pending(conn, branch_id, day)?.is_some(),
         closing,
     })
 }
@@ -217,15 +311,48 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<DayClosing> {
         note: r.get(12)?,
         closed_by: r.get(13)?,
         closed_at: clock::to_rfc3339(r.get(14)?),
+        float_cents: r.get(15)?,
+        drops_cents: r.get(16)?,
+        deposits_cents: r.get(17)?,
+        first_count_cash_cents: r.get(18)?,
+        amendments: Vec::new(),
     })
+}
+
+fn with_amendments(conn: &Connection, mut c: DayClosing) -> Result<DayClosing> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, closing_id, business_day, counted_cash_cents, counted_card_cents,
+                counted_transfer_cents, difference_cents, reason, user_id, created_at
+         FROM day_closing_amendments WHERE closing_id = ?1 ORDER BY created_at, id",
+    )?;
+    c.amendments = stmt
+        .query_map([&c.id], |r| {
+            Ok(Amendment {
+                id: r.get(0)?,
+                closing_id: r.get(1)?,
+                business_day: r.get(2)?,
+                counted: ByMethod {
+                    cash_cents: r.get(3)?,
+                    card_cents: r.get(4)?,
+                    transfer_cents: r.get(5)?,
+                },
+                difference_cents: r.get(6)?,
+                reason: r.get(7)?,
+                user_id: r.get(8)?,
+                created_at: clock::to_rfc3339(r.get(9)?),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(c)
 }
 
 const COLUMNS: &str = "id, business_day, expected_cash_cents, expected_card_cents, expected_transfer_cents, \
      counted_cash_cents, counted_card_cents, counted_transfer_cents, difference_cents, sales_count, total_cents, \
-     denominations, note, closed_by, closed_at";
+     denominations, note, closed_by, closed_at, float_cents, drops_cents, deposits_cents, \
+     first_count_cash_cents";
 
 fn get_by_day(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<Option<DayClosing>> {
-    Ok(conn
+    let found = conn
         .query_row(
             &format!(
                 "SELECT {COLUMNS} FROM day_closings WHERE branch_id = ?1 AND business_day = ?2"
@@ -233,7 +360,20 @@ fn get_by_day(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<Opti
             params![branch_id, day.to_string()],
             from_row,
         )
-        .optional()?)
+        .optional()?;
+    found.map(|c| with_amendments(conn, c)).transpose()
+}
+
+pub fn get(conn: &Connection, branch_id: &str, id: &str) -> Result<DayClosing> {
+    let c = conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM day_closings WHERE branch_id = ?1 AND id = ?2"),
+            params![branch_id, id],
+            from_row,
+        )
+        .optional()?
+        .ok_or_else(|| CoreError::not_found("cierre", id))?;
+    with_amendments(conn, c)
 }
 
 pub fn list(
@@ -250,7 +390,8 @@ pub fn list(
         params![branch_id, from.to_string(), to.to_string()],
         from_row,
     )?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    rows.map(|c| with_amendments(conn, c?))
+        .collect::<Result<Vec<_>>>()
 }
 
 fn check_denominations(req: &DayCloseRequest) -> Result<BTreeMap<String, i64>> {
@@ -281,8 +422,10 @@ fn check_denominations(req: &DayCloseRequest) -> Result<BTreeMap<String, i64>> {
     Ok(map.clone())
 }
 
-/// Closes a day once. A second closing of the same day is refused.
-pub fn close(tx: &Tx<'_>, req: &DayCloseRequest) -> Result<DayClosing> {
+/// Closes a day once. A second closing of the same day is refused. A count further from the
+/// expected money than the branch's threshold is recorded and sent back to be counted again;
+/// the next count is accepted, whatever it says, and the first stays on the closing.
+pub fn close(tx: &Tx<'_>, req: &DayCloseRequest) -> Result<CloseOutcome> {
     let user_id = tx
         .actor()
         .user_id
@@ -324,9 +467,34 @@ pub fn close(tx: &Tx<'_>, req: &DayCloseRequest) -> Result<DayClosing> {
         )?,
     };
     let difference = counted.total() - expected.total();
+    let first_count = recount_pending(tx.conn, &branch, day)?;
+    let threshold = branches::get(tx.conn, &branch)?.recount_threshold_cents;
+    if first_count.is_none() && difference.abs() > threshold {
+        let count_id = ids::new_id();
+        tx.conn.execute(
+            "INSERT INTO cash_counts (id, branch_id, business_day, counted_cash_cents, difference_cents, user_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![count_id, branch, day.to_string(), counted.cash_cents, difference, user_id, tx.now()],
+        )?;
+        tx.event(
+            "day.recount_required",
+            "cash_count",
+            &count_id,
+            &serde_json::json!({
+                "business_day": day.to_string(),
+                "counted": counted,
+                "difference_cents": difference,
+                "threshold_cents": threshold,
+            }),
+        )?;
+        return Ok(CloseOutcome::RecountRequired {
+            business_day: day.to_string(),
+        });
+    }
+    let (float, drops, deposits) = crate::till::sums(tx.conn, &branch, day)?;
     let id = ids::new_id();
     tx.conn.execute(
-        &format!("INSERT INTO day_closings (branch_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"),
+        &format!("INSERT INTO day_closings (branch_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"),
         params![
             branch,
             id,
@@ -343,11 +511,74 @@ pub fn close(tx: &Tx<'_>, req: &DayCloseRequest) -> Result<DayClosing> {
             serde_json::to_string(&denominations).unwrap_or_else(|_| "{}".into()),
             note,
             user_id,
-            tx.now()
+            tx.now(),
+            float,
+            drops,
+            deposits,
+            first_count
         ],
     )?;
     let closing = get_by_day(tx.conn, &branch, day)?
         .ok_or_else(|| CoreError::Corrupt("day closing vanished".into()))?;
     tx.event("day.closed", "day_closing", &id, &closing)?;
-    Ok(closing)
+    Ok(CloseOutcome::Closed(Box::new(closing)))
+}
+
+/// Corrects a closed day's count: a super_admin's, with a reason, as a new record. The closing
+/// keeps what was counted then; reports use the last amendment.
+pub fn amend(tx: &Tx<'_>, closing_id: &str, req: &AmendRequest) -> Result<DayClosing> {
+    tx.actor()
+        .role
+        .require(crate::roles::Permission::AmendClosings)?;
+    let user_id = tx
+        .actor()
+        .user_id
+        .clone()
+        .ok_or_else(|| CoreError::Forbidden("la corrección necesita un usuario".into()))?;
+    let closing = get(tx.conn, tx.branch_id(), closing_id)?;
+    let reason = validate::short("reason", &req.reason)?;
+    if reason.is_empty() {
+        return Err(CoreError::validation("reason", "escribe el motivo"));
+    }
+    let current = closing
+        .amendments
+        .last()
+        .map(|a| a.counted)
+        .unwrap_or(closing.counted);
+    let counted = ByMethod {
+        cash_cents: validate::amount("counted_cash_cents", req.counted_cash_cents)?,
+        card_cents: validate::amount(
+            "counted_card_cents",
+            req.counted_card_cents.unwrap_or(current.card_cents),
+        )?,
+        transfer_cents: validate::amount(
+            "counted_transfer_cents",
+            req.counted_transfer_cents.unwrap_or(current.transfer_cents),
+        )?,
+    };
+    let difference = counted.total() - closing.expected.total();
+    let id = ids::new_id();
+    tx.conn.execute(
+        "INSERT INTO day_closing_amendments (id, closing_id, branch_id, business_day, counted_cash_cents,
+                counted_card_cents, counted_transfer_cents, difference_cents, reason, user_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            id,
+            closing.id,
+            tx.branch_id(),
+            closing.business_day,
+            counted.cash_cents,
+            counted.card_cents,
+            counted.transfer_cents,
+            difference,
+            reason,
+            user_id,
+            tx.now()
+        ],
+    )?;
+    let after = get(tx.conn, tx.branch_id(), closing_id)?;
+    if let Some(a) = after.amendments.last() {
+        tx.event("day.amended", "day_closing_amendment", &a.id, a)?;
+    }
+    Ok(after)
 }

@@ -190,6 +190,15 @@ fn catalogue_in(tx: &Tx<'_>) -> Result<bool> {
                 capacity: Some(40),
                 folio_prefix: Some("A".into()),
                 refund_free_below_cents: Some(0),
+                recount_threshold_cents: Some(5_000),
+                discount_limit_reception_percent: Some(10),
+                discount_limit_kidibar_percent: Some(0),
+                legal_name: Some("Diversiones Kidyboard S.A. de C.V.".into()),
+                rfc: Some("DKI201231AB1".into()),
+                phone: Some("55 5555 0123".into()),
+                receipt_footer: Some(
+                    "¡Gracias por jugar con nosotros! Factura en kidyboard.mx/factura".into(),
+                ),
             },
         )?;
         let mut service_ids = Vec::new();

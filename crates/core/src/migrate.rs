@@ -54,6 +54,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0008_extra_time.sql",
         sql: include_str!("../../../migrations/0008_extra_time.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_drawer_discounts_tax.sql",
+        sql: include_str!("../../../migrations/0009_drawer_discounts_tax.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

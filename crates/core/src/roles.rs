@@ -59,6 +59,12 @@ pub enum Permission {
     AuthorizeRefunds,
     /// Give play time without selling it (a free extension), or authorise someone else's.
     GiveFreeTime,
+    /// Open a drawer with its float, drop cash to the safe or deposit it, print a shift report.
+    OperateTill,
+    /// Correct a closed day's count (a new amendment record).
+    AmendClosings,
+    /// Give a discount above the branch's limit for one's role, or authorise someone else's.
+    AuthorizeDiscounts,
 }
 
 impl Role {
@@ -114,6 +120,9 @@ impl Role {
                     | RefundSales
                     | AuthorizeRefunds
                     | GiveFreeTime
+                    | OperateTill
+                    | AmendClosings
+                    | AuthorizeDiscounts
             ),
             Role::Reception => matches!(
                 p,
@@ -131,10 +140,11 @@ impl Role {
                     | CloseDay
                     | ReadAudio
                     | RefundSales
+                    | OperateTill
             ),
             Role::Kidibar => matches!(
                 p,
-                ReadProducts | ReadBranches | SellProducts | ReadSales | RefundSales
+                ReadProducts | ReadBranches | SellProducts | ReadSales | RefundSales | OperateTill
             ),
             // A wall monitor may own the speakers: it plays announcements and jingles.
             Role::Monitor => matches!(p, ReadTimers | ReadBranches | ReadAudio),

@@ -43,13 +43,13 @@ proptest! {
                 }
                 Op::Close => {
                     let status = store
-                        .read(|c| day_close::status(c, store.branch_id(), now))
+                        .read(|c| day_close::status(c, store.branch_id(), now, true))
                         .expect("status");
                     if !status.closed {
                         store
                             .change(&actor, now, |tx| {
                                 day_close::close(tx, &DayCloseRequest {
-                                    counted_cash_cents: status.expected.cash_cents.max(0),
+                                    counted_cash_cents: status.expected.map_or(0, |e| e.cash_cents.max(0)),
                                     ..Default::default()
                                 })
                             })

@@ -18,7 +18,16 @@ async fn closing_with_a_wrong_count_shows_the_difference_and_cannot_be_repeated(
     assert_eq!(rec.post("/sales", json!({"items": [{"product_id": water, "quantity": 2}], "payments": [{"method": "card", "amount_cents": 4000}]})).await.status, 201);
     assert_eq!(rec.post("/sales", json!({"items": [{"product_id": water, "quantity": 1}], "payments": [{"method": "transfer", "amount_cents": 2000}]})).await.status, 201);
 
-    let current = rec.get("/day-closings/current").await;
+    // The desk counts blind: only the roles that read reports see what is expected.
+    let blind = rec.get("/day-closings/current").await;
+    assert!(blind.body["expected"].is_null(), "{}", blind.body);
+    assert!(blind.body["total_cents"].is_null());
+    assert_eq!(blind.body["sales_count"], 3);
+    let current = hub
+        .login("gerente")
+        .await
+        .get("/day-closings/current")
+        .await;
     assert_eq!(
         current.body["expected"]["cash_cents"], 15_000,
         "cash expected is net of change"

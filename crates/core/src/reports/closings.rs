@@ -39,7 +39,7 @@ pub fn closings(conn: &Connection, period: &Period) -> Result<ClosingsReport> {
     let unclosed_days = stmt
         .query_map(params![period.branch_id, f, t], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let diffs = || items.iter().map(|c| c.difference_cents);
+    let diffs = || items.iter().map(|c| c.current_difference_cents());
     Ok(ClosingsReport {
         period: period.info(),
         total_difference_cents: diffs().sum(),

@@ -29,6 +29,7 @@ pub mod report_files;
 pub mod reports;
 pub mod sales;
 pub mod sync;
+pub mod till;
 pub mod timers;
 #[cfg(feature = "vision")]
 pub mod vision;
@@ -64,6 +65,11 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(timers::act))
         .routes(routes!(day_close::close, day_close::list))
         .routes(routes!(day_close::current))
+        .routes(routes!(day_close::amend))
+        .routes(routes!(till::open))
+        .routes(routes!(till::movement))
+        .routes(routes!(till::day))
+        .routes(routes!(till::shift))
         .routes(routes!(reports::summary))
         .routes(routes!(reports::dashboard))
         .routes(routes!(reports::revenue))

@@ -3,7 +3,7 @@ import type {
   AudioClip, AudioPlayer, AudioSchedule, AudioScheduleInput, AudioSettings, BackupInfo, BackupList, BackupRestored,
   Branch, BranchInput, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList,
   LoginResponse, Package, Refund, RefundRequest, SalePage, SaleQuery, PackageInput, Product, ProductInput,
-  ExportFormat, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportClosings,
+  ExportFormat, ExtendRequest, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportClosings,
   ReportDashboard, ReportFilter, ReportForecast, ReportHeatmap, ReportInventory, ReportSummary, ReportTopItems,
   ReportUtilisation, Sale, SaleRequest, Service, ServiceInput, StockAdjustment, SyncStatus, Timer,
   TimerAction, TimerList, TotemMenu, UploadedImage, User, UserInput,
@@ -77,8 +77,14 @@ export const refunds = {
 
 export const timers = {
   list: (states?: string) => request<TimerList>('GET', `/timers${q({ state: states })}`),
+  get: (id: string) => request<Timer>('GET', `/timers/${encodeURIComponent(id)}`),
   act: (id: string, action: TimerAction) => request<Timer>('POST', `/timers/${id}/${action}`),
-  extend: (id: string, minutes: number) => request<Timer>('POST', `/timers/${id}/extend`, { minutes }),
+  /** Stops a timer; one with overtime due stops only with the reason it is waived (else 409
+   *  `overtime_due`). The hub's document types no stop body, hence the literal. */
+  stop: (id: string, waiveReason?: string) =>
+    request<Timer>('POST', `/timers/${id}/stop`, waiveReason ? { waive_reason: waiveReason } : undefined),
+  /** Time given without a sale (a courtesy): a super_admin's, or with one's `authorization`. */
+  giveTime: (id: string, body: ExtendRequest) => request<Timer>('POST', `/timers/${id}/extend`, body),
 };
 
 export const dayClosings = {

@@ -1,5 +1,5 @@
 // Reception checks a child in and takes cash; the wall monitor (another device) shows the timer
-// within a second; pause and extend done at reception show on the monitor.
+// within a second; a pause and 15 minutes sold at reception show on the monitor.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call, formatMXN, items, login } from './api.mjs';
@@ -19,7 +19,7 @@ after(async () => {
   await hub?.stop();
 });
 
-test('check-in with cash reaches the monitor, then pause and extend follow', { timeout: 120_000 }, async () => {
+test('check-in with cash reaches the monitor, then a pause and a paid extension follow', { timeout: 120_000 }, async () => {
   const token = await login(hub.url, 'recepcion');
   const services = items(await call(hub.url, token, 'GET', '/services')).filter((s) => s.active);
   const service = services.find((s) => s.duration_minutes === 60) ?? services[0];
@@ -63,8 +63,10 @@ test('check-in with cash reaches the monitor, then pause and extend follow', { t
   await monitor.page.waitForTimeout(1500);
   assert.equal(await tile.locator('[data-testid=countdown]').textContent(), frozen, 'a paused timer does not count down');
 
-  // Extend by 15 minutes → the monitor shows 15 more minutes.
+  // Sell 15 more minutes (paid by card) → the monitor shows 15 more minutes.
   await card.locator('[data-testid=timer-extend-15]').click();
+  await r.click('[data-testid=pay-mode-card]');
+  await r.click('[data-testid=pay-confirm]');
   await monitor.page.waitForFunction(
     ([name, before]) => {
       const tileEl = [...document.querySelectorAll('[data-testid=monitor-tile]')].find((el) => el.textContent?.includes(name));
@@ -75,6 +77,8 @@ test('check-in with cash reaches the monitor, then pause and extend follow', { t
     [child, frozen],
     { timeout: 1000 },
   );
+
+  await r.click('[data-testid=sale-done-close]');
 
   // Resume → running again on the monitor.
   await card.locator('[data-testid=timer-resume]').click();

@@ -26,9 +26,13 @@ export function launchBrowser() {
   });
 }
 
-/** A separate device: its own context (cookies, sessionStorage), logged in through the login page. */
-export async function openAs(browser, base, username, viewport = DESK) {
+/**
+ * A separate device: its own context (cookies, sessionStorage), logged in through the login page.
+ * `prepare` runs on the new context before any page loads (e.g. installing a fake clock).
+ */
+export async function openAs(browser, base, username, viewport = DESK, prepare = async () => {}) {
   const context = await browser.newContext({ viewport, locale: 'es-MX' });
+  await prepare(context);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err));

@@ -2,7 +2,8 @@
 // live and «Terminar» charges it (the hub stops the timer with the sale) or waives it with a
 // reason (the courtesies report lists it); +15 min is sold with its price on the button; time given
 // without a sale needs an administrator's PIN; and a charge refused because a new block began
-// shows the new amount. Timers that ran out minutes ago come from pastTimers.mjs, which says why
+// shows the new amount; a plain stop the hub refuses inside a stale grace turns into the same
+// choice. Timers that ran out minutes ago come from pastTimers.mjs, which says why
 // the database is written by hand.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -209,6 +210,46 @@ test('free time: reception needs an administrator’s PIN (none or a wrong one i
   assert.equal(entry.minutes, 10);
   assert.equal(entry.reason, 'Falla en el área de juego');
   assert.deepEqual(desk.errors.map(String), [], 'no script errors');
+});
+
+test('within the grace nothing is due; a plain stop the hub refuses (409 overtime_due) turns into the same choice', { timeout: 120_000 }, async () => {
+  // Its own hub: Fer is 4 min 40 s past her end when the file is written (grace: 5 min). The
+  // page's clock is then frozen (Playwright's fake clock), so the card still shows the grace while
+  // the hub's time goes past it: the one way the hub can answer a stop with 409 overtime_due.
+  const { hub: own, timers: mine, writtenAt } = await hubWithRunOutTimers({ Fer: 5 * MINUTE - 20_000 });
+  const graceEnds = writtenAt + 20_000;
+  const other = await openAs(browser, own.url, 'recepcion', DESK, (context) => context.clock.install());
+  try {
+    const page = other.page;
+    const fer = mine.Fer;
+    const overtime = page.locator(`${card(fer.id)} [data-testid=timer-overtime]`);
+    await overtime.waitFor();
+    assert.ok(Date.now() < graceEnds - 2000, 'the page opened within the grace (the set-up was too slow otherwise)');
+    await page.clock.pauseAt(Date.now() + 1000);
+    assert.match(await overtime.textContent(), /Excedido 5 min · sin cargo \(tolerancia 5 min\)/, 'within the grace nothing is due');
+    await screenshot(page, 'extra-time-9-grace');
+    await new Promise((r) => setTimeout(r, graceEnds - Date.now() + 1500));
+
+    // The card still thinks nothing is due: «Terminar» asks to confirm, then sends a plain stop.
+    assert.match(await overtime.textContent(), /sin cargo/, 'the frozen page still shows the grace');
+    await page.click(`${card(fer.id)} [data-testid=timer-stop]`);
+    await page.click(`${card(fer.id)} [data-testid=timer-stop]`);
+    const charge = page.locator(`${card(fer.id)} [data-testid=timer-charge]`);
+    await charge.waitFor();
+    assert.match(await charge.textContent(), /Cobrar \$50\.00/, 'the hub’s figure: one block past the grace');
+    await page.locator(`${card(fer.id)} [data-testid=timer-waive]`).waitFor();
+    const rec = await login(own.url, 'recepcion');
+    assert.equal((await call(own.url, rec, 'GET', `/timers/${fer.id}`)).state, 'expired', 'the refused stop stopped nothing');
+    await charge.click();
+    assert.equal(await page.textContent('[data-testid=pay-total]'), '$50.00', 'the payment is what the hub said');
+    await page.click('[data-testid=pay-confirm]');
+    await page.locator('[data-testid=sale-done]').waitFor();
+    assert.equal((await call(own.url, rec, 'GET', `/timers/${fer.id}`)).overtime_settlement, 'charged');
+    assert.deepEqual(other.errors.map(String), [], 'no script errors');
+  } finally {
+    await other.context.close();
+    await own.stop();
+  }
 });
 
 test('a charge refused because a new block began shows the new amount, and the second try charges it', { timeout: 120_000 }, async () => {

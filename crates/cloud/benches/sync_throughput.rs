@@ -36,6 +36,7 @@ fn queue_events(store: &TestStore, events: i64) {
                                 amount_cents: 3_000,
                             }],
                             note: None,
+                            ..Default::default()
                         },
                         None,
                     )?;

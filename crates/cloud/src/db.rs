@@ -24,6 +24,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_refunds.sql",
         sql: include_str!("../migrations/0002_refunds.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_till.sql",
+        sql: include_str!("../migrations/0003_till.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

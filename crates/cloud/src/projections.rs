@@ -23,12 +23,40 @@ struct DayTotals {
     card: i64,
     transfer: i64,
     refunds: i64,
+    gross: i64,
+    discounts: i64,
+}
+
+/// A day's drawer work.
+#[derive(Default)]
+struct TillTotals {
+    float: i64,
+    drops: i64,
+    deposits: i64,
+}
+
+#[derive(Deserialize)]
+struct FloatFacts {
+    business_day: String,
+    float_cents: i64,
+}
+
+#[derive(Deserialize)]
+struct MovementFacts {
+    business_day: String,
+    kind: String,
+    amount_cents: i64,
 }
 
 #[derive(Deserialize)]
 struct SaleFacts {
     business_day: String,
     total_cents: i64,
+    /// List prices before discounts (absent from older hubs: the total).
+    #[serde(default)]
+    gross_cents: Option<i64>,
+    #[serde(default)]
+    discount_cents: i64,
     #[serde(default)]
     change_cents: i64,
     #[serde(default)]
@@ -87,6 +115,7 @@ fn facts<T: for<'de> Deserialize<'de>>(e: &OutgoingEvent) -> Option<T> {
 
 pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEvent]) -> Result<()> {
     let mut days: BTreeMap<String, DayTotals> = BTreeMap::new();
+    let mut tills: BTreeMap<String, TillTotals> = BTreeMap::new();
     let mut timers: BTreeMap<&str, (i64, TimerFacts)> = BTreeMap::new();
     let mut stock: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     for e in events {
@@ -98,6 +127,8 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
                 let d = days.entry(s.business_day).or_default();
                 d.count += 1;
                 d.revenue += s.total_cents;
+                d.gross += s.gross_cents.unwrap_or(s.total_cents);
+                d.discounts += s.discount_cents;
                 d.change += s.change_cents;
                 for i in s.items {
                     match i.kind.as_str() {
@@ -136,6 +167,22 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
                     }
                 }
             }
+            "till.opened" => {
+                let Some(f) = facts::<FloatFacts>(e) else {
+                    continue;
+                };
+                tills.entry(f.business_day).or_default().float += f.float_cents;
+            }
+            "till.movement" => {
+                let Some(m) = facts::<MovementFacts>(e) else {
+                    continue;
+                };
+                let t = tills.entry(m.business_day).or_default();
+                match m.kind.as_str() {
+                    "drop" => t.drops += m.amount_cents,
+                    _ => t.deposits += m.amount_cents,
+                }
+            }
             k if k.starts_with("timer.") => {
                 let Some(t) = facts::<TimerFacts>(e) else {
                     continue;
@@ -165,8 +212,8 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
         tx.execute(
             "INSERT INTO sales_daily (branch_id, business_day, sales_count, revenue_cents, change_cents, services_cents,
                                       products_cents, packages_cents, cash_cents, card_cents, transfer_cents,
-                                      refunds_cents)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                      refunds_cents, gross_cents, discounts_cents)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
              ON CONFLICT (branch_id, business_day) DO UPDATE SET
                 sales_count = sales_daily.sales_count + excluded.sales_count,
                 revenue_cents = sales_daily.revenue_cents + excluded.revenue_cents,
@@ -177,11 +224,25 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
                 cash_cents = sales_daily.cash_cents + excluded.cash_cents,
                 card_cents = sales_daily.card_cents + excluded.card_cents,
                 transfer_cents = sales_daily.transfer_cents + excluded.transfer_cents,
-                refunds_cents = sales_daily.refunds_cents + excluded.refunds_cents",
+                refunds_cents = sales_daily.refunds_cents + excluded.refunds_cents,
+                gross_cents = sales_daily.gross_cents + excluded.gross_cents,
+                discounts_cents = sales_daily.discounts_cents + excluded.discounts_cents",
             &[
                 &branch_id, day, &d.count, &d.revenue, &d.change, &d.services, &d.products, &d.packages, &d.cash,
-                &d.card, &d.transfer, &d.refunds,
+                &d.card, &d.transfer, &d.refunds, &d.gross, &d.discounts,
             ],
+        )
+        .await?;
+    }
+    for (day, t) in &tills {
+        tx.execute(
+            "INSERT INTO till_daily (branch_id, business_day, float_cents, drops_cents, deposits_cents)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (branch_id, business_day) DO UPDATE SET
+                float_cents = till_daily.float_cents + excluded.float_cents,
+                drops_cents = till_daily.drops_cents + excluded.drops_cents,
+                deposits_cents = till_daily.deposits_cents + excluded.deposits_cents",
+            &[&branch_id, day, &t.float, &t.drops, &t.deposits],
         )
         .await?;
     }

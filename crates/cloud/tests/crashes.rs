@@ -38,6 +38,7 @@ fn sell_many(store: &TestStore, product: &str, n: usize) {
                             amount_cents: price,
                         }],
                         note: None,
+                        ..Default::default()
                     },
                     None,
                 )?;

@@ -48,6 +48,7 @@ async fn timers_stock_alerts_and_revenue_by_type_reach_the_owner() {
             amount_cents: 20_000,
         }],
         note: None,
+        ..Default::default()
     };
     store
         .store
@@ -67,6 +68,7 @@ async fn timers_stock_alerts_and_revenue_by_type_reach_the_owner() {
             amount_cents: 4_500,
         }],
         note: None,
+        ..Default::default()
     };
     store
         .store

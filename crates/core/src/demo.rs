@@ -216,6 +216,7 @@ fn catalogue_in(tx: &Tx<'_>) -> Result<bool> {
                     extra_block_price_cents: Some(5_000),
                     grace_minutes: Some(5),
                     active: Some(true),
+                    iva_rate: None,
                 },
             )?;
             service_ids.push(s.id);
@@ -255,6 +256,7 @@ fn catalogue_in(tx: &Tx<'_>) -> Result<bool> {
                     item(product_ids.get(7), None, 1),
                     item(product_ids.get(1), None, 1),
                 ]),
+                iva_rate: None,
             },
         )?;
         packages::create(
@@ -269,6 +271,7 @@ fn catalogue_in(tx: &Tx<'_>) -> Result<bool> {
                     item(product_ids.get(5), None, 1),
                     item(product_ids.first(), None, 1),
                 ]),
+                iva_rate: None,
             },
         )?;
         Ok(true)

@@ -26,6 +26,7 @@ pub mod services;
 pub mod stock;
 pub mod store;
 pub mod sync;
+pub mod tax;
 pub mod till;
 pub mod timers;
 pub mod tx;

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::clock;
 use crate::error::{CoreError, Result};
 use crate::ids;
+use crate::tax::IvaRate;
 use crate::tx::Tx;
 use crate::{products, services, validate};
 
@@ -20,6 +21,9 @@ pub struct Package {
     pub items: Vec<PackageItem>,
     pub created_at: String,
     pub updated_at: String,
+    /// IVA included in the price: `16` (default), `0` or `exento`.
+    #[serde(default)]
+    pub iva_rate: IvaRate,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -46,6 +50,7 @@ pub struct PackageInput {
     pub price_cents: Option<i64>,
     pub active: Option<bool>,
     pub items: Option<Vec<PackageItemInput>>,
+    pub iva_rate: Option<IvaRate>,
 }
 
 const MAX_ITEMS: usize = 50;
@@ -53,7 +58,8 @@ const MAX_ITEMS: usize = 50;
 pub fn get(conn: &Connection, id: &str) -> Result<Package> {
     let head = conn
         .query_row(
-            "SELECT id, name, description, price_cents, active, created_at, updated_at FROM packages WHERE id = ?1",
+            "SELECT id, name, description, price_cents, active, created_at, updated_at, iva_rate
+             FROM packages WHERE id = ?1",
             [id],
             |r| {
                 Ok(Package {
@@ -65,6 +71,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Package> {
                     items: Vec::new(),
                     created_at: clock::to_rfc3339(r.get(5)?),
                     updated_at: clock::to_rfc3339(r.get(6)?),
+                    iva_rate: IvaRate::from_db(&r.get::<_, String>(7)?),
                 })
             },
         )
@@ -193,6 +200,7 @@ pub fn create(tx: &Tx<'_>, input: &PackageInput) -> Result<Package> {
         ],
     )?;
     write_items(tx, &id, list)?;
+    crate::tax::set_rate(tx.conn, "packages", &id, input.iva_rate.unwrap_or_default())?;
     let created = get(tx.conn, &id)?;
     tx.event("package.created", "package", &id, &created)?;
     Ok(created)
@@ -214,6 +222,9 @@ pub fn update(tx: &Tx<'_>, id: &str, input: &PackageInput) -> Result<Package> {
     )?;
     if let Some(list) = &input.items {
         write_items(tx, id, list)?;
+    }
+    if let Some(rate) = input.iva_rate {
+        crate::tax::set_rate(tx.conn, "packages", id, rate)?;
     }
     let after = get(tx.conn, id)?;
     tx.event("package.updated", "package", id, &after)?;

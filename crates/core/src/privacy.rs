@@ -108,6 +108,10 @@ mod tests {
             timer_id: None,
             extra: None,
             extra_minutes: None,
+            gross_cents: 100,
+            discount_cents: 0,
+            iva_rate: Default::default(),
+            iva_cents: 14,
         }
     }
 
@@ -128,6 +132,11 @@ mod tests {
             payments: Vec::new(),
             timers,
             refunded_cents: 0,
+            gross_cents: 100,
+            discount_cents: 0,
+            discount_reason: String::new(),
+            discount_authorized_by: None,
+            taxes: Vec::new(),
             refunds: Vec::new(),
         }
     }

@@ -8,6 +8,7 @@ use crate::clock;
 use crate::error::{CoreError, Result};
 use crate::ids;
 use crate::stock;
+use crate::tax::IvaRate;
 use crate::tx::Tx;
 use crate::validate;
 
@@ -28,6 +29,9 @@ pub struct Product {
     pub low_stock: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// IVA included in the price: `16` (default), `0` or `exento`.
+    #[serde(default)]
+    pub iva_rate: IvaRate,
 }
 
 /// Fields to create a product, or to change some of them (absent = unchanged; an empty
@@ -45,13 +49,14 @@ pub struct ProductInput {
     pub barcode: Option<String>,
     pub image_url: Option<String>,
     pub active: Option<bool>,
+    pub iva_rate: Option<IvaRate>,
 }
 
 pub const MAX_STOCK: i64 = 1_000_000;
 
 pub(crate) const COLUMNS: &str =
     "id, name, category, description, price_cents, cost_cents, stock, \
-     low_stock_threshold, barcode, image_url, active, created_at, updated_at";
+     low_stock_threshold, barcode, image_url, active, created_at, updated_at, iva_rate";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
     let stock: i64 = r.get(6)?;
@@ -71,6 +76,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
         low_stock: stock <= threshold,
         created_at: clock::to_rfc3339(r.get(11)?),
         updated_at: clock::to_rfc3339(r.get(12)?),
+        iva_rate: IvaRate::from_db(&r.get::<_, String>(13)?),
     })
 }
 
@@ -217,6 +223,7 @@ pub fn create(tx: &Tx<'_>, input: &ProductInput) -> Result<Product> {
             tx.now()
         ],
     )?;
+    crate::tax::set_rate(tx.conn, "products", &id, input.iva_rate.unwrap_or_default())?;
     let created = get(tx.conn, &id)?;
     tx.event("product.created", "product", &id, &created)?;
     if opening != 0 {
@@ -261,6 +268,9 @@ pub fn update(tx: &Tx<'_>, id: &str, input: &ProductInput) -> Result<Product> {
             tx.now()
         ],
     )?;
+    if let Some(rate) = input.iva_rate {
+        crate::tax::set_rate(tx.conn, "products", id, rate)?;
+    }
     let after = get(tx.conn, id)?;
     tx.event("product.updated", "product", id, &after)?;
     Ok(after)

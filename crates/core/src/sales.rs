@@ -14,6 +14,7 @@ use crate::error::{CoreError, Result};
 use crate::money::{self, PaymentMethod};
 use crate::roles::Permission;
 use crate::stock::{self, StockChange};
+use crate::tax::{IvaRate, TaxLine};
 use crate::timers::{self, NewTimer, Timer, TimerRow};
 use crate::tx::Tx;
 use crate::{branches, day_close, ids, packages, products, services, validate};
@@ -21,9 +22,30 @@ use crate::{branches, day_close, ids, packages, products, services, validate};
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct SaleRequest {
     pub items: Vec<SaleItemRequest>,
+    /// How it is paid; may be empty only when discounts bring the total to zero.
     pub payments: Vec<PaymentRequest>,
     #[serde(default)]
     pub note: Option<String>,
+    /// A discount on the whole ticket (after the lines' own), shared among the lines in
+    /// proportion to what each costs.
+    #[serde(default)]
+    pub discount: Option<Discount>,
+    /// Why (required with any discount).
+    #[serde(default)]
+    pub discount_reason: Option<String>,
+    /// A super_admin's username and PIN when the discounts exceed the branch's limit for the
+    /// clerk's role (never stored; the retry hash leaves the PIN out).
+    #[serde(default)]
+    pub authorization: Option<crate::refunds::Authorization>,
+}
+
+/// A discount: a percent (1–100) or an amount, one of the two.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Discount {
+    #[serde(default)]
+    pub percent: Option<i64>,
+    #[serde(default)]
+    pub amount_cents: Option<i64>,
 }
 
 /// One line: exactly one of `product_id`, `service_id`, `package_id`, or extra time for a
@@ -55,6 +77,9 @@ pub struct SaleItemRequest {
     /// Play time that starts later (RFC 3339); absent starts now.
     #[serde(default)]
     pub start_at: Option<String>,
+    /// This line's own discount.
+    #[serde(default)]
+    pub discount: Option<Discount>,
 }
 
 fn one() -> i64 {
@@ -128,6 +153,17 @@ pub struct SaleItem {
     pub extra: Option<ExtraKind>,
     #[serde(default)]
     pub extra_minutes: Option<i64>,
+    /// Unit price × quantity; `total_cents` = gross − `discount_cents` (the line's own discount
+    /// and its share of the ticket's): what was paid for the line.
+    #[serde(default)]
+    pub gross_cents: i64,
+    #[serde(default)]
+    pub discount_cents: i64,
+    /// The IVA rate of the line and the IVA included in its total.
+    #[serde(default)]
+    pub iva_rate: IvaRate,
+    #[serde(default)]
+    pub iva_cents: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -156,13 +192,26 @@ pub struct Sale {
     pub note: String,
     pub items: Vec<SaleItem>,
     pub payments: Vec<Payment>,
-    /// Timers this sale started or scheduled, as they are now.
+    /// Timers this sale started or scheduled, or sold extra time for, as they are now.
     pub timers: Vec<Timer>,
     /// Money given back since, by its refunds (never more than `total_cents`).
     #[serde(default)]
     pub refunded_cents: i64,
     #[serde(default)]
     pub refunds: Vec<RefundSummary>,
+    /// Before discounts; `total_cents` = gross − `discount_cents`.
+    #[serde(default)]
+    pub gross_cents: i64,
+    #[serde(default)]
+    pub discount_cents: i64,
+    #[serde(default)]
+    pub discount_reason: String,
+    /// The supervisor whose PIN allowed a discount beyond the clerk's limit.
+    #[serde(default)]
+    pub discount_authorized_by: Option<String>,
+    /// IVA included, by rate (of the sale as sold; refunds are records of their own).
+    #[serde(default)]
+    pub taxes: Vec<TaxLine>,
 }
 
 /// A refund as its sale lists it (the whole record is `GET /refunds/{id}`).
@@ -202,7 +251,17 @@ pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 200;
 pub const MAX_SCHEDULE_AHEAD_MS: Millis = 7 * 24 * 60 * 60 * 1000;
 
 fn request_hash(req: &SaleRequest) -> String {
-    let body = serde_json::to_vec(req).unwrap_or_default();
+    let without_pin = SaleRequest {
+        authorization: req
+            .authorization
+            .as_ref()
+            .map(|a| crate::refunds::Authorization {
+                username: a.username.clone(),
+                pin: String::new(),
+            }),
+        ..req.clone()
+    };
+    let body = serde_json::to_vec(&without_pin).unwrap_or_default();
     Sha256::digest(&body)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -315,6 +374,10 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     timer_id: None,
                     extra: None,
                     extra_minutes: None,
+                    gross_cents: 0,
+                    discount_cents: 0,
+                    iva_rate: p.iva_rate,
+                    iva_cents: 0,
                 },
                 stock: vec![(p.id, quantity)],
                 timer: None,
@@ -346,6 +409,10 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     timer_id: None,
                     extra: None,
                     extra_minutes: None,
+                    gross_cents: 0,
+                    discount_cents: 0,
+                    iva_rate: s.iva_rate,
+                    iva_cents: 0,
                 },
                 stock: Vec::new(),
                 timer: Some((s.name, minutes, start_at, Some(s.id))),
@@ -395,6 +462,10 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     timer_id: None,
                     extra: None,
                     extra_minutes: None,
+                    gross_cents: 0,
+                    discount_cents: 0,
+                    iva_rate: p.iva_rate,
+                    iva_cents: 0,
                 },
                 stock,
                 timer: (minutes > 0).then_some((p.name, minutes, start_at, first_service)),
@@ -474,6 +545,15 @@ fn extra_time_line(
             timer_id: Some(t.id.clone()),
             extra: Some(kind),
             extra_minutes: Some(minutes),
+            gross_cents: 0,
+            discount_cents: 0,
+            iva_rate: match &t.service_id {
+                Some(sid) => services::get(tx.conn, sid)
+                    .map(|s| s.iva_rate)
+                    .unwrap_or_default(),
+                None => IvaRate::default(),
+            },
+            iva_cents: 0,
         },
         stock: Vec::new(),
         timer: None,
@@ -487,6 +567,108 @@ pub fn create(
     tx: &Tx<'_>,
     req: &SaleRequest,
     idempotency_key: Option<&str>,
+) -> Result<SaleOutcome> {
+    create_authorized(tx, req, idempotency_key, None)
+}
+
+/// Half up to the centavo: `base × percent / 100`.
+fn percent_of(base: i64, percent: i64) -> i64 {
+    let v = (i128::from(base) * i128::from(percent) * 2 + 100) / 200;
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// What one discount takes off `base`, checked: a percent of 1–100 or an amount up to the base.
+fn discount_off(field: &str, d: &Discount, base: i64) -> Result<i64> {
+    match (d.percent, d.amount_cents) {
+        (Some(p), None) => {
+            if !(1..=100).contains(&p) {
+                return Err(CoreError::validation(
+                    format!("{field}.percent"),
+                    "el descuento va de 1 a 100 %",
+                ));
+            }
+            Ok(percent_of(base, p))
+        }
+        (None, Some(a)) => {
+            if a <= 0 || a > base {
+                return Err(CoreError::validation(
+                    format!("{field}.amount_cents"),
+                    format!(
+                        "el descuento va de $0.01 a {}",
+                        money::format_mxn(base.max(0))
+                    ),
+                ));
+            }
+            Ok(a)
+        }
+        _ => Err(CoreError::validation(
+            field,
+            "un descuento es un porcentaje o un monto (uno de los dos)",
+        )),
+    }
+}
+
+/// Each line's discount: its own, plus its share of the ticket's discount in proportion to what
+/// the line costs after its own, the centavos left by rounding going to the largest remainders
+/// (ties: the first lines). The shares add up to the ticket's discount exactly.
+pub fn line_discounts(
+    gross: &[i64],
+    own: &[Option<Discount>],
+    ticket: Option<&Discount>,
+) -> Result<Vec<i64>> {
+    let mut off = Vec::with_capacity(gross.len());
+    for (i, g) in gross.iter().enumerate() {
+        off.push(match own.get(i).copied().flatten() {
+            Some(d) => discount_off(&format!("items[{i}].discount"), &d, *g)?,
+            None => 0,
+        });
+    }
+    let Some(t) = ticket else {
+        return Ok(off);
+    };
+    let bases: Vec<i64> = gross.iter().zip(&off).map(|(g, o)| g - o).collect();
+    let base: i64 = bases.iter().sum();
+    let d = discount_off("discount", t, base)?;
+    if base == 0 || d == 0 {
+        return Ok(off);
+    }
+    let mut given = 0i64;
+    let mut rests: Vec<(i128, usize)> = Vec::with_capacity(bases.len());
+    for (i, b) in bases.iter().enumerate() {
+        let exact = i128::from(d) * i128::from(*b);
+        let share = i64::try_from(exact / i128::from(base)).unwrap_or(0);
+        off[i] += share;
+        given += share;
+        rests.push((exact % i128::from(base), i));
+    }
+    rests.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, i) in rests
+        .into_iter()
+        .take(usize::try_from(d - given).unwrap_or(0))
+    {
+        off[i] += 1;
+    }
+    Ok(off)
+}
+
+/// The discount (percent of the ticket) `role` may give without a supervisor; `None`: no limit.
+fn discount_limit(branch: &branches::Branch, role: crate::roles::Role) -> Option<i64> {
+    use crate::roles::Role;
+    match role {
+        Role::Reception => Some(branch.discount_limit_reception_percent),
+        Role::Kidibar => Some(branch.discount_limit_kidibar_percent),
+        r if r.can(Permission::AuthorizeDiscounts) => None,
+        _ => Some(0),
+    }
+}
+
+/// As [`create`], with the supervisor whose PIN the caller verified (for a discount beyond the
+/// clerk's limit).
+pub fn create_authorized(
+    tx: &Tx<'_>,
+    req: &SaleRequest,
+    idempotency_key: Option<&str>,
+    authorized_by: Option<&str>,
 ) -> Result<SaleOutcome> {
     let user_id = tx
         .actor()
@@ -528,7 +710,7 @@ pub fn create(
             format!("una venta lleva de 1 a {MAX_ITEMS} artículos"),
         ));
     }
-    if req.payments.is_empty() || req.payments.len() > MAX_PAYMENTS {
+    if req.payments.len() > MAX_PAYMENTS {
         return Err(CoreError::validation(
             "payments",
             format!("una venta lleva de 1 a {MAX_PAYMENTS} pagos"),
@@ -563,7 +745,62 @@ pub fn create(
             }
         }
     }
+    // Discounts: the lines' own, then the ticket's shared among them; each line keeps what was
+    // paid for it and the IVA inside that.
+    let mut lines = lines;
+    let gross: Vec<i64> = lines.iter().map(|l| l.item.total_cents).collect();
+    let own: Vec<Option<Discount>> = req.items.iter().map(|i| i.discount).collect();
+    let off = line_discounts(&gross, &own, req.discount.as_ref())?;
+    for (l, o) in lines.iter_mut().zip(&off) {
+        l.item.gross_cents = l.item.total_cents;
+        l.item.discount_cents = *o;
+        l.item.total_cents -= o;
+        l.item.iva_cents = l.item.iva_rate.included_in(l.item.total_cents);
+    }
+    let gross_total = money::sum("items", gross.iter().copied())?;
+    let discount_total: i64 = off.iter().sum();
+    let mut discount_reason = String::new();
+    let mut discount_by = None;
+    if discount_total > 0 {
+        discount_reason = validate::short(
+            "discount_reason",
+            req.discount_reason.as_deref().unwrap_or(""),
+        )?;
+        if discount_reason.is_empty() || discount_reason.chars().count() > 200 {
+            return Err(CoreError::validation(
+                "discount_reason",
+                "escribe el motivo del descuento (hasta 200 caracteres)",
+            ));
+        }
+        let branch = branches::get(tx.conn, tx.branch_id())?;
+        if let Some(limit) = discount_limit(&branch, tx.actor().role) {
+            let over =
+                i128::from(discount_total) * 100 > i128::from(limit) * i128::from(gross_total);
+            if over {
+                match authorized_by {
+                    Some(uid) => {
+                        discount_by = Some(crate::users::supervisor(
+                            tx.conn,
+                            uid,
+                            Permission::AuthorizeDiscounts,
+                        )?);
+                    }
+                    None => {
+                        return Err(CoreError::AuthorizationRequired(format!(
+                            "un descuento de más del {limit} % necesita la autorización de un administrador (usuario y PIN)"
+                        )))
+                    }
+                }
+            }
+        }
+    }
     let total = money::sum("items", lines.iter().map(|l| l.item.total_cents))?;
+    if payments.is_empty() && total > 0 {
+        return Err(CoreError::validation(
+            "payments",
+            format!("una venta lleva de 1 a {MAX_PAYMENTS} pagos"),
+        ));
+    }
     let settlement = money::settle(total, &payments)?;
 
     let now = tx.now();
@@ -577,8 +814,9 @@ pub fn create(
     let prefix = branches::get(tx.conn, tx.branch_id())?.folio_prefix;
     tx.conn.execute(
         "INSERT INTO sales (id, number, folio, branch_id, business_day, created_at, user_id, device_id,
-                            total_cents, paid_cents, change_cents, note)
-         VALUES (?1, ?2, ?12, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                            total_cents, paid_cents, change_cents, note, gross_cents, discount_cents,
+                            discount_reason, discount_authorized_by)
+         VALUES (?1, ?2, ?12, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?16)",
         params![
             sale_id,
             number,
@@ -591,7 +829,11 @@ pub fn create(
             settlement.paid_cents,
             settlement.change_cents,
             note,
-            folio(&prefix, number)
+            folio(&prefix, number),
+            gross_total,
+            discount_total,
+            discount_reason,
+            discount_by
         ],
     )?;
     for (pos, l) in lines.iter().enumerate() {
@@ -604,8 +846,8 @@ pub fn create(
         tx.conn.execute(
             "INSERT INTO sale_items (sale_id, position, kind, product_id, service_id, package_id, name, quantity,
                                      unit_price_cents, total_cents, child_name, guardian_name, guardian_phone,
-                                     timer_id, extra, extra_minutes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                                     timer_id, extra, extra_minutes, gross_cents, discount_cents, iva_rate, iva_cents)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
             params![
                 sale_id,
                 pos as i64,
@@ -622,7 +864,11 @@ pub fn create(
                 it.child.as_ref().and_then(|c| c.guardian_phone.as_ref()),
                 it.timer_id,
                 it.extra.map(ExtraKind::as_str),
-                it.extra_minutes
+                it.extra_minutes,
+                it.gross_cents,
+                it.discount_cents,
+                it.iva_rate.as_str(),
+                it.iva_cents
             ],
         )?;
     }
@@ -726,7 +972,8 @@ pub fn create(
 const SALE_COLUMNS: &str =
     "id, number, business_day, created_at, user_id, total_cents, paid_cents, \
      change_cents, note, COALESCE(folio, ''), \
-     COALESCE((SELECT display_name FROM users u WHERE u.id = user_id), '')";
+     COALESCE((SELECT display_name FROM users u WHERE u.id = user_id), ''), \
+     COALESCE(gross_cents, total_cents), discount_cents, discount_reason, discount_authorized_by";
 
 fn sale_header(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sale> {
     Ok(Sale {
@@ -741,6 +988,11 @@ fn sale_header(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sale> {
         note: r.get(8)?,
         folio: r.get(9)?,
         user_name: r.get(10)?,
+        gross_cents: r.get(11)?,
+        discount_cents: r.get(12)?,
+        discount_reason: r.get(13)?,
+        discount_authorized_by: r.get(14)?,
+        taxes: Vec::new(),
         items: Vec::new(),
         payments: Vec::new(),
         timers: Vec::new(),
@@ -766,7 +1018,8 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
                 total_cents, child_name, guardian_name, guardian_phone, position,
                 (SELECT COALESCE(SUM(r.quantity), 0) FROM refund_items r
                  WHERE r.sale_id = i.sale_id AND r.sale_position = i.position),
-                timer_id, extra, extra_minutes
+                timer_id, extra, extra_minutes, COALESCE(gross_cents, total_cents), discount_cents,
+                iva_rate, iva_cents
          FROM sale_items i WHERE sale_id IN (SELECT value FROM json_each(?1)) ORDER BY sale_id, position",
     )?;
     let items = stmt.query_map([&ids], |r| {
@@ -803,6 +1056,10 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
                 _ => None,
             },
             extra_minutes: r.get(16)?,
+            gross_cents: r.get(17)?,
+            discount_cents: r.get(18)?,
+            iva_rate: IvaRate::from_db(&r.get::<_, String>(19)?),
+            iva_cents: r.get(20)?,
         };
         Ok((sale_id, item))
     })?;
@@ -811,6 +1068,13 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
         if let Some(i) = position.get(&sale_id) {
             sales[*i].items.push(item);
         }
+    }
+    for sale in sales.iter_mut() {
+        sale.taxes = crate::tax::breakdown(
+            sale.items
+                .iter()
+                .map(|i| (i.iva_rate, i.total_cents, i.iva_cents)),
+        );
     }
     let mut stmt = conn.prepare_cached(
         "SELECT sale_id, method, amount_cents FROM sale_payments
@@ -859,6 +1123,16 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
     for t in timers::of_sales(conn, &ids)? {
         if let Some(i) = t.sale_id.as_ref().and_then(|id| position.get(id)) {
             sales[*i].timers.push(t.view(now));
+        }
+    }
+    // Timers a sale's extra time was for (extended, or stopped by charging their overtime).
+    for sale in sales.iter_mut() {
+        for item in &sale.items {
+            if let Some(tid) = &item.timer_id {
+                if !sale.timers.iter().any(|t| &t.id == tid) {
+                    sale.timers.push(timers::get(conn, tid)?.view(now));
+                }
+            }
         }
     }
     Ok(())

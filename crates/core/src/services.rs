@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::clock;
 use crate::error::{CoreError, Result};
 use crate::ids;
+use crate::tax::IvaRate;
 use crate::tx::Tx;
 use crate::validate;
 
@@ -29,6 +30,9 @@ pub struct Service {
     pub active: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// IVA included in the price (and in its extra time): `16` (default), `0` or `exento`.
+    #[serde(default)]
+    pub iva_rate: IvaRate,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -42,6 +46,7 @@ pub struct ServiceInput {
     pub extra_block_price_cents: Option<i64>,
     pub grace_minutes: Option<i64>,
     pub active: Option<bool>,
+    pub iva_rate: Option<IvaRate>,
 }
 
 /// A whole day: longer play time is certainly a typing mistake.
@@ -51,7 +56,7 @@ pub const MAX_GRACE_MINUTES: i64 = 120;
 
 const COLUMNS: &str =
     "id, name, description, duration_minutes, price_cents, capacity, active, created_at, \
-     updated_at, extra_block_minutes, extra_block_price_cents, grace_minutes";
+     updated_at, extra_block_minutes, extra_block_price_cents, grace_minutes, iva_rate";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Service> {
     Ok(Service {
@@ -67,6 +72,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Service> {
         extra_block_minutes: r.get(9)?,
         extra_block_price_cents: r.get(10)?,
         grace_minutes: r.get(11)?,
+        iva_rate: IvaRate::from_db(&r.get::<_, String>(12)?),
     })
 }
 
@@ -164,6 +170,7 @@ pub fn create(tx: &Tx<'_>, input: &ServiceInput) -> Result<Service> {
             input.grace_minutes.unwrap_or(0)
         ],
     )?;
+    crate::tax::set_rate(tx.conn, "services", &id, input.iva_rate.unwrap_or_default())?;
     let created = get(tx.conn, &id)?;
     tx.event("service.created", "service", &id, &created)?;
     Ok(created)
@@ -201,6 +208,9 @@ pub fn update(tx: &Tx<'_>, id: &str, input: &ServiceInput) -> Result<Service> {
             input.grace_minutes.unwrap_or(before.grace_minutes)
         ],
     )?;
+    if let Some(rate) = input.iva_rate {
+        crate::tax::set_rate(tx.conn, "services", id, rate)?;
+    }
     let after = get(tx.conn, id)?;
     tx.event("service.updated", "service", id, &after)?;
     Ok(after)

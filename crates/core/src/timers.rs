@@ -89,8 +89,17 @@ pub struct Timer {
     /// What that overtime costs now, if it is not settled yet: nothing within the grace minutes,
     /// beyond them every started block.
     pub overtime_due_cents: i64,
-    /// How the overtime was settled when the timer was stopped: `charged` or `waived`.
-    pub overtime_settlement: Option<String>,
+    /// How the overtime was settled when the timer was stopped.
+    pub overtime_settlement: Option<OvertimeSettlement>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OvertimeSettlement {
+    /// A sale charged it.
+    Charged,
+    /// Forgiven at the stop, with a reason (see the courtesies report).
+    Waived,
 }
 
 /// The prices of a timer's extra time, kept from its sale.
@@ -205,7 +214,11 @@ impl TimerRow {
             grace_minutes: self.extra.grace_minutes,
             overtime_minutes: self.overtime_minutes_at(now),
             overtime_due_cents: self.overtime_due_at(now),
-            overtime_settlement: self.overtime_settlement.clone(),
+            overtime_settlement: match self.overtime_settlement.as_deref() {
+                Some("charged") => Some(OvertimeSettlement::Charged),
+                Some("waived") => Some(OvertimeSettlement::Waived),
+                _ => None,
+            },
         }
     }
 }

@@ -69,6 +69,7 @@ fn sale_of(store: &Store, clerk: &Actor, items: Vec<SaleItemRequest>, now: i64) 
         items,
         payments: vec![pay(PaymentMethod::Card, total)],
         note: None,
+        ..Default::default()
     };
     store
         .change(clerk, now, |tx| sales::create(tx, &req, None))
@@ -382,6 +383,7 @@ fn a_void_restocks_cancels_the_timer_and_pays_back_by_the_sales_methods() {
             pay(PaymentMethod::Card, P_PRICE + A_PRICE - 5_000),
         ],
         note: None,
+        ..Default::default()
     };
     let sale = store
         .change(&clerk, at(first_day(), 10, 0), |tx| {

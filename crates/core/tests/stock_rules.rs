@@ -104,6 +104,7 @@ proptest! {
                         items: vec![SaleItemRequest { product_id: Some(id.clone()), quantity, ..Default::default() }],
                         payments: vec![PaymentRequest { method: PaymentMethod::Cash, amount_cents: total + overpay }],
                         note: None,
+                        ..Default::default()
                     };
                     let result = store.change(&actor, now_ms(), |tx| sales::create(tx, &req, None));
                     match result {
@@ -184,6 +185,7 @@ fn a_branch_that_allows_negative_stock_can_sell_past_zero() {
             amount_cents: price * 2,
         }],
         note: None,
+        ..Default::default()
     };
     store
         .change(&actor, now_ms(), |tx| sales::create(tx, &req, None))

@@ -284,7 +284,7 @@ print(json.dumps({
     );
     assert_eq!(x["freeze"], "A2", "header row frozen");
     assert_eq!(
-        x["filter"], "A1:J2",
+        x["filter"], "A1:M2",
         "autofilter over the header and the day"
     );
 

@@ -123,6 +123,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("GET", "/api/v1/reports/utilisation", Only(ADMINS)),
         ("GET", "/api/v1/reports/day-closings", Only(ADMINS)),
         ("GET", "/api/v1/reports/courtesies", Only(ADMINS)),
+        ("GET", "/api/v1/reports/taxes", Only(ADMINS)),
         ("GET", "/api/v1/reports/forecast", Only(ADMINS)),
         ("GET", "/api/v1/reports/export", Only(ADMINS)),
         ("GET", "/api/v1/sync/status", Only(ADMINS)),

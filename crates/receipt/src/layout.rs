@@ -22,6 +22,19 @@ pub struct SaleReceipt {
     /// Money given back since (a reprint shows it).
     #[serde(default)]
     pub refunds: Vec<ReceiptRefund>,
+    /// The clerk who sold it.
+    #[serde(default)]
+    pub user_name: String,
+    /// Before discounts (0 from older hubs: no discount line).
+    #[serde(default)]
+    pub gross_cents: i64,
+    #[serde(default)]
+    pub discount_cents: i64,
+    #[serde(default)]
+    pub discount_reason: String,
+    /// IVA included, by rate.
+    #[serde(default)]
+    pub taxes: Vec<ReceiptTax>,
     /// A reprint: marked "COPIA" so it can't pass for a second sale.
     #[serde(skip)]
     pub copy: bool,
@@ -34,11 +47,23 @@ pub struct ReceiptRefund {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+pub struct ReceiptTax {
+    /// `16`, `0` or `exento`.
+    pub rate: String,
+    pub subtotal_cents: i64,
+    pub iva_cents: i64,
+    pub total_cents: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct ReceiptItem {
     pub name: String,
     pub quantity: i64,
     pub unit_price_cents: i64,
     pub total_cents: i64,
+    /// This line's discount (its own and its share of the ticket's).
+    #[serde(default)]
+    pub discount_cents: i64,
     #[serde(default)]
     pub child: Option<ReceiptChild>,
 }
@@ -65,6 +90,13 @@ pub struct ReceiptHeader {
     pub printed_at: String,
     #[serde(default)]
     pub footer: Option<String>,
+    /// The business's legal name, RFC and phone, printed under the store's name when set.
+    #[serde(default)]
+    pub legal_name: String,
+    #[serde(default)]
+    pub rfc: String,
+    #[serde(default)]
+    pub phone: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,8 +156,17 @@ impl SaleReceipt {
                 ..Line::centered(part)
             });
         }
+        for part in wrap(&header.legal_name, columns) {
+            out.push(Line::centered(part));
+        }
+        if !header.rfc.trim().is_empty() {
+            out.push(Line::centered(format!("RFC {}", header.rfc.trim())));
+        }
         for part in wrap(&header.address, columns) {
             out.push(Line::centered(part));
+        }
+        if !header.phone.trim().is_empty() {
+            out.push(Line::centered(format!("Tel. {}", header.phone.trim())));
         }
         out.push(Line::centered(if self.folio.is_empty() {
             format!("Ticket #{}", self.number)
@@ -135,15 +176,29 @@ impl SaleReceipt {
         if !header.printed_at.is_empty() {
             out.push(Line::centered(header.printed_at.clone()));
         }
+        if !self.user_name.trim().is_empty() {
+            for part in wrap(&format!("Le atendió: {}", self.user_name.trim()), columns) {
+                out.push(Line::centered(part));
+            }
+        }
         out.push(Line::plain(rule.clone()));
         for item in &self.items {
             let left = format!("{} x {}", item.quantity, item.name);
-            out.extend(two_columns(&left, &money(item.total_cents), columns));
+            // At list price; a discount follows on its own line.
+            let listed = item.total_cents + item.discount_cents;
+            out.extend(two_columns(&left, &money(listed), columns));
             if item.quantity != 1 {
                 out.push(Line::plain(format!(
                     "  {} c/u",
                     money(item.unit_price_cents)
                 )));
+            }
+            if item.discount_cents > 0 {
+                for mut line in two_columns("Descuento", &money(-item.discount_cents), columns - 2)
+                {
+                    line.text = format!("  {}", line.text);
+                    out.push(line);
+                }
             }
             if let Some(child) = &item.child {
                 for part in wrap(&format!("Niño/a: {}", child.name), columns - 2) {
@@ -152,7 +207,20 @@ impl SaleReceipt {
             }
         }
         out.push(Line::plain(rule.clone()));
-        for mut line in two_columns("TOTAL", &money(self.total_cents), columns / 2) {
+        if self.discount_cents > 0 {
+            out.extend(two_columns("Subtotal", &money(self.gross_cents), columns));
+            out.extend(two_columns(
+                "Descuentos",
+                &money(-self.discount_cents),
+                columns,
+            ));
+            if !self.discount_reason.trim().is_empty() {
+                for part in wrap(&format!("({})", self.discount_reason.trim()), columns) {
+                    out.push(Line::plain(part));
+                }
+            }
+        }
+        for mut line in two_columns("Total", &money(self.total_cents), columns / 2) {
             line.bold = true;
             line.large = true;
             out.push(line);
@@ -166,6 +234,29 @@ impl SaleReceipt {
         }
         if self.change_cents > 0 {
             out.extend(two_columns("Cambio", &money(self.change_cents), columns));
+        }
+        if !self.taxes.is_empty() {
+            out.push(Line::plain(rule.clone()));
+            out.push(Line::plain("IVA incluido en los precios".into()));
+            for t in &self.taxes {
+                match t.rate.as_str() {
+                    "exento" => {
+                        out.extend(two_columns("Exento", &money(t.total_cents), columns));
+                    }
+                    rate => {
+                        out.extend(two_columns(
+                            &format!("Base {rate} %"),
+                            &money(t.subtotal_cents),
+                            columns,
+                        ));
+                        out.extend(two_columns(
+                            &format!("IVA {rate} %"),
+                            &money(t.iva_cents),
+                            columns,
+                        ));
+                    }
+                }
+            }
         }
         if !self.refunds.is_empty() {
             out.push(Line::plain(rule.clone()));

@@ -29,6 +29,69 @@ fn header() -> ReceiptHeader {
         address: "Av. Universidad 1000, Ciudad de México".into(),
         printed_at: "22/11/2026 10:31".into(),
         footer: None,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_paid_receipt_names_the_business_the_clerk_the_discounts_and_the_iva() {
+    let mut sale = sale();
+    sale["folio"] = json!("A-000042");
+    sale["user_name"] = json!("Lupita");
+    sale["gross_cents"] = json!(25_000);
+    sale["discount_cents"] = json!(2_500);
+    sale["total_cents"] = json!(22_500);
+    sale["change_cents"] = json!(7_500);
+    sale["discount_reason"] = json!("cliente frecuente");
+    sale["items"][0]["discount_cents"] = json!(2_500);
+    sale["items"][0]["total_cents"] = json!(15_500);
+    sale["taxes"] = json!([
+        {"rate": "16", "subtotal_cents": 16_810, "iva_cents": 2_690, "total_cents": 19_500},
+        {"rate": "exento", "subtotal_cents": 3_000, "iva_cents": 0, "total_cents": 3_000}
+    ]);
+    let header = ReceiptHeader {
+        legal_name: "Diversiones Kidyboard S.A. de C.V.".into(),
+        rfc: "DKI201231AB1".into(),
+        phone: "55 5555 0123".into(),
+        footer: Some("Factura en kidyboard.mx/factura".into()),
+        ..header()
+    };
+    let receipt = SaleReceipt::from_json(&sale).expect("parses");
+    let text = plain_text(&receipt.lines(&header, 48), 48);
+    for expected in [
+        "Diversiones Kidyboard S.A. de C.V.",
+        "RFC DKI201231AB1",
+        "Tel. 55 5555 0123",
+        "Folio A-000042",
+        "Le atendió: Lupita",
+        "1 x Hora de juego                        $180.00",
+        "  Descuento                              -$25.00",
+        "Subtotal                                 $250.00",
+        "Descuentos                               -$25.00",
+        "(cliente frecuente)",
+        "Total            $225.00",
+        "IVA incluido en los precios",
+        "Base 16 %                                $168.10",
+        "IVA 16 %                                  $26.90",
+        "Exento",
+        "Factura en kidyboard.mx/factura",
+    ] {
+        assert!(
+            text.contains(expected),
+            "«{expected}» missing from:\n{text}"
+        );
+    }
+    assert!(
+        !text.contains("a cobrar"),
+        "a paid receipt says Total:\n{text}"
+    );
+    for line in receipt.lines(&header, 32) {
+        let width = if line.large { 16 } else { 32 };
+        assert!(
+            line.text.chars().count() <= width,
+            "«{}» is too wide",
+            line.text
+        );
     }
 }
 
@@ -48,7 +111,7 @@ Av. Universidad 1000, Ciudad de
 2 x Jugo de naranja       $70.00
   $35.00 c/u
 --------------------------------
-TOTAL    $250.00
+Total    $250.00
 Efectivo                 $300.00
 Cambio                    $50.00
 --------------------------------

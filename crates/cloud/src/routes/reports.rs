@@ -85,6 +85,11 @@ fn product(id: String, record: &serde_json::Value, stock: i64) -> Product {
         low_stock: stock <= threshold,
         created_at: text(record, "created_at"),
         updated_at: text(record, "updated_at"),
+        iva_rate: record
+            .get("iva_rate")
+            .and_then(|v| v.as_str())
+            .map(kidyboard_core::tax::IvaRate::from_db)
+            .unwrap_or_default(),
     }
 }
 
@@ -149,7 +154,8 @@ pub async fn summary(
                     COALESCE(SUM(change_cents), 0)::int8, COALESCE(SUM(services_cents), 0)::int8,
                     COALESCE(SUM(products_cents), 0)::int8, COALESCE(SUM(packages_cents), 0)::int8,
                     COALESCE(SUM(cash_cents), 0)::int8, COALESCE(SUM(card_cents), 0)::int8,
-                    COALESCE(SUM(transfer_cents), 0)::int8, COALESCE(SUM(refunds_cents), 0)::int8
+                    COALESCE(SUM(transfer_cents), 0)::int8, COALESCE(SUM(refunds_cents), 0)::int8,
+                    COALESCE(SUM(gross_cents), 0)::int8, COALESCE(SUM(discounts_cents), 0)::int8
              FROM sales_daily s JOIN branches b ON b.id = s.branch_id
              WHERE b.org_id = $1 AND ($2::text IS NULL OR s.branch_id = $2) AND s.business_day BETWEEN $3 AND $4",
             &[&owner.org_id, &branch, &f, &t],
@@ -180,6 +186,8 @@ pub async fn summary(
         to: t,
         revenue_cents: revenue,
         refunds_cents: row.get(9),
+        gross_cents: row.get(10),
+        discounts_cents: row.get(11),
         sales_count: count,
         ticket_average_cents: if count > 0 {
             (revenue + count / 2) / count

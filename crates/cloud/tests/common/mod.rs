@@ -290,6 +290,7 @@ impl TestStore {
                 amount_cents: price,
             }],
             note: None,
+            ..Default::default()
         };
         self.store
             .change(&self.cashier, kidyboard_core::clock::now_ms(), |tx| {

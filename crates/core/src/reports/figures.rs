@@ -11,13 +11,16 @@ use super::{div_round, visitors, Delta, Period, PeriodInfo};
 use crate::day_close::ByMethod;
 use crate::error::Result;
 
-/// Sums of a period. Money is net of refunds (on the day the money went back): `revenue_cents` =
-/// `gross_cents` − `refunds_cents`, and so are the types and methods.
+/// Sums of a period. Money is net of discounts and of refunds (on the day the money went back):
+/// `revenue_cents` = `gross_cents` − `discounts_cents` − `refunds_cents`, and so are the types
+/// and methods.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Figures {
     pub revenue_cents: i64,
-    /// Sales before refunds.
+    /// Sales at list price, before discounts and refunds.
     pub gross_cents: i64,
+    /// Discounts given on the period's sales.
+    pub discounts_cents: i64,
     /// Money given back in the period.
     pub refunds_cents: i64,
     pub sales_count: i64,
@@ -34,8 +37,10 @@ pub struct Figures {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct DayFigures {
     pub day: String,
-    /// Net of the day's refunds, like [`Figures`].
+    /// Net of the day's discounts and refunds, like [`Figures`].
     pub revenue_cents: i64,
+    pub gross_cents: i64,
+    pub discounts_cents: i64,
     pub refunds_cents: i64,
     pub sales_count: i64,
     pub by_type: ByType,
@@ -51,9 +56,11 @@ const SUMS: &str = "COALESCE(SUM(sales_count), 0),
     COALESCE(SUM(cash_cents), 0) - COALESCE(SUM(change_cents), 0) - COALESCE(SUM(refund_cash_cents), 0),
     COALESCE(SUM(card_cents), 0) - COALESCE(SUM(refund_card_cents), 0),
     COALESCE(SUM(transfer_cents), 0) - COALESCE(SUM(refund_transfer_cents), 0),
-    COALESCE(SUM(refunds_cents), 0)";
+    COALESCE(SUM(refunds_cents), 0),
+    COALESCE(SUM(gross_cents), 0),
+    COALESCE(SUM(discounts_cents), 0)";
 
-type Row = (i64, i64, ByType, ByMethod, i64);
+type Row = (i64, i64, ByType, ByMethod, i64, (i64, i64));
 
 fn sums_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Row> {
     Ok((
@@ -70,6 +77,7 @@ fn sums_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Row> {
             transfer_cents: r.get(at + 7)?,
         },
         r.get(at + 8)?,
+        (r.get(at + 9)?, r.get(at + 10)?),
     ))
 }
 
@@ -82,14 +90,15 @@ pub fn figures(conn: &Connection, period: &Period) -> Result<Figures> {
 /// instead of reading the timers twice).
 fn figures_with_checkins(conn: &Connection, period: &Period, checkins: i64) -> Result<Figures> {
     let (f, t) = period.bounds();
-    let (sales_count, revenue_cents, by_type, by_method, refunds_cents) = conn.query_row(
+    let (sales_count, revenue_cents, by_type, by_method, refunds_cents, (gross_cents, discounts_cents)) = conn.query_row(
         &format!("SELECT {SUMS} FROM report_hourly WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3"),
         params![period.branch_id, f, t],
         |r| sums_row(r, 0),
     )?;
     Ok(Figures {
         revenue_cents,
-        gross_cents: revenue_cents + refunds_cents,
+        gross_cents,
+        discounts_cents,
         refunds_cents,
         sales_count,
         ticket_average_cents: div_round(revenue_cents, sales_count),
@@ -118,11 +127,19 @@ pub fn daily(conn: &Connection, period: &Period) -> Result<Vec<DayFigures>> {
         .into_iter()
         .map(|(day, checkins)| {
             let day = day.to_string();
-            let (sales_count, revenue_cents, by_type, by_method, refunds_cents) =
-                by_day.remove(&day).unwrap_or_default();
+            let (
+                sales_count,
+                revenue_cents,
+                by_type,
+                by_method,
+                refunds_cents,
+                (gross_cents, discounts_cents),
+            ) = by_day.remove(&day).unwrap_or_default();
             DayFigures {
                 day,
                 revenue_cents,
+                gross_cents,
+                discounts_cents,
                 refunds_cents,
                 sales_count,
                 by_type,

@@ -24,11 +24,15 @@ struct HourSums {
     card: i64,
     transfer: i64,
     change: i64,
+    gross: i64,
+    discounts: i64,
 }
 
 impl HourSums {
     fn add(&mut self, o: &HourSums) {
         self.sales += o.sales;
+        self.gross += o.gross;
+        self.discounts += o.discounts;
         self.revenue += o.revenue;
         self.services += o.services;
         self.products += o.products;
@@ -68,7 +72,8 @@ fn sale_sums(
            (SELECT COALESCE(SUM(CASE WHEN kind = 'package' THEN total_cents END), 0) FROM sale_items WHERE sale_id = s.id),
            (SELECT COALESCE(SUM(CASE WHEN method = 'cash' THEN amount_cents END), 0) FROM sale_payments WHERE sale_id = s.id),
            (SELECT COALESCE(SUM(CASE WHEN method = 'card' THEN amount_cents END), 0) FROM sale_payments WHERE sale_id = s.id),
-           (SELECT COALESCE(SUM(CASE WHEN method = 'transfer' THEN amount_cents END), 0) FROM sale_payments WHERE sale_id = s.id)
+           (SELECT COALESCE(SUM(CASE WHEN method = 'transfer' THEN amount_cents END), 0) FROM sale_payments WHERE sale_id = s.id),
+           COALESCE(s.gross_cents, s.total_cents), s.discount_cents
          FROM sales s WHERE s.branch_id = ?1 AND {filter}"
     ))?;
     let mut out: BTreeMap<(String, i64), HourSums> = BTreeMap::new();
@@ -86,6 +91,8 @@ fn sale_sums(
                 cash: r.get(7)?,
                 card: r.get(8)?,
                 transfer: r.get(9)?,
+                gross: r.get(10)?,
+                discounts: r.get(11)?,
             },
         ))
     })?;
@@ -103,10 +110,13 @@ fn add_hours(
 ) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO report_hourly (branch_id, business_day, hour, sales_count, revenue_cents,
-             services_cents, products_cents, packages_cents, cash_cents, card_cents, transfer_cents, change_cents)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             services_cents, products_cents, packages_cents, cash_cents, card_cents, transfer_cents, change_cents,
+             gross_cents, discounts_cents)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (branch_id, business_day, hour) DO UPDATE SET
              sales_count = sales_count + excluded.sales_count,
+             gross_cents = gross_cents + excluded.gross_cents,
+             discounts_cents = discounts_cents + excluded.discounts_cents,
              revenue_cents = revenue_cents + excluded.revenue_cents,
              services_cents = services_cents + excluded.services_cents,
              products_cents = products_cents + excluded.products_cents,
@@ -118,8 +128,20 @@ fn add_hours(
     )?;
     for ((day, hour), s) in sums {
         stmt.execute(params![
-            branch_id, day, hour, s.sales, s.revenue, s.services, s.products, s.packages, s.cash,
-            s.card, s.transfer, s.change
+            branch_id,
+            day,
+            hour,
+            s.sales,
+            s.revenue,
+            s.services,
+            s.products,
+            s.packages,
+            s.cash,
+            s.card,
+            s.transfer,
+            s.change,
+            s.gross,
+            s.discounts
         ])?;
     }
     Ok(())

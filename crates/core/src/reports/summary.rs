@@ -24,6 +24,12 @@ pub struct Summary {
     pub revenue_cents: i64,
     /// Money given back in the period (on the days it went back).
     pub refunds_cents: i64,
+    /// The period's sales at list price, and the discounts given on them: revenue = gross −
+    /// discounts − refunds.
+    #[serde(default)]
+    pub gross_cents: i64,
+    #[serde(default)]
+    pub discounts_cents: i64,
     pub sales_count: i64,
     /// Revenue over sales, rounded half up to the centavo.
     pub ticket_average_cents: i64,
@@ -90,11 +96,19 @@ pub fn summary(
     } else {
         0
     };
+    let (gross_cents, discounts_cents): (i64, i64) = conn.query_row(
+        "SELECT COALESCE(SUM(COALESCE(gross_cents, total_cents)), 0), COALESCE(SUM(discount_cents), 0)
+         FROM sales WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3",
+        params![branch_id, f, t],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     Ok(Summary {
         from: f,
         to: t,
         revenue_cents: revenue,
         refunds_cents: day_close::refunds(conn, branch_id, from, to)?.1,
+        gross_cents,
+        discounts_cents,
         sales_count: count,
         ticket_average_cents,
         by_type,

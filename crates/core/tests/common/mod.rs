@@ -163,6 +163,7 @@ pub fn sell(store: &Store, actor: &Actor, cat: &Catalogue, kind: usize, now: i64
                 items: vec![item(Some(&cat.a), None, None, 2, false)],
                 payments: vec![pay(PaymentMethod::Cash, 10_000)],
                 note: None,
+                ..Default::default()
             },
             Expected {
                 products: 2 * A_PRICE,
@@ -176,6 +177,7 @@ pub fn sell(store: &Store, actor: &Actor, cat: &Catalogue, kind: usize, now: i64
                 items: vec![item(None, Some(&cat.s), None, 1, true)],
                 payments: vec![pay(PaymentMethod::Card, S_PRICE)],
                 note: None,
+                ..Default::default()
             },
             Expected {
                 services: S_PRICE,
@@ -189,6 +191,7 @@ pub fn sell(store: &Store, actor: &Actor, cat: &Catalogue, kind: usize, now: i64
                 items: vec![item(None, None, Some(&cat.p), 1, true)],
                 payments: vec![pay(PaymentMethod::Transfer, P_PRICE)],
                 note: None,
+                ..Default::default()
             },
             Expected {
                 packages: P_PRICE,
@@ -210,6 +213,7 @@ pub fn sell(store: &Store, actor: &Actor, cat: &Catalogue, kind: usize, now: i64
                     pay(PaymentMethod::Card, A_PRICE + B_PRICE - 2_000),
                 ],
                 note: None,
+                ..Default::default()
             },
             Expected {
                 products: A_PRICE + B_PRICE,

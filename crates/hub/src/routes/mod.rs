@@ -79,6 +79,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::utilisation))
         .routes(routes!(reports::day_closings))
         .routes(routes!(reports::courtesies))
+        .routes(routes!(reports::taxes))
         .routes(routes!(reports::forecast))
         .routes(routes!(report_files::export))
         .routes(routes!(events::list))

@@ -145,7 +145,10 @@ pub async fn receipt(
         store_name: branch.name,
         address: branch.address,
         printed_at: sold_at,
-        footer: None,
+        footer: (!branch.receipt_footer.trim().is_empty()).then_some(branch.receipt_footer),
+        legal_name: branch.legal_name,
+        rfc: branch.rfc,
+        phone: branch.phone,
     };
     let lines = layout.lines(&header, paper.columns());
     let res = if escpos {

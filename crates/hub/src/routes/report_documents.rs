@@ -3,6 +3,7 @@
 
 use kidyboard_core::reports::{self, Delta};
 use kidyboard_core::sales::ItemKind;
+use kidyboard_core::tax::{IvaRate, TaxLine};
 use kidyboard_exports::{Cell, Column, ColumnKind as K, Document, Table};
 
 fn cols(spec: &[(&str, K)]) -> Vec<Column> {
@@ -50,6 +51,9 @@ fn days_table(days: &[reports::figures::DayFigures]) -> Table {
             ("Tarjeta", K::Money),
             ("Transferencia", K::Money),
             ("Check-ins", K::Integer),
+            ("Bruto", K::Money),
+            ("Descuentos", K::Money),
+            ("Devoluciones", K::Money),
         ],
         days.iter()
             .map(|d| {
@@ -64,6 +68,9 @@ fn days_table(days: &[reports::figures::DayFigures]) -> Table {
                     Cell::Money(d.by_method.card_cents),
                     Cell::Money(d.by_method.transfer_cents),
                     Cell::Integer(d.checkins),
+                    Cell::Money(d.gross_cents),
+                    Cell::Money(d.discounts_cents),
+                    Cell::Money(d.refunds_cents),
                 ]
             })
             .collect(),
@@ -129,6 +136,21 @@ fn figures_table(now: &reports::figures::Figures, before: &reports::figures::Fig
                 true,
             ),
             delta_row("Check-ins", &d(now.checkins, before.checkins), false),
+            delta_row(
+                "Ventas brutas",
+                &d(now.gross_cents, before.gross_cents),
+                true,
+            ),
+            delta_row(
+                "Descuentos",
+                &d(now.discounts_cents, before.discounts_cents),
+                true,
+            ),
+            delta_row(
+                "Devoluciones",
+                &d(now.refunds_cents, before.refunds_cents),
+                true,
+            ),
         ],
     )
 }
@@ -317,7 +339,7 @@ pub(crate) fn document(
                         Cell::Money(d.counted.card_cents),
                         Cell::Money(d.expected.transfer_cents),
                         Cell::Money(d.counted.transfer_cents),
-                        Cell::Money(d.difference_cents),
+                        Cell::Money(d.current_difference_cents()),
                         Cell::Integer(d.sales_count),
                         Cell::text(&d.note),
                     ]
@@ -336,6 +358,50 @@ pub(crate) fn document(
                 ("Nota", K::Text),
             ];
             ("Cierres de día", vec![table("Cierres", &spec, rows)])
+        }
+        "taxes" => {
+            let days = kidyboard_core::tax::days(c, &p.branch_id, p.from, p.to)?;
+            let rate_cell =
+                |d: &kidyboard_core::tax::TaxDay, r: IvaRate, f: fn(&TaxLine) -> i64| {
+                    Cell::Money(d.rates.iter().find(|t| t.rate == r).map(f).unwrap_or(0))
+                };
+            let rows = days
+                .iter()
+                .map(|d| {
+                    vec![
+                        Cell::day(&d.business_day),
+                        Cell::Integer(d.sales_count),
+                        Cell::text(d.first_folio.as_deref().unwrap_or("")),
+                        Cell::text(d.last_folio.as_deref().unwrap_or("")),
+                        rate_cell(d, IvaRate::General, |t| t.subtotal_cents),
+                        rate_cell(d, IvaRate::General, |t| t.iva_cents),
+                        rate_cell(d, IvaRate::General, |t| t.total_cents),
+                        rate_cell(d, IvaRate::Zero, |t| t.total_cents),
+                        rate_cell(d, IvaRate::Exempt, |t| t.total_cents),
+                        Cell::Money(d.subtotal_cents),
+                        Cell::Money(d.iva_cents),
+                        Cell::Money(d.total_cents),
+                    ]
+                })
+                .collect();
+            let spec = [
+                ("Día", K::Date),
+                ("Ventas", K::Integer),
+                ("Primer folio", K::Text),
+                ("Último folio", K::Text),
+                ("Subtotal 16 %", K::Money),
+                ("IVA 16 %", K::Money),
+                ("Total 16 %", K::Money),
+                ("Total tasa 0 %", K::Money),
+                ("Total exento", K::Money),
+                ("Subtotal", K::Money),
+                ("IVA", K::Money),
+                ("Total", K::Money),
+            ];
+            (
+                "Ventas por día para contabilidad (IVA incluido, devoluciones descontadas)",
+                vec![table("Ventas e IVA por día", &spec, rows)],
+            )
         }
         _ => {
             let f = reports::forecast::forecast(c, &p.branch_id, p.from, q.0)?;

@@ -22,7 +22,8 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `dashboard`, `revenue`, `heatmap`, `top-products`, `inventory`, `utilisation`,
-    /// `day-closings` or `forecast`.
+    /// `day-closings`, `forecast` or `taxes` (each day's sales with subtotal, IVA and total by
+    /// rate, for the accountant).
     pub report: String,
     /// `csv`, `xlsx` or `pdf`.
     pub format: String,
@@ -34,7 +35,7 @@ pub struct ExportQuery {
     pub limit: Option<i64>,
 }
 
-pub const REPORTS: [&str; 8] = [
+pub const REPORTS: [&str; 9] = [
     "dashboard",
     "revenue",
     "heatmap",
@@ -43,6 +44,7 @@ pub const REPORTS: [&str; 8] = [
     "utilisation",
     "day-closings",
     "forecast",
+    "taxes",
 ];
 
 #[utoipa::path(get, operation_id = "report_export", path = "/api/v1/reports/export", tag = "reports", params(ExportQuery),

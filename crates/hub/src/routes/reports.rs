@@ -221,6 +221,14 @@ report_route!(
     |c, p, q| reports::courtesies::courtesies(c, &p)
 );
 
+report_route!(
+    taxes,
+    "report_taxes",
+    "/api/v1/reports/taxes",
+    kidyboard_core::tax::TaxReport,
+    |c, p, q| kidyboard_core::tax::report(c, &p)
+);
+
 /// Forecasts start today in the branch; `from`/`to` are ignored.
 #[utoipa::path(get, operation_id = "report_forecast", path = "/api/v1/reports/forecast", tag = "reports", params(ReportQuery),
     responses((status = 200, body = ForecastReport), (status = 403, body = crate::error::ErrorBody),

@@ -12,8 +12,9 @@ use kidyboard_core::privacy::RoleView;
 use kidyboard_core::sales::{self, Sale, SaleRequest};
 use kidyboard_core::Permission;
 
+use super::auth::authorize;
 use super::{check_id, today, DayRange};
-use crate::auth::Auth;
+use crate::auth::{Auth, ClientAddr};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -39,26 +40,32 @@ pub fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
 }
 
 /// Sells items with split payments. A service item with a `child` starts (or schedules) its timer
-/// in the same transaction. The same `Idempotency-Key` again answers the first sale.
+/// in the same transaction. Discounts beyond the branch's limit for the clerk's role need a
+/// super_admin's `authorization` (username + PIN, checked under the sign-in throttle). The same
+/// `Idempotency-Key` again answers the first sale.
 #[utoipa::path(post, operation_id = "create_sale", path = "/api/v1/sales", tag = "sales", request_body = SaleRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key answers the first sale")),
     responses((status = 201, body = Sale), (status = 409, description = "Not enough stock, or capacity full", body = ErrorBody),
-        (status = 422, description = "Invalid items or payments", body = ErrorBody), (status = 403, body = ErrorBody)),
+        (status = 422, description = "Invalid items or payments", body = ErrorBody),
+        (status = 403, description = "Not this role's, or a discount beyond its limit without a supervisor's authorization (field `authorization`)", body = ErrorBody),
+        (status = 429, description = "Too many wrong PINs", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
     State(st): State<AppState>,
     auth: Auth,
+    ClientAddr(address): ClientAddr,
     headers: HeaderMap,
     ApiJson(req): ApiJson<SaleRequest>,
 ) -> ApiResult<Response> {
     auth.require(Permission::SellProducts)?;
     let key = idempotency_key(&headers)?;
+    let authorized_by = authorize(&st, address, req.authorization.as_ref()).await?;
     let actor = auth.actor();
     let started = Instant::now();
     let outcome = st
         .db(move |s| {
             s.change(&actor, now_ms(), |tx| {
-                sales::create(tx, &req, key.as_deref())
+                sales::create_authorized(tx, &req, key.as_deref(), authorized_by.as_deref())
             })
         })
         .await?;

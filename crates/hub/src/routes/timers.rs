@@ -43,6 +43,16 @@ pub struct ExtendRequest {
     pub authorization: Option<kidyboard_core::refunds::Authorization>,
 }
 
+/// The body of a timer action, as documented: `extend` reads `{minutes, reason, authorization?}`,
+/// `stop` reads `{waive_reason?}`, the others nothing.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TimerActionBody {
+    pub minutes: Option<i64>,
+    pub reason: Option<String>,
+    pub authorization: Option<kidyboard_core::refunds::Authorization>,
+    pub waive_reason: Option<String>,
+}
+
 /// `stop`: a timer whose overtime is due is stopped by the sale that charges it, or here with
 /// the reason it is waived.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -99,7 +109,7 @@ pub async fn get(
 /// authorization?}` (free time: see `ExtendRequest`), `stop {waive_reason?}`, `cancel`.
 #[utoipa::path(post, operation_id = "act_on_timer", path = "/api/v1/timers/{id}/{action}", tag = "timers",
     params(("id" = String, Path), ("action" = String, Path, description = "start | pause | resume | extend | stop | cancel")),
-    request_body(content = Option<ExtendRequest>, description = "`{minutes, reason, authorization?}` for extend, `{waive_reason?}` for stop"),
+    request_body(content = Option<TimerActionBody>, description = "`{minutes, reason, authorization?}` for extend, `{waive_reason?}` for stop, nothing for the others"),
     responses((status = 200, body = Timer),
         (status = 403, description = "A free extension needs a super_admin's authorization (field `authorization`)", body = ErrorBody),
         (status = 409, description = "Not possible in the timer's state, or overtime is due (`overtime_due`, field `waive_reason`)", body = ErrorBody),

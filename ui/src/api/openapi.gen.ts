@@ -1395,6 +1395,11 @@ export interface paths {
             };
         };
         put?: never;
+        /**
+         * Closes the day with the clerk's count. A count further from the expected money than the
+         *     branch's `recount_threshold_cents` answers `409 recount_required` (the attempt is recorded,
+         *     nothing is revealed); the next count is accepted and the first kept on the closing.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1434,7 +1439,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Day already closed */
+                /** @description Day already closed, or count again (`recount_required`) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1466,6 +1471,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Today's status. The money expected (`expected`, `total_cents`) is shown only to the roles
+         *     that read reports: the desk counts blind and sees it once the day is closed.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1505,6 +1514,84 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/day-closings/{id}/amendments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Corrects a closed day's count (super_admin, with a reason): a new amendment record; the
+         *     closing keeps what was counted then, and reports use the last amendment.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The closing */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AmendRequest"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DayClosing"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3357,7 +3444,8 @@ export interface paths {
                 query: {
                     /**
                      * @description `dashboard`, `revenue`, `heatmap`, `top-products`, `inventory`, `utilisation`,
-                     *     `day-closings` or `forecast`.
+                     *     `day-closings`, `forecast` or `taxes` (each day's sales with subtotal, IVA and total by
+                     *     rate, for the accountant).
                      */
                     report: string;
                     /** @description `csv`, `xlsx` or `pdf`. */
@@ -3765,6 +3853,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/taxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First business day, `YYYY-MM-DD` (default: today in the branch time zone). */
+                    from?: string;
+                    /** @description Last business day (default: `from`). */
+                    to?: string;
+                    /** @description Branch (default: this store's branch). */
+                    branch_id?: string;
+                    /** @description Hours the branch is open a day, 1–24, for capacity figures (default 10). */
+                    open_hours?: number;
+                    /** @description Top items: only `product`, `service` or `package` (default: all kinds). */
+                    kind?: string;
+                    /** @description Top items: how many, 1–100 (default 10). */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaxReport"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/top-products": {
         parameters: {
             query?: never;
@@ -4042,7 +4202,9 @@ export interface paths {
         put?: never;
         /**
          * Sells items with split payments. A service item with a `child` starts (or schedules) its timer
-         *     in the same transaction. The same `Idempotency-Key` again answers the first sale.
+         *     in the same transaction. Discounts beyond the branch's limit for the clerk's role need a
+         *     super_admin's `authorization` (username + PIN, checked under the sign-in throttle). The same
+         *     `Idempotency-Key` again answers the first sale.
          */
         post: {
             parameters: {
@@ -4077,6 +4239,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
+                /** @description Not this role's, or a discount beyond its limit without a supervisor's authorization (field `authorization`) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4096,6 +4259,15 @@ export interface paths {
                 };
                 /** @description Invalid items or payments */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many wrong PINs */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4785,6 +4957,292 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/till": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The day's floats, drops and deposits (no expected cash: the count is blind). */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A business day (default: the drawers' day now, which is tomorrow once today is closed). */
+                    business_day?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TillDay"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/till/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A cash drop (to the safe) or deposit, with its reason. A drop larger than the cash the day's
+         *     drawers hold is refused (`422 amount_cents`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MovementRequest"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TillMovement"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/till/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Opens a drawer for the business day with its float (once per till and day). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OpenRequest"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TillFloat"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description This till is open already (`till_already_open`) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/till/shift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A clerk's shift report (corte X): their sales and refunds by method and their drawer work
+         *     on one business day. Freezes nothing; print it any time.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Whose shift (default: the signed-in user; another user's needs an admin). */
+                    user_id?: string;
+                    business_day?: string;
+                    /** @description `json` (default) or `text` (for the printer). */
+                    format?: string;
+                    /** @description Paper width in mm for `text`: 58 or 80 (default). */
+                    paper?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JSON, or text/plain with format=text */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShiftReport"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/timers": {
         parameters: {
             query?: never;
@@ -4926,10 +5384,10 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            /** @description `{minutes, reason, authorization?}` for extend, `{waive_reason?}` for stop */
+            /** @description `{minutes, reason, authorization?}` for extend, `{waive_reason?}` for stop, nothing for the others */
             requestBody?: {
                 content: {
-                    "application/json": null | components["schemas"]["ExtendRequest"];
+                    "application/json": null | components["schemas"]["TimerActionBody"];
                 };
             };
             responses: {
@@ -5781,6 +6239,30 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AmendRequest: {
+            /** Format: int64 */
+            counted_card_cents?: number | null;
+            /** Format: int64 */
+            counted_cash_cents: number;
+            /** Format: int64 */
+            counted_transfer_cents?: number | null;
+            reason: string;
+        };
+        /** @description A super_admin's correction of a closed day's count, with the reason. */
+        Amendment: {
+            business_day: string;
+            closing_id: string;
+            counted: components["schemas"]["ByMethod"];
+            created_at: string;
+            /**
+             * Format: int64
+             * @description The corrected count minus what the closing expected.
+             */
+            difference_cents: number;
+            id: string;
+            reason: string;
+            user_id: string;
+        };
         /** @description An uploaded clip, stored normalised. */
         AudioClip: {
             /** Format: int64 */
@@ -5952,15 +6434,36 @@ export interface components {
             /** Format: int64 */
             capacity: number;
             created_at: string;
+            /**
+             * Format: int64
+             * @description The same for the kid bar.
+             */
+            discount_limit_kidibar_percent?: number;
+            /**
+             * Format: int64
+             * @description The discount (percent of a ticket) reception may give without a supervisor's PIN.
+             */
+            discount_limit_reception_percent?: number;
             /** @description Starts every folio of this branch: `A` makes sales `A-000123` and refunds `A-D000007`. */
             folio_prefix?: string;
             id: string;
+            /** @description What the receipt prints: the business's legal name, RFC, phone and a closing line. */
+            legal_name?: string;
             name: string;
+            phone?: string;
+            receipt_footer?: string;
+            /**
+             * Format: int64
+             * @description A day's cash count further than this from what was expected is counted again once
+             *     before it is accepted.
+             */
+            recount_threshold_cents?: number;
             /**
              * Format: int64
              * @description Refunds below this amount need no supervisor's PIN (0: every refund needs one).
              */
             refund_free_below_cents?: number;
+            rfc?: string;
             timezone: string;
             updated_at: string;
         };
@@ -5970,10 +6473,20 @@ export interface components {
             allow_negative_stock?: boolean | null;
             /** Format: int64 */
             capacity?: number | null;
+            /** Format: int64 */
+            discount_limit_kidibar_percent?: number | null;
+            /** Format: int64 */
+            discount_limit_reception_percent?: number | null;
             folio_prefix?: string | null;
+            legal_name?: string | null;
             name?: string | null;
+            phone?: string | null;
+            receipt_footer?: string | null;
+            /** Format: int64 */
+            recount_threshold_cents?: number | null;
             /** Format: int64 */
             refund_free_below_cents?: number | null;
+            rfc?: string | null;
             timezone?: string | null;
         };
         BranchList: {
@@ -6154,6 +6667,8 @@ export interface components {
             note?: string | null;
         };
         DayClosing: {
+            /** @description Later corrections, oldest first; the last one is the day's count now. */
+            amendments?: components["schemas"]["Amendment"][];
             business_day: string;
             closed_at: string;
             closed_by: string;
@@ -6162,6 +6677,8 @@ export interface components {
             denominations: {
                 [key: string]: number;
             };
+            /** Format: int64 */
+            deposits_cents?: number;
             /**
              * Format: int64
              * @description Counted minus expected, all methods together (negative = missing money).
@@ -6169,7 +6686,19 @@ export interface components {
             difference_cents: number;
             /** @description Counted minus expected, per method. */
             differences: components["schemas"]["ByMethod"];
+            /** Format: int64 */
+            drops_cents?: number;
             expected: components["schemas"]["ByMethod"];
+            /**
+             * Format: int64
+             * @description The first count, when the clerk was asked to count again.
+             */
+            first_count_cash_cents?: number | null;
+            /**
+             * Format: int64
+             * @description The drawers' floats, drops and deposits the expected cash includes.
+             */
+            float_cents?: number;
             id: string;
             note: string;
             /** Format: int64 */
@@ -6188,10 +6717,14 @@ export interface components {
             checkins: number;
             day: string;
             /** Format: int64 */
+            discounts_cents: number;
+            /** Format: int64 */
+            gross_cents: number;
+            /** Format: int64 */
             refunds_cents: number;
             /**
              * Format: int64
-             * @description Net of the day's refunds, like [`Figures`].
+             * @description Net of the day's discounts and refunds, like [`Figures`].
              */
             revenue_cents: number;
             /** Format: int64 */
@@ -6207,16 +6740,27 @@ export interface components {
              */
             volume: number;
         };
-        /** @description What the open day holds so far. */
+        /**
+         * @description What the open day holds so far. The money expected is shown only to roles that read
+         *     reports: the desk counts blind.
+         */
         DayStatus: {
             business_day: string;
             closed: boolean;
             closing?: null | components["schemas"]["DayClosing"];
-            expected: components["schemas"]["ByMethod"];
+            /** Format: int64 */
+            deposits_cents: number;
+            /** Format: int64 */
+            drops_cents: number;
+            expected?: null | components["schemas"]["ByMethod"];
+            /** Format: int64 */
+            float_cents: number;
+            /** @description The count was too far off once already: the next one is accepted. */
+            recount_pending: boolean;
             /** Format: int64 */
             sales_count: number;
             /** Format: int64 */
-            total_cents: number;
+            total_cents?: number | null;
         };
         /** @description A figure now and in the previous period. */
         Delta: {
@@ -6234,6 +6778,13 @@ export interface components {
             percent?: number | null;
             /** Format: int64 */
             previous: number;
+        };
+        /** @description A discount: a percent (1–100) or an amount, one of the two. */
+        Discount: {
+            /** Format: int64 */
+            amount_cents?: number | null;
+            /** Format: int64 */
+            percent?: number | null;
         };
         DwellBucket: {
             label: string;
@@ -6286,17 +6837,6 @@ export interface components {
             slide?: number;
         };
         /**
-         * @description Time given without selling it (`extend`): a super_admin's, or another role's with a
-         *     super_admin's `authorization`; always with a reason. Paid time is sold instead: a sale line
-         *     `{timer_id, extend_minutes}`.
-         */
-        ExtendRequest: {
-            authorization?: null | components["schemas"]["Authorization"];
-            /** Format: int64 */
-            minutes: number;
-            reason?: string | null;
-        };
-        /**
          * @description Extra time a line sells for a timer.
          * @enum {string}
          */
@@ -6311,8 +6851,9 @@ export interface components {
             type: "error";
         };
         /**
-         * @description Sums of a period. Money is net of refunds (on the day the money went back): `revenue_cents` =
-         *     `gross_cents` − `refunds_cents`, and so are the types and methods.
+         * @description Sums of a period. Money is net of discounts and of refunds (on the day the money went back):
+         *     `revenue_cents` = `gross_cents` − `discounts_cents` − `refunds_cents`, and so are the types
+         *     and methods.
          */
         Figures: {
             /** @description Money received by method, cash net of the change handed back. */
@@ -6325,7 +6866,12 @@ export interface components {
             checkins: number;
             /**
              * Format: int64
-             * @description Sales before refunds.
+             * @description Discounts given on the period's sales.
+             */
+            discounts_cents: number;
+            /**
+             * Format: int64
+             * @description Sales at list price, before discounts and refunds.
              */
             gross_cents: number;
             /**
@@ -6484,6 +7030,8 @@ export interface components {
         };
         /** @enum {string} */
         ItemKind: "product" | "service" | "package";
+        /** @enum {string} */
+        IvaRate: "16" | "0" | "exento";
         /** @description Why a job failed, in the same shape as API errors. */
         JobFailure: {
             code: string;
@@ -6732,13 +7280,35 @@ export interface components {
             updated_at: string;
         };
         /** @enum {string} */
+        MovementKind: "drop" | "deposit";
+        MovementRequest: {
+            /** Format: int64 */
+            amount_cents: number;
+            kind: components["schemas"]["MovementKind"];
+            reason: string;
+            till?: string | null;
+        };
+        OpenRequest: {
+            /** Format: int64 */
+            float_cents: number;
+            /**
+             * @description Which drawer (default `caja`); a branch with a drawer at the desk and one at the kid bar
+             *     names them.
+             */
+            till?: string | null;
+        };
+        /** @enum {string} */
         Orientation: "portrait" | "landscape";
+        /** @enum {string} */
+        OvertimeSettlement: "charged" | "waived";
         Package: {
             active: boolean;
             created_at: string;
             description: string;
             id: string;
             items: components["schemas"]["PackageItem"][];
+            /** @description IVA included in the price: `16` (default), `0` or `exento`. */
+            iva_rate?: components["schemas"]["IvaRate"];
             name: string;
             /** Format: int64 */
             price_cents: number;
@@ -6748,6 +7318,7 @@ export interface components {
             active?: boolean | null;
             description?: string | null;
             items?: components["schemas"]["PackageItemInput"][] | null;
+            iva_rate?: null | components["schemas"]["IvaRate"];
             name?: string | null;
             /** Format: int64 */
             price_cents?: number | null;
@@ -6875,6 +7446,8 @@ export interface components {
             description: string;
             id: string;
             image_url?: string | null;
+            /** @description IVA included in the price: `16` (default), `0` or `exento`. */
+            iva_rate?: components["schemas"]["IvaRate"];
             /** @description True when stock is at or below the threshold. */
             low_stock: boolean;
             /** Format: int64 */
@@ -6899,6 +7472,7 @@ export interface components {
             cost_cents?: number | null;
             description?: string | null;
             image_url?: string | null;
+            iva_rate?: null | components["schemas"]["IvaRate"];
             /** Format: int64 */
             low_stock_threshold?: number | null;
             name?: string | null;
@@ -6998,8 +7572,18 @@ export interface components {
             /** Format: int64 */
             change_cents: number;
             created_at: string;
+            /** @description The supervisor whose PIN allowed a discount beyond the clerk's limit. */
+            discount_authorized_by?: string | null;
+            /** Format: int64 */
+            discount_cents?: number;
+            discount_reason?: string;
             /** @description The number as printed, with the branch's prefix: `A-000123`. */
             folio?: string;
+            /**
+             * Format: int64
+             * @description Before discounts; `total_cents` = gross − `discount_cents`.
+             */
+            gross_cents?: number;
             id: string;
             items: components["schemas"]["SaleItem"][];
             note: string;
@@ -7017,7 +7601,9 @@ export interface components {
              */
             refunded_cents?: number;
             refunds?: components["schemas"]["RefundSummary"][];
-            /** @description Timers this sale started or scheduled, as they are now. */
+            /** @description IVA included, by rate (of the sale as sold; refunds are records of their own). */
+            taxes?: components["schemas"]["TaxLine"][];
+            /** @description Timers this sale started or scheduled, or sold extra time for, as they are now. */
             timers: components["schemas"]["Timer"][];
             /** Format: int64 */
             total_cents: number;
@@ -7027,11 +7613,23 @@ export interface components {
         };
         SaleItem: {
             child?: null | components["schemas"]["Child"];
+            /** Format: int64 */
+            discount_cents?: number;
             extra?: null | components["schemas"]["ExtraKind"];
             /** Format: int64 */
             extra_minutes?: number | null;
+            /**
+             * Format: int64
+             * @description Unit price × quantity; `total_cents` = gross − `discount_cents` (the line's own discount
+             *     and its share of the ticket's): what was paid for the line.
+             */
+            gross_cents?: number;
             /** @description This line's id, for refunds (`<sale id>.<position>`). */
             id?: string;
+            /** Format: int64 */
+            iva_cents?: number;
+            /** @description The IVA rate of the line and the IVA included in its total. */
+            iva_rate?: components["schemas"]["IvaRate"];
             kind: components["schemas"]["ItemKind"];
             name: string;
             package_id?: string | null;
@@ -7062,6 +7660,7 @@ export interface components {
          */
         SaleItemRequest: {
             child?: null | components["schemas"]["Child"];
+            discount?: null | components["schemas"]["Discount"];
             /**
              * Format: int64
              * @description With `timer_id`: minutes of extra time to sell.
@@ -7087,8 +7686,13 @@ export interface components {
             next_cursor?: string | null;
         };
         SaleRequest: {
+            authorization?: null | components["schemas"]["Authorization"];
+            discount?: null | components["schemas"]["Discount"];
+            /** @description Why (required with any discount). */
+            discount_reason?: string | null;
             items: components["schemas"]["SaleItemRequest"][];
             note?: string | null;
+            /** @description How it is paid; may be empty only when discounts bring the total to zero. */
             payments: components["schemas"]["PaymentRequest"][];
         };
         ScheduleInput: {
@@ -7150,6 +7754,8 @@ export interface components {
              */
             grace_minutes: number;
             id: string;
+            /** @description IVA included in the price (and in its extra time): `16` (default), `0` or `exento`. */
+            iva_rate?: components["schemas"]["IvaRate"];
             name: string;
             /** Format: int64 */
             price_cents: number;
@@ -7168,6 +7774,7 @@ export interface components {
             extra_block_price_cents?: number | null;
             /** Format: int64 */
             grace_minutes?: number | null;
+            iva_rate?: null | components["schemas"]["IvaRate"];
             name?: string | null;
             /** Format: int64 */
             price_cents?: number | null;
@@ -7225,6 +7832,40 @@ export interface components {
             items: components["schemas"]["Shift"][];
         };
         /**
+         * @description A clerk's shift (corte X): what they sold and gave back, by method, and the drawer work
+         *     they did, on one business day. It freezes nothing and can be printed any time.
+         */
+        ShiftReport: {
+            business_day: string;
+            /**
+             * Format: int64
+             * @description Cash that went through their hands: float + cash received − cash refunded − drops +
+             *     deposits.
+             */
+            cash_net_cents: number;
+            /** Format: int64 */
+            deposits_cents: number;
+            /** Format: int64 */
+            discounts_cents: number;
+            /** Format: int64 */
+            drops_cents: number;
+            /** Format: int64 */
+            float_cents: number;
+            printed_at: string;
+            /** @description What their sales took, by method (cash net of the change handed back). */
+            received: components["schemas"]["ByMethod"];
+            /** @description What their refunds gave back, by method. */
+            refunded: components["schemas"]["ByMethod"];
+            /** Format: int64 */
+            refunds_count: number;
+            /** Format: int64 */
+            sales_count: number;
+            /** Format: int64 */
+            sales_total_cents: number;
+            user_id: string;
+            user_name: string;
+        };
+        /**
          * @description When the cents part is printed.
          * @enum {string}
          */
@@ -7272,7 +7913,15 @@ export interface components {
             /** @description Money received by method, net of cash change. */
             by_method: components["schemas"]["ByMethod"];
             by_type: components["schemas"]["ByType"];
+            /** Format: int64 */
+            discounts_cents?: number;
             from: string;
+            /**
+             * Format: int64
+             * @description The period's sales at list price, and the discounts given on them: revenue = gross −
+             *     discounts − refunds.
+             */
+            gross_cents?: number;
             /**
              * Format: int64
              * @description Stock on hand valued at cost.
@@ -7335,6 +7984,75 @@ export interface components {
              */
             pushed_since_start: number;
         };
+        /** @description A business day for the accountant: per rate, what was sold less what was refunded that day. */
+        TaxDay: {
+            business_day: string;
+            first_folio?: string | null;
+            /** Format: int64 */
+            iva_cents: number;
+            last_folio?: string | null;
+            rates: components["schemas"]["TaxLine"][];
+            /** Format: int64 */
+            sales_count: number;
+            /** Format: int64 */
+            subtotal_cents: number;
+            /** Format: int64 */
+            total_cents: number;
+        };
+        /** @description One rate's share of a sale, a receipt or a day. */
+        TaxLine: {
+            /** Format: int64 */
+            iva_cents: number;
+            rate: components["schemas"]["IvaRate"];
+            /**
+             * Format: int64
+             * @description Before tax.
+             */
+            subtotal_cents: number;
+            /** Format: int64 */
+            total_cents: number;
+        };
+        /** @description The accountant's view of a period: each day, and the period by rate. */
+        TaxReport: {
+            days: components["schemas"]["TaxDay"][];
+            period: components["schemas"]["PeriodInfo"];
+            totals: components["schemas"]["TaxLine"][];
+        };
+        /**
+         * @description The drawers of a business day: what went in and out besides sales. No expected cash: the
+         *     count at closing is blind.
+         */
+        TillDay: {
+            business_day: string;
+            /** Format: int64 */
+            deposits_cents: number;
+            /** Format: int64 */
+            drops_cents: number;
+            /** Format: int64 */
+            float_cents: number;
+            floats: components["schemas"]["TillFloat"][];
+            movements: components["schemas"]["TillMovement"][];
+        };
+        TillFloat: {
+            business_day: string;
+            created_at: string;
+            /** Format: int64 */
+            float_cents: number;
+            id: string;
+            till: string;
+            user_id: string;
+        };
+        TillMovement: {
+            /** Format: int64 */
+            amount_cents: number;
+            business_day: string;
+            created_at: string;
+            id: string;
+            kind: components["schemas"]["MovementKind"];
+            reason: string;
+            till: string;
+            user_id: string;
+        };
         /** @description A timer as clients see it. */
         Timer: {
             child_name: string;
@@ -7374,8 +8092,7 @@ export interface components {
              *     as it stood when the timer was stopped.
              */
             overtime_minutes: number;
-            /** @description How the overtime was settled when the timer was stopped: `charged` or `waived`. */
-            overtime_settlement?: string | null;
+            overtime_settlement?: null | components["schemas"]["OvertimeSettlement"];
             /**
              * Format: int64
              * @description Time left at the moment of the answer.
@@ -7387,6 +8104,17 @@ export interface components {
             starts_at: string;
             state: components["schemas"]["TimerState"];
             updated_at: string;
+        };
+        /**
+         * @description The body of a timer action, as documented: `extend` reads `{minutes, reason, authorization?}`,
+         *     `stop` reads `{waive_reason?}`, the others nothing.
+         */
+        TimerActionBody: {
+            authorization?: null | components["schemas"]["Authorization"];
+            /** Format: int64 */
+            minutes?: number | null;
+            reason?: string | null;
+            waive_reason?: string | null;
         };
         TimerList: {
             items: components["schemas"]["Timer"][];
@@ -7617,6 +8345,8 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AmendRequest = components['schemas']['AmendRequest'];
+export type Amendment = components['schemas']['Amendment'];
 export type AudioClip = components['schemas']['AudioClip'];
 export type AudioSchedule = components['schemas']['AudioSchedule'];
 export type AudioSettings = components['schemas']['AudioSettings'];
@@ -7650,6 +8380,7 @@ export type DayFigures = components['schemas']['DayFigures'];
 export type DayPart = components['schemas']['DayPart'];
 export type DayStatus = components['schemas']['DayStatus'];
 export type Delta = components['schemas']['Delta'];
+export type Discount = components['schemas']['Discount'];
 export type DwellBucket = components['schemas']['DwellBucket'];
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type ErrorDetail = components['schemas']['ErrorDetail'];
@@ -7657,7 +8388,6 @@ export type Event = components['schemas']['Event'];
 export type EventList = components['schemas']['EventList'];
 export type ExportFormat = components['schemas']['ExportFormat'];
 export type ExportRequest = components['schemas']['ExportRequest'];
-export type ExtendRequest = components['schemas']['ExtendRequest'];
 export type ExtraKind = components['schemas']['ExtraKind'];
 export type FeedNotice = components['schemas']['FeedNotice'];
 export type Figures = components['schemas']['Figures'];
@@ -7674,6 +8404,7 @@ export type Inventory = components['schemas']['Inventory'];
 export type InventoryRow = components['schemas']['InventoryRow'];
 export type ItemFields = components['schemas']['ItemFields'];
 export type ItemKind = components['schemas']['ItemKind'];
+export type IvaRate = components['schemas']['IvaRate'];
 export type JobFailure = components['schemas']['JobFailure'];
 export type JobState = components['schemas']['JobState'];
 export type JobStatus = components['schemas']['JobStatus'];
@@ -7685,7 +8416,11 @@ export type MenuDesign = components['schemas']['MenuDesign'];
 export type MenuDesignBody = components['schemas']['MenuDesignBody'];
 export type MenuDesignList = components['schemas']['MenuDesignList'];
 export type MenuDesignView = components['schemas']['MenuDesignView'];
+export type MovementKind = components['schemas']['MovementKind'];
+export type MovementRequest = components['schemas']['MovementRequest'];
+export type OpenRequest = components['schemas']['OpenRequest'];
 export type Orientation = components['schemas']['Orientation'];
+export type OvertimeSettlement = components['schemas']['OvertimeSettlement'];
 export type Package = components['schemas']['Package'];
 export type PackageInput = components['schemas']['PackageInput'];
 export type PackageItem = components['schemas']['PackageItem'];
@@ -7733,6 +8468,7 @@ export type Session = components['schemas']['Session'];
 export type Shift = components['schemas']['Shift'];
 export type ShiftCount = components['schemas']['ShiftCount'];
 export type ShiftList = components['schemas']['ShiftList'];
+export type ShiftReport = components['schemas']['ShiftReport'];
 export type ShowCents = components['schemas']['ShowCents'];
 export type SlideTiming = components['schemas']['SlideTiming'];
 export type Status = components['schemas']['Status'];
@@ -7741,7 +8477,14 @@ export type StockMovement = components['schemas']['StockMovement'];
 export type StockMovementList = components['schemas']['StockMovementList'];
 export type Summary = components['schemas']['Summary'];
 export type SyncStatus = components['schemas']['SyncStatus'];
+export type TaxDay = components['schemas']['TaxDay'];
+export type TaxLine = components['schemas']['TaxLine'];
+export type TaxReport = components['schemas']['TaxReport'];
+export type TillDay = components['schemas']['TillDay'];
+export type TillFloat = components['schemas']['TillFloat'];
+export type TillMovement = components['schemas']['TillMovement'];
 export type Timer = components['schemas']['Timer'];
+export type TimerActionBody = components['schemas']['TimerActionBody'];
 export type TimerList = components['schemas']['TimerList'];
 export type TimerState = components['schemas']['TimerState'];
 export type TopItem = components['schemas']['TopItem'];

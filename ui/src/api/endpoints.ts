@@ -1,9 +1,10 @@
 import { request, requestBlob } from './client';
 import type {
   AudioClip, AudioPlayer, AudioSchedule, AudioScheduleInput, AudioSettings, BackupInfo, BackupList, BackupRestored,
-  Branch, BranchInput, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList,
+  AmendRequest, Branch, BranchInput, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList, MovementRequest, OpenRequest,
+  ShiftReport, TillDay, TillFloat, TillMovement,
   LoginResponse, Package, Refund, RefundRequest, SalePage, SaleQuery, PackageInput, Product, ProductInput,
-  ExportFormat, ExtendRequest, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportClosings,
+  ExportFormat, TimerActionBody, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportClosings,
   ReportDashboard, ReportFilter, ReportForecast, ReportHeatmap, ReportInventory, ReportSummary, ReportTopItems,
   ReportUtilisation, Sale, SaleRequest, Service, ServiceInput, StockAdjustment, SyncStatus, Timer,
   TimerAction, TimerList, TotemMenu, UploadedImage, User, UserInput,
@@ -84,13 +85,26 @@ export const timers = {
   stop: (id: string, waiveReason?: string) =>
     request<Timer>('POST', `/timers/${id}/stop`, waiveReason ? { waive_reason: waiveReason } : undefined),
   /** Time given without a sale (a courtesy): a super_admin's, or with one's `authorization`. */
-  giveTime: (id: string, body: ExtendRequest) => request<Timer>('POST', `/timers/${id}/extend`, body),
+  giveTime: (id: string, body: TimerActionBody) => request<Timer>('POST', `/timers/${id}/extend`, body),
 };
 
 export const dayClosings = {
   current: () => request<DayClosingCurrent>('GET', '/day-closings/current'),
   close: (body: DayClosingRequest) => request<DayClosing>('POST', '/day-closings', body),
   list: (from?: string, to?: string) => request<ItemList<DayClosing>>('GET', `/day-closings${q({ from, to })}`),
+  /** A super_admin's correction of a closed day's count: a new record, the closing keeps its own. */
+  amend: (id: string, body: AmendRequest) => request<DayClosing>('POST', `/day-closings/${encodeURIComponent(id)}/amendments`, body),
+};
+
+/** The cash drawers: a float per till and day, drops and deposits, a clerk's corte X. */
+export const till = {
+  /** The day's floats and movements of every drawer (default: the drawers' day now). */
+  day: (businessDay?: string) => request<TillDay>('GET', `/till${q({ business_day: businessDay })}`),
+  open: (body: OpenRequest) => request<TillFloat>('POST', '/till/open', body),
+  move: (body: MovementRequest) => request<TillMovement>('POST', '/till/movements', body),
+  shift: () => request<ShiftReport>('GET', '/till/shift'),
+  /** The signed-in clerk's corte X laid out for the receipt printer's paper. */
+  shiftText: async (paper: 58 | 80 = 80) => (await requestBlob('GET', `/till/shift${q({ format: 'text', paper: String(paper) })}`)).blob.text(),
 };
 
 export const reports = {

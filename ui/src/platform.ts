@@ -3,11 +3,17 @@
 // shell's commands (crates/desktop/src/commands.rs). This is the only module allowed to import
 // @tauri-apps/*, so the rest of the UI runs the same in a plain browser.
 
-/** The top of a printed receipt, already in the branch's words and time zone. */
+/** The top (and closing line) of a printed receipt, already in the branch's words and time zone. */
 export interface ReceiptHeader {
   store_name: string;
   address?: string;
   printed_at?: string;
+  /** The business's legal name, RFC and phone, printed under the store's name when set. */
+  legal_name?: string;
+  rfc?: string;
+  phone?: string;
+  /** The branch's closing line; absent: the printer's own thanks. */
+  footer?: string | null;
 }
 
 export interface Platform {

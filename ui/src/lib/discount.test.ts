@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beyondLimit, discountOff, lineDiscounts, percentOf, priceSale } from './discount';
+import { beyondLimit, discountLimit, discountOff, lineDiscounts, percentOf, priceSale } from './discount';
 
 describe('percentOf (half up to the centavo, as the hub)', () => {
   it.each([
@@ -74,7 +74,11 @@ describe('lineDiscounts', () => {
 describe('priceSale', () => {
   it('gives list price, discount and total, a line and the ticket', () => {
     const priced = priceSale([15000, 2500], [], { percent: 10 });
-    expect(priced).toEqual({ ok: true, gross: [15000, 2500], off: [1500, 250], totals: [13500, 2250], grossTotal: 17500, discountTotal: 1750, total: 15750 });
+    expect(priced).toEqual({ ok: true, gross: [15000, 2500], off: [1500, 250], totals: [13500, 2250], grossTotal: 17500, discountTotal: 1750, total: 15750, afterOwn: 17500 });
+  });
+
+  it('says what the ticket’s discount applies to: the lines after their own', () => {
+    expect(priceSale([1000, 2000], [{ amount_cents: 300 }, null], null)).toMatchObject({ ok: true, afterOwn: 2700, total: 2700 });
   });
 
   it('without discounts the total is the list price', () => {
@@ -89,5 +93,16 @@ describe('beyondLimit (discount × 100 > limit × gross)', () => {
     expect(beyondLimit(1, 10000, 0)).toBe(true);
     expect(beyondLimit(0, 10000, 0)).toBe(false);
     expect(beyondLimit(9000, 10000, null)).toBe(false);
+  });
+});
+
+describe('discountLimit', () => {
+  it('reads the role’s limit from the branch, with the hub’s defaults', () => {
+    const b = { discount_limit_reception_percent: 15, discount_limit_kidibar_percent: 5 };
+    expect(discountLimit(b, 'reception')).toBe(15);
+    expect(discountLimit(b, 'kidibar')).toBe(5);
+    expect(discountLimit(null, 'reception')).toBe(10);
+    expect(discountLimit(null, 'kidibar')).toBe(0);
+    expect(discountLimit(b, 'super_admin')).toBeNull();
   });
 });

@@ -16,7 +16,17 @@ export interface DiscountProblem {
 }
 
 export type Priced =
-  | { ok: true; gross: number[]; off: number[]; totals: number[]; grossTotal: number; discountTotal: number; total: number }
+  | {
+      ok: true;
+      gross: number[];
+      off: number[];
+      totals: number[];
+      grossTotal: number;
+      discountTotal: number;
+      total: number;
+      /** What the ticket's discount applies to: the lines after their own. */
+      afterOwn: number;
+    }
   | { ok: false; problem: DiscountProblem };
 
 /** Half up to the centavo: `base × percent / 100`. */
@@ -82,12 +92,15 @@ export function priceSale(
   own: readonly (Discount | null | undefined)[],
   ticket: Discount | null | undefined,
 ): Priced {
+  const ownOnly = lineDiscounts(gross, own, null);
+  if (!Array.isArray(ownOnly)) return { ok: false, problem: ownOnly };
+  const afterOwn = gross.reduce((s, g, i) => s + g - (ownOnly[i] ?? 0), 0);
   const off = lineDiscounts(gross, own, ticket);
   if (!Array.isArray(off)) return { ok: false, problem: off };
   const totals = gross.map((g, i) => g - (off[i] ?? 0));
   const grossTotal = gross.reduce((s, g) => s + g, 0);
   const discountTotal = off.reduce((s, o) => s + o, 0);
-  return { ok: true, gross: [...gross], off, totals, grossTotal, discountTotal, total: grossTotal - discountTotal };
+  return { ok: true, gross: [...gross], off, totals, grossTotal, discountTotal, total: grossTotal - discountTotal, afterOwn };
 }
 
 /** Would the hub ask for a supervisor? More than `limit` % of the ticket's list price, as it
@@ -100,4 +113,16 @@ export function beyondLimit(discountTotal: number, grossTotal: number, limit: nu
 /** A discount as the desk shows it: "10 %" or "$20.00" (the caller formats money). */
 export function describeDiscount(d: Discount, money: (cents: number) => string): string {
   return d.percent != null ? `${d.percent} %` : money(d.amount_cents ?? 0);
+}
+
+/** The discount (percent of a ticket) `role` may give without a supervisor, from the branch's
+ *  settings with the hub's defaults (10 % reception, 0 % the kid bar); `null`: no limit. */
+export function discountLimit(
+  branch: { discount_limit_reception_percent?: number; discount_limit_kidibar_percent?: number } | null | undefined,
+  role: string | undefined,
+): number | null {
+  if (role === 'super_admin') return null;
+  if (role === 'reception') return branch?.discount_limit_reception_percent ?? 10;
+  if (role === 'kidibar') return branch?.discount_limit_kidibar_percent ?? 0;
+  return 0;
 }

@@ -3,23 +3,35 @@ import type { Sale } from '../api/types';
 import { copyHtml, receiptHtml } from './receipt';
 
 const labels = {
-  title: 'Kidyboard', sale: 'Venta', total: 'Total', change: 'Cambio', endsAt: 'termina', startsAt: 'inicia',
+  sale: 'Venta', folio: 'Folio', clerk: 'Le atendió', subtotal: 'Subtotal', discount: 'Descuento', discounts: 'Descuentos',
+  total: 'Total', change: 'Cambio', endsAt: 'termina', startsAt: 'inicia', ivaIncluded: 'IVA incluido en los precios',
+  base: 'Base', iva: 'IVA', exempt: 'Exento', thanks: '¡Gracias por su visita!',
   methods: { cash: 'Efectivo', card: 'Tarjeta', transfer: 'Transferencia' },
+};
+const branch = {
+  name: 'Kidyboard Centro', legal_name: 'Diversiones Kidyboard S.A. de C.V.', rfc: 'DKI201231AB1',
+  address: 'Av. Siempre Viva 742', phone: '55 5555 0123', receipt_footer: 'Vuelve pronto & juega',
 };
 
 const sale = {
-  id: 's', number: 7, business_day: '2026-11-22', created_at: '2026-11-22T18:00:00Z', user_id: 'u',
-  total_cents: 17500, paid_cents: 20000, change_cents: 2500, note: null,
+  id: 's', number: 7, folio: 'A-000007', business_day: '2026-11-22', created_at: '2026-11-22T18:00:00Z', user_id: 'u',
+  user_name: 'Recepción Demo', total_cents: 17500, paid_cents: 20000, change_cents: 2500, note: null,
+  gross_cents: 19444, discount_cents: 1944, discount_reason: 'cliente frecuente',
   items: [
-    { kind: 'service', name: '1 hora de juego', quantity: 1, unit_price_cents: 15000, total_cents: 15000, child: { name: 'Sofía <3' } },
-    { kind: 'product', name: 'Jugo', quantity: 1, unit_price_cents: 2500, total_cents: 2500 },
+    { kind: 'service', name: '1 hora de juego', quantity: 1, unit_price_cents: 16667, gross_cents: 16667, discount_cents: 1667, total_cents: 15000,
+      iva_rate: '16', iva_cents: 2069, child: { name: 'Sofía <3' } },
+    { kind: 'product', name: 'Jugo', quantity: 1, unit_price_cents: 2777, gross_cents: 2777, discount_cents: 277, total_cents: 2500, iva_rate: 'exento', iva_cents: 0 },
+  ],
+  taxes: [
+    { rate: '16', subtotal_cents: 12931, iva_cents: 2069, total_cents: 15000 },
+    { rate: 'exento', subtotal_cents: 2500, iva_cents: 0, total_cents: 2500 },
   ],
   payments: [{ method: 'cash', amount_cents: 20000 }],
   timers: [{ child_name: 'Sofía <3', state: 'running', starts_at: '2026-11-22T18:00:00Z', ends_at: '2026-11-22T19:00:00Z' }],
 } as unknown as Sale;
 
 describe('receiptHtml', () => {
-  const html = receiptHtml(sale, labels, 'America/Mexico_City');
+  const html = receiptHtml(sale, branch, labels, 'America/Mexico_City');
 
   it('lists totals, payment and change in pesos', () => {
     expect(html).toContain('$175.00');
@@ -29,6 +41,44 @@ describe('receiptHtml', () => {
 
   it('says when play time ends on the branch clock', () => {
     expect(html).toContain('termina 13:00');
+  });
+
+  it('says who sells: legal name, RFC, address, phone, the clerk, the folio', () => {
+    expect(html).toContain('<h1>Kidyboard Centro</h1>');
+    expect(html).toContain('Diversiones Kidyboard S.A. de C.V.');
+    expect(html).toContain('RFC DKI201231AB1');
+    expect(html).toContain('Av. Siempre Viva 742');
+    expect(html).toContain('Tel. 55 5555 0123');
+    expect(html).toContain('Folio A-000007');
+    expect(html).toContain('Le atendió: Recepción Demo');
+    expect(html).toContain('Vuelve pronto &#38; juega');
+  });
+
+  it('once paid says «Total», with the lines at list price and the discounts apart', () => {
+    expect(html).toContain('<tr class="total"><td>Total</td><td>$175.00</td></tr>');
+    expect(html).not.toContain('a cobrar');
+    expect(html).toContain('1× 1 hora de juego');
+    expect(html).toContain('<td>$166.67</td>'); // the play time's list price
+    expect(html).toContain('Descuento</td><td>−$16.67');
+    expect(html).toContain('Subtotal</td><td>$194.44');
+    expect(html).toContain('Descuentos <small>(cliente frecuente)</small></td><td>−$19.44');
+  });
+
+  it('breaks down the IVA included by rate', () => {
+    expect(html).toContain('IVA incluido en los precios');
+    expect(html).toContain('Base 16 %</td><td>$129.31');
+    expect(html).toContain('IVA 16 %</td><td>$20.69');
+    expect(html).toContain('Exento</td><td>$25.00');
+  });
+
+  it('without discounts, legal data or taxes it prints only what there is', () => {
+    const plain = receiptHtml({ ...sale, discount_cents: 0, gross_cents: 17500, taxes: [], user_name: '', items: sale.items.map((i) => ({ ...i, discount_cents: 0, gross_cents: i.total_cents })) },
+      { name: 'Kidyboard' }, labels, 'America/Mexico_City');
+    expect(plain).not.toContain('Descuento');
+    expect(plain).not.toContain('RFC');
+    expect(plain).not.toContain('IVA incluido');
+    expect(plain).not.toContain('Le atendió');
+    expect(plain).toContain('¡Gracias por su visita!');
   });
 
   it('escapes names', () => {

@@ -6,7 +6,7 @@ import type {
   LoginResponse, Package, Refund, RefundRequest, SalePage, SaleQuery, PackageInput, Product, ProductInput,
   ExportFormat, TimerActionBody, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportClosings,
   ReportDashboard, ReportFilter, ReportForecast, ReportHeatmap, ReportInventory, ReportSummary, ReportTopItems,
-  ReportUtilisation, Sale, SaleRequest, Service, ServiceInput, StockAdjustment, SyncStatus, Timer,
+  ReportUtilisation, Sale, SaleRequest, Service, ServiceInput, StockAdjustment, SyncStatus, TaxReport, CourtesiesReport, Timer,
   TimerAction, TimerList, TotemMenu, UploadedImage, User, UserInput,
 } from './types';
 
@@ -116,6 +116,10 @@ export const reports = {
   utilisation: (f: ReportFilter) => request<ReportUtilisation>('GET', `/reports/utilisation${reportQuery(f)}`),
   dayClosings: (f: ReportFilter) => request<ReportClosings>('GET', `/reports/day-closings${reportQuery(f)}`),
   forecast: (f: ReportFilter) => request<ReportForecast>('GET', `/reports/forecast${reportQuery(f)}`),
+  /** Each day's sales by IVA rate, refunds netted, for the accountant. */
+  taxes: (f: ReportFilter) => request<TaxReport>('GET', `/reports/taxes${reportQuery(f)}`),
+  /** Time given away: free extensions and waived overtime, who gave it, who authorised it, why. */
+  courtesies: (f: ReportFilter) => request<CourtesiesReport>('GET', `/reports/courtesies${reportQuery(f)}`),
   /** The path of an export, for `download` (client.ts). */
   exportPath: (report: string, format: string, f: ReportFilter) => `/reports/export${reportQuery(f, { report, format })}`,
 };

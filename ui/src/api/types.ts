@@ -48,5 +48,6 @@ export interface ReportFilter {
   branch_id?: Id;
   open_hours?: number;
 }
-export type ReportName = 'dashboard' | 'revenue' | 'heatmap' | 'top-products' | 'inventory' | 'utilisation' | 'day-closings' | 'forecast';
+export type ReportName =
+  | 'dashboard' | 'revenue' | 'heatmap' | 'top-products' | 'inventory' | 'utilisation' | 'day-closings' | 'forecast' | 'taxes';
 export type ReportExportFormat = 'csv' | 'xlsx' | 'pdf';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { productConfig } from './entities';
+import { branchConfig, productConfig, serviceConfig } from './entities';
 
 describe('product form body', () => {
   const values = { ...productConfig.empty(), name: ' Paleta ', price_cents: 2500, image_url: '', barcode: '' };
@@ -21,5 +21,24 @@ describe('product form body', () => {
   it('sends an uploaded picture address as it is', () => {
     const url = `/img/${'cd'.repeat(32)}`;
     expect(productConfig.toBody({ ...values, image_url: url }, false).image_url).toBe(url);
+  });
+});
+
+describe('IVA, extra time and the branch’s settings', () => {
+  it('sends a product’s IVA rate, 16 % unless chosen', () => {
+    expect(productConfig.toBody({ ...productConfig.empty(), name: 'Agua' }, true).iva_rate).toBe('16');
+    expect(productConfig.toBody({ ...productConfig.empty(), name: 'Agua', iva_rate: '0' }, false).iva_rate).toBe('0');
+  });
+
+  it('sends a service’s extra time and leaves the explanation out', () => {
+    const body = serviceConfig.toBody({ ...serviceConfig.empty(), name: '1 hora', extra_block_minutes: 10, extra_block_price_cents: 3000, grace_minutes: 3, iva_rate: 'exento' }, false);
+    expect(body).toMatchObject({ extra_block_minutes: 10, extra_block_price_cents: 3000, grace_minutes: 3, iva_rate: 'exento' });
+    expect('extra_time' in body).toBe(false);
+  });
+
+  it('sends the branch’s legal fields, the RFC in capitals, and keeps the folio prefix when emptied', () => {
+    const body = branchConfig.toBody({ ...branchConfig.empty(), name: 'Centro', rfc: ' dki201231ab1 ', legal_name: 'Diversiones SA', folio_prefix: ' ', discount_limit_reception_percent: 15 }, false);
+    expect(body).toMatchObject({ rfc: 'DKI201231AB1', legal_name: 'Diversiones SA', folio_prefix: null, discount_limit_reception_percent: 15, phone: '' });
+    expect('receipt' in body || 'till_rules' in body).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import { formatMXN } from '../../lib/money';
 // How each catalogue entity appears in admin: its table columns and its form fields. Form field
 // names are the API's own, so a {field} in a hub error points straight at the input to highlight.
 
-export type FieldKind = 'text' | 'textarea' | 'money' | 'int' | 'bool' | 'select' | 'password' | 'items' | 'image';
+export type FieldKind = 'text' | 'textarea' | 'money' | 'int' | 'bool' | 'select' | 'password' | 'items' | 'image' | 'note';
 export type FormValue = string | number | boolean | null | PackageItem[];
 export type FormValues = Record<string, FormValue>;
 
@@ -19,7 +19,10 @@ export interface FieldDef {
   required?: boolean;
   /** Only set when creating (stock after creation moves through adjustments; usernames are keys). */
   createOnly?: boolean;
-  options?: { value: string; label: string }[];
+  /** A select's choices: a label as it is, or a message key (translated when shown). */
+  options?: { value: string; label?: string; key?: MessageKey }[];
+  /** Under the input: what the field does, in a sentence. */
+  hint?: MessageKey;
 }
 
 export interface Column<T> {
@@ -54,7 +57,7 @@ const yes = (active: boolean) => (active ? '✓' : '—');
 function body(fields: FieldDef[], values: FormValues, creating: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) {
-    if (f.createOnly && !creating) continue;
+    if (f.kind === 'note' || (f.createOnly && !creating)) continue;
     const v = values[f.name] ?? null;
     if (f.kind === 'password') {
       if (str(v)) out[f.name] = v;
@@ -68,11 +71,18 @@ function body(fields: FieldDef[], values: FormValues, creating: boolean): Record
   return out;
 }
 
+/** The IVA a price includes (the hub's `iva_rate`): 16 % by default, 0 % or exempt. */
+const ivaField: FieldDef = {
+  name: 'iva_rate', label: 'field.iva', kind: 'select', required: true,
+  options: [{ value: '16', key: 'field.iva.16' }, { value: '0', key: 'field.iva.0' }, { value: 'exento', key: 'field.iva.exento' }],
+};
+
 const productFields: FieldDef[] = [
   { name: 'name', label: 'field.name', kind: 'text', required: true },
   { name: 'category', label: 'field.category', kind: 'text' },
   { name: 'price_cents', label: 'field.price', kind: 'money', required: true },
   { name: 'cost_cents', label: 'field.cost', kind: 'money' },
+  ivaField,
   { name: 'stock', label: 'field.stock', kind: 'int', createOnly: true },
   { name: 'low_stock_threshold', label: 'field.lowStock', kind: 'int' },
   { name: 'barcode', label: 'field.barcode', kind: 'text' },
@@ -93,8 +103,8 @@ export const productConfig: EntityConfig<Product> = {
   ],
   fields: productFields,
   title: (p) => p.name,
-  empty: () => ({ name: '', category: '', price_cents: 0, cost_cents: null, stock: 0, low_stock_threshold: 5, barcode: '', image_url: '', description: '', active: true }),
-  fromRow: (p) => ({ ...p }),
+  empty: () => ({ name: '', category: '', price_cents: 0, cost_cents: null, iva_rate: '16', stock: 0, low_stock_threshold: 5, barcode: '', image_url: '', description: '', active: true }),
+  fromRow: (p) => ({ ...p, iva_rate: p.iva_rate ?? '16' }),
   toBody: (v, creating) => body(productFields, v, creating),
   api: products,
   listParams: { include_inactive: 'true' },
@@ -105,6 +115,11 @@ const serviceFields: FieldDef[] = [
   { name: 'duration_minutes', label: 'field.duration', kind: 'int', required: true },
   { name: 'price_cents', label: 'field.price', kind: 'money', required: true },
   { name: 'capacity', label: 'field.capacity', kind: 'int' },
+  ivaField,
+  { name: 'extra_time', label: 'field.extraTime', kind: 'note' },
+  { name: 'extra_block_minutes', label: 'field.extraBlockMinutes', kind: 'int' },
+  { name: 'extra_block_price_cents', label: 'field.extraBlockPrice', kind: 'money' },
+  { name: 'grace_minutes', label: 'field.graceMinutes', kind: 'int' },
   { name: 'description', label: 'field.description', kind: 'textarea' },
   { name: 'active', label: 'field.active', kind: 'bool' },
 ];
@@ -119,8 +134,11 @@ export const serviceConfig: EntityConfig<Service> = {
   ],
   fields: serviceFields,
   title: (s) => s.name,
-  empty: () => ({ name: '', duration_minutes: 60, price_cents: 0, capacity: null, description: '', active: true }),
-  fromRow: (s) => ({ ...s }),
+  empty: () => ({
+    name: '', duration_minutes: 60, price_cents: 0, capacity: null, iva_rate: '16', extra_block_minutes: 15,
+    extra_block_price_cents: 0, grace_minutes: 5, description: '', active: true,
+  }),
+  fromRow: (s) => ({ ...s, iva_rate: s.iva_rate ?? '16' }),
   toBody: (v, creating) => body(serviceFields, v, creating),
   api: services,
 };
@@ -129,6 +147,7 @@ const packageFields: FieldDef[] = [
   { name: 'name', label: 'field.name', kind: 'text', required: true },
   { name: 'price_cents', label: 'field.price', kind: 'money', required: true },
   { name: 'items', label: 'field.items', kind: 'items', required: true },
+  ivaField,
   { name: 'description', label: 'field.description', kind: 'textarea' },
   { name: 'active', label: 'field.active', kind: 'bool' },
 ];
@@ -143,8 +162,8 @@ export const packageConfig: EntityConfig<Package> = {
   ],
   fields: packageFields,
   title: (p) => p.name,
-  empty: () => ({ name: '', price_cents: 0, items: [], description: '', active: true }),
-  fromRow: (p) => ({ ...p, items: p.items.map((i) => ({ ...i })) }),
+  empty: () => ({ name: '', price_cents: 0, items: [], iva_rate: '16', description: '', active: true }),
+  fromRow: (p) => ({ ...p, iva_rate: p.iva_rate ?? '16', items: p.items.map((i) => ({ ...i })) }),
   toBody: (v, creating) => {
     const out = body(packageFields, v, creating);
     const items = (v.items as PackageItem[] | null) ?? [];
@@ -160,6 +179,19 @@ const branchFields: FieldDef[] = [
   { name: 'address', label: 'field.address', kind: 'text' },
   { name: 'capacity', label: 'field.capacity', kind: 'int' },
   { name: 'allow_negative_stock', label: 'field.allowNegative', kind: 'bool' },
+  // What the till may do alone, and when it needs an administrator's PIN.
+  { name: 'till_rules', label: 'field.tillRules', kind: 'note' },
+  { name: 'folio_prefix', label: 'field.folioPrefix', kind: 'text', hint: 'field.folioPrefixHint' },
+  { name: 'refund_free_below_cents', label: 'field.refundFreeBelow', kind: 'money', hint: 'field.refundFreeBelowHint' },
+  { name: 'recount_threshold_cents', label: 'field.recountThreshold', kind: 'money', hint: 'field.recountThresholdHint' },
+  { name: 'discount_limit_reception_percent', label: 'field.discountReception', kind: 'int' },
+  { name: 'discount_limit_kidibar_percent', label: 'field.discountKidibar', kind: 'int' },
+  // What every receipt prints.
+  { name: 'receipt', label: 'field.receiptNote', kind: 'note' },
+  { name: 'legal_name', label: 'field.legalName', kind: 'text' },
+  { name: 'rfc', label: 'field.rfc', kind: 'text', hint: 'field.rfcHint' },
+  { name: 'phone', label: 'field.phone', kind: 'text' },
+  { name: 'receipt_footer', label: 'field.receiptFooter', kind: 'textarea' },
 ];
 
 export const branchConfig: EntityConfig<Branch> = {
@@ -171,9 +203,20 @@ export const branchConfig: EntityConfig<Branch> = {
   ],
   fields: branchFields,
   title: (b) => b.name,
-  empty: () => ({ name: '', timezone: 'America/Mexico_City', address: '', capacity: null, allow_negative_stock: false }),
+  empty: () => ({
+    name: '', timezone: 'America/Mexico_City', address: '', capacity: null, allow_negative_stock: false, folio_prefix: '',
+    refund_free_below_cents: null, recount_threshold_cents: null, discount_limit_reception_percent: null,
+    discount_limit_kidibar_percent: null, legal_name: '', rfc: '', phone: '', receipt_footer: '',
+  }),
   fromRow: (b) => ({ ...b }),
-  toBody: (v, creating) => body(branchFields, v, creating),
+  toBody: (v, creating) => {
+    const out = body(branchFields, v, creating);
+    // An RFC is written in capitals (the hub checks it as the SAT writes it).
+    if (typeof out.rfc === 'string') out.rfc = out.rfc.toUpperCase();
+    // A folio prefix cannot be emptied: left empty it keeps the one it has.
+    if (out.folio_prefix === '') out.folio_prefix = null;
+    return out;
+  },
   api: branches,
 };
 

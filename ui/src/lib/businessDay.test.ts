@@ -28,5 +28,7 @@ describe('formatBusinessDay', () => {
   it('says the day in words in both languages, whatever the device’s zone', () => {
     expect(formatBusinessDay('2026-12-07', 'es-MX')).toBe('lunes, 7 de diciembre');
     expect(formatBusinessDay('2026-12-07', 'en-US')).toBe('Monday, December 7');
+    // ICU versions differ on the short form's punctuation; the day, its date and month are what count.
+    expect(formatBusinessDay('2026-12-07', 'es-MX', true)).toMatch(/^lun,? 7 (de )?dic/);
   });
 });

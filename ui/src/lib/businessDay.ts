@@ -16,9 +16,11 @@ export function saleDayLabel(sale: { business_day: string; created_at: string },
   return sale.business_day !== zonedDate(new Date(sale.created_at), timeZone) ? sale.business_day : null;
 }
 
-/** "YYYY-MM-DD" → "lunes 7 de diciembre" (es-MX) / "Monday, December 7" (en-US). */
-export function formatBusinessDay(day: string, locale: string): string {
+/** "YYYY-MM-DD" → "lunes, 7 de diciembre" (es-MX) / "Monday, December 7" (en-US); short: "lun, 7 dic". */
+export function formatBusinessDay(day: string, locale: string, short = false): string {
   const [y = 1970, m = 1, d = 1] = day.split('-').map(Number);
   // Noon UTC of that date read in UTC: no zone can move it to another day.
-  return new Date(Date.UTC(y, m - 1, d, 12)).toLocaleDateString(locale, { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' });
+  return new Date(Date.UTC(y, m - 1, d, 12)).toLocaleDateString(locale, {
+    weekday: short ? 'short' : 'long', day: 'numeric', month: short ? 'short' : 'long', timeZone: 'UTC',
+  });
 }

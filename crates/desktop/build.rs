@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "shell_info",
     "save_file",
     "print_receipt",
+    "print_escpos",
     "exit_kiosk",
     "open_setup",
     "setup_state",

@@ -1,6 +1,6 @@
 //! The shell's commands, the only things a page can ask of the device beyond the browser's
 //! abilities. The hub's pages may call `shell_info`, `save_file`, `print_receipt`,
-//! `exit_kiosk` and `open_setup`; the shell's own pages (setup, offline) also the setup ones.
+//! `print_escpos`, `exit_kiosk` and `open_setup`; the shell's own pages (setup, offline) also the setup ones.
 //! Errors reach the page as `{ code, message }`, the message in Spanish.
 
 use std::sync::atomic::Ordering;
@@ -122,25 +122,52 @@ pub async fn print_receipt(
     sale: serde_json::Value,
     header: ReceiptHeader,
 ) -> CommandResult<PrintOutcome> {
-    // Read from the file at each print, so a technician's edit of `[printer]` applies at once.
-    let device = crate::device::DeviceConfig::load(&shell.config_path)
-        .ok()
-        .flatten()
-        .or_else(|| shell.device());
-    let settings = match device {
-        Some(d) => d.printer()?,
-        None => {
-            return Err(ShellError::new(
-                "not_set_up",
-                "el equipo no está configurado",
-            ))
-        }
-    };
+    let settings = printer_settings(&shell)?;
     let printer = Printer::new(settings);
     tauri::async_runtime::spawn_blocking(move || printer.print_sale(&sale, &header))
         .await
         .map_err(|e| ShellError::new("shell_error", e.to_string()))?
         .map_err(ShellError::from)
+}
+
+/// Prints bytes the hub already encoded as ESC/POS (a receipt copy: `GET /sales/{id}/receipt?
+/// format=escpos`), `data` in base64, on this device's receipt printer as they are.
+#[tauri::command]
+pub async fn print_escpos(shell: State<'_, Shell>, data: String) -> CommandResult<PrintOutcome> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.as_bytes())
+        .map_err(|_| ShellError::new("bad_request", "el recibo no llegó completo"))?;
+    if bytes.is_empty() || bytes.len() > MAX_ESCPOS_BYTES {
+        return Err(ShellError::new(
+            "bad_request",
+            "el recibo está vacío o es demasiado grande",
+        ));
+    }
+    let printer = Printer::new(printer_settings(&shell)?);
+    tauri::async_runtime::spawn_blocking(move || printer.print_bytes(&bytes))
+        .await
+        .map_err(|e| ShellError::new("shell_error", e.to_string()))?
+        .map_err(ShellError::from)
+}
+
+/// A receipt is a few kilobytes; anything near this is not one.
+const MAX_ESCPOS_BYTES: usize = 256 * 1024;
+
+/// The `[printer]` settings, read from the file at each print so a technician's edit applies at
+/// once.
+fn printer_settings(shell: &Shell) -> CommandResult<kidyboard_receipt::PrinterSettings> {
+    let device = crate::device::DeviceConfig::load(&shell.config_path)
+        .ok()
+        .flatten()
+        .or_else(|| shell.device());
+    match device {
+        Some(d) => Ok(d.printer()?),
+        None => Err(ShellError::new(
+            "not_set_up",
+            "el equipo no está configurado",
+        )),
+    }
 }
 
 fn check_password(shell: &Shell, password: &str) -> CommandResult<()> {

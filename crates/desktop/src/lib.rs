@@ -36,6 +36,7 @@ pub fn run() -> anyhow::Result<()> {
             commands::shell_info,
             commands::save_file,
             commands::print_receipt,
+            commands::print_escpos,
             commands::exit_kiosk,
             commands::open_setup,
             commands::hub_status,

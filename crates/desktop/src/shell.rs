@@ -21,6 +21,7 @@ const HUB_PAGE_PERMISSIONS: &[&str] = &[
     "allow-shell-info",
     "allow-save-file",
     "allow-print-receipt",
+    "allow-print-escpos",
     "allow-exit-kiosk",
     "allow-open-setup",
 ];

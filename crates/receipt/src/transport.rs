@@ -131,6 +131,37 @@ impl Printer {
         }
     }
 
+    /// Sends bytes already encoded as ESC/POS (the hub's `format=escpos` copy) to the receipt
+    /// printer as they are. A system queue that prints text, or no printer at all, is refused
+    /// (the page then shows the text copy instead): ESC/POS is no text.
+    pub fn print_bytes(&self, bytes: &[u8]) -> Result<PrintOutcome> {
+        let via = match &self.settings.target {
+            PrinterTarget::None => return Err(ReceiptError::NoPrinter),
+            PrinterTarget::Network { address } => {
+                send_tcp(address, bytes, self.timeout)?;
+                "network"
+            }
+            PrinterTarget::Device { path } => {
+                send_device(path, bytes)?;
+                "device"
+            }
+            PrinterTarget::System { queue, raw: true } => {
+                send_lp(&self.lp, queue.as_deref(), true, bytes)?;
+                "system"
+            }
+            PrinterTarget::System { raw: false, .. } => {
+                return Err(ReceiptError::System(
+                    "la impresora del sistema imprime texto, no ESC/POS (raw = false)".into(),
+                ))
+            }
+        };
+        Ok(PrintOutcome {
+            via,
+            fell_back: false,
+            bytes: bytes.len(),
+        })
+    }
+
     fn is_system(&self) -> bool {
         matches!(self.settings.target, PrinterTarget::System { .. })
     }

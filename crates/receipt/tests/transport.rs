@@ -199,3 +199,53 @@ fn settings_read_from_toml() {
         "unset options keep their defaults"
     );
 }
+
+#[test]
+fn encoded_bytes_reach_the_printer_as_they_are_and_a_text_queue_refuses_them() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let reader = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().expect("accept");
+        let mut got = Vec::new();
+        conn.read_to_end(&mut got).expect("read");
+        got
+    });
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bytes = b"\x1b@COPIA\n\x1dV\x00".to_vec();
+    let p = printer(
+        PrinterTarget::Network { address: addr },
+        &tmp.path().join("no-lp"),
+    );
+    let outcome = p.print_bytes(&bytes).expect("prints");
+    assert_eq!(reader.join().expect("reader"), bytes);
+    assert_eq!((outcome.via, outcome.bytes), ("network", bytes.len()));
+
+    let lp = recording_lp(tmp.path(), 0);
+    let raw = printer(
+        PrinterTarget::System {
+            queue: Some("recibos".into()),
+            raw: true,
+        },
+        &lp,
+    );
+    raw.print_bytes(&bytes).expect("a raw queue takes them");
+    assert_eq!(std::fs::read(tmp.path().join("job")).expect("job"), bytes);
+    let text = printer(
+        PrinterTarget::System {
+            queue: None,
+            raw: false,
+        },
+        &lp,
+    );
+    assert_eq!(
+        text.print_bytes(&bytes).expect_err("text queue").code(),
+        "system_printer_failed"
+    );
+    assert_eq!(
+        printer(PrinterTarget::None, &lp)
+            .print_bytes(&bytes)
+            .expect_err("none")
+            .code(),
+        "no_printer"
+    );
+}

@@ -214,6 +214,24 @@ async fn discounts_have_limits_and_reasons_and_every_line_keeps_its_iva() {
     );
     assert_eq!(f["refunds_cents"], water_back);
     assert_eq!(f["revenue_cents"], sold_total - water_back);
+    // The day's closing agrees with the dashboard.
+    let status = admin.get("/day-closings/current").await;
+    let expected_cash = status.body["expected"]["cash_cents"]
+        .as_i64()
+        .expect("an admin sees the expected cash");
+    assert_eq!(
+        expected_cash,
+        f["by_method"]["cash_cents"].as_i64().unwrap_or(-1)
+    );
+    let closed = admin
+        .post(
+            "/day-closings",
+            json!({"counted_cash_cents": expected_cash, "business_day": day}),
+        )
+        .await;
+    assert_eq!(closed.status, 201, "{}", closed.body);
+    assert_eq!(closed.body["total_cents"], f["revenue_cents"]);
+    assert_eq!(closed.body["difference_cents"], 0);
 
     // The same day as XLSX, opened by openpyxl, and as CSV.
     let res = reqwest::Client::new()

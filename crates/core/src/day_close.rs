@@ -58,6 +58,8 @@ pub struct Amendment {
     pub difference_cents: i64,
     pub reason: String,
     pub user_id: String,
+    #[serde(default)]
+    pub user_name: String,
     pub created_at: String,
 }
 
@@ -98,6 +100,9 @@ pub struct DayClosing {
     pub denominations: BTreeMap<String, i64>,
     pub note: String,
     pub closed_by: String,
+    /// Who closed it, as the desk shows them.
+    #[serde(default)]
+    pub closed_by_name: String,
     pub closed_at: String,
     /// The drawers' floats, drops and deposits the expected cash includes.
     #[serde(default)]
@@ -315,6 +320,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<DayClosing> {
         drops_cents: r.get(16)?,
         deposits_cents: r.get(17)?,
         first_count_cash_cents: r.get(18)?,
+        closed_by_name: r.get(19)?,
         amendments: Vec::new(),
     })
 }
@@ -322,7 +328,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<DayClosing> {
 fn with_amendments(conn: &Connection, mut c: DayClosing) -> Result<DayClosing> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, closing_id, business_day, counted_cash_cents, counted_card_cents,
-                counted_transfer_cents, difference_cents, reason, user_id, created_at
+                counted_transfer_cents, difference_cents, reason, user_id, created_at,
+                COALESCE((SELECT display_name FROM users u WHERE u.id = user_id), '')
          FROM day_closing_amendments WHERE closing_id = ?1 ORDER BY created_at, id",
     )?;
     c.amendments = stmt
@@ -340,6 +347,7 @@ fn with_amendments(conn: &Connection, mut c: DayClosing) -> Result<DayClosing> {
                 reason: r.get(7)?,
                 user_id: r.get(8)?,
                 created_at: clock::to_rfc3339(r.get(9)?),
+                user_name: r.get(10)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -351,11 +359,17 @@ const COLUMNS: &str = "id, business_day, expected_cash_cents, expected_card_cent
      denominations, note, closed_by, closed_at, float_cents, drops_cents, deposits_cents, \
      first_count_cash_cents";
 
+/// The columns read back: the stored ones and the closer's name.
+const READ_COLUMNS: &str = "id, business_day, expected_cash_cents, expected_card_cents, expected_transfer_cents, \
+     counted_cash_cents, counted_card_cents, counted_transfer_cents, difference_cents, sales_count, total_cents, \
+     denominations, note, closed_by, closed_at, float_cents, drops_cents, deposits_cents, \
+     first_count_cash_cents, COALESCE((SELECT display_name FROM users u WHERE u.id = closed_by), '')";
+
 fn get_by_day(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<Option<DayClosing>> {
     let found = conn
         .query_row(
             &format!(
-                "SELECT {COLUMNS} FROM day_closings WHERE branch_id = ?1 AND business_day = ?2"
+                "SELECT {READ_COLUMNS} FROM day_closings WHERE branch_id = ?1 AND business_day = ?2"
             ),
             params![branch_id, day.to_string()],
             from_row,
@@ -367,7 +381,7 @@ fn get_by_day(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<Opti
 pub fn get(conn: &Connection, branch_id: &str, id: &str) -> Result<DayClosing> {
     let c = conn
         .query_row(
-            &format!("SELECT {COLUMNS} FROM day_closings WHERE branch_id = ?1 AND id = ?2"),
+            &format!("SELECT {READ_COLUMNS} FROM day_closings WHERE branch_id = ?1 AND id = ?2"),
             params![branch_id, id],
             from_row,
         )
@@ -383,7 +397,7 @@ pub fn list(
     to: NaiveDate,
 ) -> Result<Vec<DayClosing>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM day_closings WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3
+        "SELECT {READ_COLUMNS} FROM day_closings WHERE branch_id = ?1 AND business_day BETWEEN ?2 AND ?3
          ORDER BY business_day DESC"
     ))?;
     let rows = stmt.query_map(

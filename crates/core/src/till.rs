@@ -3,7 +3,7 @@
 //! `day_close`) expects float + cash sales − cash refunds − drops + deposits.
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -60,6 +60,9 @@ pub struct TillFloat {
     pub till: String,
     pub float_cents: i64,
     pub user_id: String,
+    /// Who opened it, as the desk shows them.
+    #[serde(default)]
+    pub user_name: String,
     pub created_at: String,
 }
 
@@ -72,7 +75,19 @@ pub struct TillMovement {
     pub amount_cents: i64,
     pub reason: String,
     pub user_id: String,
+    #[serde(default)]
+    pub user_name: String,
     pub created_at: String,
+}
+
+/// The display name of user `id` (empty when unknown).
+fn name_of(conn: &Connection, id: &str) -> Result<String> {
+    Ok(conn
+        .query_row("SELECT display_name FROM users WHERE id = ?1", [id], |r| {
+            r.get::<_, String>(0)
+        })
+        .optional()?
+        .unwrap_or_default())
 }
 
 /// The drawers of a business day: what went in and out besides sales. No expected cash: the
@@ -134,6 +149,7 @@ pub fn open(tx: &Tx<'_>, req: &OpenRequest) -> Result<TillFloat> {
         business_day: day.to_string(),
         till,
         float_cents: amount,
+        user_name: name_of(tx.conn, &user_id)?,
         user_id,
         created_at: clock::to_rfc3339(tx.now()),
     };
@@ -190,6 +206,7 @@ pub fn movement(tx: &Tx<'_>, req: &MovementRequest) -> Result<TillMovement> {
         kind: req.kind,
         amount_cents: amount,
         reason,
+        user_name: name_of(tx.conn, &user_id)?,
         user_id,
         created_at: clock::to_rfc3339(tx.now()),
     };
@@ -233,8 +250,9 @@ pub fn sums(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<(i64, 
 pub fn day(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<TillDay> {
     let d = day.to_string();
     let mut stmt = conn.prepare_cached(
-        "SELECT id, business_day, till, float_cents, user_id, created_at FROM till_floats
-         WHERE branch_id = ?1 AND business_day = ?2 ORDER BY created_at, id",
+        "SELECT id, business_day, till, float_cents, user_id, created_at,
+                COALESCE((SELECT display_name FROM users u WHERE u.id = user_id), '')
+         FROM till_floats WHERE branch_id = ?1 AND business_day = ?2 ORDER BY created_at, id",
     )?;
     let floats = stmt
         .query_map(params![branch_id, d], |r| {
@@ -245,12 +263,14 @@ pub fn day(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<TillDay
                 float_cents: r.get(3)?,
                 user_id: r.get(4)?,
                 created_at: clock::to_rfc3339(r.get(5)?),
+                user_name: r.get(6)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut stmt = conn.prepare_cached(
-        "SELECT id, business_day, till, kind, amount_cents, reason, user_id, created_at FROM till_movements
-         WHERE branch_id = ?1 AND business_day = ?2 ORDER BY created_at, id",
+        "SELECT id, business_day, till, kind, amount_cents, reason, user_id, created_at,
+                COALESCE((SELECT display_name FROM users u WHERE u.id = user_id), '')
+         FROM till_movements WHERE branch_id = ?1 AND business_day = ?2 ORDER BY created_at, id",
     )?;
     let movements = stmt
         .query_map(params![branch_id, d], |r| {
@@ -268,6 +288,7 @@ pub fn day(conn: &Connection, branch_id: &str, day: NaiveDate) -> Result<TillDay
                 reason: r.get(5)?,
                 user_id: r.get(6)?,
                 created_at: clock::to_rfc3339(r.get(7)?),
+                user_name: r.get(8)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -397,8 +418,9 @@ fn slot<'a>(by: &'a mut ByMethod, method: &str) -> &'a mut i64 {
     }
 }
 
-/// The shift report as the desk's printer prints it, `width` characters a line.
-pub fn shift_text(r: &ShiftReport, branch_name: &str, width: usize) -> String {
+/// The shift report as the desk's printer prints it, `width` characters a line; `printed_at`
+/// as the branch's clock reads it.
+pub fn shift_text(r: &ShiftReport, branch_name: &str, printed_at: &str, width: usize) -> String {
     let mut out = String::new();
     let line = |out: &mut String, left: &str, right: &str| {
         let pad = width.saturating_sub(left.chars().count() + right.chars().count());
@@ -418,7 +440,7 @@ pub fn shift_text(r: &ShiftReport, branch_name: &str, width: usize) -> String {
     center(&mut out, "CORTE X (parcial)");
     line(&mut out, "Día", &r.business_day);
     line(&mut out, "Cajero", &r.user_name);
-    line(&mut out, "Impreso", &r.printed_at);
+    line(&mut out, "Impreso", printed_at);
     out.push_str(&rule);
     out.push('\n');
     line(&mut out, "Ventas", &r.sales_count.to_string());

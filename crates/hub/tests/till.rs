@@ -24,6 +24,7 @@ async fn a_day_with_a_float_and_a_drop_closes_with_the_right_cash_after_a_blind_
         .await;
     assert_eq!(opened.status, 201, "{}", opened.body);
     assert_eq!(opened.body["till"], "caja");
+    assert_eq!(opened.body["user_name"], "Recepción");
     let again = rec.post("/till/open", json!({"float_cents": 50_000})).await;
     assert_eq!(again.status, 409);
     assert_eq!(again.body["error"]["code"], "till_already_open");
@@ -193,6 +194,10 @@ async fn a_day_with_a_float_and_a_drop_closes_with_the_right_cash_after_a_blind_
         "the closing keeps its count"
     );
     assert_eq!(amended.body["amendments"][0]["difference_cents"], -3_000);
+    assert_eq!(
+        amended.body["amendments"][0]["user_name"],
+        "Dueña (administración)"
+    );
     let report = admin
         .get(&format!("/reports/day-closings?from={day}&to={day}"))
         .await;
@@ -279,6 +284,35 @@ async fn a_clerk_prints_their_shift_report_any_time() {
     assert!(
         body.lines().all(|l| l.chars().count() <= 32),
         "fits 58 mm paper:\n{body}"
+    );
+    let printed = body
+        .lines()
+        .find(|l| l.starts_with("Impreso"))
+        .expect("printed at");
+    assert!(
+        printed.contains('/') && !printed.contains('Z'),
+        "the branch's clock, not UTC: {printed}"
+    );
+    let bytes = reqwest::Client::new()
+        .get(hub.url("/api/v1/till/shift?format=escpos"))
+        .bearer_auth(&rec.token)
+        .send()
+        .await
+        .expect("escpos")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert!(
+        bytes.starts_with(b"\x1b@"),
+        "ESC/POS starts by resetting the printer"
+    );
+    assert!(
+        bytes.windows(7).any(|w| w == b"CORTE X"),
+        "the report's text is in the bytes"
+    );
+    assert!(
+        !bytes.windows(2).any(|w| w == b"\x1bp"),
+        "a report never opens the cash drawer"
     );
     // Another clerk's shift is an admin's to read.
     let admin_id = admin.get("/auth/me").await.body["id"]

@@ -9,6 +9,7 @@ use kidyboard_core::till::{
     self, MovementRequest, OpenRequest, ShiftReport, TillDay, TillFloat, TillMovement,
 };
 use kidyboard_core::{sales, Permission};
+use kidyboard_receipt::{escpos, Align, EscPosOptions, Line, Paper};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -92,9 +93,9 @@ pub struct ShiftQuery {
     /// Whose shift (default: the signed-in user; another user's needs an admin).
     pub user_id: Option<String>,
     pub business_day: Option<String>,
-    /// `json` (default) or `text` (for the printer).
+    /// `json` (default), `text` (for the browser) or `escpos` (bytes for the desk's printer).
     pub format: Option<String>,
-    /// Paper width in mm for `text`: 58 or 80 (default).
+    /// Paper width in mm for `text` and `escpos`: 58 or 80 (default).
     pub paper: Option<u32>,
 }
 
@@ -118,32 +119,58 @@ pub async fn shift(
         }
         _ => auth.user.id.clone(),
     };
-    let width = match q.paper.unwrap_or(80) {
-        58 => 32,
-        80 => 48,
+    let paper = match q.paper.unwrap_or(80) {
+        58 => Paper::Mm58,
+        80 => Paper::Mm80,
         _ => return Err(ApiError::validation("paper", "el papel mide 58 u 80 mm")),
     };
-    let text = match q.format.as_deref().unwrap_or("json") {
-        "json" => false,
-        "text" => true,
-        _ => return Err(ApiError::validation("format", "formato: json o text")),
-    };
+    let format = q.format.clone().unwrap_or_else(|| "json".into());
+    if !["json", "text", "escpos"].contains(&format.as_str()) {
+        return Err(ApiError::validation(
+            "format",
+            "formato: json, text o escpos",
+        ));
+    }
     let day = drawer_day(&st, q.business_day).await?;
     let branch = st.store.branch_id().to_string();
-    let (report, branch_name) = st
+    let now = now_ms();
+    let (report, branch_name, tz) = st
         .db(move |s| {
             s.read_tx(|c| {
                 let name = kidyboard_core::branches::get(c, &branch)?.name;
-                Ok((till::shift(c, &branch, &user_id, day, now_ms())?, name))
+                let tz = kidyboard_core::branches::timezone(c, &branch)?;
+                Ok((till::shift(c, &branch, &user_id, day, now)?, name, tz))
             })
         })
         .await?;
-    if text {
-        return Ok((
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            till::shift_text(&report, &branch_name, width),
-        )
-            .into_response());
+    if format == "json" {
+        return Ok(Json(report).into_response());
     }
-    Ok(Json(report).into_response())
+    let printed_at = chrono::DateTime::from_timestamp_millis(now)
+        .map(|t| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_default();
+    let text = till::shift_text(&report, &branch_name, &printed_at, paper.columns());
+    if format == "text" {
+        return Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response());
+    }
+    let lines: Vec<Line> = text
+        .lines()
+        .map(|l| Line {
+            text: l.to_string(),
+            align: Align::Left,
+            bold: false,
+            large: false,
+        })
+        .collect();
+    // A report never opens the cash drawer.
+    let options = EscPosOptions {
+        paper,
+        open_drawer: false,
+        ..EscPosOptions::default()
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream")],
+        escpos::encode(&lines, &options),
+    )
+        .into_response())
 }

@@ -176,6 +176,7 @@ async fn overtime_accrues_at_its_instant_and_is_charged_once() {
         report.body["items"][0]["reason"],
         "su mamá ya estaba pagando"
     );
+    assert_eq!(report.body["items"][0]["child_name"], "Julia");
 
     // Within the grace, stopping just stops.
     let on_time = hour_sold_at(&hub, &rec, "Iker", now_ms() - HOUR_MS - 60_000).await;

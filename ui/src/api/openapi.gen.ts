@@ -5180,9 +5180,9 @@ export interface paths {
                     /** @description Whose shift (default: the signed-in user; another user's needs an admin). */
                     user_id?: string;
                     business_day?: string;
-                    /** @description `json` (default) or `text` (for the printer). */
+                    /** @description `json` (default), `text` (for the browser) or `escpos` (bytes for the desk's printer). */
                     format?: string;
-                    /** @description Paper width in mm for `text`: 58 or 80 (default). */
+                    /** @description Paper width in mm for `text` and `escpos`: 58 or 80 (default). */
                     paper?: number;
                 };
                 header?: never;
@@ -6262,6 +6262,7 @@ export interface components {
             id: string;
             reason: string;
             user_id: string;
+            user_name?: string;
         };
         /** @description An uploaded clip, stored normalised. */
         AudioClip: {
@@ -6578,6 +6579,7 @@ export interface components {
             at: string;
             /** @description The super_admin whose PIN authorised it, when it was not theirs. */
             authorized_by?: string | null;
+            child_name: string;
             kind: components["schemas"]["CourtesyKind"];
             /**
              * Format: int64
@@ -6672,6 +6674,8 @@ export interface components {
             business_day: string;
             closed_at: string;
             closed_by: string;
+            /** @description Who closed it, as the desk shows them. */
+            closed_by_name?: string;
             counted: components["schemas"]["ByMethod"];
             /** @description Bills and coins counted: value in centavos → pieces. */
             denominations: {
@@ -8041,6 +8045,8 @@ export interface components {
             id: string;
             till: string;
             user_id: string;
+            /** @description Who opened it, as the desk shows them. */
+            user_name?: string;
         };
         TillMovement: {
             /** Format: int64 */
@@ -8052,6 +8058,7 @@ export interface components {
             reason: string;
             till: string;
             user_id: string;
+            user_name?: string;
         };
         /** @description A timer as clients see it. */
         Timer: {

@@ -24,6 +24,7 @@ pub struct Courtesy {
     pub at: String,
     pub kind: CourtesyKind,
     pub timer_id: String,
+    pub child_name: String,
     pub service_name: String,
     /// Minutes given (a free extension) or played past the end (waived overtime).
     pub minutes: i64,
@@ -56,7 +57,8 @@ pub fn courtesies(conn: &Connection, period: &Period) -> Result<CourtesiesReport
                 json_extract(payload, '$.overtime_minutes'),
                 COALESCE(json_extract(payload, '$.overtime_waived_cents'), 0),
                 COALESCE(json_extract(payload, '$.reason'), json_extract(payload, '$.waive_reason'), ''),
-                json_extract(payload, '$.authorized_by')
+                json_extract(payload, '$.authorized_by'),
+                json_extract(payload, '$.child_name')
          FROM events
          WHERE branch_id = ?1 AND created_at >= ?2 AND created_at < ?3
            AND ((type = 'timer.extended' AND json_extract(payload, '$.free') = 1)
@@ -84,6 +86,7 @@ pub fn courtesies(conn: &Connection, period: &Period) -> Result<CourtesiesReport
             value_cents: r.get(7)?,
             reason: r.get(8)?,
             authorized_by: r.get(9)?,
+            child_name: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
         })
     })?;
     let items = rows.collect::<rusqlite::Result<Vec<_>>>()?;

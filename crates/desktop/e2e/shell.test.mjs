@@ -132,7 +132,8 @@ test('reception hosts the store and checks a child in; a monitor device shows th
   const job = printed[0];
   assert.deepEqual([...job.subarray(0, 5)], [0x1b, 0x40, 0x1b, 0x74, 2], 'ESC @ then code page PC850');
   assert.ok(job.includes(Buffer.from([0x53, 0x6f, 0x66, 0xa1, 0x61])), 'the child’s name, «Sofía» in PC850, is on the receipt');
-  assert.ok(job.includes(Buffer.from('TOTAL')) && job.includes(Buffer.from('$90.00')), 'with the total');
+  assert.ok(job.includes(Buffer.from('Total')) && job.includes(Buffer.from('$90.00')), 'with the total');
+  assert.ok(job.includes(Buffer.from('IVA incluido')), 'and the IVA it includes');
   assert.deepEqual([...job.subarray(-4)], [0x1d, 0x56, 66, 0], 'and the paper is cut');
   await reception.click('[data-testid=sale-done-close]');
   await reception.waitFor('[data-testid=timer-card]', { text: CHILD });

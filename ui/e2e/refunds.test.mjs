@@ -97,7 +97,7 @@ test('a clerk refunds one item of a sale with the supervisor’s PIN; a wrong PI
 
   // The page shows the sale as it now stands.
   await page.locator(`[data-testid=sale-refund-entry][data-folio="${folio}"]`).waitFor();
-  assert.match(await page.textContent(`[data-testid=sale-refund-entry][data-folio="${folio}"]`), /autorizó admin/, 'the supervisor is named');
+  assert.match(await page.textContent(`[data-testid=sale-refund-entry][data-folio="${folio}"]`), /autorizó Dueña \(administración\)/, 'the supervisor is named as the hub names them');
   assert.match(await page.textContent(`[data-testid=sale-line][data-line="${sale.id}.1"] [data-testid=line-refunded]`), /1/, 'the line shows one refunded');
   assert.equal(await page.locator(`[data-testid=sale-line][data-line="${sale.id}.0"] [data-testid=line-refunded]`).count(), 0, 'the other line is untouched');
   assert.equal(await page.textContent('[data-testid=sale-net]'), formatMXN(keep.price_cents), 'the net is what was kept');

@@ -172,16 +172,7 @@ pub fn movement(tx: &Tx<'_>, req: &MovementRequest) -> Result<TillMovement> {
         ));
     }
     let amount = validate::amount("amount_cents", req.amount_cents)?;
-    let reason = validate::short("reason", &req.reason)?;
-    if reason.is_empty() {
-        return Err(CoreError::validation("reason", "escribe el motivo"));
-    }
-    if reason.chars().count() > 200 {
-        return Err(CoreError::validation(
-            "reason",
-            "el motivo lleva a lo más 200 caracteres",
-        ));
-    }
+    let reason = validate::reason("reason", &req.reason)?;
     let till = till_name(req.till.as_deref())?;
     let day = day_now(tx)?;
     if req.kind == MovementKind::Drop {

@@ -566,21 +566,8 @@ fn payload_of(t: &TimerRow, now: Millis) -> Result<serde_json::Value> {
     serde_json::to_value(t.view(now)).map_err(|e| CoreError::Corrupt(e.to_string()))
 }
 
-/// Longest reason a clerk may give for time given away.
-pub const MAX_REASON_LEN: usize = 200;
-
 fn reason_of(field: &str, reason: Option<&str>) -> Result<String> {
-    let r = crate::validate::short(field, reason.unwrap_or(""))?;
-    if r.is_empty() {
-        return Err(CoreError::validation(field, "escribe el motivo"));
-    }
-    if r.chars().count() > MAX_REASON_LEN {
-        return Err(CoreError::validation(
-            field,
-            format!("el motivo lleva a lo más {MAX_REASON_LEN} caracteres"),
-        ));
-    }
-    Ok(r)
+    crate::validate::reason(field, reason.unwrap_or(""))
 }
 
 /// Stops a timer. Overtime beyond the grace minutes must be settled: charged by a sale (a line

@@ -29,6 +29,25 @@ pub fn short(field: &str, value: &str) -> Result<String> {
     bounded(field, value, MAX_NAME_LEN, false)
 }
 
+/// Longest reason a person may give for a correction or a courtesy.
+pub const MAX_REASON_LEN: usize = 200;
+
+/// Why someone gave time away, moved cash or corrected something: a required single line of at
+/// most [`MAX_REASON_LEN`] characters.
+pub fn reason(field: &str, value: &str) -> Result<String> {
+    let r = short(field, value)?;
+    if r.is_empty() {
+        return Err(CoreError::validation(field, "escribe el motivo"));
+    }
+    if r.chars().count() > MAX_REASON_LEN {
+        return Err(CoreError::validation(
+            field,
+            format!("el motivo lleva a lo más {MAX_REASON_LEN} caracteres"),
+        ));
+    }
+    Ok(r)
+}
+
 /// Characters that change how the text around them is shown without being seen themselves:
 /// bidirectional overrides and isolates (a name can be made to read backwards on the monitor,
 /// or a receipt line to look like another), zero-width characters (two names that look the

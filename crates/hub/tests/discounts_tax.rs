@@ -7,17 +7,9 @@ mod common;
 
 use std::process::Command;
 
-use common::TestHub;
+use common::{python, TestHub};
 use kidyboard_core::demo::DEMO_PIN;
 use serde_json::{json, Value};
-
-fn python() -> &'static str {
-    if std::path::Path::new("/usr/bin/python3").exists() {
-        "/usr/bin/python3"
-    } else {
-        "python3"
-    }
-}
 
 #[tokio::test]
 async fn discounts_have_limits_and_reasons_and_every_line_keeps_its_iva() {

@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{child, Client, TestHub};
+use common::{child, python, Client, TestHub};
 use serde_json::{json, Value};
 
 /// Sells: 1 hour of play (150.00) paid with 200.00 cash; 3 waters (60.00) by card; the birthday
@@ -41,15 +41,6 @@ async fn download(client: &Client, query: &str) -> (u16, reqwest::header::Header
     let status = res.status().as_u16();
     let headers = res.headers().clone();
     (status, headers, res.bytes().await.expect("body").to_vec())
-}
-
-/// Debian's python3 carries python3-openpyxl; a pyenv python earlier on PATH may not.
-fn python() -> &'static str {
-    if std::path::Path::new("/usr/bin/python3").exists() {
-        "/usr/bin/python3"
-    } else {
-        "python3"
-    }
 }
 
 #[tokio::test]

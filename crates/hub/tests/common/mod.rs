@@ -287,3 +287,12 @@ pub async fn wait_for(
 pub fn child(name: &str) -> Value {
     json!({ "name": name, "guardian_name": "Ana López", "guardian_phone": "55 1234 5678" })
 }
+
+/// Debian's python3 carries python3-openpyxl; a pyenv python earlier on PATH may not.
+pub fn python() -> &'static str {
+    if std::path::Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    }
+}

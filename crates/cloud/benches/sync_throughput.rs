@@ -28,7 +28,7 @@ fn queue_events(store: &TestStore, events: i64) {
                         &kidyboard_core::sales::SaleRequest {
                             items: vec![kidyboard_core::sales::SaleItemRequest {
                                 product_id: Some(pid.clone()),
-                                quantity: 1,
+                                quantity: Some(1),
                                 ..Default::default()
                             }],
                             payments: vec![kidyboard_core::sales::PaymentRequest {

@@ -30,7 +30,7 @@ fn sell_many(store: &TestStore, product: &str, n: usize) {
                     &kidyboard_core::sales::SaleRequest {
                         items: vec![kidyboard_core::sales::SaleItemRequest {
                             product_id: Some(pid.clone()),
-                            quantity: 1,
+                            quantity: Some(1),
                             ..Default::default()
                         }],
                         payments: vec![kidyboard_core::sales::PaymentRequest {

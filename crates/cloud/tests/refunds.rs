@@ -66,7 +66,7 @@ async fn a_refund_made_offline_reaches_the_cloud_once_and_the_summary_nets_it() 
                 &kidyboard_core::sales::SaleRequest {
                     items: vec![kidyboard_core::sales::SaleItemRequest {
                         product_id: Some(water.clone()),
-                        quantity: 1,
+                        quantity: Some(1),
                         ..Default::default()
                     }],
                     payments: vec![kidyboard_core::sales::PaymentRequest {

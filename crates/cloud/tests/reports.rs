@@ -35,7 +35,7 @@ async fn timers_stock_alerts_and_revenue_by_type_reach_the_owner() {
     let req = SaleRequest {
         items: vec![SaleItemRequest {
             service_id: Some(service),
-            quantity: 1,
+            quantity: Some(1),
             child: Some(Child {
                 name: "Sofía".into(),
                 guardian_name: Some("Ana".into()),
@@ -60,7 +60,7 @@ async fn timers_stock_alerts_and_revenue_by_type_reach_the_owner() {
     let req = SaleRequest {
         items: vec![SaleItemRequest {
             product_id: Some(socks.clone()),
-            quantity: 1,
+            quantity: Some(1),
             ..Default::default()
         }],
         payments: vec![PaymentRequest {

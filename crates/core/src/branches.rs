@@ -46,6 +46,15 @@ pub struct Branch {
     pub phone: String,
     #[serde(default)]
     pub receipt_footer: String,
+    /// Months without a visit after which a family's personal data is erased.
+    #[serde(default)]
+    pub retention_months: i64,
+    /// Whether the wall shows children's full names (otherwise first name and initial).
+    #[serde(default)]
+    pub monitor_full_names: bool,
+    /// Minutes before the end when the guardian is called ("quedan 5 minutos"; 0 = never).
+    #[serde(default)]
+    pub warning_minutes: i64,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -67,6 +76,9 @@ pub struct BranchInput {
     pub rfc: Option<String>,
     pub phone: Option<String>,
     pub receipt_footer: Option<String>,
+    pub retention_months: Option<i64>,
+    pub monitor_full_names: Option<bool>,
+    pub warning_minutes: Option<i64>,
 }
 
 fn default_prefix() -> String {
@@ -76,7 +88,7 @@ fn default_prefix() -> String {
 const COLUMNS: &str = "id, name, timezone, address, allow_negative_stock, capacity, created_at, \
      updated_at, folio_prefix, refund_free_below_cents, recount_threshold_cents, \
      discount_limit_reception_percent, discount_limit_kidibar_percent, legal_name, rfc, phone, \
-     receipt_footer";
+     receipt_footer, retention_months, monitor_full_names, warning_minutes";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Branch> {
     Ok(Branch {
@@ -97,6 +109,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Branch> {
         rfc: r.get(14)?,
         phone: r.get(15)?,
         receipt_footer: r.get(16)?,
+        retention_months: r.get(17)?,
+        monitor_full_names: r.get(18)?,
+        warning_minutes: r.get(19)?,
     })
 }
 
@@ -186,6 +201,17 @@ fn check(input: &BranchInput) -> Result<()> {
     if let Some(p) = &input.phone {
         validate::short("phone", p)?;
     }
+    if let Some(m) = input.retention_months {
+        if !(1..=120).contains(&m) {
+            return Err(CoreError::validation(
+                "retention_months",
+                "el periodo de conservación va de 1 a 120 meses",
+            ));
+        }
+    }
+    if let Some(m) = input.warning_minutes {
+        validate::non_negative("warning_minutes", m, 60)?;
+    }
     if let Some(f) = &input.receipt_footer {
         validate::text("receipt_footer", f)?;
         if f.chars().count() > 300 {
@@ -242,7 +268,8 @@ fn save_settings(
     tx.conn.execute(
         "UPDATE branches SET folio_prefix = ?2, refund_free_below_cents = ?3, recount_threshold_cents = ?4,
                 discount_limit_reception_percent = ?5, discount_limit_kidibar_percent = ?6,
-                legal_name = ?7, rfc = ?8, phone = ?9, receipt_footer = ?10
+                legal_name = ?7, rfc = ?8, phone = ?9, receipt_footer = ?10,
+                retention_months = ?11, monitor_full_names = ?12, warning_minutes = ?13
          WHERE id = ?1",
         params![
             id,
@@ -271,8 +298,38 @@ fn save_settings(
             text(&input.rfc, before.map(|b| b.rfc.as_str())).to_uppercase(),
             text(&input.phone, before.map(|b| b.phone.as_str())),
             text(&input.receipt_footer, before.map(|b| b.receipt_footer.as_str())),
+            input
+                .retention_months
+                .or(before.map(|b| b.retention_months))
+                .unwrap_or(24),
+            input
+                .monitor_full_names
+                .or(before.map(|b| b.monitor_full_names))
+                .unwrap_or(false),
+            input
+                .warning_minutes
+                .or(before.map(|b| b.warning_minutes))
+                .unwrap_or(5),
         ],
     )?;
+    // The wall's names of the children inside follow the setting at once.
+    if before.is_some_and(|b| Some(b.monitor_full_names) != input.monitor_full_names)
+        && input.monitor_full_names.is_some()
+    {
+        let full = input.monitor_full_names.unwrap_or(false);
+        let mut stmt = tx.conn.prepare_cached(
+            "SELECT id, child_name FROM timers WHERE state IN ('scheduled', 'running', 'paused', 'expired')",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        for (id, name) in rows {
+            tx.conn.execute(
+                "UPDATE timers SET public_name = ?2 WHERE id = ?1",
+                params![id, crate::timers::public_name(&name, full)],
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 use crate::branches::{self, BranchInput};
 use crate::error::{CoreError, Result};
+use crate::families::{self, ChildInput, ConsentInput, FamilyInput, Guardian};
 use crate::packages::{self, PackageInput, PackageItemInput};
 use crate::products::{self, ProductInput};
 use crate::roles::{Actor, Role};
@@ -34,6 +35,32 @@ const SERVICES: [(&str, i64, i64); 4] = [
     ("2 horas de juego", 120, 25_000),
     ("Día completo", 480, 45_000),
 ];
+
+/// Returning families: (guardian, phone, [(child, birth date, notes)]).
+#[allow(clippy::type_complexity)]
+const DEMO_FAMILIES: [(&str, &str, &[(&str, &str, &str)]); 3] = [
+    (
+        "Ana López",
+        "55 1234 5678",
+        &[
+            ("Sofía López", "2018-12-14", "Alergia al cacahuate"),
+            ("Mateo López", "2021-03-02", ""),
+        ],
+    ),
+    (
+        "Carlos Pérez",
+        "33 8765 4321",
+        &[("Valentina Pérez", "2019-07-21", "")],
+    ),
+    (
+        "María Hernández",
+        "664 123 4567",
+        &[("Diego Hernández", "2017-12-30", "Asma: trae su inhalador")],
+    ),
+];
+
+const DEMO_CONSENT: &str = "Como madre, padre o tutor, acepto que el menor a mi cargo use las áreas de juego de Kidyboard bajo las reglas del lugar (calcetas antiderrapantes, sin alimentos en el área de juego). Me comprometo a recogerlo a la hora de salida con el código de recogida y autorizo únicamente a los adultos registrados en esta ficha.";
+const DEMO_PRIVACY_NOTICE: &str = "Diversiones Kidyboard S.A. de C.V. usa los nombres, teléfonos y notas de salud que nos da solo para cuidar a los menores, avisarle cuando termine su tiempo y entregarlos a un adulto autorizado. Se borran tras 24 meses sin visita. Puede pedir acceso, rectificación, cancelación u oposición (ARCO) en recepción.";
 
 /// (name, category, price, cost, stock, low-stock threshold, barcode)
 const PRODUCTS: [(&str, &str, i64, i64, i64, i64, &str); 12] = [
@@ -199,6 +226,9 @@ fn catalogue_in(tx: &Tx<'_>) -> Result<bool> {
                 receipt_footer: Some(
                     "¡Gracias por jugar con nosotros! Factura en kidyboard.mx/factura".into(),
                 ),
+                retention_months: Some(24),
+                monitor_full_names: Some(false),
+                warning_minutes: Some(5),
             },
         )?;
         let mut service_ids = Vec::new();
@@ -274,6 +304,53 @@ fn catalogue_in(tx: &Tx<'_>) -> Result<bool> {
                 iva_rate: None,
             },
         )?;
+        packages::create(
+            tx,
+            &PackageInput {
+                name: Some("Fiesta 10 niños".into()),
+                description: Some("10 × 2 horas de juego, hot dog y jugo para cada niño".into()),
+                price_cents: Some(250_000),
+                active: Some(true),
+                items: Some(vec![
+                    item(None, service_ids.get(2), 10),
+                    item(product_ids.get(7), None, 10),
+                    item(product_ids.get(1), None, 10),
+                ]),
+                iva_rate: None,
+            },
+        )?;
+        families::publish_consent(
+            tx,
+            &ConsentInput {
+                consent_text: DEMO_CONSENT.into(),
+                privacy_notice: DEMO_PRIVACY_NOTICE.into(),
+            },
+        )?;
+        for (guardian, phone, children) in DEMO_FAMILIES {
+            families::create(
+                tx,
+                &FamilyInput {
+                    guardians: Some(vec![Guardian {
+                        name: guardian.into(),
+                        phone: phone.into(),
+                        email: String::new(),
+                    }]),
+                    children: Some(
+                        children
+                            .iter()
+                            .map(|(name, born, notes)| ChildInput {
+                                id: None,
+                                name: (*name).into(),
+                                birth_date: Some((*born).into()),
+                                notes: Some((*notes).into()),
+                            })
+                            .collect(),
+                    ),
+                    pickup_adults: Some(Vec::new()),
+                    notes: None,
+                },
+            )?;
+        }
         Ok(true)
     }
 }

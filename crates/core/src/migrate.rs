@@ -59,6 +59,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0009_drawer_discounts_tax.sql",
         sql: include_str!("../../../migrations/0009_drawer_discounts_tax.sql"),
     },
+    Migration {
+        version: 10,
+        name: "0010_families.sql",
+        sql: include_str!("../../../migrations/0010_families.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

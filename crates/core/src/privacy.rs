@@ -24,9 +24,21 @@ impl RoleView for Timer {
         if role.can(Permission::ReadGuardians) {
             return Some(self.clone());
         }
+        // The wall sees what it calls the child, never a code that would let a stranger collect
+        // them, nor the family's notes.
+        let public = if self.public_name.is_empty() {
+            crate::timers::public_name(&self.child_name, false)
+        } else {
+            self.public_name.clone()
+        };
         Some(Timer {
+            child_name: public,
             guardian_name: String::new(),
             guardian_phone: String::new(),
+            pickup_code: None,
+            family_id: None,
+            child_id: None,
+            child_notes: String::new(),
             ..self.clone()
         })
     }
@@ -46,6 +58,8 @@ impl RoleView for Sale {
             return Some(self.clone());
         }
         let mut sale = self.clone();
+        sale.pickup_code = None;
+        sale.family_id = None;
         for item in &mut sale.items {
             if let Some(child) = &mut item.child {
                 child.guardian_name = None;
@@ -89,6 +103,11 @@ mod tests {
             overtime_minutes: 0,
             overtime_due_cents: 0,
             overtime_settlement: None,
+            pickup_code: Some("4821".into()),
+            family_id: Some("f".into()),
+            child_id: Some("c".into()),
+            child_notes: "Alergia al cacahuate".into(),
+            public_name: "Leo".into(),
         }
     }
 
@@ -104,6 +123,7 @@ mod tests {
             unit_price_cents: 100,
             total_cents: 100,
             child,
+            children: Vec::new(),
             refunded_quantity: 0,
             timer_id: None,
             extra: None,
@@ -132,6 +152,9 @@ mod tests {
             payments: Vec::new(),
             timers,
             refunded_cents: 0,
+            pickup_code: Some("4821".into()),
+            family_id: Some("f".into()),
+            capacity_override_by: None,
             gross_cents: 100,
             discount_cents: 0,
             discount_reason: String::new(),

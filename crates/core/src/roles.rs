@@ -65,6 +65,16 @@ pub enum Permission {
     AmendClosings,
     /// Give a discount above the branch's limit for one's role, or authorise someone else's.
     AuthorizeDiscounts,
+    /// Register families and change them, take their consent (the desk).
+    WriteFamilies,
+    /// Export a family's data or erase it (access and erasure requests).
+    EraseFamilies,
+    /// Let children in over the venue's capacity, or authorise it.
+    OverrideCapacity,
+    /// Send a message to the speakers.
+    Announce,
+    /// Let an adult who is not on a family's list collect its children, or authorise it.
+    AuthorizePickup,
 }
 
 impl Role {
@@ -123,6 +133,11 @@ impl Role {
                     | OperateTill
                     | AmendClosings
                     | AuthorizeDiscounts
+                    | WriteFamilies
+                    | EraseFamilies
+                    | OverrideCapacity
+                    | Announce
+                    | AuthorizePickup
             ),
             Role::Reception => matches!(
                 p,
@@ -141,6 +156,8 @@ impl Role {
                     | ReadAudio
                     | RefundSales
                     | OperateTill
+                    | WriteFamilies
+                    | Announce
             ),
             Role::Kidibar => matches!(
                 p,

@@ -17,7 +17,7 @@ use crate::stock::{self, StockChange};
 use crate::tax::{IvaRate, TaxLine};
 use crate::timers::{self, NewTimer, Timer, TimerRow};
 use crate::tx::Tx;
-use crate::{branches, day_close, ids, packages, products, services, validate};
+use crate::{branches, day_close, families, ids, packages, products, services, validate};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct SaleRequest {
@@ -34,9 +34,47 @@ pub struct SaleRequest {
     #[serde(default)]
     pub discount_reason: Option<String>,
     /// A super_admin's username and PIN when the discounts exceed the branch's limit for the
-    /// clerk's role (never stored; the retry hash leaves the PIN out).
+    /// clerk's role, or to let children in over the venue's capacity (never stored; the retry
+    /// hash leaves the PIN out).
     #[serde(default)]
     pub authorization: Option<crate::refunds::Authorization>,
+    /// The family checking in: its first guardian goes on the ticket and its children may be
+    /// named by `child_id`.
+    #[serde(default)]
+    pub family_id: Option<String>,
+    /// The adult bringing the children when they are not checked in from a family.
+    #[serde(default)]
+    pub guardian: Option<GuardianRef>,
+    /// Let the children in even though the venue is at its capacity (a super_admin, or with a
+    /// super_admin's `authorization`; recorded on the sale).
+    #[serde(default)]
+    pub capacity_override: bool,
+}
+
+/// The adult who brings the children (and is called when their time is up).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GuardianRef {
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// A child on a play-time or package line: a name, or a child of the family by id (its name
+/// then comes from the family's record when left out).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ChildRef {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub child_id: Option<String>,
+}
+
+/// A child a line checked in, with the timer it got.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ItemChild {
+    pub name: String,
+    pub child_id: Option<String>,
+    pub timer_id: String,
 }
 
 /// A discount: a percent (1–100) or an amount, one of the two.
@@ -68,22 +106,24 @@ pub struct SaleItemRequest {
     /// With `timer_id`: charge the overtime played (and stop the timer).
     #[serde(default)]
     pub overtime: bool,
-    /// How many (default 1; extra time is always 1 line, priced by its blocks).
-    #[serde(default = "one")]
-    pub quantity: i64,
-    /// Required for play time: whose timer it is.
+    /// How many (default 1, or the number of `children`; extra time is always 1 line, priced by
+    /// its blocks). Never lengthens one child's time: each child has a timer of the service's
+    /// length.
+    #[serde(default)]
+    pub quantity: Option<i64>,
+    /// Play time for one child: whose timer it is (with `quantity` 1).
     #[serde(default)]
     pub child: Option<Child>,
+    /// Play time or a package for several children: one timer each, of the service's length. On
+    /// a package of N × a service, the children not named yet are "Invitado 2…N".
+    #[serde(default)]
+    pub children: Option<Vec<ChildRef>>,
     /// Play time that starts later (RFC 3339); absent starts now.
     #[serde(default)]
     pub start_at: Option<String>,
     /// This line's own discount.
     #[serde(default)]
     pub discount: Option<Discount>,
-}
-
-fn one() -> i64 {
-    1
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -142,6 +182,9 @@ pub struct SaleItem {
     pub unit_price_cents: i64,
     pub total_cents: i64,
     pub child: Option<Child>,
+    /// The children this line checked in, each with their timer.
+    #[serde(default)]
+    pub children: Vec<ItemChild>,
     /// How many of `quantity` were refunded since.
     #[serde(default)]
     pub refunded_quantity: i64,
@@ -212,6 +255,14 @@ pub struct Sale {
     /// IVA included, by rate (of the sale as sold; refunds are records of their own).
     #[serde(default)]
     pub taxes: Vec<TaxLine>,
+    /// The code the adult collecting the children gives at the desk (a check-in ticket's).
+    #[serde(default)]
+    pub pickup_code: Option<String>,
+    #[serde(default)]
+    pub family_id: Option<String>,
+    /// The supervisor who let the children in over the venue's capacity.
+    #[serde(default)]
+    pub capacity_override_by: Option<String>,
 }
 
 /// A refund as its sale lists it (the whole record is `GET /refunds/{id}`).
@@ -249,6 +300,8 @@ pub const MAX_PAYMENTS: usize = 10;
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 200;
 /// Play time can be booked up to a week ahead.
 pub const MAX_SCHEDULE_AHEAD_MS: Millis = 7 * 24 * 60 * 60 * 1000;
+/// Children on one line (a party package of up to 40 guests fits).
+pub const MAX_CHILDREN_PER_LINE: usize = 40;
 
 fn request_hash(req: &SaleRequest) -> String {
     let without_pin = SaleRequest {
@@ -279,11 +332,28 @@ pub fn business_day_for(conn: &Connection, branch_id: &str, now: Millis) -> Resu
     Ok(day)
 }
 
+/// A child a line checks in: its name, and its family record when it has one.
+#[derive(Clone)]
+struct Entrant {
+    name: String,
+    child_id: Option<String>,
+    family_id: Option<String>,
+    notes: String,
+}
+
+/// A timer a line starts: the service it is named after, its minutes and start, and the child.
+struct LineTimer {
+    name: String,
+    minutes: i64,
+    start_at: Option<Millis>,
+    service_id: Option<String>,
+    child: Entrant,
+}
+
 struct Line {
     item: SaleItem,
     stock: Vec<(String, i64)>,
-    /// A new timer: its name, minutes, start and service.
-    timer: Option<(String, i64, Option<Millis>, Option<String>)>,
+    timers: Vec<LineTimer>,
     /// What the sale's extra time line does to an existing timer: `(timer id, minutes, kind)`.
     extra_time: Option<(String, i64, ExtraKind)>,
 }
@@ -317,14 +387,85 @@ fn child_of(field: &str, child: Option<&Child>) -> Result<Child> {
     })
 }
 
+/// The children named on line `field`, each checked against the family when given by id.
+fn entrants(
+    tx: &Tx<'_>,
+    field: &str,
+    children: &[ChildRef],
+    family_id: Option<&str>,
+) -> Result<Vec<Entrant>> {
+    if children.is_empty() || children.len() > MAX_CHILDREN_PER_LINE {
+        return Err(CoreError::validation(
+            format!("{field}.children"),
+            format!("una línea lleva de 1 a {MAX_CHILDREN_PER_LINE} niños"),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    children
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            let cf = format!("{field}.children[{j}]");
+            match &c.child_id {
+                Some(cid) => {
+                    let (fid, child) = families::child(tx.conn, &format!("{cf}.child_id"), cid)?;
+                    if family_id.is_some_and(|f| f != fid) || !seen.insert(cid.clone()) {
+                        return Err(CoreError::validation(
+                            format!("{cf}.child_id"),
+                            "ese niño o niña no es de la familia del ticket (o va dos veces)",
+                        ));
+                    }
+                    let name = if c.name.trim().is_empty() {
+                        child.name
+                    } else {
+                        validate::name(&format!("{cf}.name"), &c.name)?
+                    };
+                    Ok(Entrant {
+                        name,
+                        child_id: Some(child.id),
+                        family_id: Some(fid),
+                        notes: child.notes,
+                    })
+                }
+                None => Ok(Entrant {
+                    name: validate::name(&format!("{cf}.name"), &c.name)?,
+                    child_id: None,
+                    family_id: None,
+                    notes: String::new(),
+                }),
+            }
+        })
+        .collect()
+}
+
+fn walk_in(child: &Child) -> Entrant {
+    Entrant {
+        name: child.name.clone(),
+        child_id: None,
+        family_id: None,
+        notes: String::new(),
+    }
+}
+
 /// `unit × quantity` for line `field`, refused naming its quantity rather than wrapping.
 fn line_total(field: &str, unit_cents: i64, quantity: i64) -> Result<i64> {
     validate::times(&format!("{field}.quantity"), unit_cents, quantity)
 }
 
-fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
+fn resolve(
+    tx: &Tx<'_>,
+    i: usize,
+    req: &SaleItemRequest,
+    family_id: Option<&str>,
+) -> Result<Line> {
     let field = format!("items[{i}]");
-    let quantity = validate::quantity(&format!("{field}.quantity"), req.quantity)?;
+    if req.children.is_some() && req.child.is_some() {
+        return Err(CoreError::validation(
+            format!("{field}.children"),
+            "indica child (un niño) o children (varios), no los dos",
+        ));
+    }
+    let quantity = validate::quantity(&format!("{field}.quantity"), req.quantity.unwrap_or(1))?;
     let start_at = match req.start_at.as_deref() {
         Some(s) => {
             let at = clock::parse_rfc3339(&format!("{field}.start_at"), s)?;
@@ -358,6 +499,12 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
             if !p.active {
                 return Err(not_found("product_id"));
             }
+            if req.children.is_some() || req.child.is_some() {
+                return Err(CoreError::validation(
+                    format!("{field}.children"),
+                    "un producto no lleva niños",
+                ));
+            }
             Ok(Line {
                 item: SaleItem {
                     id: String::new(),
@@ -370,6 +517,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     unit_price_cents: p.price_cents,
                     total_cents: line_total(&field, p.price_cents, quantity)?,
                     child: None,
+                    children: Vec::new(),
                     refunded_quantity: 0,
                     timer_id: None,
                     extra: None,
@@ -380,7 +528,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     iva_cents: 0,
                 },
                 stock: vec![(p.id, quantity)],
-                timer: None,
+                timers: Vec::new(),
                 extra_time: None,
             })
         }
@@ -390,9 +538,40 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
             if !s.active {
                 return Err(not_found("service_id"));
             }
-            let child = child_of(&field, req.child.as_ref())?;
-            let minutes =
-                validate::times(&format!("{field}.quantity"), s.duration_minutes, quantity)?;
+            // Each child gets the service's own length: quantity counts children, never time.
+            let (kids, child, quantity) = match &req.children {
+                Some(list) => {
+                    let kids = entrants(tx, &field, list, family_id)?;
+                    let n = kids.len() as i64;
+                    if req.quantity.is_some_and(|q| q != n) {
+                        return Err(CoreError::validation(
+                            format!("{field}.quantity"),
+                            format!("la cantidad ({quantity}) no coincide con los niños ({n})"),
+                        ));
+                    }
+                    (kids, None, n)
+                }
+                None => {
+                    let child = child_of(&field, req.child.as_ref())?;
+                    if quantity != 1 {
+                        return Err(CoreError::validation(
+                            format!("{field}.quantity"),
+                            "cada niño tiene su propio tiempo: para varios niños usa children, para más tiempo otro servicio o tiempo extra",
+                        ));
+                    }
+                    (vec![walk_in(&child)], Some(child), 1)
+                }
+            };
+            let timers = kids
+                .into_iter()
+                .map(|k| LineTimer {
+                    name: s.name.clone(),
+                    minutes: s.duration_minutes,
+                    start_at,
+                    service_id: Some(s.id.clone()),
+                    child: k,
+                })
+                .collect();
             Ok(Line {
                 item: SaleItem {
                     id: String::new(),
@@ -404,7 +583,8 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     quantity,
                     unit_price_cents: s.price_cents,
                     total_cents: line_total(&field, s.price_cents, quantity)?,
-                    child: Some(child),
+                    child,
+                    children: Vec::new(),
                     refunded_quantity: 0,
                     timer_id: None,
                     extra: None,
@@ -415,7 +595,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     iva_cents: 0,
                 },
                 stock: Vec::new(),
-                timer: Some((s.name, minutes, start_at, Some(s.id))),
+                timers,
                 extra_time: None,
             })
         }
@@ -426,8 +606,9 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                 return Err(not_found("package_id"));
             }
             let mut stock = Vec::new();
-            let mut minutes = 0;
-            let mut first_service = None;
+            // Play time: the k-th child gets one unit of every service the package holds at
+            // least k units of ("10 × 2 horas" is ten children of two hours each).
+            let mut per_child: Vec<(i64, String, String)> = Vec::new();
             let qty_field = format!("{field}.quantity");
             for it in &p.items {
                 let units = validate::times(&qty_field, it.quantity, quantity)?;
@@ -436,16 +617,57 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                 }
                 if let Some(sid) = &it.service_id {
                     let s = services::get(tx.conn, sid)?;
-                    let played = validate::times(&qty_field, s.duration_minutes, units)?;
-                    minutes = validate::plus(&qty_field, minutes, played)?;
-                    first_service.get_or_insert(s.id);
+                    if units > MAX_CHILDREN_PER_LINE as i64 {
+                        return Err(CoreError::validation(
+                            qty_field.clone(),
+                            format!("a lo más {MAX_CHILDREN_PER_LINE} niños por línea"),
+                        ));
+                    }
+                    for k in 0..units as usize {
+                        match per_child.get_mut(k) {
+                            Some(c) => c.0 = validate::plus(&qty_field, c.0, s.duration_minutes)?,
+                            None => per_child.push((s.duration_minutes, s.id.clone(), s.name.clone())),
+                        }
+                    }
                 }
             }
-            let child = if minutes > 0 {
-                Some(child_of(&field, req.child.as_ref())?)
-            } else {
-                None
+            let (mut kids, child) = match (&req.children, per_child.is_empty()) {
+                (_, true) => (Vec::new(), None),
+                (Some(list), false) => (entrants(tx, &field, list, family_id)?, None),
+                (None, false) => {
+                    let child = child_of(&field, req.child.as_ref())?;
+                    (vec![walk_in(&child)], Some(child))
+                }
             };
+            if kids.len() > per_child.len() {
+                return Err(CoreError::validation(
+                    format!("{field}.children"),
+                    format!(
+                        "el paquete es para {} niños y se nombraron {}",
+                        per_child.len(),
+                        kids.len()
+                    ),
+                ));
+            }
+            for k in kids.len()..per_child.len() {
+                kids.push(Entrant {
+                    name: format!("Invitado {}", k + 1),
+                    child_id: None,
+                    family_id: None,
+                    notes: String::new(),
+                });
+            }
+            let timers = per_child
+                .into_iter()
+                .zip(kids)
+                .map(|((minutes, sid, _), k)| LineTimer {
+                    name: p.name.clone(),
+                    minutes,
+                    start_at,
+                    service_id: Some(sid),
+                    child: k,
+                })
+                .collect();
             Ok(Line {
                 item: SaleItem {
                     id: String::new(),
@@ -458,6 +680,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     unit_price_cents: p.price_cents,
                     total_cents: line_total(&field, p.price_cents, quantity)?,
                     child,
+                    children: Vec::new(),
                     refunded_quantity: 0,
                     timer_id: None,
                     extra: None,
@@ -468,7 +691,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest) -> Result<Line> {
                     iva_cents: 0,
                 },
                 stock,
-                timer: (minutes > 0).then_some((p.name, minutes, start_at, first_service)),
+                timers,
                 extra_time: None,
             })
         }
@@ -487,10 +710,10 @@ fn extra_time_line(
     timer_id: &str,
     req: &SaleItemRequest,
 ) -> Result<Line> {
-    if req.quantity != 1 {
+    if req.quantity.is_some_and(|q| q != 1) || req.children.is_some() || req.child.is_some() {
         return Err(CoreError::validation(
             format!("{field}.quantity"),
-            "el tiempo extra va en una línea (quantity 1)",
+            "el tiempo extra va en una línea (quantity 1), sin niños: es del temporizador",
         ));
     }
     let (t, kind, minutes, blocks, price) = match (req.extend_minutes, req.overtime) {
@@ -541,6 +764,7 @@ fn extra_time_line(
                 guardian_name: (!t.guardian_name.is_empty()).then(|| t.guardian_name.clone()),
                 guardian_phone: (!t.guardian_phone.is_empty()).then(|| t.guardian_phone.clone()),
             }),
+            children: Vec::new(),
             refunded_quantity: 0,
             timer_id: Some(t.id.clone()),
             extra: Some(kind),
@@ -556,7 +780,7 @@ fn extra_time_line(
             iva_cents: 0,
         },
         stock: Vec::new(),
-        timer: None,
+        timers: Vec::new(),
         extra_time: Some((t.id, minutes, kind)),
     })
 }
@@ -728,12 +952,51 @@ pub fn create_authorized(
         }
         payments.push((p.method, validate::amount(&field, p.amount_cents)?));
     }
+    let family = match &req.family_id {
+        Some(id) => Some(families::live(tx.conn, "family_id", id, tx.branch_id())?),
+        None => None,
+    };
     let lines = req
         .items
         .iter()
         .enumerate()
-        .map(|(i, it)| resolve(tx, i, it))
+        .map(|(i, it)| resolve(tx, i, it, req.family_id.as_deref()))
         .collect::<Result<Vec<_>>>()?;
+    // The family: the one named, or the one whose children were named by id.
+    let family_id = match &family {
+        Some(f) => Some(f.id.clone()),
+        None => {
+            let mut named = lines
+                .iter()
+                .flat_map(|l| l.timers.iter().filter_map(|t| t.child.family_id.clone()));
+            let first = named.next();
+            if first.is_some() && named.any(|f| Some(&f) != first.as_ref()) {
+                return Err(CoreError::validation(
+                    "family_id",
+                    "los niños de un ticket son de una familia: indica family_id",
+                ));
+            }
+            first
+        }
+    };
+    let guardian = match (&req.guardian, &family_id) {
+        (Some(g), _) => Some(GuardianRef {
+            name: validate::name("guardian.name", &g.name)?,
+            phone: if g.phone.trim().is_empty() {
+                String::new()
+            } else {
+                families::phone("guardian.phone", &g.phone)?
+            },
+        }),
+        (None, Some(fid)) => families::get(tx.conn, fid, tx.branch_id())?
+            .guardians
+            .first()
+            .map(|g| GuardianRef {
+                name: g.name.clone(),
+                phone: g.phone.clone(),
+            }),
+        (None, None) => None,
+    };
     let mut extra_timers = std::collections::HashSet::new();
     for (i, l) in lines.iter().enumerate() {
         if let Some((timer_id, _, _)) = &l.extra_time {
@@ -804,6 +1067,43 @@ pub fn create_authorized(
     let settlement = money::settle(total, &payments)?;
 
     let now = tx.now();
+    let branch = branches::get(tx.conn, tx.branch_id())?;
+    // The venue's capacity counts every child inside, whatever they play.
+    let entering = lines
+        .iter()
+        .flat_map(|l| &l.timers)
+        .filter(|t| t.start_at.is_none_or(|s| s <= now))
+        .count() as i64;
+    let mut capacity_override_by = None;
+    if branch.capacity > 0 && entering > 0 {
+        let inside = timers::inside_count(tx.conn)?;
+        if inside + entering > branch.capacity {
+            if !req.capacity_override {
+                return Err(CoreError::Conflict {
+                    code: "capacity_full",
+                    message: format!(
+                        "el local está lleno: {inside} de {} niños adentro; entrarían {entering}",
+                        branch.capacity
+                    ),
+                    field: Some("items".into()),
+                });
+            }
+            capacity_override_by = Some(match authorized_by {
+                Some(uid) => crate::users::supervisor(tx.conn, uid, Permission::OverrideCapacity)?,
+                None if tx.actor().role.can(Permission::OverrideCapacity) => user_id.clone(),
+                None => {
+                    return Err(CoreError::AuthorizationRequired(
+                        "dejar entrar con el local lleno necesita la autorización de un administrador (usuario y PIN)".into(),
+                    ))
+                }
+            });
+        }
+    }
+    let pickup_code = if lines.iter().any(|l| !l.timers.is_empty()) {
+        Some(new_pickup_code(tx.conn)?)
+    } else {
+        None
+    };
     let day = business_day_for(tx.conn, tx.branch_id(), now)?;
     let number: i64 =
         tx.conn
@@ -815,8 +1115,9 @@ pub fn create_authorized(
     tx.conn.execute(
         "INSERT INTO sales (id, number, folio, branch_id, business_day, created_at, user_id, device_id,
                             total_cents, paid_cents, change_cents, note, gross_cents, discount_cents,
-                            discount_reason, discount_authorized_by)
-         VALUES (?1, ?2, ?12, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?16)",
+                            discount_reason, discount_authorized_by, pickup_code, family_id,
+                            capacity_override_by)
+         VALUES (?1, ?2, ?12, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
         params![
             sale_id,
             number,
@@ -833,9 +1134,15 @@ pub fn create_authorized(
             gross_total,
             discount_total,
             discount_reason,
-            discount_by
+            discount_by,
+            pickup_code,
+            family_id,
+            capacity_override_by
         ],
     )?;
+    if let Some(fid) = &family_id {
+        families::record_visit(tx, fid)?;
+    }
     for (pos, l) in lines.iter().enumerate() {
         let it = &l.item;
         let kind = match it.kind {
@@ -902,45 +1209,59 @@ pub fn create_authorized(
 
     let mut started = Vec::new();
     for (i, l) in lines.iter().enumerate() {
-        let (Some((name, minutes, start_at, service_id)), Some(child)) = (&l.timer, &l.item.child)
-        else {
-            continue;
+        // A single child's line may name its own guardian; otherwise the ticket's.
+        let (g_name, g_phone) = match &l.item.child {
+            Some(c) if c.guardian_name.is_some() || c.guardian_phone.is_some() => (
+                c.guardian_name.clone().unwrap_or_default(),
+                c.guardian_phone.clone().unwrap_or_default(),
+            ),
+            _ => guardian
+                .as_ref()
+                .map(|g| (g.name.clone(), g.phone.clone()))
+                .unwrap_or_default(),
         };
-        let mut extra = timers::ExtraTime::default();
-        if let Some(sid) = service_id {
-            let service = services::get(tx.conn, sid)?;
-            extra = timers::ExtraTime {
-                block_minutes: service.extra_block_minutes,
-                block_price_cents: service.extra_block_price_cents,
-                grace_minutes: service.grace_minutes,
-            };
-            let capacity = service.capacity;
-            if capacity > 0
-                && start_at.is_none_or(|s| s <= now)
-                && timers::active_count_for_service(tx.conn, sid)? >= capacity
-            {
-                return Err(CoreError::Conflict {
-                    code: "capacity_full",
-                    message: format!("«{name}» está a su capacidad máxima ({capacity})"),
-                    field: Some(format!("items[{i}]")),
-                });
+        for lt in &l.timers {
+            let mut extra = timers::ExtraTime::default();
+            if let Some(sid) = &lt.service_id {
+                let service = services::get(tx.conn, sid)?;
+                extra = timers::ExtraTime {
+                    block_minutes: service.extra_block_minutes,
+                    block_price_cents: service.extra_block_price_cents,
+                    grace_minutes: service.grace_minutes,
+                };
+                let capacity = service.capacity;
+                if capacity > 0
+                    && lt.start_at.is_none_or(|s| s <= now)
+                    && timers::active_count_for_service(tx.conn, sid)? >= capacity
+                {
+                    return Err(CoreError::Conflict {
+                        code: "capacity_full",
+                        message: format!("«{}» está a su capacidad máxima ({capacity})", service.name),
+                        field: Some(format!("items[{i}]")),
+                    });
+                }
             }
+            started.push(timers::create(
+                tx,
+                &NewTimer {
+                    sale_id: Some(&sale_id),
+                    service_id: lt.service_id.as_deref(),
+                    service_name: &lt.name,
+                    child_name: &lt.child.name,
+                    guardian_name: &g_name,
+                    guardian_phone: &g_phone,
+                    duration_ms: validate::times(&format!("items[{i}].quantity"), lt.minutes, 60_000)?,
+                    start_at: lt.start_at,
+                    sale_position: Some(i as i64),
+                    extra,
+                    pickup_code: pickup_code.as_deref(),
+                    family_id: lt.child.family_id.as_deref().or(family_id.as_deref()),
+                    child_id: lt.child.child_id.as_deref(),
+                    child_notes: &lt.child.notes,
+                    full_public_name: branch.monitor_full_names,
+                },
+            )?);
         }
-        started.push(timers::create(
-            tx,
-            &NewTimer {
-                sale_id: Some(&sale_id),
-                service_id: service_id.as_deref(),
-                service_name: name,
-                child_name: &child.name,
-                guardian_name: child.guardian_name.as_deref().unwrap_or(""),
-                guardian_phone: child.guardian_phone.as_deref().unwrap_or(""),
-                duration_ms: validate::times(&format!("items[{i}].quantity"), *minutes, 60_000)?,
-                start_at: *start_at,
-                sale_position: Some(i as i64),
-                extra,
-            },
-        )?);
     }
     for l in &lines {
         let Some((timer_id, minutes, kind)) = &l.extra_time else {
@@ -973,7 +1294,30 @@ const SALE_COLUMNS: &str =
     "id, number, business_day, created_at, user_id, total_cents, paid_cents, \
      change_cents, note, COALESCE(folio, ''), \
      COALESCE((SELECT display_name FROM users u WHERE u.id = user_id), ''), \
-     COALESCE(gross_cents, total_cents), discount_cents, discount_reason, discount_authorized_by";
+     COALESCE(gross_cents, total_cents), discount_cents, discount_reason, discount_authorized_by, \
+     pickup_code, family_id, capacity_override_by";
+
+/// A pick-up code: four digits no child inside (or booked to start) has.
+fn new_pickup_code(conn: &Connection) -> Result<String> {
+    for _ in 0..200 {
+        let mut b = [0u8; 4];
+        getrandom::getrandom(&mut b).map_err(|e| CoreError::Corrupt(format!("no randomness: {e}")))?;
+        let code = format!("{:04}", u32::from_le_bytes(b) % 10_000);
+        let taken: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM timers WHERE pickup_code = ?1
+                 AND state IN ('scheduled', 'running', 'paused', 'expired'))",
+            [&code],
+            |r| r.get(0),
+        )?;
+        if !taken {
+            return Ok(code);
+        }
+    }
+    Err(CoreError::conflict(
+        "pickup_codes_exhausted",
+        "no quedan códigos de recogida libres",
+    ))
+}
 
 fn sale_header(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sale> {
     Ok(Sale {
@@ -992,6 +1336,9 @@ fn sale_header(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sale> {
         discount_cents: r.get(12)?,
         discount_reason: r.get(13)?,
         discount_authorized_by: r.get(14)?,
+        pickup_code: r.get(15)?,
+        family_id: r.get(16)?,
+        capacity_override_by: r.get(17)?,
         taxes: Vec::new(),
         items: Vec::new(),
         payments: Vec::new(),
@@ -1048,6 +1395,7 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
                 }),
                 None => None,
             },
+            children: Vec::new(),
             refunded_quantity: r.get(13)?,
             timer_id: r.get(14)?,
             extra: match r.get::<_, Option<String>>(15)?.as_deref() {
@@ -1123,6 +1471,32 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
     for t in timers::of_sales(conn, &ids)? {
         if let Some(i) = t.sale_id.as_ref().and_then(|id| position.get(id)) {
             sales[*i].timers.push(t.view(now));
+        }
+    }
+    // Each line's children, in the order the sale started their timers.
+    let mut stmt = conn.prepare_cached(
+        "SELECT sale_id, sale_position, id, child_name, child_id FROM timers
+         WHERE sale_id IN (SELECT value FROM json_each(?1)) AND sale_position IS NOT NULL
+         ORDER BY sale_id, sale_position, rowid",
+    )?;
+    let kids = stmt.query_map([&ids], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            ItemChild {
+                timer_id: r.get(2)?,
+                name: r.get(3)?,
+                child_id: r.get(4)?,
+            },
+        ))
+    })?;
+    for row in kids {
+        let (sale_id, pos, child) = row?;
+        if let Some(i) = position.get(&sale_id) {
+            let wanted = item_id(&sale_id, pos);
+            if let Some(item) = sales[*i].items.iter_mut().find(|it| it.id == wanted) {
+                item.children.push(child);
+            }
         }
     }
     // Timers a sale's extra time was for (extended, or stopped by charging their overtime).

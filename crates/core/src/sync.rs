@@ -20,7 +20,12 @@ mod apply;
 
 /// Catalogue events: the ones branches pull and apply. Stock, sales, timers and users stay
 /// with the branch that made them (stock is counted per branch; users hold password hashes).
-pub const CATALOG_EVENT_TYPES: [&str; 6] = [
+/// Families are shared too, so a family registered at one branch is found at the others; their
+/// erasure travels the same way.
+pub const CATALOG_EVENT_TYPES: [&str; 9] = [
+    "family.created",
+    "family.updated",
+    "family.erased",
     "product.created",
     "product.updated",
     "service.created",
@@ -431,6 +436,10 @@ fn decide_and_apply(conn: &Connection, ev: &RemoteEvent, now: Millis) -> Result<
         }
         "package" => {
             apply::package(conn, &ev.entity_id, &ev.payload, ev.created_at)?;
+            None
+        }
+        "family" => {
+            crate::families::apply_remote(conn, &ev.entity_id, &ev.payload, ev.created_at)?;
             None
         }
         other => {

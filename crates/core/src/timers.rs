@@ -11,10 +11,11 @@ use crate::error::{CoreError, Result};
 use crate::ids;
 use crate::tx::Tx;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimerState {
     Scheduled,
+    #[default]
     Running,
     Paused,
     Expired,
@@ -91,6 +92,22 @@ pub struct Timer {
     pub overtime_due_cents: i64,
     /// How the overtime was settled when the timer was stopped.
     pub overtime_settlement: Option<OvertimeSettlement>,
+    /// The code the adult collecting the child gives at the desk (shared by the children of one
+    /// check-in ticket).
+    #[serde(default)]
+    pub pickup_code: Option<String>,
+    /// The family and the child's record in it, when the child was checked in from one.
+    #[serde(default)]
+    pub family_id: Option<String>,
+    #[serde(default)]
+    pub child_id: Option<String>,
+    /// Allergies and the like, from the family's record at check-in.
+    #[serde(default)]
+    pub child_notes: String,
+    /// What the wall and the speakers call the child: first name and initial, unless the branch
+    /// shows full names.
+    #[serde(default)]
+    pub public_name: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -135,7 +152,7 @@ impl ExtraTime {
 }
 
 /// The stored form, in milliseconds, on which the state machine works.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TimerRow {
     pub id: String,
     pub sale_id: Option<String>,
@@ -156,6 +173,11 @@ pub struct TimerRow {
     /// Overtime played when the timer was stopped.
     pub overtime_ms: i64,
     pub overtime_settlement: Option<String>,
+    pub pickup_code: Option<String>,
+    pub family_id: Option<String>,
+    pub child_id: Option<String>,
+    pub child_notes: String,
+    pub public_name: String,
 }
 
 const MINUTE_MS: i64 = 60_000;
@@ -219,6 +241,11 @@ impl TimerRow {
                 Some("waived") => Some(OvertimeSettlement::Waived),
                 _ => None,
             },
+            pickup_code: self.pickup_code.clone(),
+            family_id: self.family_id.clone(),
+            child_id: self.child_id.clone(),
+            child_notes: self.child_notes.clone(),
+            public_name: self.public_name.clone(),
         }
     }
 }
@@ -321,7 +348,8 @@ pub fn apply(t: &TimerRow, action: Action, now: Millis) -> Result<TimerRow> {
 const COLUMNS: &str =
     "id, sale_id, service_id, service_name, child_name, guardian_name, guardian_phone, \
      state, starts_at, ends_at, remaining_ms, duration_ms, extended_minutes, updated_at, \
-     extra_block_minutes, extra_block_price_cents, grace_minutes, overtime_ms, overtime_settlement";
+     extra_block_minutes, extra_block_price_cents, grace_minutes, overtime_ms, overtime_settlement, \
+     pickup_code, family_id, child_id, child_notes, public_name";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<TimerRow> {
     let state: String = r.get(7)?;
@@ -347,6 +375,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TimerRow> {
         },
         overtime_ms: r.get(17)?,
         overtime_settlement: r.get(18)?,
+        pickup_code: r.get(19)?,
+        family_id: r.get(20)?,
+        child_id: r.get(21)?,
+        child_notes: r.get(22)?,
+        public_name: r.get(23)?,
     })
 }
 
@@ -416,6 +449,7 @@ fn save(tx: &Tx<'_>, t: &TimerRow) -> Result<()> {
 }
 
 /// What a new timer is for.
+#[derive(Default)]
 pub struct NewTimer<'a> {
     pub sale_id: Option<&'a str>,
     pub service_id: Option<&'a str>,
@@ -430,6 +464,28 @@ pub struct NewTimer<'a> {
     pub sale_position: Option<i64>,
     /// What its extra time costs (its service's prices at the sale).
     pub extra: ExtraTime,
+    /// The check-in's pick-up code, and the family record the child came from.
+    pub pickup_code: Option<&'a str>,
+    pub family_id: Option<&'a str>,
+    pub child_id: Option<&'a str>,
+    pub child_notes: &'a str,
+    /// Whether the wall shows full names (the branch's setting).
+    pub full_public_name: bool,
+}
+
+/// What the wall and the speakers call a child: the full name, or the first name and the
+/// initial of the next ("Sofía Ramírez" → "Sofía R.").
+pub fn public_name(name: &str, full: bool) -> String {
+    let name = name.trim();
+    if full {
+        return name.to_string();
+    }
+    let mut words = name.split_whitespace();
+    let first = words.next().unwrap_or_default();
+    match words.next().and_then(|w| w.chars().next()) {
+        Some(initial) => format!("{first} {}.", initial.to_uppercase()),
+        None => first.to_string(),
+    }
 }
 
 pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
@@ -466,12 +522,17 @@ pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
         extra: n.extra,
         overtime_ms: 0,
         overtime_settlement: None,
+        pickup_code: n.pickup_code.map(str::to_string),
+        family_id: n.family_id.map(str::to_string),
+        child_id: n.child_id.map(str::to_string),
+        child_notes: n.child_notes.to_string(),
+        public_name: public_name(n.child_name, n.full_public_name),
     };
     tx.conn.execute(
         &format!(
             "INSERT INTO timers (branch_id, created_at, {COLUMNS})
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                     ?17, ?18, ?19, ?20, ?21)"
+                     ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
         ),
         params![
             tx.branch_id(),
@@ -494,7 +555,12 @@ pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
             t.extra.block_price_cents,
             t.extra.grace_minutes,
             t.overtime_ms,
-            t.overtime_settlement
+            t.overtime_settlement,
+            t.pickup_code,
+            t.family_id,
+            t.child_id,
+            t.child_notes,
+            t.public_name
         ],
     )?;
     if let Some(position) = n.sale_position {
@@ -776,6 +842,26 @@ pub fn fire_due(tx: &Tx<'_>) -> Result<Vec<TimerRow>> {
         tx.event("timer.started", "timer", &next.id, &next.view(now))?;
         changed.push(next);
     }
+    let warn_ms = warning_ms(tx.conn, tx.branch_id())?;
+    if warn_ms > 0 {
+        let mut stmt = tx.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM timers WHERE state = 'running' AND ends_at > ?1
+               AND ends_at - ?2 <= ?1 AND warned_ends_at IS NOT ends_at"
+        ))?;
+        let due = stmt
+            .query_map(params![now, warn_ms], from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        for t in due {
+            tx.conn.execute(
+                "UPDATE timers SET warned_ends_at = ends_at WHERE id = ?1",
+                [&t.id],
+            )?;
+            let mut payload = payload_of(&t, now)?;
+            let left = t.remaining_at(now);
+            payload["minutes_left"] = ((left + MINUTE_MS - 1) / MINUTE_MS).into();
+            tx.event("timer.warning", "timer", &t.id, &payload)?;
+        }
+    }
     for t in select(tx.conn, "state = 'running' AND ends_at <= ?1", now)? {
         let mut next = t.clone();
         next.state = TimerState::Expired;
@@ -792,16 +878,81 @@ pub fn fire_due(tx: &Tx<'_>) -> Result<Vec<TimerRow>> {
     Ok(changed)
 }
 
-/// The next instant at which something must fire, if any.
-pub fn next_deadline(conn: &Connection) -> Result<Option<Millis>> {
+/// How long before its end a running timer calls its guardian (the branch's `warning_minutes`).
+fn warning_ms(conn: &Connection, branch_id: &str) -> Result<i64> {
+    let minutes: Option<i64> = conn
+        .query_row(
+            "SELECT warning_minutes FROM branches WHERE id = ?1",
+            [branch_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(minutes.unwrap_or(0) * MINUTE_MS)
+}
+
+/// The next instant at which something must fire, if any: a start, an end, or the call before
+/// an end.
+pub fn next_deadline(conn: &Connection, branch_id: &str) -> Result<Option<Millis>> {
+    let warn_ms = warning_ms(conn, branch_id)?;
     Ok(conn.query_row(
         "SELECT MIN(t) FROM (
             SELECT MIN(ends_at) AS t FROM timers WHERE state = 'running'
             UNION ALL
-            SELECT MIN(starts_at) FROM timers WHERE state = 'scheduled')",
+            SELECT MIN(starts_at) FROM timers WHERE state = 'scheduled'
+            UNION ALL
+            SELECT MIN(ends_at - ?1) FROM timers
+             WHERE ?1 > 0 AND state = 'running' AND warned_ends_at IS NOT ends_at)",
+        [warn_ms],
+        |r| r.get(0),
+    )?)
+}
+
+/// Names a child on a timer (a party guest listed as "Invitado 3" until named at the desk).
+pub fn rename(tx: &Tx<'_>, id: &str, child_name: &str) -> Result<TimerRow> {
+    let name = crate::validate::name("child_name", child_name)?;
+    let mut t = get(tx.conn, id)?;
+    if matches!(t.state, TimerState::Finished | TimerState::Cancelled) {
+        return Err(CoreError::InvalidTransition {
+            action: "renombrar",
+            state: t.state.as_str().to_string(),
+        });
+    }
+    let full: bool = tx
+        .conn
+        .query_row(
+            "SELECT monitor_full_names FROM branches WHERE id = ?1",
+            [tx.branch_id()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    t.child_name = name;
+    t.public_name = public_name(&t.child_name, full);
+    t.updated_at = tx.now();
+    tx.conn.execute(
+        "UPDATE timers SET child_name = ?2, public_name = ?3, updated_at = ?4 WHERE id = ?1",
+        params![t.id, t.child_name, t.public_name, t.updated_at],
+    )?;
+    tx.event("timer.renamed", "timer", id, &t.view(tx.now()))?;
+    Ok(t)
+}
+
+/// Children inside the venue: timers running, paused or run out (not yet collected).
+pub fn inside_count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM timers WHERE state IN ('running', 'paused', 'expired')",
         [],
         |r| r.get(0),
     )?)
+}
+
+/// The children inside on a pick-up code.
+pub fn inside_with_code(conn: &Connection, code: &str) -> Result<Vec<TimerRow>> {
+    select(
+        conn,
+        "pickup_code = ?1 AND state IN ('running', 'paused', 'expired') ORDER BY sale_position, id",
+        code,
+    )
 }
 
 /// Running or paused timers of a service, for its capacity.
@@ -836,7 +987,16 @@ mod tests {
             extra: ExtraTime::default(),
             overtime_ms: 0,
             overtime_settlement: None,
+            ..Default::default()
         }
+    }
+
+    #[test]
+    fn the_wall_calls_a_child_by_first_name_and_initial() {
+        assert_eq!(public_name("  Sofía   ramírez López ", false), "Sofía R.");
+        assert_eq!(public_name("Leo", false), "Leo");
+        assert_eq!(public_name("Sofía Ramírez", true), "Sofía Ramírez");
+        assert_eq!(public_name("Ana Ñúñez", false), "Ana Ñ.");
     }
 
     #[test]

@@ -90,7 +90,7 @@ fn a_failed_change_tells_the_observer_nothing() {
             &SaleRequest {
                 items: vec![SaleItemRequest {
                     product_id: Some(cat.a.clone()),
-                    quantity: 1_000_000,
+                    quantity: Some(1_000_000),
                     ..Default::default()
                 }],
                 payments: vec![pay(PaymentMethod::Cash, 1_000_000 * common::A_PRICE)],

@@ -60,7 +60,7 @@ fn sale_of(store: &Store, clerk: &Actor, items: Vec<SaleItemRequest>, now: i64) 
                         |r| r.get(0),
                     )?
                 };
-                t += price * it.quantity;
+                t += price * it.quantity.unwrap_or(1);
             }
             Ok(t)
         })
@@ -80,7 +80,7 @@ fn sale_of(store: &Store, clerk: &Actor, items: Vec<SaleItemRequest>, now: i64) 
 fn product(id: &str, quantity: i64) -> SaleItemRequest {
     SaleItemRequest {
         product_id: Some(id.into()),
-        quantity,
+        quantity: Some(quantity),
         ..Default::default()
     }
 }
@@ -180,7 +180,7 @@ fn a_clerk_needs_a_supervisor_and_the_owner_does_not() {
         &clerk,
         vec![SaleItemRequest {
             service_id: Some(cat.s.clone()),
-            quantity: 1,
+            quantity: Some(1),
             child: child(),
             ..Default::default()
         }],
@@ -239,7 +239,7 @@ fn what_a_refund_cannot_do_is_refused_naming_the_field_and_writes_nothing() {
             product(&cat.a, 2),
             SaleItemRequest {
                 service_id: Some(cat.s.clone()),
-                quantity: 2,
+                quantity: Some(2),
                 child: child(),
                 ..Default::default()
             },
@@ -372,7 +372,7 @@ fn a_void_restocks_cancels_the_timer_and_pays_back_by_the_sales_methods() {
         items: vec![
             SaleItemRequest {
                 package_id: Some(cat.p.clone()),
-                quantity: 1,
+                quantity: Some(1),
                 child: child(),
                 ..Default::default()
             },

@@ -101,7 +101,7 @@ proptest! {
                     let before = stock_of(&store, id);
                     let total = price * quantity;
                     let req = SaleRequest {
-                        items: vec![SaleItemRequest { product_id: Some(id.clone()), quantity, ..Default::default() }],
+                        items: vec![SaleItemRequest { product_id: Some(id.clone()), quantity: Some(quantity), ..Default::default() }],
                         payments: vec![PaymentRequest { method: PaymentMethod::Cash, amount_cents: total + overpay }],
                         note: None,
                         ..Default::default()
@@ -177,7 +177,7 @@ fn a_branch_that_allows_negative_stock_can_sell_past_zero() {
     let req = SaleRequest {
         items: vec![SaleItemRequest {
             product_id: Some(id.clone()),
-            quantity: 2,
+            quantity: Some(2),
             ..Default::default()
         }],
         payments: vec![PaymentRequest {

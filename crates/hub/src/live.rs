@@ -45,6 +45,19 @@ pub enum LiveMessage {
     /// A menu design was created, changed or deleted (the totem reloads its slides).
     #[serde(rename = "menu.changed")]
     MenuChanged { id: String },
+    /// A running timer is nearly up: its guardian is called ("quedan 5 minutos").
+    #[serde(rename = "timer.warning")]
+    TimerWarning { timer: Timer, minutes_left: i64 },
+    /// The desk sent a message to the speakers.
+    #[serde(rename = "announcement")]
+    Announcement {
+        announcement: kidyboard_core::pickup::Announcement,
+    },
+    /// Children were handed to an adult (names: only for the desk and admins).
+    #[serde(rename = "checkout.created")]
+    CheckoutCreated {
+        checkout: Box<kidyboard_core::pickup::Checkout>,
+    },
     /// The whole database was replaced (a backup restored): every client reloads what it shows.
     #[serde(rename = "resync")]
     Resync,
@@ -63,6 +76,9 @@ impl LiveMessage {
             LiveMessage::DayClosed { .. } => Some(Permission::ReadDayClosings),
             LiveMessage::JobProgress { .. } => Some(Permission::ReadEvents),
             LiveMessage::MenuChanged { .. } => Some(Permission::ReadMenus),
+            LiveMessage::TimerWarning { .. } => Some(Permission::ReadTimers),
+            LiveMessage::Announcement { .. } => Some(Permission::ReadAudio),
+            LiveMessage::CheckoutCreated { .. } => Some(Permission::ReadGuardians),
             LiveMessage::Resync => None,
         }
     }
@@ -86,6 +102,13 @@ impl LiveMessage {
             },
             LiveMessage::SaleCreated { sale } => LiveMessage::SaleCreated {
                 sale: Box::new(sale.for_role(role)?),
+            },
+            LiveMessage::TimerWarning {
+                timer,
+                minutes_left,
+            } => LiveMessage::TimerWarning {
+                timer: timer.for_role(role)?,
+                minutes_left: *minutes_left,
             },
             other => other.clone(),
         })

@@ -50,7 +50,9 @@ pub async fn run(st: AppState) {
             }
         }
         let store = st.store.clone();
-        let next = tokio::task::spawn_blocking(move || store.read(timers::next_deadline))
+        let next = tokio::task::spawn_blocking(move || {
+            store.read(|c| timers::next_deadline(c, store.branch_id()))
+        })
             .await
             .ok()
             .and_then(Result::ok)

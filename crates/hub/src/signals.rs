@@ -104,6 +104,26 @@ pub fn effects(recorded: &[Recorded], product: impl Fn(&str) -> Option<Product>)
                     id: r.entity_id.clone(),
                 });
             }
+            "timer.warning" => {
+                if let Some(timer) = typed::<Timer>(r) {
+                    out.messages.push(LiveMessage::TimerWarning {
+                        timer,
+                        minutes_left: r.payload["minutes_left"].as_i64().unwrap_or(0),
+                    });
+                }
+            }
+            "announcement.created" => {
+                if let Some(announcement) = typed(r) {
+                    out.messages.push(LiveMessage::Announcement { announcement });
+                }
+            }
+            "checkout.created" => {
+                if let Some(checkout) = typed(r) {
+                    out.messages.push(LiveMessage::CheckoutCreated {
+                        checkout: Box::new(checkout),
+                    });
+                }
+            }
             kind if kind.starts_with("timer.") => {
                 out.timers_changed = true;
                 if let Some(timer) = typed::<Timer>(r) {
@@ -111,7 +131,7 @@ pub fn effects(recorded: &[Recorded], product: impl Fn(&str) -> Option<Product>)
                 }
             }
             kind => {
-                let edited = [".created", ".updated", ".deleted"]
+                let edited = [".created", ".updated", ".deleted", ".erased"]
                     .iter()
                     .any(|s| kind.ends_with(s));
                 if let (true, Some(entity)) = (edited, catalog_entity(&r.entity)) {
@@ -137,6 +157,8 @@ fn catalog_entity(entity: &str) -> Option<&'static str> {
         "audio_clip" => "audio_clip",
         "audio_schedule" => "audio_schedule",
         "audio_settings" => "audio_settings",
+        // Ids only: who the family is reaches nobody through this message.
+        "family" => "family",
         _ => return None,
     })
 }

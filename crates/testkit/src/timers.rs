@@ -28,7 +28,7 @@ pub async fn short_timers(store: Arc<Store>, wanted: &[(&str, i64)]) -> Vec<Time
                             duration_ms: *duration_ms,
                             start_at: None,
                             sale_position: None,
-                            extra: Default::default(),
+                            ..Default::default()
                         },
                     )
                 })

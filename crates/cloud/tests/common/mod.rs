@@ -282,7 +282,7 @@ impl TestStore {
         let req = SaleRequest {
             items: vec![SaleItemRequest {
                 product_id: Some(pid),
-                quantity: 1,
+                quantity: Some(1),
                 ..Default::default()
             }],
             payments: vec![PaymentRequest {

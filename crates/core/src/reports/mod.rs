@@ -7,6 +7,7 @@
 
 pub mod closings;
 pub mod courtesies;
+pub mod customers;
 pub mod figures;
 pub mod forecast;
 pub mod items;

@@ -147,12 +147,12 @@ pub fn sell(store: &Store, actor: &Actor, cat: &Catalogue, kind: usize, now: i64
     let item = |product_id: Option<&String>,
                 service_id: Option<&String>,
                 package_id: Option<&String>,
-                quantity,
+                quantity: i64,
                 kid: bool| SaleItemRequest {
         product_id: product_id.cloned(),
         service_id: service_id.cloned(),
         package_id: package_id.cloned(),
-        quantity,
+        quantity: Some(quantity),
         child: if kid { child() } else { None },
         ..Default::default()
     };

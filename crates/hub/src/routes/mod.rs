@@ -18,11 +18,13 @@ pub mod backups;
 pub mod catalog;
 pub mod day_close;
 pub mod events;
+pub mod families;
 pub mod health;
 pub mod images;
 pub mod jobs;
 #[cfg(feature = "media")]
 pub mod menus;
+pub mod pickup;
 pub mod refunds;
 pub mod report_documents;
 pub mod report_files;
@@ -61,7 +63,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(refunds::get))
         .routes(routes!(refunds::receipt))
         .routes(routes!(timers::list))
-        .routes(routes!(timers::get))
+        .routes(routes!(timers::get, timers::rename))
         .routes(routes!(timers::act))
         .routes(routes!(day_close::close, day_close::list))
         .routes(routes!(day_close::current))
@@ -80,6 +82,20 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(reports::day_closings))
         .routes(routes!(reports::courtesies))
         .routes(routes!(reports::taxes))
+        .routes(routes!(reports::customers))
+        .routes(routes!(families::list, families::create))
+        .routes(routes!(families::get, families::update))
+        .routes(routes!(families::export))
+        .routes(routes!(families::erase))
+        .routes(routes!(families::accept_consent))
+        .routes(routes!(families::consents, families::publish_consent))
+        .routes(routes!(families::current_consent))
+        .routes(routes!(families::retention))
+        .routes(routes!(pickup::preview))
+        .routes(routes!(pickup::checkout))
+        .routes(routes!(pickup::occupancy))
+        .routes(routes!(pickup::announce))
+        .routes(routes!(pickup::notify_settings, pickup::put_notify_settings))
         .routes(routes!(reports::forecast))
         .routes(routes!(report_files::export))
         .routes(routes!(events::list))

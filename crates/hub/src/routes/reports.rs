@@ -222,6 +222,14 @@ report_route!(
 );
 
 report_route!(
+    customers,
+    "report_customers",
+    "/api/v1/reports/customers",
+    kidyboard_core::reports::customers::CustomersReport,
+    |c, p, q| reports::customers::customers(c, &p)
+);
+
+report_route!(
     taxes,
     "report_taxes",
     "/api/v1/reports/taxes",

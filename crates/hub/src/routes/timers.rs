@@ -170,3 +170,31 @@ pub async fn act(
     };
     Ok(Json(row.view(now)))
 }
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameRequest {
+    pub child_name: String,
+}
+
+/// Names the child on a timer (a party guest listed as "Invitado 3" until named at the desk).
+#[utoipa::path(patch, operation_id = "rename_timer", path = "/api/v1/timers/{id}", tag = "timers", request_body = RenameRequest,
+    responses((status = 200, body = Timer), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn rename(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    crate::extract::ApiJson(req): crate::extract::ApiJson<RenameRequest>,
+) -> ApiResult<Json<Timer>> {
+    auth.require(Permission::OperateTimers)?;
+    check_id(&id)?;
+    let actor = auth.actor();
+    let row = st
+        .db(move |s| s.change(&actor, now_ms(), |tx| timers::rename(tx, &id, &req.child_name)))
+        .await?;
+    row.view(now_ms())
+        .for_role(auth.user.role)
+        .map(Json)
+        .ok_or_else(ApiError::not_found)
+}

@@ -18,7 +18,7 @@ use crate::hub_client::{HubClient, LiveStream};
 use crate::mixer::{Item, Mixer, MixerConfig, Placement, Priority};
 use crate::output::{Output, OutputChoice};
 use crate::pcm::Pcm;
-use crate::speech::{announcement_text, default_voice, Voice};
+use crate::speech::{announcement_text, default_voice, first_name, free_text, warning_text, Voice};
 
 /// The name a player shows in the admin's list when none was set: the computer's name.
 pub fn default_name(name: Option<String>) -> String {
@@ -313,8 +313,29 @@ async fn on_message(
             {
                 return Ok(());
             }
+            let name = first_name(timer["child_name"].as_str().unwrap_or_default());
+            let s = &plan.settings;
+            let text = announcement_text(Some(s.template.as_str()), &s.language, &name);
+            speak(cfg, shared, plan, text).await
+        }
+        Some("timer.warning") => {
+            let timer = &m["timer"];
+            let key = format!("warn:{}@{}", timer["id"], timer["ends_at"]);
+            if !plan.settings.announce_expiry || !seen.insert(key) {
+                return Ok(());
+            }
             let name = timer["child_name"].as_str().unwrap_or_default();
-            announce(cfg, shared, plan, name).await
+            let minutes = m["minutes_left"].as_i64().unwrap_or(5);
+            let text = warning_text(&plan.settings.language, name, minutes);
+            speak(cfg, shared, plan, text).await
+        }
+        Some("announcement") => {
+            let a = &m["announcement"];
+            let text = free_text(a["text"].as_str().unwrap_or_default());
+            if text.is_empty() || !seen.insert(format!("say:{}", a["id"])) {
+                return Ok(());
+            }
+            speak(cfg, shared, plan, text).await
         }
         Some("catalog.changed") if m["entity"].as_str().is_some_and(|e| e.starts_with("audio")) => {
             refresh(cfg, plan).await
@@ -324,15 +345,9 @@ async fn on_message(
     }
 }
 
-/// Synthesises and queues a child's expiry announcement.
-async fn announce(
-    cfg: &PlayerConfig,
-    shared: &Shared,
-    plan: &Plan,
-    child_name: &str,
-) -> Result<()> {
+/// Synthesises and queues an announcement (a child's time, or the desk's message).
+async fn speak(cfg: &PlayerConfig, shared: &Shared, plan: &Plan, text: String) -> Result<()> {
     let s = &plan.settings;
-    let text = announcement_text(Some(s.template.as_str()), &s.language, child_name);
     let voice_name = if s.voice.is_empty() {
         default_voice(&s.language).to_string()
     } else {

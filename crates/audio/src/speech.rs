@@ -16,6 +16,41 @@ use crate::wav;
 /// The default templates; `{name}` is replaced by the child's name.
 pub const TEMPLATE_ES: &str = "Se terminó el tiempo de {name}";
 pub const TEMPLATE_EN: &str = "{name}'s time is up";
+/// The call before the end: `{name}` and `{minutes}` are replaced.
+pub const WARNING_ES: &str = "A {name} le quedan {minutes} minutos de juego";
+pub const WARNING_EN: &str = "{name} has {minutes} minutes of play left";
+
+/// A child's first name, as the speakers call them (never the surname).
+pub fn first_name(name: &str) -> String {
+    name.split_whitespace().next().unwrap_or_default().to_string()
+}
+
+/// The phrase for a child whose time is nearly up.
+pub fn warning_text(language: &str, child_name: &str, minutes: i64) -> String {
+    let template = if language.starts_with("en") {
+        WARNING_EN
+    } else {
+        WARNING_ES
+    };
+    let name: String = first_name(child_name).chars().filter(|c| !c.is_control()).collect();
+    template
+        .replace("{name}", &name)
+        .replace("{minutes}", &minutes.to_string())
+        .chars()
+        .take(MAX_TEXT_CHARS)
+        .collect()
+}
+
+/// A message typed at the desk, as spoken: control characters out, cut to the longest text.
+pub fn free_text(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_TEXT_CHARS)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
 /// Longest text spoken (a template with a very long name is cut, not refused).
 const MAX_TEXT_CHARS: usize = 300;
 /// Silence between the chime and the voice.

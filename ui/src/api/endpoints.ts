@@ -8,6 +8,8 @@ import type {
   ReportDashboard, ReportFilter, ReportForecast, ReportHeatmap, ReportInventory, ReportSummary, ReportTopItems,
   ReportUtilisation, Sale, SaleRequest, Service, ServiceInput, StockAdjustment, SyncStatus, TaxReport, CourtesiesReport, Timer,
   TimerAction, TimerList, TotemMenu, UploadedImage, User, UserInput,
+  ConsentInput, ConsentVersion, ConsentVersionList, CustomersReport, EraseRequest, Family, FamilyExport, FamilyInput, FamilyList,
+  NotifySettings, NotifySettingsInput, Occupancy, RetentionRun,
 } from './types';
 
 // Typed wrappers for the routes of docs/api.md, one line each, so pages never build URLs.
@@ -51,6 +53,43 @@ export const services = crud<Service, ServiceInput, ServiceInput>('/services');
 export const packages = crud<Package, PackageInput, PackageInput>('/packages');
 export const branches = crud<Branch, BranchInput, BranchInput>('/branches');
 export const users = crud<User, UserInput, UserInput>('/users');
+
+/** Families: guardians, children (with their notes), authorised adults, consent. `q` finds a phone
+ *  or a name as typed (accents ignored); without it, the most recent visitors. */
+export const families = {
+  search: (query = '') => request<FamilyList>('GET', `/families${q({ q: query.trim() || undefined })}`),
+  get: (id: string) => request<Family>('GET', `/families/${encodeURIComponent(id)}`),
+  create: (body: FamilyInput) => request<Family>('POST', '/families', body),
+  /** A list sent is the whole list: children left out become inactive. */
+  update: (id: string, body: FamilyInput) => request<Family>('PATCH', `/families/${encodeURIComponent(id)}`, body),
+  /** Everything held about the family (an access request); super_admin. */
+  export: (id: string) => request<FamilyExport>('GET', `/families/${encodeURIComponent(id)}/export`),
+  /** Erases names, phones, notes and signatures for good; super_admin. */
+  erase: (id: string, body: EraseRequest) => request<Family>('POST', `/families/${encodeURIComponent(id)}/erase`, body),
+};
+
+/** The consent and privacy notice families accept, one version at a time (newest first). */
+export const consents = {
+  list: () => request<ConsentVersionList>('GET', '/consents'),
+  current: () => request<ConsentVersion>('GET', '/consents/current'),
+  publish: (body: ConsentInput) => request<ConsentVersion>('POST', '/consents', body),
+};
+
+export const privacy = {
+  /** Applies the branch's retention period now (the hub also does it by itself). */
+  runRetention: () => request<RetentionRun>('POST', '/privacy/retention'),
+};
+
+/** The optional SMS/WhatsApp gateway for guardians' notices (off while the URL is empty). */
+export const notifications = {
+  get: () => request<NotifySettings>('GET', '/settings/notifications'),
+  save: (body: NotifySettingsInput) => request<NotifySettings>('PUT', '/settings/notifications', body),
+};
+
+/** Children inside against the venue's capacity, and when places free up. */
+export const occupancy = {
+  get: () => request<Occupancy>('GET', '/occupancy'),
+};
 
 export const images = {
   /** Stores a picture (its bytes as they are); the answer's `url` goes in `image_url`. */
@@ -120,6 +159,8 @@ export const reports = {
   taxes: (f: ReportFilter) => request<TaxReport>('GET', `/reports/taxes${reportQuery(f)}`),
   /** Time given away: free extensions and waived overtime, who gave it, who authorised it, why. */
   courtesies: (f: ReportFilter) => request<CourtesiesReport>('GET', `/reports/courtesies${reportQuery(f)}`),
+  /** Families: new and returning, visits per family, the month's birthdays, consent coverage. */
+  customers: (f: ReportFilter) => request<CustomersReport>('GET', `/reports/customers${reportQuery(f)}`),
   /** The path of an export, for `download` (client.ts). */
   exportPath: (report: string, format: string, f: ReportFilter) => `/reports/export${reportQuery(f, { report, format })}`,
 };

@@ -1,6 +1,6 @@
 // `npm run bench`: the UI's bundle size, the wall monitor's frame time with 60 running timers
-// measured in Chromium against the real hub, and the taps a refund of one item and a charge of 20
-// minutes of overtime take at the desk.
+// measured in Chromium against the real hub, and the taps a refund of one item, a charge of 20
+// minutes of overtime and a returning family's check-in (taps and characters typed) take at the desk.
 // Prints figures; asserts nothing (speed goals are read, not enforced, so a busy machine cannot
 // make a test flaky). `node bench/bench.mjs --taps` prints the tap counts alone.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { call, items, login } from '../e2e/api.mjs';
 import { launchBrowser, openAs, WALL } from '../e2e/browser.mjs';
 import { startHub } from '../e2e/hub.mjs';
+import { checkinTaps, printCheckinTaps } from './checkinTaps.mjs';
 import { overtimeTaps, printOvertimeTaps } from './overtimeTaps.mjs';
 import { printRefundTaps, refundTaps } from './refundTaps.mjs';
 
@@ -100,7 +101,7 @@ async function monitorFrames() {
 async function taps() {
   const browser = await launchBrowser();
   try {
-    return { refund: await refundTaps(browser), overtime: await overtimeTaps(browser) };
+    return { refund: await refundTaps(browser), overtime: await overtimeTaps(browser), checkin: await checkinTaps(browser) };
   } finally {
     await browser.close();
   }
@@ -110,6 +111,7 @@ if (process.argv.includes('--taps')) {
   const counted = await taps();
   printRefundTaps(counted.refund);
   printOvertimeTaps(counted.overtime);
+  printCheckinTaps(counted.checkin);
   process.exit(0);
 }
 
@@ -126,4 +128,8 @@ console.log(`  main thread per frame  ${ms(f.taskMsPerFrame)} (script ${ms(f.scr
 const counted = await taps();
 printRefundTaps(counted.refund);
 printOvertimeTaps(counted.overtime);
-console.log(JSON.stringify({ bundle_bytes: size.raw, bundle_gzip_bytes: size.gz, monitor: f, refund_taps: counted.refund, overtime_taps: counted.overtime }));
+printCheckinTaps(counted.checkin);
+console.log(JSON.stringify({
+  bundle_bytes: size.raw, bundle_gzip_bytes: size.gz, monitor: f, refund_taps: counted.refund, overtime_taps: counted.overtime,
+  family_checkin: counted.checkin,
+}));

@@ -115,7 +115,8 @@ test('a check-in scheduled for later, paid card + cash, starts on demand', { tim
   await r.waitForSelector('[data-testid=sale-done]');
   await r.click('[data-testid=sale-done-close]');
 
-  const sale = items(await call(hub.url, token, 'GET', '/sales')).find((s) => s.items.some((i) => i.child?.name === child));
+  // The desk names the children of a play-time line in `children` (one timer each).
+  const sale = items(await call(hub.url, token, 'GET', '/sales')).find((s) => s.items.some((i) => i.children?.some((c) => c.name === child)));
   assert.deepEqual(sale.payments.map((p) => p.method).sort(), ['card', 'cash'], 'the sale was paid card + cash');
   const scheduled = r.locator('[data-testid=timer-card][data-state=scheduled]', { hasText: child });
   await scheduled.waitFor();

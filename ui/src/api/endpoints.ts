@@ -8,7 +8,7 @@ import type {
   ReportDashboard, ReportFilter, ReportForecast, ReportHeatmap, ReportInventory, ReportSummary, ReportTopItems,
   ReportUtilisation, Sale, SaleRequest, Service, ServiceInput, StockAdjustment, SyncStatus, TaxReport, CourtesiesReport, Timer,
   TimerAction, TimerList, TotemMenu, UploadedImage, User, UserInput,
-  ConsentInput, ConsentVersion, ConsentVersionList, CustomersReport, EraseRequest, Family, FamilyExport, FamilyInput, FamilyList,
+  AcceptanceInput, ConsentAcceptance, ConsentInput, ConsentVersion, ConsentVersionList, CustomersReport, EraseRequest, Family, FamilyExport, FamilyInput, FamilyList,
   NotifySettings, NotifySettingsInput, Occupancy, RetentionRun,
 } from './types';
 
@@ -66,6 +66,9 @@ export const families = {
   export: (id: string) => request<FamilyExport>('GET', `/families/${encodeURIComponent(id)}/export`),
   /** Erases names, phones, notes and signatures for good; super_admin. */
   erase: (id: string, body: EraseRequest) => request<Family>('POST', `/families/${encodeURIComponent(id)}/erase`, body),
+  /** The guardian accepts the branch's current consent and privacy notice, signed on screen. */
+  acceptConsent: (id: string, body: AcceptanceInput) =>
+    request<ConsentAcceptance>('POST', `/families/${encodeURIComponent(id)}/consents`, body),
 };
 
 /** The consent and privacy notice families accept, one version at a time (newest first). */

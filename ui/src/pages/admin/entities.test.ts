@@ -41,4 +41,10 @@ describe('IVA, extra time and the branch’s settings', () => {
     expect(body).toMatchObject({ rfc: 'DKI201231AB1', legal_name: 'Diversiones SA', folio_prefix: null, discount_limit_reception_percent: 15, phone: '' });
     expect('receipt' in body || 'till_rules' in body).toBe(false);
   });
+
+  it('sends the venue’s capacity, the call before the end, the retention and how the wall names children', () => {
+    const body = branchConfig.toBody({ ...branchConfig.empty(), name: 'Centro', capacity: 35, warning_minutes: 10, retention_months: 12, monitor_full_names: true }, false);
+    expect(body).toMatchObject({ capacity: 35, warning_minutes: 10, retention_months: 12, monitor_full_names: true });
+    expect('venue' in body).toBe(false);
+  });
 });

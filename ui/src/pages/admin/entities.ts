@@ -177,8 +177,14 @@ const branchFields: FieldDef[] = [
   { name: 'name', label: 'field.name', kind: 'text', required: true },
   { name: 'timezone', label: 'field.timezone', kind: 'text', required: true },
   { name: 'address', label: 'field.address', kind: 'text' },
-  { name: 'capacity', label: 'field.capacity', kind: 'int' },
   { name: 'allow_negative_stock', label: 'field.allowNegative', kind: 'bool' },
+  // The venue and the families' data: how many children fit, the call before the end, how the
+  // wall names children, how long personal data is kept.
+  { name: 'venue', label: 'field.venueNote', kind: 'note' },
+  { name: 'capacity', label: 'field.capacity', kind: 'int', hint: 'field.capacityHint' },
+  { name: 'warning_minutes', label: 'field.warningMinutes', kind: 'int', hint: 'field.warningMinutesHint' },
+  { name: 'retention_months', label: 'field.retentionMonths', kind: 'int', hint: 'field.retentionMonthsHint' },
+  { name: 'monitor_full_names', label: 'field.monitorFullNames', kind: 'bool', hint: 'field.monitorFullNamesHint' },
   // What the till may do alone, and when it needs an administrator's PIN.
   { name: 'till_rules', label: 'field.tillRules', kind: 'note' },
   { name: 'folio_prefix', label: 'field.folioPrefix', kind: 'text', hint: 'field.folioPrefixHint' },
@@ -204,7 +210,8 @@ export const branchConfig: EntityConfig<Branch> = {
   fields: branchFields,
   title: (b) => b.name,
   empty: () => ({
-    name: '', timezone: 'America/Mexico_City', address: '', capacity: null, allow_negative_stock: false, folio_prefix: '',
+    name: '', timezone: 'America/Mexico_City', address: '', capacity: 0, allow_negative_stock: false, folio_prefix: '',
+    warning_minutes: 5, retention_months: 24, monitor_full_names: false,
     refund_free_below_cents: null, recount_threshold_cents: null, discount_limit_reception_percent: null,
     discount_limit_kidibar_percent: null, legal_name: '', rfc: '', phone: '', receipt_footer: '',
   }),

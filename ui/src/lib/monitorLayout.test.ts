@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseLayout, countdownWidthEm, tileFonts, widestCountdown } from './monitorLayout';
+import { chooseLayout, countdownWidthEm, nameFont, NAME_MIN_SHARE, textWidthEm, tileFonts, widestCountdown } from './monitorLayout';
 
 const W = 1920;
 const H = 1080;
@@ -59,5 +59,28 @@ describe('chooseLayout on a 1920×1080 wall', () => {
       // Inside the tile's padding (6 % a side).
       expect(long.countdown * emLong, `${n} timers`).toBeLessThanOrEqual(tileWidth * 0.88);
     }
+  });
+});
+
+describe('a party of ten on the wall', () => {
+  // The wall's grid under its 64 px header.
+  const layout = chooseLayout(10, W, H - 64);
+
+  it('gives ten children ten tiles of a readable size', () => {
+    expect(layout.cols * layout.rows).toBeGreaterThanOrEqual(10);
+    // Two hours of play count down as "1:59:59", the widest shape of the wall.
+    const fonts = tileFonts(layout.tileWidth, layout.tileHeight, countdownWidthEm('0:00:00', 'sans-serif'));
+    expect(fonts.countdown, 'the countdown reads from 5 m').toBeGreaterThanOrEqual(80);
+    expect(fonts.name, 'the name reads from 5 m').toBeGreaterThanOrEqual(40);
+  });
+
+  it('keeps a short name at the wall’s size and shrinks a long full name only so far', () => {
+    const base = tileFonts(layout.tileWidth, layout.tileHeight, 3).name;
+    expect(nameFont(base, layout.tileWidth, textWidthEm('Ana R.', 'sans-serif', 800))).toBe(base);
+    // "Valentina Hernández Gómez" is about 12 em wide in a bold UI font.
+    const size = nameFont(base, layout.tileWidth, 12);
+    expect(size).toBeLessThan(base);
+    expect(size * 12).toBeLessThanOrEqual(layout.tileWidth * 0.86 + 1);
+    expect(nameFont(base, layout.tileWidth, 40), 'no smaller than the floor').toBe(Math.round(base * NAME_MIN_SHARE));
   });
 });

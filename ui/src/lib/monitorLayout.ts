@@ -63,18 +63,39 @@ function estimateEm(shape: string): number {
 
 const measured = new Map<string, number>();
 
-/** Width in em of `shape` in the countdown's font (weight 900 of `fontFamily`), measured once. */
-export function countdownWidthEm(shape: string, fontFamily: string): number {
-  const key = `${fontFamily}|${shape}`;
+/** Width in em of `text` at `weight` of `fontFamily`, measured once (estimated without a canvas). */
+export function textWidthEm(text: string, fontFamily: string, weight = 900): number {
+  const key = `${weight}|${fontFamily}|${text}`;
   let em = measured.get(key);
   if (em === undefined) {
     const ctx = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
     if (ctx) {
-      ctx.font = `900 100px ${fontFamily}`;
-      em = ctx.measureText(shape).width / 100;
+      ctx.font = `${weight} 100px ${fontFamily}`;
+      em = ctx.measureText(text).width / 100;
     }
-    if (!em) em = estimateEm(shape);
+    if (!em) em = estimateEm(text);
     measured.set(key, em);
   }
   return em;
+}
+
+/** Width in em of `shape` in the countdown's font (weight 900 of `fontFamily`). */
+export function countdownWidthEm(shape: string, fontFamily: string): number {
+  return textWidthEm(shape, fontFamily, 900);
+}
+
+/** A name below this share of the tile's name size would no longer read from across the room:
+ *  it stops shrinking there and the end is cut with an ellipsis instead. */
+export const NAME_MIN_SHARE = 0.7;
+
+/**
+ * The name's size in px on its tile: the wall's name size, made smaller only as far as a long
+ * name (a full name, when the branch shows them) needs to fit the tile, never below
+ * NAME_MIN_SHARE of it. `nameEm` is the name's width in em (`textWidthEm(name, font, 800)`).
+ */
+export function nameFont(base: number, tileWidth: number, nameEm: number): number {
+  if (nameEm <= 0) return base;
+  // Same room as the countdown: the tile less its 6 % side padding and a little slack.
+  const fits = (tileWidth * 0.86) / nameEm;
+  return Math.round(Math.max(base * NAME_MIN_SHARE, Math.min(base, fits)));
 }

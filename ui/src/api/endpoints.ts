@@ -2,7 +2,7 @@ import { request, requestBlob } from './client';
 import type {
   AudioClip, AudioPlayer, AudioSchedule, AudioScheduleInput, AudioSettings, BackupInfo, BackupList, BackupRestored,
   AmendRequest, Branch, BranchInput, DayClosing, DayClosingCurrent, DayClosingRequest, ItemList, MovementRequest, OpenRequest,
-  ShiftReport, TillDay, TillFloat, TillMovement,
+  ShiftReport, TillDay, TillFloat, TillMovement, Announcement, Checkout as PickupRecord, CheckoutInput, PickupPreview,
   LoginResponse, Package, Refund, RefundRequest, SalePage, SaleQuery, PackageInput, Product, ProductInput,
   ExportFormat, TimerActionBody, JobStatus, MenuDesignBody, MenuDesignView, MenuPreviewBody, PairRequest, ReportClosings,
   ReportDashboard, ReportFilter, ReportForecast, ReportHeatmap, ReportInventory, ReportSummary, ReportTopItems,
@@ -128,6 +128,20 @@ export const timers = {
     request<Timer>('POST', `/timers/${id}/stop`, waiveReason ? { waive_reason: waiveReason } : undefined),
   /** Time given without a sale (a courtesy): a super_admin's, or with one's `authorization`. */
   giveTime: (id: string, body: TimerActionBody) => request<Timer>('POST', `/timers/${id}/extend`, body),
+  /** Names a child on a timer (a party's «Invitado 2…N» once the desk knows who came). */
+  rename: (id: string, childName: string) =>
+    request<Timer>('PATCH', `/timers/${encodeURIComponent(id)}`, { child_name: childName }),
+};
+
+/** Pick-up: the children of a code, then handing them to an adult (stops their timers). */
+export const checkouts = {
+  preview: (code: string) => request<PickupPreview>('GET', `/checkouts/${encodeURIComponent(code)}`),
+  create: (body: CheckoutInput) => request<PickupRecord>('POST', '/checkouts', body),
+};
+
+/** A free-text message the speakers read out. */
+export const announcements = {
+  create: (text: string) => request<Announcement>('POST', '/announcements', { text }),
 };
 
 export const dayClosings = {

@@ -31,6 +31,8 @@ test('check-in with cash reaches the monitor, then a pause and a paid extension 
   assert.equal(new URL(monitor.page.url()).pathname, '/monitor', 'the monitor user lands on the monitor');
 
   const child = 'Sofía Ramírez';
+  // The wall names children by first name and initial (the branch's default).
+  const onWall = 'Sofía R.';
   const r = reception.page;
   await r.fill('[data-testid=child-name]', child);
   await r.fill('[data-testid=guardian-name]', 'Ana Ramírez');
@@ -45,7 +47,7 @@ test('check-in with cash reaches the monitor, then a pause and a paid extension 
   const confirmedAt = Date.now();
   assert.equal(await r.textContent('[data-testid=sale-change]'), formatMXN(received - service.price_cents), 'the change is shown');
 
-  const tile = monitor.page.locator('[data-testid=monitor-tile]', { hasText: child });
+  const tile = monitor.page.locator('[data-testid=monitor-tile]', { hasText: onWall });
   await tile.waitFor({ timeout: 1000 });
   assert.ok(Date.now() - confirmedAt <= 1000, 'the timer shows on the monitor within one second of the sale');
   const started = await tile.locator('[data-testid=countdown]').textContent();
@@ -58,7 +60,7 @@ test('check-in with cash reaches the monitor, then a pause and a paid extension 
 
   // Pause at reception → the monitor shows it paused and stops counting.
   await card.locator('[data-testid=timer-pause]').click();
-  await monitor.page.locator('[data-testid=monitor-tile][data-state=paused]', { hasText: child }).waitFor({ timeout: 1000 });
+  await monitor.page.locator('[data-testid=monitor-tile][data-state=paused]', { hasText: onWall }).waitFor({ timeout: 1000 });
   const frozen = await tile.locator('[data-testid=countdown]').textContent();
   await monitor.page.waitForTimeout(1500);
   assert.equal(await tile.locator('[data-testid=countdown]').textContent(), frozen, 'a paused timer does not count down');
@@ -74,7 +76,7 @@ test('check-in with cash reaches the monitor, then a pause and a paid extension 
       const secs = (s) => s.split(':').map(Number).reduce((a, b) => a * 60 + b, 0);
       return secs(text) - secs(before) >= 14 * 60;
     },
-    [child, frozen],
+    [onWall, frozen],
     { timeout: 1000 },
   );
 
@@ -82,7 +84,7 @@ test('check-in with cash reaches the monitor, then a pause and a paid extension 
 
   // Resume → running again on the monitor.
   await card.locator('[data-testid=timer-resume]').click();
-  await monitor.page.locator('[data-testid=monitor-tile][data-state=running]', { hasText: child }).waitFor({ timeout: 1000 });
+  await monitor.page.locator('[data-testid=monitor-tile][data-state=running]', { hasText: onWall }).waitFor({ timeout: 1000 });
 
   await screenshot(r, 'reception');
   await screenshot(monitor.page, 'monitor');
@@ -102,6 +104,7 @@ test('a check-in scheduled for later, paid card + cash, starts on demand', { tim
   const monitor = await openAs(browser, hub.url, 'monitor', WALL);
   const r = reception.page;
   const child = 'Leo Martínez';
+  const onWall = 'Leo M.';
   await r.fill('[data-testid=child-name]', child);
   await r.click(`[data-testid=offer][data-name="${service.name}"]`);
   await r.click('[data-testid=schedule-later]');
@@ -121,10 +124,10 @@ test('a check-in scheduled for later, paid card + cash, starts on demand', { tim
   const scheduled = r.locator('[data-testid=timer-card][data-state=scheduled]', { hasText: child });
   await scheduled.waitFor();
   assert.match((await scheduled.textContent()) ?? '', new RegExp(inTwoHours), 'the card shows the start time in the branch’s zone');
-  assert.equal(await monitor.page.locator('[data-testid=monitor-tile]', { hasText: child }).count(), 0, 'a scheduled child is not on the wall yet');
+  assert.equal(await monitor.page.locator('[data-testid=monitor-tile]', { hasText: onWall }).count(), 0, 'a scheduled child is not on the wall yet');
 
   await scheduled.locator('[data-testid=timer-start]').click();
-  await monitor.page.locator('[data-testid=monitor-tile][data-state=running]', { hasText: child }).waitFor({ timeout: 1000 });
+  await monitor.page.locator('[data-testid=monitor-tile][data-state=running]', { hasText: onWall }).waitFor({ timeout: 1000 });
   assert.deepEqual([...reception.errors, ...monitor.errors].map(String), [], 'no script errors');
 });
 
@@ -135,16 +138,17 @@ test('a timer that runs out is marked by the hub and flashes on the monitor', { 
   const reception = await openAs(browser, hub.url, 'recepcion', DESK);
   const monitor = await openAs(browser, hub.url, 'monitor', WALL);
   const child = 'Regina Torres';
+  const onWall = 'Regina T.';
   await call(hub.url, token, 'POST', '/sales', {
     items: [{ service_id: service.id, quantity: 1, child: { name: child } }],
     payments: [{ method: 'cash', amount_cents: 100 }],
   });
-  const tile = monitor.page.locator('[data-testid=monitor-tile]', { hasText: child });
+  const tile = monitor.page.locator('[data-testid=monitor-tile]', { hasText: onWall });
   await tile.waitFor({ timeout: 1000 });
 
   // The hub expires it at its exact end; reception's card shows the hub's state, not a local guess.
   await reception.page.locator('[data-testid=timer-card][data-state=expired]', { hasText: child }).waitFor({ timeout: 70_000 });
-  await monitor.page.locator('[data-testid=monitor-tile][data-state=expired]', { hasText: child }).waitFor({ timeout: 1000 });
+  await monitor.page.locator('[data-testid=monitor-tile][data-state=expired]', { hasText: onWall }).waitFor({ timeout: 1000 });
   const animation = await tile.evaluate((el) => getComputedStyle(el).animationName);
   assert.match(animation, /flash/, 'an expired tile flashes');
   await screenshot(monitor.page, 'monitor-expired');
@@ -163,7 +167,7 @@ test('every countdown fits its tile, hours and run-out timers included, on a sma
   }
   for (const viewport of [{ width: 1280, height: 800 }, WALL, { width: 800, height: 1280 }]) {
     const monitor = await openAs(browser, hub.url, 'monitor', viewport);
-    await monitor.page.locator('[data-testid=monitor-tile]', { hasText: 'Campista 10' }).waitFor({ timeout: 2000 });
+    await monitor.page.locator('[data-testid=monitor-tile]').nth(9).waitFor({ timeout: 2000 });
     await monitor.page.waitForTimeout(600); // a few ticks of the shared clock
     const overflowing = await monitor.page.$$eval('[data-testid=monitor-tile]', (tiles) =>
       tiles

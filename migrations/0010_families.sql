@@ -113,3 +113,37 @@ CREATE TABLE notify_settings (
     secret      TEXT NOT NULL DEFAULT '',
     updated_at  INTEGER NOT NULL
 ) STRICT;
+
+-- Family edits carry the store's clock like catalogue edits: families are shared by the branches
+-- and their versions are ordered the same way.
+DROP TRIGGER sync_stamp_local_catalogue;
+CREATE TRIGGER sync_stamp_local_catalogue AFTER INSERT ON events
+WHEN NEW.type IN ('product.created', 'product.updated', 'service.created', 'service.updated',
+                  'package.created', 'package.updated',
+                  'family.created', 'family.updated', 'family.erased')
+ AND NEW.device_id = (SELECT value FROM meta WHERE key = 'device_id')
+BEGIN
+    UPDATE sync_hlc SET
+        counter = CASE WHEN MAX(wall_ms, NEW.created_at) = wall_ms THEN counter + 1 ELSE 0 END,
+        wall_ms = MAX(wall_ms, NEW.created_at)
+    WHERE id = 1;
+    INSERT INTO sync_event_clocks (event_id, wall_ms, counter)
+        SELECT NEW.id, wall_ms, counter FROM sync_hlc WHERE id = 1;
+    INSERT INTO sync_record_clocks (entity, entity_id, wall_ms, counter, device_id)
+        SELECT NEW.entity, NEW.entity_id, wall_ms, counter, NEW.device_id FROM sync_hlc WHERE id = 1
+        ON CONFLICT (entity, entity_id) DO UPDATE SET
+            wall_ms = excluded.wall_ms, counter = excluded.counter, device_id = excluded.device_id;
+END;
+
+-- The log stays immutable with one exception the law makes: personal data erased from an
+-- event's payload (a family's erasure, the retention period), marked by when. Nothing else of an
+-- event may change.
+ALTER TABLE events ADD COLUMN erased_at INTEGER;
+DROP TRIGGER events_no_update;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+WHEN NEW.erased_at IS NULL
+  OR NEW.seq IS NOT OLD.seq OR NEW.id IS NOT OLD.id OR NEW.branch_id IS NOT OLD.branch_id
+  OR NEW.device_id IS NOT OLD.device_id OR NEW.user_id IS NOT OLD.user_id
+  OR NEW.type IS NOT OLD.type OR NEW.entity IS NOT OLD.entity
+  OR NEW.entity_id IS NOT OLD.entity_id OR NEW.created_at IS NOT OLD.created_at
+BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;

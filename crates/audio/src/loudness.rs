@@ -9,8 +9,12 @@ use crate::pcm::{Pcm, RATE};
 /// Every clip, chime and voice is brought to this integrated loudness, so a jingle is not
 /// louder than an announcement.
 pub const TARGET_LUFS: f64 = -16.0;
-/// Highest sample level after the limiter (−1 dBFS): room for the DAC's inter-sample peaks.
+/// Highest sample level after the limiter (−1 dBFS); lowered further when the peaks between
+/// samples would still pass [`TRUE_PEAK_MAX_DBTP`].
 pub const PEAK_CEILING: f32 = 0.891;
+/// EBU R128's ceiling for the true (inter-sample) peak is −1 dBTP; we aim half a decibel under
+/// it so another meter's oversampling (ffmpeg's, a DAC's) still reads −1 or less.
+pub const TRUE_PEAK_MAX_DBTP: f64 = -1.5;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Loudness {
@@ -48,14 +52,23 @@ pub fn normalise(pcm: &Pcm) -> Result<(Pcm, Loudness)> {
     let before = measure(pcm)?;
     let mut samples = pcm.samples().to_vec();
     let mut current = before.integrated_lufs;
-    // Limiting lowers loudness a little; a second pass makes up for most of it.
-    for _ in 0..3 {
+    let mut ceiling = PEAK_CEILING;
+    // Limiting lowers loudness a little; the next pass makes up for most of it. A true peak over
+    // the maximum lowers the limiter's ceiling by the excess.
+    for _ in 0..6 {
         let gain = db_to_gain(TARGET_LUFS - current);
         for s in samples.iter_mut() {
             *s *= gain;
         }
-        limit(&mut samples, PEAK_CEILING);
-        current = measure(&Pcm::new(samples.clone()))?.integrated_lufs;
+        limit(&mut samples, ceiling);
+        let now = measure(&Pcm::new(samples.clone()))?;
+        current = now.integrated_lufs;
+        if now.true_peak_dbtp > TRUE_PEAK_MAX_DBTP {
+            ceiling *= db_to_gain(TRUE_PEAK_MAX_DBTP - now.true_peak_dbtp - 0.1);
+            limit(&mut samples, ceiling);
+            current = measure(&Pcm::new(samples.clone()))?.integrated_lufs;
+            continue;
+        }
         if (current - TARGET_LUFS).abs() < 0.2 {
             break;
         }

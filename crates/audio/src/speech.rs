@@ -22,7 +22,10 @@ pub const WARNING_EN: &str = "{name} has {minutes} minutes of play left";
 
 /// A child's first name, as the speakers call them (never the surname).
 pub fn first_name(name: &str) -> String {
-    name.split_whitespace().next().unwrap_or_default().to_string()
+    name.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// The phrase for a child whose time is nearly up.
@@ -32,7 +35,10 @@ pub fn warning_text(language: &str, child_name: &str, minutes: i64) -> String {
     } else {
         WARNING_ES
     };
-    let name: String = first_name(child_name).chars().filter(|c| !c.is_control()).collect();
+    let name: String = first_name(child_name)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
     template
         .replace("{name}", &name)
         .replace("{minutes}", &minutes.to_string())

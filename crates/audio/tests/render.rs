@@ -148,6 +148,11 @@ fn clips_are_normalised_to_the_target_as_ffmpeg_measures_it() {
             peak <= loudness::PEAK_CEILING + 1e-4,
             "{name}: peak {peak} under the ceiling"
         );
+        let tp = ffmpeg_true_peak(&out);
+        assert!(
+            tp <= -1.0,
+            "{name}: ffmpeg reads a true peak of {tp} dBTP, want ≤ −1"
+        );
     }
 }
 
@@ -191,6 +196,15 @@ fn an_announcement_is_the_chime_then_exactly_espeaks_voice() {
     assert!(
         (lufs - TARGET_LUFS).abs() < 1.0,
         "announcement at {lufs} LUFS"
+    );
+    // EBU R128's limits as another meter reads them: ffmpeg's, on the file.
+    let file = dir.path().join("announcement.wav");
+    wav::write_mono(&file, ann.samples()).expect("write");
+    let (theirs, tp) = (ffmpeg_lufs(&file), ffmpeg_true_peak(&file));
+    assert!((theirs - TARGET_LUFS).abs() <= 1.0, "ffmpeg: {theirs} LUFS");
+    assert!(
+        tp <= -1.0,
+        "ffmpeg reads a true peak of {tp} dBTP, want ≤ −1"
     );
     let chime = kidyboard_audio::chime::chime();
     let c = correlation(&ann.samples()[..chime.len()], chime.samples());

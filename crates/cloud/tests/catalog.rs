@@ -393,3 +393,66 @@ async fn a_catalogue_edit_stamped_far_in_the_future_is_kept_but_not_fed_to_branc
         .await
     );
 }
+
+fn family_by_phone(store: &Store, phone: &str) -> Option<kidyboard_core::families::Family> {
+    let branch = store.branch_id().to_string();
+    store
+        .read(|c| kidyboard_core::families::search(c, phone, &branch))
+        .ok()
+        .and_then(|v| v.into_iter().next())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_family_registered_at_one_branch_is_found_at_the_other_and_its_erasure_follows() {
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("families").await;
+    let cloud = TestCloud::start(&url);
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let (branch_a, branch_b) = (owner.branch("Centro").await, owner.branch("Norte").await);
+    let a = TestStore::new();
+    let b = TestStore::empty();
+    a.pair(&owner, &branch_a).await;
+    b.pair(&owner, &branch_b).await;
+    let _ha = start_worker(&a.store, SyncHooks::default());
+    let _hb = start_worker(&b.store, SyncHooks::default());
+    // The demo families were registered at A; B finds them by phone, children and notes included.
+    assert!(
+        eventually(Duration::from_secs(30), || async {
+            family_by_phone(&b.store, "5512345678").is_some()
+        })
+        .await,
+        "the family reaches branch B"
+    );
+    let at_b = family_by_phone(&b.store, "5512345678").expect("family");
+    let at_a = family_by_phone(&a.store, "5512345678").expect("family");
+    assert_eq!(at_b.id, at_a.id);
+    assert_eq!(at_b.guardians[0].name, "Ana López");
+    let names: Vec<&str> = at_b.children.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Sofía López", "Mateo López"]);
+    assert_eq!(at_b.children[0].notes, "Alergia al cacahuate");
+    assert_eq!(
+        at_b.children[0].id, at_a.children[0].id,
+        "the same child at both"
+    );
+    // Erased at A on request: erased at B too.
+    let id = at_a.id.clone();
+    a.store
+        .change(&Actor::system(), kidyboard_core::clock::now_ms(), |tx| {
+            kidyboard_core::families::erase(tx, &id, "solicitud del titular")
+        })
+        .expect("erased at A");
+    assert!(
+        eventually(Duration::from_secs(30), || async {
+            family_by_phone(&b.store, "5512345678").is_none()
+        })
+        .await,
+        "the erasure reaches branch B"
+    );
+    let branch = b.store.branch_id().to_string();
+    let erased = b
+        .store
+        .read(|c| kidyboard_core::families::get(c, &id, &branch))
+        .expect("kept as an id");
+    assert!(erased.erased_at.is_some() && erased.guardians.is_empty());
+    assert_eq!(erased.children[0].name, "Niño/a");
+}

@@ -155,7 +155,11 @@ pub fn phone(field: &str, raw: &str) -> Result<String> {
             "teléfono inválido: 10 dígitos (p. ej. 33 1234 5678), con o sin +52",
         )
     };
-    if raw.len() > 25 || !raw.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+    if raw.len() > 25
+        || !raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+    {
         return Err(bad());
     }
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
@@ -191,7 +195,10 @@ fn email(field: &str, raw: &str) -> Result<String> {
         return Ok(e);
     }
     let ok = e.split_once('@').is_some_and(|(user, domain)| {
-        !user.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        !user.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
     }) && !e.contains(' ');
     if !ok {
         return Err(CoreError::validation(field, "correo inválido"));
@@ -369,7 +376,8 @@ pub fn search(conn: &Connection, q: &str, branch_id: &str) -> Result<Vec<Family>
     let q = q.trim();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     let phone_like = !digits.is_empty()
-        && q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        && q.chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     let mut terms: Vec<String> = if phone_like {
         // Typed with the country code: look for the national number.
         let d = match digits.len() {
@@ -392,7 +400,10 @@ pub fn search(conn: &Connection, q: &str, branch_id: &str) -> Result<Vec<Family>
     let mut sql = format!("SELECT {COLUMNS} FROM families WHERE erased_at IS NULL");
     let mut values: Vec<String> = Vec::new();
     for t in &terms {
-        let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = t
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         values.push(format!("%{escaped}%"));
         sql.push_str(&format!(
             " AND search_text LIKE ?{} ESCAPE '\\'",
@@ -511,7 +522,15 @@ fn write(conn: &Connection, f: &Family, created_at: Millis, updated_at: Millis) 
              ON CONFLICT (id) DO UPDATE SET position = ?3, name = ?4, birth_date = ?5, notes = ?6,
                  active = ?7
              WHERE family_children.family_id = ?2",
-            params![c.id, f.id, pos as i64, c.name, c.birth_date, c.notes, c.active],
+            params![
+                c.id,
+                f.id,
+                pos as i64,
+                c.name,
+                c.birth_date,
+                c.notes,
+                c.active
+            ],
         )?;
     }
     Ok(())
@@ -623,7 +642,10 @@ pub(crate) fn apply_remote(
     let mut children = Vec::with_capacity(r.children.len());
     for (i, c) in r.children.iter().enumerate() {
         if !ids::is_valid(&c.id) {
-            return Err(CoreError::validation(format!("children[{i}].id"), "id inválido"));
+            return Err(CoreError::validation(
+                format!("children[{i}].id"),
+                "id inválido",
+            ));
         }
         children.push(FamilyChild {
             id: c.id.clone(),
@@ -737,17 +759,20 @@ impl Signature {
             return Err(bad("falta la firma"));
         }
         let points: usize = self.strokes.iter().map(Vec::len).sum();
-        if points < 2 || points > MAX_SIGNATURE_POINTS {
+        if !(2..=MAX_SIGNATURE_POINTS).contains(&points) {
             return Err(bad("la firma lleva de 2 a 4000 puntos"));
         }
-        let inside = self.strokes.iter().flatten().all(|[x, y]| {
-            (0..=self.width).contains(x) && (0..=self.height).contains(y)
-        });
+        let inside = self
+            .strokes
+            .iter()
+            .flatten()
+            .all(|[x, y]| (0..=self.width).contains(x) && (0..=self.height).contains(y));
         if !inside {
             return Err(bad("la firma sale de su recuadro"));
         }
         // A dot is not a signature: it must travel a little.
-        let (xs, ys): (Vec<i64>, Vec<i64>) = self.strokes.iter().flatten().map(|p| (p[0], p[1])).unzip();
+        let (xs, ys): (Vec<i64>, Vec<i64>) =
+            self.strokes.iter().flatten().map(|p| (p[0], p[1])).unzip();
         let span = |v: &[i64]| v.iter().max().unwrap_or(&0) - v.iter().min().unwrap_or(&0);
         if span(&xs) + span(&ys) < 10 {
             return Err(bad("la firma es demasiado pequeña"));
@@ -1071,21 +1096,23 @@ fn scrub(v: &mut serde_json::Value) {
     }
 }
 
-/// Personal data out of the log's events about these records.
-fn scrub_events(conn: &Connection, entity_ids: &[String]) -> Result<()> {
+/// Personal data out of the log's events about these records (the one change the log allows).
+fn scrub_events(conn: &Connection, entity_ids: &[String], now: Millis) -> Result<()> {
     let ids = json(&entity_ids)?;
     let mut stmt = conn.prepare_cached(
         "SELECT id, payload FROM events WHERE entity_id IN (SELECT value FROM json_each(?1))",
     )?;
     let rows = stmt
-        .query_map([&ids], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .query_map([&ids], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     for (id, payload) in rows {
         let mut v: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
         scrub(&mut v);
         conn.execute(
-            "UPDATE events SET payload = ?2 WHERE id = ?1",
-            params![id, v.to_string()],
+            "UPDATE events SET payload = ?2, erased_at = ?3 WHERE id = ?1",
+            params![id, v.to_string(), now],
         )?;
     }
     Ok(())
@@ -1166,7 +1193,7 @@ fn erase_data(conn: &Connection, id: &str, now: Millis) -> Result<()> {
         [id],
     )?;
     touched.push(id.to_string());
-    scrub_events(conn, &touched)
+    scrub_events(conn, &touched, now)
 }
 
 /// Erases a family's personal data on request (or at the end of the retention period): the
@@ -1231,7 +1258,7 @@ pub fn apply_retention(tx: &Tx<'_>) -> Result<RetentionRun> {
         .collect::<Result<Vec<_>, _>>()?;
     if !walk_ins.is_empty() {
         let touched = anonymise_sales(tx.conn, &json(&walk_ins)?)?;
-        scrub_events(tx.conn, &touched)?;
+        scrub_events(tx.conn, &touched, tx.now())?;
     }
     let run = RetentionRun {
         families_erased: old.len() as i64,
@@ -1253,7 +1280,13 @@ mod tests {
         assert_eq!(phone("p", "33 1234 5678").unwrap(), "3312345678");
         assert_eq!(phone("p", "+52 (33) 1234-5678").unwrap(), "3312345678");
         assert_eq!(phone("p", "52 1 33 1234 5678").unwrap(), "3312345678");
-        for bad in ["", "12345", "0312345678", "33 1234 567a", "+1 212 555 0100 9"] {
+        for bad in [
+            "",
+            "12345",
+            "0312345678",
+            "33 1234 567a",
+            "+1 212 555 0100 9",
+        ] {
             assert!(phone("p", bad).is_err(), "{bad}");
         }
     }
@@ -1280,18 +1313,32 @@ mod tests {
         });
         scrub(&mut v);
         let s = v.to_string();
-        assert!(!s.contains("Sof") && !s.contains("3312") && !s.contains("Ana") && !s.contains("nueces"), "{s}");
+        assert!(
+            !s.contains("Sof")
+                && !s.contains("3312")
+                && !s.contains("Ana")
+                && !s.contains("nueces"),
+            "{s}"
+        );
         assert_eq!(v["total_cents"], 25000);
         assert_eq!(v["items"][0]["total_cents"], 25000);
     }
 
     #[test]
     fn a_signature_must_be_drawn() {
-        let sig = |strokes: Vec<Vec<[i64; 2]>>| Signature { width: 600, height: 200, strokes };
+        let sig = |strokes: Vec<Vec<[i64; 2]>>| Signature {
+            width: 600,
+            height: 200,
+            strokes,
+        };
         assert!(sig(vec![]).check("s").is_err());
         assert!(sig(vec![vec![[10, 10], [11, 11]]]).check("s").is_err());
         assert!(sig(vec![vec![[10, 10], [900, 11]]]).check("s").is_err());
-        assert!(sig(vec![vec![[10, 10], [80, 40], [120, 20]]]).check("s").is_ok());
-        assert!(sig(vec![vec![[10, 10], [80, 40]]]).svg().contains("polyline"));
+        assert!(sig(vec![vec![[10, 10], [80, 40], [120, 20]]])
+            .check("s")
+            .is_ok());
+        assert!(sig(vec![vec![[10, 10], [80, 40]]])
+            .svg()
+            .contains("polyline"));
     }
 }

@@ -105,13 +105,20 @@ fn sale_of_code(conn: &Connection, code: &str, now: Millis) -> Result<(String, O
 }
 
 fn code_timers(conn: &Connection, sale_id: &str, code: &str) -> Result<Vec<TimerRow>> {
-    Ok(timers::of_sales(conn, &serde_json::json!([sale_id]).to_string())?
-        .into_iter()
-        .filter(|t| t.pickup_code.as_deref() == Some(code) && t.state != TimerState::Cancelled)
-        .collect())
+    Ok(
+        timers::of_sales(conn, &serde_json::json!([sale_id]).to_string())?
+            .into_iter()
+            .filter(|t| t.pickup_code.as_deref() == Some(code) && t.state != TimerState::Cancelled)
+            .collect(),
+    )
 }
 
-fn adults(conn: &Connection, family_id: Option<&str>, rows: &[TimerRow], branch: &str) -> Result<Vec<String>> {
+fn adults(
+    conn: &Connection,
+    family_id: Option<&str>,
+    rows: &[TimerRow],
+    branch: &str,
+) -> Result<Vec<String>> {
     let mut out = match family_id {
         Some(fid) => families::get(conn, fid, branch)?.authorised_adults(),
         None => Vec::new(),
@@ -124,7 +131,12 @@ fn adults(conn: &Connection, family_id: Option<&str>, rows: &[TimerRow], branch:
     Ok(out)
 }
 
-pub fn preview(conn: &Connection, branch_id: &str, code: &str, now: Millis) -> Result<PickupPreview> {
+pub fn preview(
+    conn: &Connection,
+    branch_id: &str,
+    code: &str,
+    now: Millis,
+) -> Result<PickupPreview> {
     let code = code.trim();
     let (sale_id, family_id) = sale_of_code(conn, code, now)?;
     let rows = code_timers(conn, &sale_id, code)?;
@@ -141,7 +153,11 @@ pub fn preview(conn: &Connection, branch_id: &str, code: &str, now: Millis) -> R
 /// Hands the children on a code over to `collected_by`: stops their timers (overtime still due
 /// must be charged first, or waived with a reason) and records who took them. An adult who is
 /// not on the list needs a supervisor (`authorized_by`, whose PIN the hub checked).
-pub fn checkout(tx: &Tx<'_>, input: &CheckoutInput, authorized_by: Option<&str>) -> Result<Checkout> {
+pub fn checkout(
+    tx: &Tx<'_>,
+    input: &CheckoutInput,
+    authorized_by: Option<&str>,
+) -> Result<Checkout> {
     let now = tx.now();
     let user_id = tx
         .actor()
@@ -172,7 +188,11 @@ pub fn checkout(tx: &Tx<'_>, input: &CheckoutInput, authorized_by: Option<&str>)
         let t = match t.state {
             TimerState::Running | TimerState::Paused | TimerState::Expired => {
                 timers::stop(tx, &t.id, input.waive_reason.as_deref()).map_err(|e| match e {
-                    CoreError::Conflict { code: "overtime_due", message, .. } => CoreError::Conflict {
+                    CoreError::Conflict {
+                        code: "overtime_due",
+                        message,
+                        ..
+                    } => CoreError::Conflict {
                         code: "overtime_due",
                         message,
                         field: Some("pickup_code".into()),
@@ -397,7 +417,10 @@ pub fn put_notify_settings(tx: &Tx<'_>, input: &NotifySettingsInput) -> Result<N
     if !url.is_empty() {
         let ok = (url.starts_with("https://") || url.starts_with("http://"))
             && url.len() <= 500
-            && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
+            && url
+                .split("://")
+                .nth(1)
+                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
         if !ok {
             return Err(CoreError::validation(
                 "webhook_url",
@@ -428,6 +451,11 @@ pub fn put_notify_settings(tx: &Tx<'_>, input: &NotifySettingsInput) -> Result<N
         webhook_url: url,
         secret_set: !secret.is_empty(),
     };
-    tx.event("notify_settings.updated", "notify_settings", tx.branch_id(), &out)?;
+    tx.event(
+        "notify_settings.updated",
+        "notify_settings",
+        tx.branch_id(),
+        &out,
+    )?;
     Ok(out)
 }

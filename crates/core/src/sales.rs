@@ -452,12 +452,7 @@ fn line_total(field: &str, unit_cents: i64, quantity: i64) -> Result<i64> {
     validate::times(&format!("{field}.quantity"), unit_cents, quantity)
 }
 
-fn resolve(
-    tx: &Tx<'_>,
-    i: usize,
-    req: &SaleItemRequest,
-    family_id: Option<&str>,
-) -> Result<Line> {
+fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest, family_id: Option<&str>) -> Result<Line> {
     let field = format!("items[{i}]");
     if req.children.is_some() && req.child.is_some() {
         return Err(CoreError::validation(
@@ -626,7 +621,9 @@ fn resolve(
                     for k in 0..units as usize {
                         match per_child.get_mut(k) {
                             Some(c) => c.0 = validate::plus(&qty_field, c.0, s.duration_minutes)?,
-                            None => per_child.push((s.duration_minutes, s.id.clone(), s.name.clone())),
+                            None => {
+                                per_child.push((s.duration_minutes, s.id.clone(), s.name.clone()))
+                            }
                         }
                     }
                 }
@@ -1074,29 +1071,67 @@ pub fn create_authorized(
         .flat_map(|l| &l.timers)
         .filter(|t| t.start_at.is_none_or(|s| s <= now))
         .count() as i64;
-    let mut capacity_override_by = None;
+    // Over a capacity (the venue's or a service's), only with a supervisor's override.
+    let mut capacity_override_by: Option<String> = None;
+    let mut override_capacity = |message: String, field: String| -> Result<()> {
+        if capacity_override_by.is_some() {
+            return Ok(());
+        }
+        if !req.capacity_override {
+            return Err(CoreError::Conflict {
+                code: "capacity_full",
+                message,
+                field: Some(field),
+            });
+        }
+        capacity_override_by = Some(match authorized_by {
+            Some(uid) => crate::users::supervisor(tx.conn, uid, Permission::OverrideCapacity)?,
+            None if tx.actor().role.can(Permission::OverrideCapacity) => user_id.clone(),
+            None => {
+                return Err(CoreError::AuthorizationRequired(
+                    "dejar entrar con el lugar lleno necesita la autorización de un administrador (usuario y PIN)".into(),
+                ))
+            }
+        });
+        Ok(())
+    };
     if branch.capacity > 0 && entering > 0 {
         let inside = timers::inside_count(tx.conn)?;
         if inside + entering > branch.capacity {
-            if !req.capacity_override {
-                return Err(CoreError::Conflict {
-                    code: "capacity_full",
-                    message: format!(
-                        "el local está lleno: {inside} de {} niños adentro; entrarían {entering}",
-                        branch.capacity
-                    ),
-                    field: Some("items".into()),
-                });
+            override_capacity(
+                format!(
+                    "el local está lleno: {inside} de {} niños adentro; entrarían {entering}",
+                    branch.capacity
+                ),
+                "items".into(),
+            )?;
+        }
+    }
+    // Each service's own limit, counting the children this sale brings to it.
+    let mut per_service: BTreeMap<String, (i64, usize)> = BTreeMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        for t in l
+            .timers
+            .iter()
+            .filter(|t| t.start_at.is_none_or(|s| s <= now))
+        {
+            if let Some(sid) = &t.service_id {
+                per_service.entry(sid.clone()).or_insert((0, i)).0 += 1;
             }
-            capacity_override_by = Some(match authorized_by {
-                Some(uid) => crate::users::supervisor(tx.conn, uid, Permission::OverrideCapacity)?,
-                None if tx.actor().role.can(Permission::OverrideCapacity) => user_id.clone(),
-                None => {
-                    return Err(CoreError::AuthorizationRequired(
-                        "dejar entrar con el local lleno necesita la autorización de un administrador (usuario y PIN)".into(),
-                    ))
-                }
-            });
+        }
+    }
+    for (sid, (n, line)) in &per_service {
+        let service = services::get(tx.conn, sid)?;
+        if service.capacity > 0
+            && timers::active_count_for_service(tx.conn, sid)? + n > service.capacity
+        {
+            override_capacity(
+                format!(
+                    "«{}» está a su capacidad máxima ({})",
+                    service.name, service.capacity
+                ),
+                format!("items[{line}]"),
+            )?;
         }
     }
     let pickup_code = if lines.iter().any(|l| !l.timers.is_empty()) {
@@ -1229,17 +1264,6 @@ pub fn create_authorized(
                     block_price_cents: service.extra_block_price_cents,
                     grace_minutes: service.grace_minutes,
                 };
-                let capacity = service.capacity;
-                if capacity > 0
-                    && lt.start_at.is_none_or(|s| s <= now)
-                    && timers::active_count_for_service(tx.conn, sid)? >= capacity
-                {
-                    return Err(CoreError::Conflict {
-                        code: "capacity_full",
-                        message: format!("«{}» está a su capacidad máxima ({capacity})", service.name),
-                        field: Some(format!("items[{i}]")),
-                    });
-                }
             }
             started.push(timers::create(
                 tx,
@@ -1250,7 +1274,11 @@ pub fn create_authorized(
                     child_name: &lt.child.name,
                     guardian_name: &g_name,
                     guardian_phone: &g_phone,
-                    duration_ms: validate::times(&format!("items[{i}].quantity"), lt.minutes, 60_000)?,
+                    duration_ms: validate::times(
+                        &format!("items[{i}].quantity"),
+                        lt.minutes,
+                        60_000,
+                    )?,
                     start_at: lt.start_at,
                     sale_position: Some(i as i64),
                     extra,
@@ -1297,12 +1325,27 @@ const SALE_COLUMNS: &str =
      COALESCE(gross_cents, total_cents), discount_cents, discount_reason, discount_authorized_by, \
      pickup_code, family_id, capacity_override_by";
 
-/// A pick-up code: four digits no child inside (or booked to start) has.
+/// A code a stranger would try first: one digit four times, or a run such as 1234 or 9876.
+fn guessable(code: &str) -> bool {
+    let d: Vec<i32> = code
+        .bytes()
+        .map(|b| i32::from(b) - i32::from(b'0'))
+        .collect();
+    let steps: Vec<i32> = d.windows(2).map(|w| w[1] - w[0]).collect();
+    steps.iter().all(|s| *s == 0) || steps.iter().all(|s| *s == 1) || steps.iter().all(|s| *s == -1)
+}
+
+/// A pick-up code: four digits no child inside (or booked to start) has, and not one a stranger
+/// would guess first.
 fn new_pickup_code(conn: &Connection) -> Result<String> {
     for _ in 0..200 {
         let mut b = [0u8; 4];
-        getrandom::getrandom(&mut b).map_err(|e| CoreError::Corrupt(format!("no randomness: {e}")))?;
+        getrandom::getrandom(&mut b)
+            .map_err(|e| CoreError::Corrupt(format!("no randomness: {e}")))?;
         let code = format!("{:04}", u32::from_le_bytes(b) % 10_000);
+        if guessable(&code) {
+            continue;
+        }
         let taken: bool = conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM timers WHERE pickup_code = ?1
                  AND state IN ('scheduled', 'running', 'paused', 'expired'))",
@@ -1677,4 +1720,19 @@ pub fn page(conn: &Connection, q: &SaleQuery, now: Millis) -> Result<(Vec<Sale>,
     };
     attach_details(conn, &mut sales, now)?;
     Ok((sales, next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guessable;
+
+    #[test]
+    fn codes_a_stranger_would_try_first_are_never_given() {
+        for c in ["0000", "7777", "1234", "6789", "9876", "3210"] {
+            assert!(guessable(c), "{c}");
+        }
+        for c in ["4821", "1235", "0101", "9870"] {
+            assert!(!guessable(c), "{c}");
+        }
+    }
 }

@@ -409,7 +409,7 @@ fn select(
 pub fn of_sales(conn: &Connection, sale_ids: &str) -> Result<Vec<TimerRow>> {
     select(
         conn,
-        "sale_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+        "sale_id IN (SELECT value FROM json_each(?1)) ORDER BY rowid",
         sale_ids,
     )
 }
@@ -845,7 +845,7 @@ pub fn fire_due(tx: &Tx<'_>) -> Result<Vec<TimerRow>> {
     let warn_ms = warning_ms(tx.conn, tx.branch_id())?;
     if warn_ms > 0 {
         let mut stmt = tx.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM timers WHERE state = 'running' AND ends_at > ?1
+            "SELECT {COLUMNS} FROM timers WHERE state = 'running'
                AND ends_at - ?2 <= ?1 AND warned_ends_at IS NOT ends_at"
         ))?;
         let due = stmt
@@ -856,8 +856,13 @@ pub fn fire_due(tx: &Tx<'_>) -> Result<Vec<TimerRow>> {
                 "UPDATE timers SET warned_ends_at = ends_at WHERE id = ?1",
                 [&t.id],
             )?;
-            let mut payload = payload_of(&t, now)?;
+            // Less than a minute left (a timer resumed at its very end): the bell comes next,
+            // a call now would only precede it.
             let left = t.remaining_at(now);
+            if left < MINUTE_MS {
+                continue;
+            }
+            let mut payload = payload_of(&t, now)?;
             payload["minutes_left"] = ((left + MINUTE_MS - 1) / MINUTE_MS).into();
             tx.event("timer.warning", "timer", &t.id, &payload)?;
         }

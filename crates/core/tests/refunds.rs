@@ -60,7 +60,10 @@ fn sale_of(store: &Store, clerk: &Actor, items: Vec<SaleItemRequest>, now: i64) 
                         |r| r.get(0),
                     )?
                 };
-                t += price * it.quantity.unwrap_or(1);
+                t += price
+                    * it.quantity
+                        .or(it.children.as_ref().map(|c| c.len() as i64))
+                        .unwrap_or(1);
             }
             Ok(t)
         })
@@ -237,10 +240,19 @@ fn what_a_refund_cannot_do_is_refused_naming_the_field_and_writes_nothing() {
         &clerk,
         vec![
             product(&cat.a, 2),
+            // Two children: one line, two timers, given back whole.
             SaleItemRequest {
                 service_id: Some(cat.s.clone()),
-                quantity: Some(2),
-                child: child(),
+                children: Some(vec![
+                    kidyboard_core::sales::ChildRef {
+                        name: "Sofía".into(),
+                        child_id: None,
+                    },
+                    kidyboard_core::sales::ChildRef {
+                        name: "Leo".into(),
+                        child_id: None,
+                    },
+                ]),
                 ..Default::default()
             },
         ],

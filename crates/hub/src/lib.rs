@@ -22,6 +22,7 @@ pub mod live;
 #[cfg(feature = "media")]
 pub mod menu;
 pub mod metrics;
+pub mod notify;
 pub mod openapi;
 pub mod restore;
 pub mod routes;

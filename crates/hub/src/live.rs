@@ -23,7 +23,7 @@ const CHANNEL_CAPACITY: usize = 1024;
 #[serde(tag = "type")]
 pub enum LiveMessage {
     #[serde(rename = "timer.updated")]
-    TimerUpdated { timer: Timer },
+    TimerUpdated { timer: Box<Timer> },
     #[serde(rename = "sale.created")]
     SaleCreated { sale: Box<Sale> },
     #[serde(rename = "stock.changed")]
@@ -47,7 +47,10 @@ pub enum LiveMessage {
     MenuChanged { id: String },
     /// A running timer is nearly up: its guardian is called ("quedan 5 minutos").
     #[serde(rename = "timer.warning")]
-    TimerWarning { timer: Timer, minutes_left: i64 },
+    TimerWarning {
+        timer: Box<Timer>,
+        minutes_left: i64,
+    },
     /// The desk sent a message to the speakers.
     #[serde(rename = "announcement")]
     Announcement {
@@ -98,7 +101,7 @@ impl LiveMessage {
         }
         Some(match self {
             LiveMessage::TimerUpdated { timer } => LiveMessage::TimerUpdated {
-                timer: timer.for_role(role)?,
+                timer: Box::new(timer.for_role(role)?),
             },
             LiveMessage::SaleCreated { sale } => LiveMessage::SaleCreated {
                 sale: Box::new(sale.for_role(role)?),
@@ -107,7 +110,7 @@ impl LiveMessage {
                 timer,
                 minutes_left,
             } => LiveMessage::TimerWarning {
-                timer: timer.for_role(role)?,
+                timer: Box::new(timer.for_role(role)?),
                 minutes_left: *minutes_left,
             },
             other => other.clone(),

@@ -53,10 +53,10 @@ pub async fn run(st: AppState) {
         let next = tokio::task::spawn_blocking(move || {
             store.read(|c| timers::next_deadline(c, store.branch_id()))
         })
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .flatten();
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten();
         match next {
             Some(deadline) => {
                 let wait = Duration::from_millis((deadline - now_ms()).max(0) as u64);
@@ -67,5 +67,35 @@ pub async fn run(st: AppState) {
             }
             None => st.timers_changed.notified().await,
         }
+    }
+}
+
+/// How often the retention period is applied (also once at start).
+const RETENTION_EVERY: Duration = Duration::from_secs(6 * 60 * 60);
+
+/// Erases the personal data the branch's retention period no longer allows to keep.
+pub async fn retention(st: AppState) {
+    loop {
+        let store = st.store.clone();
+        let run = tokio::task::spawn_blocking(move || {
+            store.change(
+                &Actor::system(),
+                now_ms(),
+                kidyboard_core::families::apply_retention,
+            )
+        })
+        .await;
+        match run {
+            Ok(Ok(r)) if r.families_erased > 0 || r.sales_anonymised > 0 => tracing::info!(
+                families = r.families_erased,
+                sales = r.sales_anonymised,
+                cutoff = %r.cutoff,
+                "retention period applied: personal data erased"
+            ),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "applying the retention period failed"),
+            Err(e) => tracing::error!(error = %e, "retention task failed"),
+        }
+        tokio::time::sleep(RETENTION_EVERY).await;
     }
 }

@@ -96,6 +96,8 @@ impl Hub {
     ) -> anyhow::Result<()> {
         let sched = tokio::spawn(scheduler::run(self.state.clone()));
         let backup = tokio::spawn(backups::run(self.state.clone()));
+        let retention = tokio::spawn(scheduler::retention(self.state.clone()));
+        let notify = tokio::spawn(crate::notify::run(self.state.clone()));
         let sync = self.sync_task.take().map(tokio::spawn);
         let prefetch = self
             .image_urls
@@ -113,6 +115,8 @@ impl Hub {
         .await;
         sched.abort();
         backup.abort();
+        retention.abort();
+        notify.abort();
         if let Some(handle) = &self.state.sync {
             handle.shutdown();
         }

@@ -107,14 +107,15 @@ pub fn effects(recorded: &[Recorded], product: impl Fn(&str) -> Option<Product>)
             "timer.warning" => {
                 if let Some(timer) = typed::<Timer>(r) {
                     out.messages.push(LiveMessage::TimerWarning {
-                        timer,
+                        timer: Box::new(timer),
                         minutes_left: r.payload["minutes_left"].as_i64().unwrap_or(0),
                     });
                 }
             }
             "announcement.created" => {
                 if let Some(announcement) = typed(r) {
-                    out.messages.push(LiveMessage::Announcement { announcement });
+                    out.messages
+                        .push(LiveMessage::Announcement { announcement });
                 }
             }
             "checkout.created" => {
@@ -127,7 +128,9 @@ pub fn effects(recorded: &[Recorded], product: impl Fn(&str) -> Option<Product>)
             kind if kind.starts_with("timer.") => {
                 out.timers_changed = true;
                 if let Some(timer) = typed::<Timer>(r) {
-                    out.messages.push(LiveMessage::TimerUpdated { timer });
+                    out.messages.push(LiveMessage::TimerUpdated {
+                        timer: Box::new(timer),
+                    });
                 }
             }
             kind => {

@@ -32,7 +32,18 @@ async fn kill_9_during_a_burst_of_sales_loses_no_acknowledged_sale() {
             .status,
         200
     );
-    // Many children at once: lift the play area's capacity for the burst.
+    // Many children at once: lift the venue's and the play area's capacity for the burst.
+    let branch = admin.get("/branches").await.body["items"][0]["id"]
+        .as_str()
+        .expect("branch")
+        .to_string();
+    assert_eq!(
+        admin
+            .patch(&format!("/branches/{branch}"), json!({"capacity": 0}))
+            .await
+            .status,
+        200
+    );
     assert_eq!(
         admin
             .patch(&format!("/services/{hour}"), json!({"capacity": 0}))

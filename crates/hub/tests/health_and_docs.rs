@@ -114,7 +114,9 @@ async fn the_openapi_document_describes_every_live_frame() {
     assert_eq!(
         types,
         [
+            "announcement",
             "catalog.changed",
+            "checkout.created",
             "day.closed",
             "error",
             "hello",
@@ -125,6 +127,7 @@ async fn the_openapi_document_describes_every_live_frame() {
             "stock.changed",
             "stock.low",
             "timer.updated",
+            "timer.warning",
         ],
         "LiveFrame names every message the feed sends, once"
     );

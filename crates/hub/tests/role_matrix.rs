@@ -100,6 +100,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/api/v1/sales", Only(SELLERS)),
         ("GET", "/api/v1/sales/{id}", Only(SALES_READERS)),
         ("GET", "/api/v1/sales/{id}/receipt", Only(SALES_READERS)),
+        ("GET", "/api/v1/sales/{id}/wristbands", Only(DESK_WRITE)),
         ("POST", "/api/v1/sales/{id}/refunds", Only(SELLERS)),
         ("GET", "/api/v1/refunds/{id}", Only(SALES_READERS)),
         ("GET", "/api/v1/timers", Only(TIMERS)),
@@ -125,6 +126,26 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("GET", "/api/v1/reports/courtesies", Only(ADMINS)),
         ("GET", "/api/v1/reports/taxes", Only(ADMINS)),
         ("GET", "/api/v1/reports/forecast", Only(ADMINS)),
+        ("GET", "/api/v1/reports/customers", Only(ADMINS)),
+        // Families are personal data: the desk that hands children back, and admins.
+        ("GET", "/api/v1/families", Only(DESK)),
+        ("POST", "/api/v1/families", Only(DESK_WRITE)),
+        ("GET", "/api/v1/families/{id}", Only(DESK)),
+        ("PATCH", "/api/v1/families/{id}", Only(DESK_WRITE)),
+        ("GET", "/api/v1/families/{id}/export", Only(A)),
+        ("POST", "/api/v1/families/{id}/erase", Only(A)),
+        ("POST", "/api/v1/families/{id}/consents", Only(DESK_WRITE)),
+        ("GET", "/api/v1/consents", Only(DESK)),
+        ("POST", "/api/v1/consents", Only(A)),
+        ("GET", "/api/v1/consents/current", Only(DESK)),
+        ("POST", "/api/v1/privacy/retention", Only(A)),
+        ("GET", "/api/v1/checkouts/{pickup_code}", Only(DESK_WRITE)),
+        ("POST", "/api/v1/checkouts", Only(DESK_WRITE)),
+        ("GET", "/api/v1/occupancy", Only(TIMERS)),
+        ("POST", "/api/v1/announcements", Only(DESK_WRITE)),
+        ("GET", "/api/v1/settings/notifications", Only(A)),
+        ("PUT", "/api/v1/settings/notifications", Only(A)),
+        ("PATCH", "/api/v1/timers/{id}", Only(DESK_WRITE)),
         ("GET", "/api/v1/reports/export", Only(ADMINS)),
         ("GET", "/api/v1/sync/status", Only(ADMINS)),
         ("POST", "/api/v1/sync/now", Only(A)),
@@ -478,8 +499,52 @@ async fn every_live_message_reaches_exactly_its_roles() {
             .await;
         assert_eq!(export.status, 202, "{}", export.body);
     }
+    // A returning family checks two children in; the wall must not learn who they are.
+    let found = rec.get("/families?q=55%201234%205678").await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    let family = &found.body["items"][0];
+    let kids: Vec<Value> = family["children"]
+        .as_array()
+        .expect("children")
+        .iter()
+        .map(|c| json!({"child_id": c["id"]}))
+        .collect();
+    let visit = rec
+        .post("/sales", json!({"family_id": family["id"], "items": [{"service_id": service, "children": kids}], "payments": [{"method": "cash", "amount_cents": 32000}]}))
+        .await;
+    assert_eq!(visit.status, 201, "{}", visit.body);
+    let code = visit.body["pickup_code"]
+        .as_str()
+        .expect("pickup code")
+        .to_string();
+    let out = rec
+        .post(
+            "/checkouts",
+            json!({"pickup_code": code, "collected_by": "Ana López"}),
+        )
+        .await;
+    assert_eq!(out.status, 201, "{}", out.body);
+    let said = rec
+        .post(
+            "/announcements",
+            json!({"text": "Tutor de Sofía, favor de pasar a recepción"}),
+        )
+        .await;
+    assert_eq!(said.status, 201, "{}", said.body);
+    // A three-minute service: its timer is inside the five-minute call at once.
+    let short = admin
+        .post(
+            "/services",
+            json!({"name": "Prueba corta", "duration_minutes": 3, "price_cents": 1000}),
+        )
+        .await;
+    assert_eq!(short.status, 201, "{}", short.body);
+    let quick = rec
+        .post("/sales", json!({"items": [{"service_id": short.body["id"], "children": [{"name": "Leo Martínez"}]}], "payments": [{"method": "cash", "amount_cents": 1000}]}))
+        .await;
+    assert_eq!(quick.status, 201, "{}", quick.body);
     let closing = rec
-        .post("/day-closings", json!({"counted_cash_cents": 20000}))
+        .post("/day-closings", json!({"counted_cash_cents": 52000}))
         .await;
     assert_eq!(closing.status, 201, "{}", closing.body);
 
@@ -491,6 +556,18 @@ async fn every_live_message_reaches_exactly_its_roles() {
         ("stock.low", PRODUCTS),
         ("catalog.changed", &ROLES),
         ("day.closed", DESK),
+        ("checkout.created", DESK),
+        ("timer.warning", TIMERS),
+    ];
+    #[cfg(feature = "audio")]
+    expected.push(("announcement", AUDIO));
+    // What the wall, the kid bar and the totem must never receive.
+    let private = [
+        "Ana López".to_string(),
+        "5512345678".to_string(),
+        "Alergia".to_string(),
+        "Martínez".to_string(),
+        format!("\"pickup_code\":\"{code}\""),
     ];
     #[cfg(feature = "media")]
     expected.extend([("menu.changed", MENUS), ("job.progress", ADMINS)]);
@@ -499,6 +576,12 @@ async fn every_live_message_reaches_exactly_its_roles() {
         while let Some(m) = common::next_json(ws, Duration::from_millis(1500)).await {
             if let Some(t) = m["type"].as_str() {
                 kinds.insert(t.to_string());
+            }
+            if !DESK.contains(role) {
+                let raw = m.to_string();
+                for p in &private {
+                    assert!(!raw.contains(p.as_str()), "{role} received {p}: {raw}");
+                }
             }
         }
         let want: BTreeSet<String> = expected

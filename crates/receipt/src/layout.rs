@@ -35,6 +35,13 @@ pub struct SaleReceipt {
     /// IVA included, by rate.
     #[serde(default)]
     pub taxes: Vec<ReceiptTax>,
+    /// A check-in ticket's pick-up code: the guardian shows it to collect the children.
+    #[serde(default)]
+    pub pickup_code: Option<String>,
+    /// The timers the sale started (their children's notes print on the ticket, each child's
+    /// wristband label is made from them).
+    #[serde(default)]
+    pub timers: Vec<ReceiptTimer>,
     /// A reprint: marked "COPIA" so it can't pass for a second sale.
     #[serde(skip)]
     pub copy: bool,
@@ -66,11 +73,30 @@ pub struct ReceiptItem {
     pub discount_cents: i64,
     #[serde(default)]
     pub child: Option<ReceiptChild>,
+    /// The children a play-time or package line checked in.
+    #[serde(default)]
+    pub children: Vec<ReceiptChild>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReceiptChild {
     pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReceiptTimer {
+    pub child_name: String,
+    #[serde(default)]
+    pub child_notes: String,
+    #[serde(default)]
+    pub pickup_code: Option<String>,
+    #[serde(default)]
+    pub service_name: String,
+    /// RFC 3339; null while paused or scheduled.
+    #[serde(default)]
+    pub ends_at: Option<String>,
+    #[serde(default)]
+    pub state: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -200,10 +226,36 @@ impl SaleReceipt {
                     out.push(line);
                 }
             }
-            if let Some(child) = &item.child {
-                for part in wrap(&format!("Niño/a: {}", child.name), columns - 2) {
+            let names: Vec<&str> = if item.children.is_empty() {
+                item.child.iter().map(|c| c.name.as_str()).collect()
+            } else {
+                item.children.iter().map(|c| c.name.as_str()).collect()
+            };
+            if !names.is_empty() {
+                let label = if names.len() == 1 {
+                    "Niño/a"
+                } else {
+                    "Niños"
+                };
+                for part in wrap(&format!("{label}: {}", names.join(", ")), columns - 2) {
                     out.push(Line::plain(format!("  {part}")));
                 }
+            }
+        }
+        // What the desk must not miss about a child (allergies, medicine).
+        for t in self
+            .timers
+            .iter()
+            .filter(|t| !t.child_notes.trim().is_empty())
+        {
+            for part in wrap(
+                &format!("¡Atención! {}: {}", t.child_name, t.child_notes.trim()),
+                columns,
+            ) {
+                out.push(Line {
+                    bold: true,
+                    ..Line::plain(part)
+                });
             }
         }
         out.push(Line::plain(rule.clone()));
@@ -278,6 +330,21 @@ impl SaleReceipt {
             out.push(Line::plain(rule.clone()));
             out.extend(wrap(&self.note, columns).into_iter().map(Line::plain));
         }
+        if let Some(code) = self.pickup_code.as_deref().filter(|c| !c.is_empty()) {
+            out.push(Line::plain(rule.clone()));
+            out.push(Line::centered("Código de recogida".into()));
+            out.push(Line {
+                bold: true,
+                large: true,
+                ..Line::centered(code.to_string())
+            });
+            for part in wrap(
+                "Muéstrelo para recoger a los niños. Solo lo entregamos a los adultos autorizados.",
+                columns,
+            ) {
+                out.push(Line::centered(part));
+            }
+        }
         out.push(Line::plain(rule));
         if self.copy {
             out.push(Line::centered("COPIA — no es una venta nueva".into()));
@@ -288,6 +355,52 @@ impl SaleReceipt {
             .unwrap_or_else(|| "¡Gracias por su visita!".to_string());
         out.extend(wrap(&footer, columns).into_iter().map(Line::centered));
         out
+    }
+}
+
+impl SaleReceipt {
+    /// One wristband label per child the sale checked in: name, pick-up code, time out (as
+    /// `local_time` writes an RFC 3339 instant, e.g. "16:45") and notes. Each label is printed
+    /// and cut on its own.
+    pub fn wristbands(
+        &self,
+        columns: usize,
+        local_time: impl Fn(&str) -> String,
+    ) -> Vec<Vec<Line>> {
+        let columns = columns.max(16);
+        self.timers
+            .iter()
+            .filter(|t| !matches!(t.state.as_str(), "cancelled" | "finished"))
+            .map(|t| {
+                let mut label = Vec::new();
+                for part in wrap(&t.child_name, columns / 2) {
+                    label.push(Line {
+                        bold: true,
+                        large: true,
+                        ..Line::centered(part)
+                    });
+                }
+                if let Some(code) = t.pickup_code.as_deref().or(self.pickup_code.as_deref()) {
+                    label.push(Line {
+                        bold: true,
+                        ..Line::centered(format!("Código {code}"))
+                    });
+                }
+                match t.ends_at.as_deref() {
+                    Some(end) => label.push(Line::centered(format!("Sale: {}", local_time(end)))),
+                    None => label.push(Line::centered(t.service_name.clone())),
+                }
+                if !t.child_notes.trim().is_empty() {
+                    for part in wrap(&format!("¡{}!", t.child_notes.trim()), columns) {
+                        label.push(Line {
+                            bold: true,
+                            ..Line::centered(part)
+                        });
+                    }
+                }
+                label
+            })
+            .collect()
     }
 }
 

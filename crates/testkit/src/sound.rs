@@ -45,6 +45,27 @@ pub fn ffmpeg_lufs(path: &Path) -> f64 {
         .expect("integrated loudness in ffmpeg's summary")
 }
 
+/// The true peak (dBTP) ffmpeg's EBU R128 meter reads in a file (4× oversampled).
+pub fn ffmpeg_true_peak(path: &Path) -> f64 {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostats", "-i"])
+        .arg(path)
+        .args(["-af", "ebur128=peak=true", "-f", "null", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    let summary = text.split("Summary:").nth(1).expect("ebur128 summary");
+    let after = summary
+        .split("True peak:")
+        .nth(1)
+        .expect("true peak in the summary");
+    after
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Peak:"))
+        .and_then(|v| v.trim().trim_end_matches("dBFS").trim().parse().ok())
+        .expect("true peak in ffmpeg's summary")
+}
+
 /// The samples (−1…1) and sample rate of a mono WAV file, read with hound.
 pub fn read_wav(path: &Path) -> (Vec<f32>, u32) {
     let r = hound::WavReader::open(path).expect("WAV opens");

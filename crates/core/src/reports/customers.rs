@@ -63,7 +63,11 @@ pub fn customers(conn: &Connection, period: &Period) -> Result<CustomersReport> 
     )?;
     let rows = stmt
         .query_map(params![from, to], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
         })?
         .collect::<std::result::Result<Vec<_>, _>>()?;
     let walk_in_visits: i64 = conn.query_row(
@@ -107,7 +111,10 @@ pub fn customers(conn: &Connection, period: &Period) -> Result<CustomersReport> 
                 serde_json::from_str::<Vec<crate::families::Guardian>>(&guardians)
                     .ok()
                     .and_then(|g| g.into_iter().next());
-            let born: i64 = date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(year as i64);
+            let born: i64 = date
+                .get(..4)
+                .and_then(|y| y.parse().ok())
+                .unwrap_or(year as i64);
             Ok(Birthday {
                 family_id: r.get(0)?,
                 child_id: r.get(1)?,

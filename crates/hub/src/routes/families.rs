@@ -44,7 +44,10 @@ pub async fn list(
     let items = match q.q.filter(|s| !s.trim().is_empty()) {
         Some(text) => {
             if text.chars().count() > 100 {
-                return Err(ApiError::validation("q", "la búsqueda lleva a lo más 100 caracteres"));
+                return Err(ApiError::validation(
+                    "q",
+                    "la búsqueda lleva a lo más 100 caracteres",
+                ));
             }
             st.db(move |s| s.read(|c| families::search(c, &text, &branch)))
                 .await?
@@ -179,7 +182,10 @@ pub async fn accept_consent(
 /// Every version of this branch's consent, newest first.
 #[utoipa::path(get, operation_id = "list_consents", path = "/api/v1/consents", tag = "families",
     responses((status = 200, body = ConsentVersionList)), security(("bearer" = [])))]
-pub async fn consents(State(st): State<AppState>, auth: Auth) -> ApiResult<Json<ConsentVersionList>> {
+pub async fn consents(
+    State(st): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<ConsentVersionList>> {
     auth.require(Permission::ReadGuardians)?;
     let branch = st.store.branch_id().to_string();
     let items = st
@@ -191,7 +197,10 @@ pub async fn consents(State(st): State<AppState>, auth: Auth) -> ApiResult<Json<
 /// The consent and privacy notice guardians accept now (404 while none is published).
 #[utoipa::path(get, operation_id = "current_consent", path = "/api/v1/consents/current", tag = "families",
     responses((status = 200, body = ConsentVersion), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn current_consent(State(st): State<AppState>, auth: Auth) -> ApiResult<Json<ConsentVersion>> {
+pub async fn current_consent(
+    State(st): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<ConsentVersion>> {
     auth.require(Permission::ReadGuardians)?;
     let branch = st.store.branch_id().to_string();
     st.db(move |s| s.read(|c| families::current_consent(c, &branch)))

@@ -62,6 +62,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(refunds::create))
         .routes(routes!(refunds::get))
         .routes(routes!(refunds::receipt))
+        .routes(routes!(refunds::wristbands))
         .routes(routes!(timers::list))
         .routes(routes!(timers::get, timers::rename))
         .routes(routes!(timers::act))
@@ -95,7 +96,10 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(pickup::checkout))
         .routes(routes!(pickup::occupancy))
         .routes(routes!(pickup::announce))
-        .routes(routes!(pickup::notify_settings, pickup::put_notify_settings))
+        .routes(routes!(
+            pickup::notify_settings,
+            pickup::put_notify_settings
+        ))
         .routes(routes!(reports::forecast))
         .routes(routes!(report_files::export))
         .routes(routes!(events::list))

@@ -96,7 +96,10 @@ pub async fn announce(
 /// Where guardians' "time nearly up" notifications are posted (off while empty).
 #[utoipa::path(get, operation_id = "notify_settings", path = "/api/v1/settings/notifications", tag = "pickup",
     responses((status = 200, body = NotifySettings)), security(("bearer" = [])))]
-pub async fn notify_settings(State(st): State<AppState>, auth: Auth) -> ApiResult<Json<NotifySettings>> {
+pub async fn notify_settings(
+    State(st): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<NotifySettings>> {
     auth.require(Permission::WriteCatalog)?;
     let branch = st.store.branch_id().to_string();
     Ok(Json(
@@ -117,7 +120,9 @@ pub async fn put_notify_settings(
     let actor = auth.actor();
     Ok(Json(
         st.db(move |s| {
-            s.change(&actor, now_ms(), |tx| pickup::put_notify_settings(tx, &input))
+            s.change(&actor, now_ms(), |tx| {
+                pickup::put_notify_settings(tx, &input)
+            })
         })
         .await
         .map_err(|e: ApiError| e)?,

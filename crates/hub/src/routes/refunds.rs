@@ -175,3 +175,88 @@ pub async fn receipt(
     };
     Ok(res)
 }
+
+/// One wristband label per child a check-in ticket let in (name, pick-up code, time out in the
+/// branch's time, allergies), each cut on its own: text for the browser, ESC/POS for the printer.
+#[utoipa::path(get, operation_id = "sale_wristbands", path = "/api/v1/sales/{id}/wristbands", tag = "sales",
+    params(("id" = String, Path, description = "The sale"), ReceiptQuery),
+    responses((status = 200, description = "The labels (text/plain, a blank line between them; or application/octet-stream)", content_type = "text/plain"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn wristbands(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<ReceiptQuery>,
+) -> ApiResult<Response> {
+    use kidyboard_receipt::{escpos, EscPosOptions, Paper, SaleReceipt};
+    auth.require(Permission::ReadGuardians)?;
+    auth.require(Permission::OperateTimers)?;
+    check_id(&id)?;
+    let paper = match q.paper.unwrap_or(58) {
+        58 => Paper::Mm58,
+        80 => Paper::Mm80,
+        _ => return Err(ApiError::validation("paper", "el papel mide 58 u 80 mm")),
+    };
+    let escpos = match q.format.as_deref().unwrap_or("text") {
+        "text" => false,
+        "escpos" => true,
+        _ => return Err(ApiError::validation("format", "formato: text o escpos")),
+    };
+    let role = auth.user.role;
+    let branch_id = st.store.branch_id().to_string();
+    let (sale, tz) = st
+        .db(move |s| {
+            s.read_tx(|c| {
+                let sale = refunds::visible_sale(c, &branch_id, &id, role, now_ms())?;
+                let tz = kidyboard_core::branches::timezone(c, &branch_id)?;
+                Ok((sale, tz))
+            })
+        })
+        .await?;
+    let json = serde_json::to_value(&sale).map_err(|_| ApiError::internal())?;
+    let layout = SaleReceipt::from_json(&json).map_err(|_| ApiError::internal())?;
+    let labels = layout.wristbands(paper.columns(), |end| {
+        kidyboard_core::clock::parse_rfc3339("ends_at", end)
+            .ok()
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| t.with_timezone(&tz).format("%H:%M").to_string())
+            .unwrap_or_default()
+    });
+    if labels.is_empty() {
+        return Err(ApiError::validation(
+            "id",
+            "esa venta no dejó entrar a ningún niño",
+        ));
+    }
+    let res = if escpos {
+        let options = EscPosOptions {
+            paper,
+            open_drawer: false,
+            ..EscPosOptions::default()
+        };
+        let bytes: Vec<u8> = labels
+            .iter()
+            .flat_map(|l| escpos::encode(l, &options))
+            .collect();
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+            bytes,
+        )
+            .into_response()
+    } else {
+        let text: Vec<String> = labels
+            .iter()
+            .map(|l| escpos::plain_text(l, paper.columns()))
+            .collect();
+        (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            )],
+            text.join("\n"),
+        )
+            .into_response()
+    };
+    Ok(res)
+}

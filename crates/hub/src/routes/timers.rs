@@ -191,7 +191,11 @@ pub async fn rename(
     check_id(&id)?;
     let actor = auth.actor();
     let row = st
-        .db(move |s| s.change(&actor, now_ms(), |tx| timers::rename(tx, &id, &req.child_name)))
+        .db(move |s| {
+            s.change(&actor, now_ms(), |tx| {
+                timers::rename(tx, &id, &req.child_name)
+            })
+        })
         .await?;
     row.view(now_ms())
         .for_role(auth.user.role)

@@ -204,6 +204,15 @@ impl Client {
         .await
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> Answer {
+        self.send(
+            self.http
+                .put(format!("{}/api/v1{path}", self.base))
+                .json(&body),
+        )
+        .await
+    }
+
     pub async fn delete(&self, path: &str) -> Answer {
         self.send(self.http.delete(format!("{}/api/v1{path}", self.base)))
             .await

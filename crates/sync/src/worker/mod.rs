@@ -66,7 +66,7 @@ impl Default for WorkerConfig {
 /// A catalogue record changed by the cloud: the hub publishes `catalog.changed` for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogChange {
-    /// "product", "service" or "package".
+    /// "product", "service", "package" or "family".
     pub entity: &'static str,
     pub id: String,
 }
@@ -349,6 +349,7 @@ impl SyncWorker {
             "product" => "product",
             "service" => "service",
             "package" => "package",
+            "family" => "family",
             _ => return,
         };
         if let Some(cb) = &self.hooks.on_catalog_change {

@@ -26,8 +26,9 @@ const dir = tempDir('kidyboard-pickup-e2e');
 
 before(async () => {
   // Ana: 20 min past her end (two blocks of $50 with blocks of 15), Beto: 25 min; neither ticket
-  // names an adult.
-  ({ hub, timers } = await hubWithRunOutTimers({ Ana: 19 * MINUTE + 5000, Beto: 25 * MINUTE }));
+  // names an adult. Carla ends 5 min 25 s after the file is written: the hub's five-minute call
+  // comes while the other tests run.
+  ({ hub, timers } = await hubWithRunOutTimers({ Ana: 19 * MINUTE + 5000, Beto: 25 * MINUTE, Carla: -(5 * MINUTE + 25_000) }));
   rec = await login(hub.url, 'recepcion');
   // The speaker player, as a store runs it, writing to a WAV file instead of a sound card.
   player = spawn(HUB_BIN, ['--data-dir', join(dir, 'player'), 'audio', 'run', '--hub', hub.url, '--user', 'monitor', '--name', 'Bocina del salón', '--wav', join(dir, 'out.wav')], {
@@ -36,6 +37,13 @@ before(async () => {
   player.stdin.end(`${DEMO_PASSWORD}\n`);
   browser = await launchBrowser();
   desk = await openAs(browser, hub.url, 'recepcion', DESK);
+  // Every toast the desk shows, kept: they fade by themselves.
+  await desk.page.evaluate(() => {
+    window.seenToasts = [];
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll('.toast')) if (!window.seenToasts.includes(el.textContent)) window.seenToasts.push(el.textContent);
+    }).observe(document.body, { childList: true, subtree: true });
+  });
 });
 
 after(async () => {
@@ -336,5 +344,11 @@ test('full: the badge says when a place frees up', { timeout: 60_000 }, async ()
   assert.match(await page.textContent('[data-testid=occupancy]'), new RegExp(`${inside} / ${inside} adentro · se libera un lugar \\d{1,2}:\\d{2}`));
   await screenshot(page, 'pickup-10-full');
   assert.deepEqual(await boardProblems(page), [], 'the full badge fits');
+  assert.deepEqual(desk.errors.map(String), [], 'no script errors');
+});
+
+test('five minutes before the end the desk is told too, not only the speakers', { timeout: 60_000 }, async () => {
+  const page = desk.page;
+  await page.waitForFunction(() => window.seenToasts.some((t) => /A Carla le quedan 5 min de juego/.test(t)), undefined, { timeout: 45_000 });
   assert.deepEqual(desk.errors.map(String), [], 'no script errors');
 });

@@ -191,6 +191,7 @@ export const en: Record<MessageKey, string> = {
   'announce.call': 'Call the guardian on the speakers',
   'announce.whatsapp': 'Message the guardian on WhatsApp',
   'announce.whatsappText': 'Hello {guardian}, this is {place}: please come to the front desk for {child}.',
+  'announce.warning': '{child} has {n} min of play left',
   'guest.rename': 'Name',
   'guest.name': 'Name of {guest}',
   'guest.toast': '{old} is now {name}',

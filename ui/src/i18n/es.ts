@@ -189,6 +189,7 @@ export const es = {
   'announce.call': 'Llamar al tutor por bocina',
   'announce.whatsapp': 'Escribir al tutor por WhatsApp',
   'announce.whatsappText': 'Hola {guardian}, le escribimos de {place}: favor de pasar a recepción por {child}.',
+  'announce.warning': 'A {child} le quedan {n} min de juego',
   'guest.rename': 'Poner nombre',
   'guest.name': 'Nombre de {guest}',
   'guest.toast': '{old} ahora es {name}',

@@ -112,6 +112,10 @@ export const sales = {
   receiptText: async (id: string) => (await requestBlob('GET', `/sales/${encodeURIComponent(id)}/receipt${q({ format: 'text' })}`)).blob.text(),
   receiptEscpos: async (id: string) =>
     new Uint8Array(await (await requestBlob('GET', `/sales/${encodeURIComponent(id)}/receipt${q({ format: 'escpos' })}`)).blob.arrayBuffer()),
+  /** A check-in's wristband labels, one per child: text (a blank line between them), or ESC/POS bytes cut after each. */
+  wristbandsText: async (id: string) => (await requestBlob('GET', `/sales/${encodeURIComponent(id)}/wristbands${q({ format: 'text' })}`)).blob.text(),
+  wristbandsEscpos: async (id: string) =>
+    new Uint8Array(await (await requestBlob('GET', `/sales/${encodeURIComponent(id)}/wristbands${q({ format: 'escpos' })}`)).blob.arrayBuffer()),
 };
 
 export const refunds = {

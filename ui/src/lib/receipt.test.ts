@@ -6,6 +6,8 @@ const labels = {
   sale: 'Venta', folio: 'Folio', clerk: 'Le atendió', subtotal: 'Subtotal', discount: 'Descuento', discounts: 'Descuentos',
   total: 'Total', change: 'Cambio', endsAt: 'termina', startsAt: 'inicia', ivaIncluded: 'IVA incluido en los precios',
   base: 'Base', iva: 'IVA', exempt: 'Exento', thanks: '¡Gracias por su visita!',
+  child: 'Niño/a', children: 'Niños', attention: '¡Atención!', pickupCode: 'Código de recogida',
+  pickupShow: 'Muéstrelo para recoger a los niños. Solo lo entregamos a los adultos autorizados.',
   methods: { cash: 'Efectivo', card: 'Tarjeta', transfer: 'Transferencia' },
 };
 const branch = {
@@ -81,9 +83,55 @@ describe('receiptHtml', () => {
     expect(plain).toContain('¡Gracias por su visita!');
   });
 
+  it('names the child a play-time line is for', () => {
+    expect(html).toContain('1× 1 hora de juego<br><small>Niño/a: Sofía &#60;3</small>');
+  });
+
+  it('without a pick-up code or notes prints neither', () => {
+    expect(html).not.toContain('Código de recogida');
+    expect(html).not.toContain('¡Atención!');
+  });
+
   it('escapes names', () => {
     expect(html).not.toContain('Sofía <3');
     expect(html).toContain('Sofía &#60;3');
+  });
+});
+
+describe('receiptHtml of a check-in', () => {
+  // Two children of one family on one line, one timer each, one pick-up code for both.
+  const checkin = {
+    ...sale, discount_cents: 0, gross_cents: 30000, total_cents: 30000, paid_cents: 30000, change_cents: 0, taxes: [], pickup_code: '4821',
+    items: [{ kind: 'service', name: '1 hora de juego', quantity: 2, unit_price_cents: 15000, gross_cents: 30000, discount_cents: 0,
+      total_cents: 30000, iva_rate: '16', iva_cents: 4138, child: null,
+      children: [{ name: 'Sofía López', child_id: 'c1', timer_id: 't1' }, { name: 'Mateo <López>', child_id: 'c2', timer_id: 't2' }] }],
+    payments: [{ method: 'card', amount_cents: 30000 }],
+    timers: [
+      { child_name: 'Sofía López', child_notes: '  Alergia al cacahuate & al huevo ', pickup_code: '4821', state: 'running', starts_at: '2026-11-22T18:00:00Z', ends_at: '2026-11-22T19:00:00Z' },
+      { child_name: 'Mateo <López>', child_notes: '', pickup_code: '4821', state: 'running', starts_at: '2026-11-22T18:00:00Z', ends_at: '2026-11-22T19:00:00Z' },
+    ],
+  } as unknown as Sale;
+  const html = receiptHtml(checkin, branch, labels, 'America/Mexico_City');
+
+  it('names the children on their line, as the hub’s receipt does', () => {
+    expect(html).toContain('2× 1 hora de juego<br><small>Niños: Sofía López, Mateo &#60;López&#62;</small>');
+  });
+
+  it('prints a child’s allergies in bold, only for the children who have notes', () => {
+    expect(html).toContain('<tr class="alert"><td colspan="2">¡Atención! Sofía López: Alergia al cacahuate &#38; al huevo</td></tr>');
+    expect(html.match(/¡Atención!/g)).toHaveLength(1);
+    expect(html).toMatch(/\.alert td\{[^}]*font-weight:bold/);
+  });
+
+  it('prints the pick-up code large near the bottom, with what to do with it', () => {
+    expect(html).toContain(
+      '<div class="pickup"><p>Código de recogida</p><p class="code">4821</p>' +
+        '<p>Muéstrelo para recoger a los niños. Solo lo entregamos a los adultos autorizados.</p></div>',
+    );
+    expect(html).toMatch(/\.pickup \.code\{font-size:34px;font-weight:bold/);
+    // After the totals and the play time, before the branch's closing line.
+    expect(html.indexOf('class="pickup"')).toBeGreaterThan(html.indexOf('Mateo &#60;López&#62;: termina 13:00'));
+    expect(html.indexOf('class="pickup"')).toBeLessThan(html.indexOf('class="foot"'));
   });
 });
 

@@ -4,9 +4,11 @@ import { zonedTime } from './zonedTime';
 
 // The ticket handed to a parent: who sold it (the business's legal name, RFC, address, phone, the
 // clerk), what was bought at list price and what was discounted, the total, how it was paid, the
-// IVA included by rate, and for play time when it ends. It follows the hub's printed receipt
-// (crates/receipt/src/layout.rs). Plain HTML sized for an 80 mm receipt printer, the same through
-// the browser or the desktop shell, and shown on the screen after the sale.
+// IVA included by rate, for play time the children it let in, their allergies (bold, so the desk
+// and the parent see them) and when it ends, and a check-in's pick-up code, large. It follows the
+// hub's printed receipt (crates/receipt/src/layout.rs). Plain HTML sized for an 80 mm receipt
+// printer, the same through the browser or the desktop shell, and shown on the screen after the
+// sale.
 
 export interface ReceiptLabels {
   sale: string;
@@ -25,6 +27,14 @@ export interface ReceiptLabels {
   base: string;
   iva: string;
   exempt: string;
+  /** "Niño/a" and "Niños": whom a play-time line checked in. */
+  child: string;
+  children: string;
+  /** "¡Atención!", before a child's allergies or medical notes. */
+  attention: string;
+  /** "Código de recogida", and what the guardian does with it. */
+  pickupCode: string;
+  pickupShow: string;
   /** The closing line when the branch has none of its own. */
   thanks: string;
   methods: Record<'cash' | 'card' | 'transfer', string>;
@@ -57,11 +67,18 @@ export function receiptHtml(sale: Sale, branch: ReceiptBranch, labels: ReceiptLa
     .map((i) => {
       const off = i.discount_cents ?? 0;
       const listed = i.gross_cents ?? i.total_cents + off;
+      const names = (i.children?.length ? i.children : i.child ? [i.child] : []).map((c) => esc(c.name));
+      const who = names.length ? `<br><small>${esc(names.length === 1 ? labels.child : labels.children)}: ${names.join(', ')}</small>` : '';
       return (
-        row(`${i.quantity}× ${esc(i.name)}${i.child ? `<br><small>${esc(i.child.name)}</small>` : ''}`, formatMXN(listed)) +
+        row(`${i.quantity}× ${esc(i.name)}${who}`, formatMXN(listed)) +
         (off > 0 ? row(`&nbsp;&nbsp;${esc(labels.discount)}`, `−${formatMXN(off)}`, 'off') : '')
       );
     })
+    .join('');
+  // What the desk must not miss about a child, right under what was bought, as the hub prints it.
+  const alerts = sale.timers
+    .filter((t) => t.child_notes?.trim())
+    .map((t) => `<tr class="alert"><td colspan="2">${esc(labels.attention)} ${esc(t.child_name)}: ${esc(t.child_notes?.trim() ?? '')}</td></tr>`)
     .join('');
   const discount = sale.discount_cents ?? 0;
   const discounts =
@@ -85,16 +102,22 @@ export function receiptHtml(sale: Sale, branch: ReceiptBranch, labels: ReceiptLa
         : `<p>${esc(t.child_name)}: ${esc(labels.endsAt)} ${t.ends_at ? at(t.ends_at) : '—'}</p>`,
     )
     .join('');
+  const code = sale.pickup_code?.trim();
+  const pickup = code
+    ? `<div class="pickup"><p>${esc(labels.pickupCode)}</p><p class="code">${esc(code)}</p><p>${esc(labels.pickupShow)}</p></div>`
+    : '';
   const footer = branch.receipt_footer?.trim() || labels.thanks;
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(branch.name)} ${esc(sale.folio ?? `#${sale.number}`)}</title>
 <style>@page{size:80mm auto;margin:4mm}body{font-family:sans-serif;font-size:12px;width:72mm;margin:0 auto}
 h1{font-size:16px;text-align:center;margin:0 0 4px}table{width:100%;border-collapse:collapse}td:last-child{text-align:right;white-space:nowrap}
 .rule td{border-top:1px dashed #000}.total td{font-weight:bold;border-top:1px solid #000;font-size:14px}p{margin:3px 0}.c{text-align:center}
-.iva{margin-top:6px;border-top:1px dashed #000}.foot{margin-top:8px;text-align:center;white-space:pre-line}</style></head><body>
+.iva{margin-top:6px;border-top:1px dashed #000}.alert td{text-align:left;font-weight:bold;white-space:normal}
+.pickup{margin-top:8px;padding-top:4px;border-top:1px dashed #000;text-align:center}.pickup .code{font-size:34px;font-weight:bold;letter-spacing:6px;padding-left:6px;margin:2px 0}
+.foot{margin-top:8px;text-align:center;white-space:pre-line}</style></head><body>
 <h1>${esc(branch.name)}</h1>${head}
-<table>${lines}${discounts}${row(esc(labels.total), formatMXN(sale.total_cents), 'total')}${payments}${change}</table>
+<table>${lines}${alerts}${discounts}${row(esc(labels.total), formatMXN(sale.total_cents), 'total')}${payments}${change}</table>
 ${taxes ? `<div class="iva"><p>${esc(labels.ivaIncluded)}</p><table>${taxes}</table></div>` : ''}
-${timers}<p class="foot">${esc(footer)}</p></body></html>`;
+${timers}${pickup}<p class="foot">${esc(footer)}</p></body></html>`;
 }
 
 /** A receipt the hub laid out as text (a reprint marked COPIA), as a page to print on 80 mm paper. */

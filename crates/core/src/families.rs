@@ -608,6 +608,9 @@ pub(crate) struct SyncedFamily {
     pub notes: String,
     #[serde(default)]
     pub created_at: Option<String>,
+    /// The latest visit at any branch: the retention period counts from it everywhere.
+    #[serde(default)]
+    pub last_visit_at: Option<String>,
     #[serde(default)]
     pub erased: bool,
 }
@@ -620,6 +623,7 @@ fn synced(f: &Family) -> SyncedFamily {
         pickup_adults: f.pickup_adults.clone(),
         notes: f.notes.clone(),
         created_at: Some(f.created_at.clone()),
+        last_visit_at: f.last_visit_at.clone(),
         erased: f.erased_at.is_some(),
     }
 }
@@ -684,7 +688,18 @@ pub(crate) fn apply_remote(
         consent: ConsentStatus::default(),
         erased_at: None,
     };
-    write(conn, &f, created, at)
+    write(conn, &f, created, at)?;
+    if let Some(visit) = r
+        .last_visit_at
+        .as_deref()
+        .and_then(|s| clock::parse_rfc3339("last_visit_at", s).ok())
+    {
+        conn.execute(
+            "UPDATE families SET last_visit_at = MAX(COALESCE(last_visit_at, 0), ?2) WHERE id = ?1",
+            params![id, visit],
+        )?;
+    }
+    Ok(())
 }
 
 /// A family's child, for a sale line: `(family id, child)`.
@@ -711,12 +726,16 @@ pub fn child(conn: &Connection, field: &str, child_id: &str) -> Result<(String, 
     .ok_or_else(|| CoreError::validation(field, "no existe ese niño o niña"))
 }
 
-/// Marks a visit (a check-in ticket) of the family: the retention period counts from here.
+/// Marks a visit (a check-in ticket) of the family: the retention period counts from here, at
+/// every branch (the record goes out with its new visit, so a family that only comes to another
+/// branch is not erased where it was registered).
 pub fn record_visit(tx: &Tx<'_>, family_id: &str) -> Result<()> {
     tx.conn.execute(
         "UPDATE families SET last_visit_at = MAX(COALESCE(last_visit_at, 0), ?2) WHERE id = ?1",
         params![family_id, tx.now()],
     )?;
+    let f = get(tx.conn, family_id, tx.branch_id())?;
+    tx.event("family.updated", "family", family_id, &synced(&f))?;
     Ok(())
 }
 

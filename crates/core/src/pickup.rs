@@ -53,8 +53,10 @@ pub struct Checkout {
     pub sale_id: Option<String>,
     pub family_id: Option<String>,
     pub collected_by: String,
-    /// The supervisor who allowed an adult not on the list.
+    /// The supervisor who allowed an adult not on the list, and their name.
     pub authorized_by: Option<String>,
+    #[serde(default)]
+    pub authorized_by_name: Option<String>,
     pub user_id: String,
     pub created_at: String,
     /// The children's timers, stopped.
@@ -204,6 +206,10 @@ pub fn checkout(
         };
         stopped.push(t.view(now));
     }
+    let authorized_by_name = match &authorized_by {
+        Some(uid) => Some(crate::users::get(tx.conn, uid)?.display_name),
+        None => None,
+    };
     let c = Checkout {
         id: ids::new_id(),
         pickup_code: code,
@@ -211,6 +217,7 @@ pub fn checkout(
         family_id,
         collected_by,
         authorized_by,
+        authorized_by_name,
         user_id,
         created_at: clock::to_rfc3339(now),
         timers: stopped,

@@ -482,8 +482,13 @@ pub fn public_name(name: &str, full: bool) -> String {
     }
     let mut words = name.split_whitespace();
     let first = words.next().unwrap_or_default();
-    match words.next().and_then(|w| w.chars().next()) {
-        Some(initial) => format!("{first} {}.", initial.to_uppercase()),
+    match words.next() {
+        // "Invitado 10" is a guest's number, not a surname: kept whole.
+        Some(w) if w.chars().all(|c| c.is_ascii_digit()) => format!("{first} {w}"),
+        Some(w) => match w.chars().next() {
+            Some(initial) => format!("{first} {}.", initial.to_uppercase()),
+            None => first.to_string(),
+        },
         None => first.to_string(),
     }
 }
@@ -1002,6 +1007,7 @@ mod tests {
         assert_eq!(public_name("Leo", false), "Leo");
         assert_eq!(public_name("Sofía Ramírez", true), "Sofía Ramírez");
         assert_eq!(public_name("Ana Ñúñez", false), "Ana Ñ.");
+        assert_eq!(public_name("Invitado 10", false), "Invitado 10");
     }
 
     #[test]

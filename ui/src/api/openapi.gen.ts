@@ -7857,8 +7857,9 @@ export interface components {
             visitors: number;
         };
         Checkout: {
-            /** @description The supervisor who allowed an adult not on the list. */
+            /** @description The supervisor who allowed an adult not on the list, and their name. */
             authorized_by?: string | null;
+            authorized_by_name?: string | null;
             collected_by: string;
             created_at: string;
             family_id?: string | null;

@@ -359,6 +359,89 @@ pub(crate) fn document(
             ];
             ("Cierres de día", vec![table("Cierres", &spec, rows)])
         }
+        "customers" => {
+            let r = reports::customers::customers(c, p)?;
+            let summary = vec![
+                vec![
+                    Cell::text("Familias que vinieron"),
+                    Cell::Integer(r.families_visited),
+                ],
+                vec![Cell::text("Nuevas"), Cell::Integer(r.new_families)],
+                vec![
+                    Cell::text("Recurrentes"),
+                    Cell::Integer(r.returning_families),
+                ],
+                vec![
+                    Cell::text("Visitas de familias"),
+                    Cell::Integer(r.family_visits),
+                ],
+                vec![
+                    Cell::text("Visitas sin familia"),
+                    Cell::Integer(r.walk_in_visits),
+                ],
+                vec![
+                    Cell::text("Con la carta responsiva vigente"),
+                    Cell::Integer(r.consent_current),
+                ],
+                vec![
+                    Cell::text("Cobertura de la carta (%)"),
+                    Cell::Integer(r.consent_coverage_percent),
+                ],
+            ];
+            let visits = r
+                .visits_per_family
+                .iter()
+                .map(|b| {
+                    vec![
+                        Cell::text(if b.visits >= 4 {
+                            "4 o más".to_string()
+                        } else {
+                            b.visits.to_string()
+                        }),
+                        Cell::Integer(b.families),
+                    ]
+                })
+                .collect();
+            let birthdays = r
+                .birthdays
+                .iter()
+                .map(|b| {
+                    vec![
+                        Cell::text(&b.name),
+                        Cell::day(&b.birth_date),
+                        Cell::Integer(b.turns),
+                        Cell::text(&b.guardian_name),
+                        Cell::text(&b.guardian_phone),
+                    ]
+                })
+                .collect();
+            (
+                "Clientes: familias nuevas y recurrentes, cumpleaños del mes",
+                vec![
+                    table(
+                        "Resumen",
+                        &[("Dato", K::Text), ("Valor", K::Integer)],
+                        summary,
+                    ),
+                    table(
+                        "Visitas por familia",
+                        &[("Visitas", K::Text), ("Familias", K::Integer)],
+                        visits,
+                    ),
+                    table(
+                        "Cumpleaños",
+                        &[
+                            ("Niño/a", K::Text),
+                            ("Nacimiento", K::Date),
+                            ("Cumple", K::Integer),
+                            ("Tutor", K::Text),
+                            ("Teléfono", K::Text),
+                        ],
+                        birthdays,
+                    ),
+                ],
+            )
+        }
         "taxes" => {
             let days = kidyboard_core::tax::days(c, &p.branch_id, p.from, p.to)?;
             let rate_cell =

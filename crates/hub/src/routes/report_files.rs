@@ -35,7 +35,7 @@ pub struct ExportQuery {
     pub limit: Option<i64>,
 }
 
-pub const REPORTS: [&str; 9] = [
+pub const REPORTS: [&str; 10] = [
     "dashboard",
     "revenue",
     "heatmap",
@@ -45,6 +45,7 @@ pub const REPORTS: [&str; 9] = [
     "day-closings",
     "forecast",
     "taxes",
+    "customers",
 ];
 
 #[utoipa::path(get, operation_id = "report_export", path = "/api/v1/reports/export", tag = "reports", params(ExportQuery),

@@ -160,7 +160,7 @@ async fn siblings_share_one_ticket_and_returning_families_are_found_as_typed() {
         "5512345678",
         "55%201234%205678",
         "%2B52%2055%201234%205678",
-        "1234",
+        "45678",
         "sofia",
         "LOPEZ%20ana",
         "mateo",

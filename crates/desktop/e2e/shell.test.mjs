@@ -15,6 +15,8 @@ const { startHub } = await import(join(ROOT, 'ui/e2e/hub.mjs'));
 const ADMIN_PASSWORD = 'clave-de-tienda';
 const DEMO_PASSWORD = 'demo1234';
 const CHILD = 'Sofía Ramírez';
+// What the wall calls her: first name and initial (the branch may choose full names).
+const WALL_NAME = 'Sofía R.';
 
 let display;
 const sessions = [];
@@ -134,6 +136,7 @@ test('reception hosts the store and checks a child in; a monitor device shows th
   assert.ok(job.includes(Buffer.from([0x53, 0x6f, 0x66, 0xa1, 0x61])), 'the child’s name, «Sofía» in PC850, is on the receipt');
   assert.ok(job.includes(Buffer.from('Total')) && job.includes(Buffer.from('$90.00')), 'with the total');
   assert.ok(job.includes(Buffer.from('IVA incluido')), 'and the IVA it includes');
+  assert.ok(job.includes(Buffer.from('digo de recogida')), 'and the pick-up code («Código de recogida»)');
   assert.deepEqual([...job.subarray(-4)], [0x1d, 0x56, 66, 0], 'and the paper is cut');
   await reception.click('[data-testid=sale-done-close]');
   await reception.waitFor('[data-testid=timer-card]', { text: CHILD });
@@ -145,11 +148,11 @@ test('reception hosts the store and checks a child in; a monitor device shows th
   await setUp(monitor, { role: 'monitor', host: false, url: `127.0.0.1:${port}` });
   await monitor.waitForUrl((u) => u.origin === hubUrl);
   await login(monitor, 'monitor');
-  await monitor.waitFor('[data-testid=monitor-tile]', { text: CHILD });
+  await monitor.waitFor('[data-testid=monitor-tile]', { text: WALL_NAME });
   const countdown = await monitor.exec(
     `return [...document.querySelectorAll('[data-testid=monitor-tile]')].find((t) => t.textContent.includes(arguments[0]))
        ?.querySelector('[data-testid=countdown]')?.textContent ?? ''`,
-    [CHILD],
+    [WALL_NAME],
   );
   assert.match(countdown, /^\d{1,2}:\d\d(:\d\d)?$/, 'the monitor shows the running countdown');
   const info = (await monitor.invoke('shell_info')).ok;

@@ -95,6 +95,63 @@ pub struct ReceiptQuery {
     pub paper: Option<u32>,
 }
 
+impl ReceiptQuery {
+    /// The paper (default `default_mm`) and whether ESC/POS bytes were asked for.
+    fn printout(&self, default_mm: u32) -> ApiResult<(kidyboard_receipt::Paper, bool)> {
+        use kidyboard_receipt::Paper;
+        let paper = match self.paper.unwrap_or(default_mm) {
+            58 => Paper::Mm58,
+            80 => Paper::Mm80,
+            _ => return Err(ApiError::validation("paper", "el papel mide 58 u 80 mm")),
+        };
+        let escpos = match self.format.as_deref().unwrap_or("text") {
+            "text" => false,
+            "escpos" => true,
+            _ => return Err(ApiError::validation("format", "formato: text o escpos")),
+        };
+        Ok((paper, escpos))
+    }
+}
+
+/// Pages of printed lines as the answer: ESC/POS bytes (each page cut; a copy never opens the
+/// cash drawer) or plain text (pages parted by a blank line).
+fn printed(
+    pages: &[Vec<kidyboard_receipt::Line>],
+    paper: kidyboard_receipt::Paper,
+    escpos: bool,
+) -> Response {
+    use kidyboard_receipt::{escpos as encoder, EscPosOptions};
+    if escpos {
+        let options = EscPosOptions {
+            paper,
+            open_drawer: false,
+            ..EscPosOptions::default()
+        };
+        let bytes: Vec<u8> = pages
+            .iter()
+            .flat_map(|p| encoder::encode(p, &options))
+            .collect();
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+            bytes,
+        )
+            .into_response()
+    } else {
+        let text: Vec<String> = pages
+            .iter()
+            .map(|p| encoder::plain_text(p, paper.columns()))
+            .collect();
+        (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            )],
+            text.join("\n"),
+        )
+            .into_response()
+    }
+}
+
 /// A sale's receipt again, marked "COPIA", with its folio and any refunds since: as plain text
 /// for the browser, or as ESC/POS bytes for the desk's printer.
 #[utoipa::path(get, operation_id = "sale_receipt", path = "/api/v1/sales/{id}/receipt", tag = "sales",
@@ -108,19 +165,10 @@ pub async fn receipt(
     Path(id): Path<String>,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<ReceiptQuery>,
 ) -> ApiResult<Response> {
-    use kidyboard_receipt::{escpos, EscPosOptions, Paper, ReceiptHeader, SaleReceipt};
+    use kidyboard_receipt::{ReceiptHeader, SaleReceipt};
     auth.require(Permission::ReadSales)?;
     check_id(&id)?;
-    let paper = match q.paper.unwrap_or(80) {
-        58 => Paper::Mm58,
-        80 => Paper::Mm80,
-        _ => return Err(ApiError::validation("paper", "el papel mide 58 u 80 mm")),
-    };
-    let escpos = match q.format.as_deref().unwrap_or("text") {
-        "text" => false,
-        "escpos" => true,
-        _ => return Err(ApiError::validation("format", "formato: text o escpos")),
-    };
+    let (paper, escpos) = q.printout(80)?;
     let role = auth.user.role;
     let branch_id = st.store.branch_id().to_string();
     let (sale, branch, tz) = st
@@ -151,29 +199,7 @@ pub async fn receipt(
         phone: branch.phone,
     };
     let lines = layout.lines(&header, paper.columns());
-    let res = if escpos {
-        // A copy never opens the cash drawer.
-        let options = EscPosOptions {
-            paper,
-            open_drawer: false,
-            ..EscPosOptions::default()
-        };
-        (
-            [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
-            escpos::encode(&lines, &options),
-        )
-            .into_response()
-    } else {
-        (
-            [(
-                axum::http::header::CONTENT_TYPE,
-                "text/plain; charset=utf-8",
-            )],
-            escpos::plain_text(&lines, paper.columns()),
-        )
-            .into_response()
-    };
-    Ok(res)
+    Ok(printed(&[lines], paper, escpos))
 }
 
 /// One wristband label per child a check-in ticket let in (name, pick-up code, time out in the
@@ -189,20 +215,11 @@ pub async fn wristbands(
     Path(id): Path<String>,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<ReceiptQuery>,
 ) -> ApiResult<Response> {
-    use kidyboard_receipt::{escpos, EscPosOptions, Paper, SaleReceipt};
+    use kidyboard_receipt::SaleReceipt;
     auth.require(Permission::ReadGuardians)?;
     auth.require(Permission::OperateTimers)?;
     check_id(&id)?;
-    let paper = match q.paper.unwrap_or(58) {
-        58 => Paper::Mm58,
-        80 => Paper::Mm80,
-        _ => return Err(ApiError::validation("paper", "el papel mide 58 u 80 mm")),
-    };
-    let escpos = match q.format.as_deref().unwrap_or("text") {
-        "text" => false,
-        "escpos" => true,
-        _ => return Err(ApiError::validation("format", "formato: text o escpos")),
-    };
+    let (paper, escpos) = q.printout(58)?;
     let role = auth.user.role;
     let branch_id = st.store.branch_id().to_string();
     let (sale, tz) = st
@@ -229,34 +246,5 @@ pub async fn wristbands(
             "esa venta no dejó entrar a ningún niño",
         ));
     }
-    let res = if escpos {
-        let options = EscPosOptions {
-            paper,
-            open_drawer: false,
-            ..EscPosOptions::default()
-        };
-        let bytes: Vec<u8> = labels
-            .iter()
-            .flat_map(|l| escpos::encode(l, &options))
-            .collect();
-        (
-            [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
-            bytes,
-        )
-            .into_response()
-    } else {
-        let text: Vec<String> = labels
-            .iter()
-            .map(|l| escpos::plain_text(l, paper.columns()))
-            .collect();
-        (
-            [(
-                axum::http::header::CONTENT_TYPE,
-                "text/plain; charset=utf-8",
-            )],
-            text.join("\n"),
-        )
-            .into_response()
-    };
-    Ok(res)
+    Ok(printed(&labels, paper, escpos))
 }

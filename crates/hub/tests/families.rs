@@ -79,38 +79,13 @@ async fn a_party_of_ten_makes_ten_timers_of_two_hours() {
         10
     );
     // The receipt and the wristbands carry the code; one label per child.
-    let receipt = rec
-        .http
-        .get(format!(
-            "{}/api/v1/sales/{}/receipt",
-            rec.base,
-            sale.body["id"].as_str().expect("id")
-        ))
-        .bearer_auth(&rec.token)
-        .send()
-        .await
-        .expect("receipt")
-        .text()
-        .await
-        .expect("text");
+    let sale_id = sale.body["id"].as_str().expect("id");
+    let receipt = rec.text(&format!("/sales/{sale_id}/receipt")).await;
     assert!(
         receipt.contains("Código de recogida") && receipt.contains(code),
         "{receipt}"
     );
-    let labels = rec
-        .http
-        .get(format!(
-            "{}/api/v1/sales/{}/wristbands",
-            rec.base,
-            sale.body["id"].as_str().expect("id")
-        ))
-        .bearer_auth(&rec.token)
-        .send()
-        .await
-        .expect("labels")
-        .text()
-        .await
-        .expect("text");
+    let labels = rec.text(&format!("/sales/{sale_id}/wristbands")).await;
     assert_eq!(
         labels.matches(&format!("Código {code}")).count(),
         10,

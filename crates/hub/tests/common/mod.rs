@@ -204,6 +204,19 @@ impl Client {
         .await
     }
 
+    /// A plain-text answer (a receipt, labels, a CSV), whatever its status.
+    pub async fn text(&self, path: &str) -> String {
+        self.http
+            .get(format!("{}/api/v1{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("text")
+    }
+
     pub async fn put(&self, path: &str, body: Value) -> Answer {
         self.send(
             self.http

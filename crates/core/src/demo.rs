@@ -326,8 +326,9 @@ fn catalogue_in(tx: &Tx<'_>) -> Result<bool> {
                 privacy_notice: DEMO_PRIVACY_NOTICE.into(),
             },
         )?;
+        let mut family_ids = Vec::new();
         for (guardian, phone, children) in DEMO_FAMILIES {
-            families::create(
+            let f = families::create(
                 tx,
                 &FamilyInput {
                     guardians: Some(vec![Guardian {
@@ -350,9 +351,111 @@ fn catalogue_in(tx: &Tx<'_>) -> Result<bool> {
                     notes: None,
                 },
             )?;
+            family_ids.push(f.id);
         }
+        demo_parties(tx, &product_ids, &family_ids)?;
         Ok(true)
     }
+}
+
+/// Party rooms, a shared zone, two party packages and two parties booked for the coming days.
+fn demo_parties(tx: &Tx<'_>, product_ids: &[String], family_ids: &[String]) -> Result<()> {
+    use crate::bookings::setup::{
+        self, AreaInput, AreaKind, IncludedProductInput, PartyPackageInput,
+    };
+    let mut areas = Vec::new();
+    for (name, kind, capacity, color) in [
+        ("Salón Arcoíris", AreaKind::Room, 25, "#7c3aed"),
+        ("Salón Dinosaurios", AreaKind::Room, 20, "#059669"),
+        ("Zona de juegos", AreaKind::Zone, 60, "#ea580c"),
+    ] {
+        areas.push(
+            setup::create_area(
+                tx,
+                &AreaInput {
+                    name: Some(name.into()),
+                    kind: Some(kind),
+                    capacity: Some(capacity),
+                    color: Some(color.into()),
+                    ..Default::default()
+                },
+            )?
+            .id,
+        );
+    }
+    let included = |i: usize, quantity| {
+        product_ids.get(i).map(|id| IncludedProductInput {
+            product_id: id.clone(),
+            quantity,
+        })
+    };
+    let classic = setup::create_party_package(
+        tx,
+        &PartyPackageInput {
+            name: Some("Fiesta Arcoíris".into()),
+            area_id: areas.first().cloned(),
+            duration_minutes: Some(180),
+            children_included: Some(10),
+            price_cents: Some(350_000),
+            extra_child_price_cents: Some(25_000),
+            deposit_percent: Some(30),
+            buffer_minutes: Some(30),
+            products: Some(
+                [included(7, 10), included(1, 10)]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            ),
+            ..Default::default()
+        },
+    )?;
+    setup::create_party_package(
+        tx,
+        &PartyPackageInput {
+            name: Some("Fiesta Jurásica".into()),
+            area_id: areas.get(1).cloned(),
+            duration_minutes: Some(150),
+            children_included: Some(15),
+            price_cents: Some(420_000),
+            extra_child_price_cents: Some(22_000),
+            deposit_percent: Some(50),
+            buffer_minutes: Some(45),
+            ..Default::default()
+        },
+    )?;
+    // Two parties in the coming days, at 16:00 local.
+    let tz = branches::timezone(tx.conn, tx.branch_id())?;
+    let today = crate::clock::local_day(tx.now(), tz);
+    for (days, family, child, age, children) in [
+        (1, 0, "Sofía López", 6, 12),
+        (3, 2, "Valentina Hernández", 5, 15),
+    ] {
+        let (Some(family_id), Some(day)) = (
+            family_ids.get(family),
+            today.checked_add_days(chrono::Days::new(days)),
+        ) else {
+            continue;
+        };
+        let cal = setup::calendar(tx.conn, tx.branch_id())?;
+        let starts = cal.at(
+            day,
+            chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default(),
+        );
+        crate::bookings::create(
+            tx,
+            &crate::bookings::BookingInput {
+                family_id: Some(family_id.clone()),
+                birthday_child: child.into(),
+                birthday_age: Some(age),
+                package_id: Some(classic.id.clone()),
+                starts_at: crate::clock::to_rfc3339(starts),
+                expected_children: children,
+                notes: Some("Tema: unicornios. Pastel sin nuez.".into()),
+                ..Default::default()
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// The `meta` key that marks a store created by `serve --demo` (its value: when, in ms).

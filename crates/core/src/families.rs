@@ -1093,7 +1093,8 @@ fn scrub(v: &mut serde_json::Value) {
         serde_json::Value::Object(map) => {
             for (k, val) in map.iter_mut() {
                 match k.as_str() {
-                    "child_name" | "public_name" => *val = ERASED_CHILD.into(),
+                    "child_name" | "public_name" | "birthday_child" => *val = ERASED_CHILD.into(),
+                    "whatsapp_reminder" => *val = "".into(),
                     "guardian_name" | "guardian_phone" | "child_notes" | "collected_by"
                     | "signer_name" | "notes" | "phone" | "email" => {
                         if !val.is_null() {
@@ -1211,6 +1212,7 @@ fn erase_data(conn: &Connection, id: &str, now: Millis) -> Result<()> {
         "UPDATE checkouts SET collected_by = '' WHERE family_id = ?1",
         [id],
     )?;
+    touched.extend(crate::bookings::erase_family(conn, id)?);
     touched.push(id.to_string());
     scrub_events(conn, &touched, now)
 }

@@ -3,6 +3,7 @@
 //! the hub, the desktop shell, the CLI and the tests all share one implementation.
 
 pub mod audio;
+pub mod bookings;
 pub mod branches;
 pub mod clock;
 pub mod day_close;

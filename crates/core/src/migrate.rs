@@ -64,6 +64,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0010_families.sql",
         sql: include_str!("../../../migrations/0010_families.sql"),
     },
+    Migration {
+        version: 11,
+        name: "0011_bookings.sql",
+        sql: include_str!("../../../migrations/0011_bookings.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

@@ -620,6 +620,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Refund> {
             kind: match kind.as_str() {
                 "service" => ItemKind::Service,
                 "package" => ItemKind::Package,
+                "booking" => ItemKind::Booking,
                 _ => ItemKind::Product,
             },
             product_id: r.get(3)?,

@@ -75,6 +75,10 @@ pub enum Permission {
     Announce,
     /// Let an adult who is not on a family's list collect its children, or authorise it.
     AuthorizePickup,
+    /// See the party calendar, its areas and packages (bookings carry the family's contact).
+    ReadBookings,
+    /// Book, move, cancel and check in parties.
+    WriteBookings,
 }
 
 impl Role {
@@ -138,6 +142,7 @@ impl Role {
                     | OverrideCapacity
                     | Announce
                     | AuthorizePickup
+                    | WriteBookings
             ),
             Role::Reception => matches!(
                 p,
@@ -158,6 +163,8 @@ impl Role {
                     | OperateTill
                     | WriteFamilies
                     | Announce
+                    | ReadBookings
+                    | WriteBookings
             ),
             Role::Kidibar => matches!(
                 p,

@@ -124,6 +124,12 @@ pub struct SaleItemRequest {
     /// This line's own discount.
     #[serde(default)]
     pub discount: Option<Discount>,
+    /// A payment toward a booking: `{booking_id, amount_cents?}` (without an amount, the deposit
+    /// still due, or the balance once the deposit is in).
+    #[serde(default)]
+    pub booking_id: Option<String>,
+    #[serde(default)]
+    pub amount_cents: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -147,6 +153,8 @@ pub enum ItemKind {
     Product,
     Service,
     Package,
+    /// Money toward a booking (its deposit or balance), or the party's check-in line.
+    Booking,
 }
 
 /// Extra time a line sells for a timer.
@@ -207,6 +215,9 @@ pub struct SaleItem {
     pub iva_rate: IvaRate,
     #[serde(default)]
     pub iva_cents: i64,
+    /// The booking a `booking` line pays toward or checked in.
+    #[serde(default)]
+    pub booking_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -348,6 +359,10 @@ struct LineTimer {
     start_at: Option<Millis>,
     service_id: Option<String>,
     child: Entrant,
+    /// A party's timers end with the party, whenever each child came in.
+    ends_at: Option<Millis>,
+    booking_id: Option<String>,
+    group: String,
 }
 
 struct Line {
@@ -477,6 +492,57 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest, family_id: Option<&str>
     let role = tx.actor().role;
     let not_found =
         |what: &str| CoreError::validation(format!("{field}.{what}"), "no existe o no está activo");
+    if let Some(booking_id) = &req.booking_id {
+        if req.product_id.is_some()
+            || req.service_id.is_some()
+            || req.package_id.is_some()
+            || req.timer_id.is_some()
+            || req.children.is_some()
+            || req.child.is_some()
+            || req.quantity.is_some_and(|q| q != 1)
+        {
+            return Err(CoreError::validation(
+                field,
+                "el pago de una reserva lleva booking_id (y amount_cents), nada más",
+            ));
+        }
+        role.require(Permission::SellServicesAndPackages)?;
+        let (name, amount, iva_rate) =
+            crate::bookings::payment_line(tx, &field, booking_id, req.amount_cents)?;
+        return Ok(Line {
+            item: SaleItem {
+                id: String::new(),
+                kind: ItemKind::Booking,
+                product_id: None,
+                service_id: None,
+                package_id: None,
+                name,
+                quantity: 1,
+                unit_price_cents: amount,
+                total_cents: amount,
+                child: None,
+                children: Vec::new(),
+                refunded_quantity: 0,
+                timer_id: None,
+                extra: None,
+                extra_minutes: None,
+                gross_cents: 0,
+                discount_cents: 0,
+                iva_rate,
+                iva_cents: 0,
+                booking_id: Some(booking_id.clone()),
+            },
+            stock: Vec::new(),
+            timers: Vec::new(),
+            extra_time: None,
+        });
+    }
+    if req.amount_cents.is_some() {
+        return Err(CoreError::validation(
+            format!("{field}.amount_cents"),
+            "amount_cents va solo con booking_id",
+        ));
+    }
     if let Some(timer_id) = &req.timer_id {
         if req.product_id.is_some() || req.service_id.is_some() || req.package_id.is_some() {
             return Err(CoreError::validation(
@@ -521,6 +587,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest, family_id: Option<&str>
                     discount_cents: 0,
                     iva_rate: p.iva_rate,
                     iva_cents: 0,
+                    booking_id: None,
                 },
                 stock: vec![(p.id, quantity)],
                 timers: Vec::new(),
@@ -565,6 +632,9 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest, family_id: Option<&str>
                     start_at,
                     service_id: Some(s.id.clone()),
                     child: k,
+                    ends_at: None,
+                    booking_id: None,
+                    group: String::new(),
                 })
                 .collect();
             Ok(Line {
@@ -588,6 +658,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest, family_id: Option<&str>
                     discount_cents: 0,
                     iva_rate: s.iva_rate,
                     iva_cents: 0,
+                    booking_id: None,
                 },
                 stock: Vec::new(),
                 timers,
@@ -663,6 +734,9 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest, family_id: Option<&str>
                     start_at,
                     service_id: Some(sid),
                     child: k,
+                    ends_at: None,
+                    booking_id: None,
+                    group: String::new(),
                 })
                 .collect();
             Ok(Line {
@@ -686,6 +760,7 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest, family_id: Option<&str>
                     discount_cents: 0,
                     iva_rate: p.iva_rate,
                     iva_cents: 0,
+                    booking_id: None,
                 },
                 stock,
                 timers,
@@ -775,6 +850,7 @@ fn extra_time_line(
                 None => IvaRate::default(),
             },
             iva_cents: 0,
+            booking_id: None,
         },
         stock: Vec::new(),
         timers: Vec::new(),
@@ -891,6 +967,100 @@ pub fn create_authorized(
     idempotency_key: Option<&str>,
     authorized_by: Option<&str>,
 ) -> Result<SaleOutcome> {
+    create_inner(tx, req, idempotency_key, authorized_by, None)
+}
+
+/// A party's check-in, which the bookings module adds to the party's ticket: a line with a timer
+/// per child until the party's end, grouped under the party, and the products the party includes
+/// (no charge: they are in its price).
+pub(crate) struct PartyCheckIn {
+    pub booking_id: String,
+    /// The line's name: "Fiesta de Sofía · Salón Arcoíris".
+    pub name: String,
+    /// What the wall shows the children under: "Fiesta de Sofía".
+    pub group: String,
+    pub children: Vec<ChildRef>,
+    pub ends_at: Millis,
+    pub products: Vec<(String, i64)>,
+}
+
+/// The ticket of a party's check-in (see [`PartyCheckIn`]), with any balance paid in `req`.
+pub(crate) fn create_party(
+    tx: &Tx<'_>,
+    req: &SaleRequest,
+    authorized_by: Option<&str>,
+    party: &PartyCheckIn,
+) -> Result<SaleOutcome> {
+    create_inner(tx, req, None, authorized_by, Some(party))
+}
+
+fn party_lines(tx: &Tx<'_>, party: &PartyCheckIn, family_id: Option<&str>) -> Result<Vec<Line>> {
+    let kids = entrants(tx, "children", &party.children, family_id)?;
+    let n = kids.len() as i64;
+    let free = |kind, name: String, quantity, product_id| SaleItem {
+        id: String::new(),
+        kind,
+        product_id,
+        service_id: None,
+        package_id: None,
+        name,
+        quantity,
+        unit_price_cents: 0,
+        total_cents: 0,
+        child: None,
+        children: Vec::new(),
+        refunded_quantity: 0,
+        timer_id: None,
+        extra: None,
+        extra_minutes: None,
+        gross_cents: 0,
+        discount_cents: 0,
+        iva_rate: IvaRate::default(),
+        iva_cents: 0,
+        booking_id: None,
+    };
+    let mut lines = vec![Line {
+        item: SaleItem {
+            booking_id: Some(party.booking_id.clone()),
+            ..free(ItemKind::Booking, party.name.clone(), n, None)
+        },
+        stock: Vec::new(),
+        timers: kids
+            .into_iter()
+            .map(|k| LineTimer {
+                name: party.name.clone(),
+                minutes: 0,
+                start_at: None,
+                service_id: None,
+                child: k,
+                ends_at: Some(party.ends_at),
+                booking_id: Some(party.booking_id.clone()),
+                group: party.group.clone(),
+            })
+            .collect(),
+        extra_time: None,
+    }];
+    for (pid, q) in &party.products {
+        let name = products::get(tx.conn, pid)
+            .map(|p| format!("{} (incluido en la fiesta)", p.name))
+            .unwrap_or_else(|_| "Incluido en la fiesta".into());
+        lines.push(Line {
+            item: free(ItemKind::Product, name, *q, Some(pid.clone())),
+            stock: vec![(pid.clone(), *q)],
+            timers: Vec::new(),
+            extra_time: None,
+        });
+    }
+    Ok(lines)
+}
+
+fn create_inner(
+    tx: &Tx<'_>,
+    req: &SaleRequest,
+    idempotency_key: Option<&str>,
+    authorized_by: Option<&str>,
+    party: Option<&PartyCheckIn>,
+) -> Result<SaleOutcome> {
     let user_id = tx
         .actor()
         .user_id
@@ -925,7 +1095,7 @@ pub fn create_authorized(
         }
     }
 
-    if req.items.is_empty() || req.items.len() > MAX_ITEMS {
+    if (req.items.is_empty() && party.is_none()) || req.items.len() > MAX_ITEMS {
         return Err(CoreError::validation(
             "items",
             format!("una venta lleva de 1 a {MAX_ITEMS} artículos"),
@@ -953,15 +1123,20 @@ pub fn create_authorized(
         Some(id) => Some(families::live(tx.conn, "family_id", id, tx.branch_id())?),
         None => None,
     };
-    let lines = req
+    let mut lines = req
         .items
         .iter()
         .enumerate()
         .map(|(i, it)| resolve(tx, i, it, req.family_id.as_deref()))
         .collect::<Result<Vec<_>>>()?;
+    if let Some(p) = party {
+        lines.extend(party_lines(tx, p, req.family_id.as_deref())?);
+    }
     // The family: the one named, or the one whose children were named by id.
+    // A party's ticket belongs to no family: its guests are collected by their own adults.
     let family_id = match &family {
         Some(f) => Some(f.id.clone()),
+        None if party.is_some() => None,
         None => {
             let mut named = lines
                 .iter()
@@ -1007,9 +1182,10 @@ pub fn create_authorized(
     }
     // Discounts: the lines' own, then the ticket's shared among them; each line keeps what was
     // paid for it and the IVA inside that.
-    let mut lines = lines;
     let gross: Vec<i64> = lines.iter().map(|l| l.item.total_cents).collect();
-    let own: Vec<Option<Discount>> = req.items.iter().map(|i| i.discount).collect();
+    let own: Vec<Option<Discount>> = (0..lines.len())
+        .map(|i| req.items.get(i).and_then(|it| it.discount))
+        .collect();
     let off = line_discounts(&gross, &own, req.discount.as_ref())?;
     for (l, o) in lines.iter_mut().zip(&off) {
         l.item.gross_cents = l.item.total_cents;
@@ -1184,12 +1360,14 @@ pub fn create_authorized(
             ItemKind::Product => "product",
             ItemKind::Service => "service",
             ItemKind::Package => "package",
+            ItemKind::Booking => "booking",
         };
         tx.conn.execute(
             "INSERT INTO sale_items (sale_id, position, kind, product_id, service_id, package_id, name, quantity,
                                      unit_price_cents, total_cents, child_name, guardian_name, guardian_phone,
-                                     timer_id, extra, extra_minutes, gross_cents, discount_cents, iva_rate, iva_cents)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                                     timer_id, extra, extra_minutes, gross_cents, discount_cents, iva_rate, iva_cents,
+                                     booking_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
             params![
                 sale_id,
                 pos as i64,
@@ -1210,7 +1388,8 @@ pub fn create_authorized(
                 it.gross_cents,
                 it.discount_cents,
                 it.iva_rate.as_str(),
-                it.iva_cents
+                it.iva_cents,
+                it.booking_id
             ],
         )?;
     }
@@ -1274,11 +1453,12 @@ pub fn create_authorized(
                     child_name: &lt.child.name,
                     guardian_name: &g_name,
                     guardian_phone: &g_phone,
-                    duration_ms: validate::times(
-                        &format!("items[{i}].quantity"),
-                        lt.minutes,
-                        60_000,
-                    )?,
+                    duration_ms: match lt.ends_at {
+                        Some(end) => (end - now).max(60_000),
+                        None => {
+                            validate::times(&format!("items[{i}].quantity"), lt.minutes, 60_000)?
+                        }
+                    },
                     start_at: lt.start_at,
                     sale_position: Some(i as i64),
                     extra,
@@ -1287,6 +1467,8 @@ pub fn create_authorized(
                     child_id: lt.child.child_id.as_deref(),
                     child_notes: &lt.child.notes,
                     full_public_name: branch.monitor_full_names,
+                    booking_id: lt.booking_id.as_deref(),
+                    group_name: &lt.group,
                 },
             )?);
         }
@@ -1308,8 +1490,18 @@ pub fn create_authorized(
         )?;
     }
     crate::reports::rollup::add_sale(tx.conn, tx.branch_id(), &sale_id)?;
+    let mut paid_bookings: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.item.total_cents > 0)
+        .filter_map(|l| l.item.booking_id.as_deref())
+        .collect();
+    paid_bookings.sort_unstable();
+    paid_bookings.dedup();
     let sale = get(tx.conn, &sale_id, now)?;
     tx.event("sale.created", "sale", &sale_id, &sale)?;
+    for b in paid_bookings {
+        crate::bookings::after_payment(tx, b)?;
+    }
     Ok(SaleOutcome {
         sale,
         stock_changes,
@@ -1409,7 +1601,7 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
                 (SELECT COALESCE(SUM(r.quantity), 0) FROM refund_items r
                  WHERE r.sale_id = i.sale_id AND r.sale_position = i.position),
                 timer_id, extra, extra_minutes, COALESCE(gross_cents, total_cents), discount_cents,
-                iva_rate, iva_cents
+                iva_rate, iva_cents, booking_id
          FROM sale_items i WHERE sale_id IN (SELECT value FROM json_each(?1)) ORDER BY sale_id, position",
     )?;
     let items = stmt.query_map([&ids], |r| {
@@ -1421,6 +1613,7 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
             kind: match kind.as_str() {
                 "service" => ItemKind::Service,
                 "package" => ItemKind::Package,
+                "booking" => ItemKind::Booking,
                 _ => ItemKind::Product,
             },
             product_id: r.get(2)?,
@@ -1451,6 +1644,7 @@ fn attach_details(conn: &Connection, sales: &mut [Sale], now: Millis) -> Result<
             discount_cents: r.get(18)?,
             iva_rate: IvaRate::from_db(&r.get::<_, String>(19)?),
             iva_cents: r.get(20)?,
+            booking_id: r.get(21)?,
         };
         Ok((sale_id, item))
     })?;

@@ -108,6 +108,12 @@ pub struct Timer {
     /// shows full names.
     #[serde(default)]
     pub public_name: String,
+    /// A party's timers: the booking, and what the wall groups its tiles under ("Fiesta de
+    /// Sofía"; empty otherwise).
+    #[serde(default)]
+    pub booking_id: Option<String>,
+    #[serde(default)]
+    pub group: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -178,6 +184,8 @@ pub struct TimerRow {
     pub child_id: Option<String>,
     pub child_notes: String,
     pub public_name: String,
+    pub booking_id: Option<String>,
+    pub group: String,
 }
 
 const MINUTE_MS: i64 = 60_000;
@@ -246,6 +254,8 @@ impl TimerRow {
             child_id: self.child_id.clone(),
             child_notes: self.child_notes.clone(),
             public_name: self.public_name.clone(),
+            booking_id: self.booking_id.clone(),
+            group: self.group.clone(),
         }
     }
 }
@@ -349,7 +359,7 @@ const COLUMNS: &str =
     "id, sale_id, service_id, service_name, child_name, guardian_name, guardian_phone, \
      state, starts_at, ends_at, remaining_ms, duration_ms, extended_minutes, updated_at, \
      extra_block_minutes, extra_block_price_cents, grace_minutes, overtime_ms, overtime_settlement, \
-     pickup_code, family_id, child_id, child_notes, public_name";
+     pickup_code, family_id, child_id, child_notes, public_name, booking_id, group_name";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<TimerRow> {
     let state: String = r.get(7)?;
@@ -380,6 +390,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TimerRow> {
         child_id: r.get(21)?,
         child_notes: r.get(22)?,
         public_name: r.get(23)?,
+        booking_id: r.get(24)?,
+        group: r.get(25)?,
     })
 }
 
@@ -471,6 +483,9 @@ pub struct NewTimer<'a> {
     pub child_notes: &'a str,
     /// Whether the wall shows full names (the branch's setting).
     pub full_public_name: bool,
+    /// A party's timer: its booking and the wall's group.
+    pub booking_id: Option<&'a str>,
+    pub group_name: &'a str,
 }
 
 /// What the wall and the speakers call a child: the full name, or the first name and the
@@ -532,12 +547,14 @@ pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
         child_id: n.child_id.map(str::to_string),
         child_notes: n.child_notes.to_string(),
         public_name: public_name(n.child_name, n.full_public_name),
+        booking_id: n.booking_id.map(str::to_string),
+        group: n.group_name.to_string(),
     };
     tx.conn.execute(
         &format!(
             "INSERT INTO timers (branch_id, created_at, {COLUMNS})
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                     ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
+                     ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)"
         ),
         params![
             tx.branch_id(),
@@ -565,7 +582,9 @@ pub fn create(tx: &Tx<'_>, n: &NewTimer<'_>) -> Result<TimerRow> {
             t.family_id,
             t.child_id,
             t.child_notes,
-            t.public_name
+            t.public_name,
+            t.booking_id,
+            t.group
         ],
     )?;
     if let Some(position) = n.sale_position {

@@ -61,6 +61,12 @@ pub enum LiveMessage {
     CheckoutCreated {
         checkout: Box<kidyboard_core::pickup::Checkout>,
     },
+    /// A booking was made, moved, paid, checked in or cancelled: every open calendar shows it
+    /// as it is now (the desk and admins only: it names the family).
+    #[serde(rename = "booking.updated")]
+    BookingUpdated {
+        booking: Box<kidyboard_core::bookings::Booking>,
+    },
     /// The whole database was replaced (a backup restored): every client reloads what it shows.
     #[serde(rename = "resync")]
     Resync,
@@ -82,6 +88,7 @@ impl LiveMessage {
             LiveMessage::TimerWarning { .. } => Some(Permission::ReadTimers),
             LiveMessage::Announcement { .. } => Some(Permission::ReadAudio),
             LiveMessage::CheckoutCreated { .. } => Some(Permission::ReadGuardians),
+            LiveMessage::BookingUpdated { .. } => Some(Permission::ReadBookings),
             LiveMessage::Resync => None,
         }
     }

@@ -125,6 +125,13 @@ pub fn effects(recorded: &[Recorded], product: impl Fn(&str) -> Option<Product>)
                     });
                 }
             }
+            kind if kind.starts_with("booking.") && r.entity == "booking" => {
+                if let Some(booking) = typed(r) {
+                    out.messages.push(LiveMessage::BookingUpdated {
+                        booking: Box::new(booking),
+                    });
+                }
+            }
             kind if kind.starts_with("timer.") => {
                 out.timers_changed = true;
                 if let Some(timer) = typed::<Timer>(r) {
@@ -162,6 +169,8 @@ fn catalog_entity(entity: &str) -> Option<&'static str> {
         "audio_settings" => "audio_settings",
         // Ids only: who the family is reaches nobody through this message.
         "family" => "family",
+        "area" => "area",
+        "party_package" => "party_package",
         _ => return None,
     })
 }

@@ -139,6 +139,23 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("POST", "/api/v1/consents", Only(A)),
         ("GET", "/api/v1/consents/current", Only(DESK)),
         ("POST", "/api/v1/privacy/retention", Only(A)),
+        ("GET", "/api/v1/areas", Only(DESK)),
+        ("POST", "/api/v1/areas", Only(A)),
+        ("PATCH", "/api/v1/areas/{id}", Only(A)),
+        ("GET", "/api/v1/party-packages", Only(DESK)),
+        ("POST", "/api/v1/party-packages", Only(A)),
+        ("PATCH", "/api/v1/party-packages/{id}", Only(A)),
+        ("GET", "/api/v1/booking-settings", Only(DESK)),
+        ("PUT", "/api/v1/booking-settings", Only(A)),
+        ("GET", "/api/v1/bookings", Only(DESK)),
+        ("POST", "/api/v1/bookings", Only(DESK_WRITE)),
+        ("GET", "/api/v1/bookings/{id}", Only(DESK)),
+        ("PATCH", "/api/v1/bookings/{id}", Only(DESK_WRITE)),
+        ("POST", "/api/v1/bookings/{id}/cancel", Only(DESK_WRITE)),
+        ("POST", "/api/v1/bookings/{id}/check-in", Only(DESK_WRITE)),
+        ("POST", "/api/v1/bookings/ics-token", Only(A)),
+        // The secret in the address is the key (an unknown one is 404).
+        ("GET", "/api/v1/bookings.ics", Public),
         ("GET", "/api/v1/checkouts/{pickup_code}", Only(DESK_WRITE)),
         ("POST", "/api/v1/checkouts", Only(DESK_WRITE)),
         ("GET", "/api/v1/occupancy", Only(TIMERS)),
@@ -543,6 +560,20 @@ async fn every_live_message_reaches_exactly_its_roles() {
         .post("/sales", json!({"items": [{"service_id": short.body["id"], "children": [{"name": "Leo Martínez"}]}], "payments": [{"method": "cash", "amount_cents": 1000}]}))
         .await;
     assert_eq!(quick.status, 201, "{}", quick.body);
+    // A party booked by phone: the calendars hear it, nobody else (it names the family).
+    let areas = rec.get("/areas").await;
+    let room = areas.body["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["name"] == "Salón Dinosaurios"))
+        .expect("demo room")["id"]
+        .clone();
+    let in_five_days = (chrono::Utc::now() + chrono::Duration::days(5))
+        .with_timezone(&chrono_tz::America::Mexico_City)
+        .date_naive();
+    let booked = rec
+        .post("/bookings", json!({"guardian": {"name": "Ana López", "phone": "55 1234 5678"}, "birthday_child": "Mateo López", "area_id": room, "starts_at": format!("{in_five_days}T12:00:00-06:00"), "ends_at": format!("{in_five_days}T14:00:00-06:00"), "expected_children": 8, "notes": "Alergia al huevo"}))
+        .await;
+    assert_eq!(booked.status, 201, "{}", booked.body);
     let closing = rec
         .post("/day-closings", json!({"counted_cash_cents": 52000}))
         .await;
@@ -558,6 +589,7 @@ async fn every_live_message_reaches_exactly_its_roles() {
         ("day.closed", DESK),
         ("checkout.created", DESK),
         ("timer.warning", TIMERS),
+        ("booking.updated", DESK),
     ];
     #[cfg(feature = "audio")]
     expected.push(("announcement", AUDIO));

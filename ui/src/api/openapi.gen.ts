@@ -66,6 +66,191 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/areas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AreaList"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * A party room (`room`: one party at a time) or a shared zone (`zone`: parties side by side up
+         *     to its capacity).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AreaInput"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Area"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/areas/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AreaInput"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Area"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/audio/clips": {
         parameters: {
             query?: never;
@@ -1182,6 +1367,660 @@ export interface paths {
                     };
                 };
                 /** @description The backup is damaged */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/booking-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Business hours per weekday, closed days, how long a tentative booking holds its slot and how
+         *     many days before the party a cancellation gets the deposit back.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BookingSettings"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BookingSettingsInput"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BookingSettings"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bookings whose party starts on the given local days, in start order. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First local day (`YYYY-MM-DD`, default today). */
+                    from?: string;
+                    /** @description Last local day (default `from`); at most 92 days after it. */
+                    to?: string;
+                    area_id?: string;
+                    /** @description `tentative`, `confirmed`, `checked_in`, `completed` or `cancelled`. */
+                    state?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BookingList"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Books an area: tentative until its deposit is paid (a sale line `{booking_id}`), confirmed at
+         *     once when the package asks none. Two clients booking the same slot: one gets 201, the other
+         *     409 `slot_taken` naming the party in the way.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BookingInput"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Booking"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description `slot_taken`: another party has the area then (cleaning included) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Outside hours, a closed day, in the past, over the area's capacity, unknown area or package */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The branch's parties as iCalendar (read-only, no login: the secret in the address is the key). */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The secret from `POST /bookings/ics-token`. */
+                    token?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/calendar": string;
+                    };
+                };
+                /** @description Unknown or renewed token */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/ics-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new secret address for the branch's read-only calendar feed (subscribe to it from any
+         *     calendar app); the previous address stops working.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeedLink"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Booking"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Moves (a new start keeps the length), resizes or edits a booking, with the same checks as a
+         *     new one; `state` confirms it or completes it. Send the `version` you saw: a booking someone
+         *     else changed meanwhile answers 409 `stale`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BookingPatch"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Booking"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description `slot_taken`, `stale`, `booking_locked`, `deposit_due`, `invalid_transition` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/bookings/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels a booking. At least the branch's `refund_days` before the party, what was paid goes
+         *     back through refunds of its sale lines (a super_admin's `authorization` when the refund needs
+         *     one); later, the deposit is kept.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CancelInput"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Cancellation"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description `booking_locked`: checked in, completed or already cancelled */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many wrong PINs */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks a confirmed party in on its day: a timer per child until the party's end (grouped on
+         *     the wall), the included products taken from stock, extra children added to the total, and
+         *     the balance paid on the same ticket when `payments` come.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CheckInInput"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PartyCheckIn"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description `booking_cancelled`, `deposit_due`, `already_checked_in`, `not_today`, `party_over`, `capacity_full` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3655,6 +4494,183 @@ export interface paths {
                 };
                 /** @description El rol de la sesión no permite esta operación */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/party-packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PartyPackageList"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * A party package: its area, length, children included, price per extra child, included
+         *     products, deposit and cleaning buffer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PartyPackageInput"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PartyPackage"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/party-packages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PartyPackageInput"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PartyPackage"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description El rol de la sesión no permite esta operación */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7557,6 +8573,40 @@ export interface components {
         AnnouncementInput: {
             text: string;
         };
+        Area: {
+            active: boolean;
+            /**
+             * Format: int64
+             * @description Children it holds (0 = no limit). A zone's capacity is shared by the parties in it.
+             */
+            capacity: number;
+            /** @description `#rrggbb`, for the calendar's column. */
+            color: string;
+            id: string;
+            kind: components["schemas"]["AreaKind"];
+            name: string;
+            /** Format: int64 */
+            position: number;
+        };
+        AreaInput: {
+            active?: boolean | null;
+            /** Format: int64 */
+            capacity?: number | null;
+            color?: string | null;
+            kind?: null | components["schemas"]["AreaKind"];
+            name?: string | null;
+            /** Format: int64 */
+            position?: number | null;
+        };
+        /**
+         * @description A party room (one party at a time) or a shared zone (parties side by side up to its
+         *     capacity).
+         * @enum {string}
+         */
+        AreaKind: "room" | "zone";
+        AreaList: {
+            items: components["schemas"]["Area"][];
+        };
         /** @description An uploaded clip, stored normalised. */
         AudioClip: {
             /** Format: int64 */
@@ -7736,6 +8786,143 @@ export interface components {
              */
             turns: number;
         };
+        Booking: {
+            area_id: string;
+            area_name: string;
+            /** Format: int64 */
+            birthday_age?: number | null;
+            birthday_child: string;
+            /**
+             * Format: int64
+             * @description Cleaning time after it, when the area stays closed to other parties.
+             */
+            buffer_minutes: number;
+            cancel_reason: string;
+            /** Format: int64 */
+            checked_in_children: number;
+            created_at: string;
+            /** @description The branch-local date of the party. */
+            day: string;
+            /**
+             * Format: int64
+             * @description What confirms it.
+             */
+            deposit_cents: number;
+            /** Format: int64 */
+            due_cents: number;
+            ends_at: string;
+            /** Format: int64 */
+            expected_children: number;
+            /** @description Tentative and past its hold: it no longer keeps the slot. */
+            expired: boolean;
+            family_id: string;
+            /** @description As printed and said on the phone: `A-F000012`. */
+            folio: string;
+            guardian_name: string;
+            guardian_phone: string;
+            held_until?: string | null;
+            id: string;
+            /** @description Allergies, theme, cake… */
+            notes: string;
+            package_id?: string | null;
+            package_name: string;
+            /**
+             * Format: int64
+             * @description Paid through sales, net of refunds.
+             */
+            paid_cents: number;
+            pickup_code?: string | null;
+            /** @description The check-in ticket (its timers and pick-up code). */
+            sale_id?: string | null;
+            starts_at: string;
+            state: components["schemas"]["BookingState"];
+            /**
+             * Format: int64
+             * @description The package's price plus the extra children (expected ones until check-in).
+             */
+            total_cents: number;
+            updated_at: string;
+            /**
+             * Format: int64
+             * @description Grows with every change: a move sent with an older one is refused (`stale`).
+             */
+            version: number;
+            /** @description A WhatsApp link with the day-before reminder, for the desk to send (empty without a phone). */
+            whatsapp_reminder: string;
+        };
+        BookingInput: {
+            /** @description Default: the package's area. */
+            area_id?: string | null;
+            /** Format: int64 */
+            birthday_age?: number | null;
+            birthday_child: string;
+            /** @description Default: the start plus the package's length. */
+            ends_at?: string | null;
+            /** Format: int64 */
+            expected_children: number;
+            /** @description The family booking; or `guardian` to register a new one with the birthday child. */
+            family_id?: string | null;
+            guardian?: null | components["schemas"]["GuardianRef"];
+            notes?: string | null;
+            package_id?: string | null;
+            /** @description RFC 3339. */
+            starts_at: string;
+        };
+        BookingList: {
+            items: components["schemas"]["Booking"][];
+        };
+        BookingPatch: {
+            area_id?: string | null;
+            /** Format: int64 */
+            birthday_age?: number | null;
+            birthday_child?: string | null;
+            ends_at?: string | null;
+            /** Format: int64 */
+            expected_children?: number | null;
+            notes?: string | null;
+            package_id?: string | null;
+            /** @description A move keeps the party's length unless `ends_at` comes too. */
+            starts_at?: string | null;
+            state?: null | components["schemas"]["BookingState"];
+            /**
+             * Format: int64
+             * @description The version the client saw; a different current one answers 409 `stale`.
+             */
+            version?: number | null;
+        };
+        BookingSettings: {
+            closed_days: components["schemas"]["ClosedDay"][];
+            /**
+             * Format: int64
+             * @description Hours a booking without its deposit holds its slot.
+             */
+            hold_hours: number;
+            /** @description Monday first, all seven days. */
+            hours: components["schemas"]["DayHours"][];
+            /**
+             * Format: int64
+             * @description Cancelled at least this many days before the party, the deposit goes back; later, it is
+             *     kept.
+             */
+            refund_days: number;
+            /** @description The branch's time zone (read-only here): every hour above is local to it. */
+            timezone?: string;
+        };
+        BookingSettingsInput: {
+            /** @description The whole list (replaces the old one). */
+            closed_days?: components["schemas"]["ClosedDay"][] | null;
+            /** Format: int64 */
+            hold_hours?: number | null;
+            /** @description Any weekdays to change (the others keep theirs). */
+            hours?: components["schemas"]["DayHours"][] | null;
+            /** Format: int64 */
+            refund_days?: number | null;
+        };
+        /**
+         * @description Where a booking stands.
+         * @enum {string}
+         */
+        BookingState: "tentative" | "confirmed" | "checked_in" | "completed" | "cancelled";
         Branch: {
             address: string;
             allow_negative_stock: boolean;
@@ -7835,6 +9022,17 @@ export interface components {
             /** Format: int64 */
             services_cents: number;
         };
+        CancelInput: {
+            authorization?: null | components["schemas"]["Authorization"];
+            reason: string;
+            /** @description How the deposit goes back when the rule gives it back (default: as it was paid). */
+            refund_payments?: components["schemas"]["PaymentRequest"][] | null;
+        };
+        /** @description A cancelled booking and the refunds of what was paid (none when it is kept). */
+        Cancellation: {
+            booking: components["schemas"]["Booking"];
+            refunds: components["schemas"]["Refund"][];
+        };
         /**
          * @description What the menu is drawn on. Every length in a design is in the canvas's own unit:
          *     points for paper, pixels for screens.
@@ -7855,6 +9053,14 @@ export interface components {
             day: string;
             /** Format: int64 */
             visitors: number;
+        };
+        CheckInInput: {
+            authorization?: null | components["schemas"]["Authorization"];
+            capacity_override?: boolean;
+            /** @description The guests as they arrive (the birthday family's children may come by `child_id`). */
+            children: components["schemas"]["ChildRef"][];
+            /** @description Pays the balance (extra children included) on the same ticket. */
+            payments?: components["schemas"]["PaymentRequest"][] | null;
         };
         Checkout: {
             /** @description The supervisor who allowed an adult not on the list, and their name. */
@@ -7900,6 +9106,12 @@ export interface components {
         };
         ClipList: {
             items: components["schemas"]["AudioClip"][];
+        };
+        /** @description A day the branch does not open (a holiday), whatever its weekday says. */
+        ClosedDay: {
+            /** @description `YYYY-MM-DD`. */
+            day: string;
+            reason?: string;
         };
         ClosingsReport: {
             /** Format: int64 */
@@ -8174,6 +9386,22 @@ export interface components {
             /** Format: int64 */
             sales_count: number;
         };
+        /** @description A weekday's opening hours, local to the branch. */
+        DayHours: {
+            closed?: boolean;
+            /** @example 21:00 */
+            closes: string;
+            /**
+             * @description `HH:MM`.
+             * @example 09:00
+             */
+            opens: string;
+            /**
+             * Format: int32
+             * @description 1 = Monday … 7 = Sunday.
+             */
+            weekday: number;
+        };
         /** @description A volume that applies from `start` until the next part starts. */
         DayPart: {
             /** @description "HH:MM" */
@@ -8340,6 +9568,11 @@ export interface components {
         FamilyList: {
             items: components["schemas"]["Family"][];
         };
+        /** @description The calendar feed's address. */
+        FeedLink: {
+            token: string;
+            url: string;
+        };
         /** @description What the feed says itself, besides the changes it relays. */
         FeedNotice: (components["schemas"]["Hello"] & {
             /** @enum {string} */
@@ -8490,6 +9723,19 @@ export interface components {
             /** Format: int64 */
             visitors: number;
         };
+        /** @description A product a party includes (the cake, the pizzas), taken from stock once at check-in. */
+        IncludedProduct: {
+            /** @description The product's name (read-only). */
+            name?: string;
+            product_id: string;
+            /** Format: int64 */
+            quantity: number;
+        };
+        IncludedProductInput: {
+            product_id: string;
+            /** Format: int64 */
+            quantity: number;
+        };
         Inventory: {
             /** Format: int64 */
             low_stock_count: number;
@@ -8554,7 +9800,7 @@ export interface components {
             price: boolean;
         };
         /** @enum {string} */
-        ItemKind: "product" | "service" | "package";
+        ItemKind: "product" | "service" | "package" | "booking";
         /** @enum {string} */
         IvaRate: "16" | "0" | "exento";
         /** @description Why a job failed, in the same shape as API errors. */
@@ -8657,6 +9903,10 @@ export interface components {
             checkout: components["schemas"]["Checkout"];
             /** @enum {string} */
             type: "checkout.created";
+        } | {
+            booking: components["schemas"]["Booking"];
+            /** @enum {string} */
+            type: "booking.updated";
         } | {
             /** @enum {string} */
             type: "resync";
@@ -8954,6 +10204,64 @@ export interface components {
             /** Format: double */
             gamma: number;
         };
+        /** @description A party checked in: the booking and its ticket (timers, pick-up code, any balance paid). */
+        PartyCheckIn: {
+            booking: components["schemas"]["Booking"];
+            sale: components["schemas"]["Sale"];
+        };
+        PartyPackage: {
+            active: boolean;
+            /** @description The area it is held in by default. */
+            area_id?: string | null;
+            /**
+             * Format: int64
+             * @description Cleaning time the area needs after the party.
+             */
+            buffer_minutes: number;
+            /**
+             * Format: int64
+             * @description Children the price covers; each one more pays `extra_child_price_cents`.
+             */
+            children_included: number;
+            /**
+             * Format: int64
+             * @description Share of the total paid ahead to confirm the booking.
+             */
+            deposit_percent: number;
+            /** Format: int64 */
+            duration_minutes: number;
+            /** Format: int64 */
+            extra_child_price_cents: number;
+            id: string;
+            iva_rate: components["schemas"]["IvaRate"];
+            name: string;
+            /** Format: int64 */
+            price_cents: number;
+            products: components["schemas"]["IncludedProduct"][];
+        };
+        PartyPackageInput: {
+            active?: boolean | null;
+            /** @description An area id, or `""` for none. */
+            area_id?: string | null;
+            /** Format: int64 */
+            buffer_minutes?: number | null;
+            /** Format: int64 */
+            children_included?: number | null;
+            /** Format: int64 */
+            deposit_percent?: number | null;
+            /** Format: int64 */
+            duration_minutes?: number | null;
+            /** Format: int64 */
+            extra_child_price_cents?: number | null;
+            iva_rate?: null | components["schemas"]["IvaRate"];
+            name?: string | null;
+            /** Format: int64 */
+            price_cents?: number | null;
+            products?: components["schemas"]["IncludedProductInput"][] | null;
+        };
+        PartyPackageList: {
+            items: components["schemas"]["PartyPackage"][];
+        };
         Payment: {
             /** Format: int64 */
             amount_cents: number;
@@ -9246,6 +10554,8 @@ export interface components {
             user_name?: string;
         };
         SaleItem: {
+            /** @description The booking a `booking` line pays toward or checked in. */
+            booking_id?: string | null;
             child?: null | components["schemas"]["Child"];
             /** @description The children this line checked in, each with their timer. */
             children?: components["schemas"]["ItemChild"][];
@@ -9295,6 +10605,13 @@ export interface components {
          *     stops the timer).
          */
         SaleItemRequest: {
+            /** Format: int64 */
+            amount_cents?: number | null;
+            /**
+             * @description A payment toward a booking: `{booking_id, amount_cents?}` (without an amount, the deposit
+             *     still due, or the balance once the deposit is in).
+             */
+            booking_id?: string | null;
             child?: null | components["schemas"]["Child"];
             /**
              * @description Play time or a package for several children: one timer each, of the service's length. On
@@ -9732,6 +11049,11 @@ export interface components {
         };
         /** @description A timer as clients see it. */
         Timer: {
+            /**
+             * @description A party's timers: the booking, and what the wall groups its tiles under ("Fiesta de
+             *     Sofía"; empty otherwise).
+             */
+            booking_id?: string | null;
             child_id?: string | null;
             child_name: string;
             /** @description Allergies and the like, from the family's record at check-in. */
@@ -9759,6 +11081,7 @@ export interface components {
              * @description Overtime up to this many minutes is not charged.
              */
             grace_minutes: number;
+            group?: string;
             guardian_name: string;
             guardian_phone: string;
             id: string;
@@ -10061,6 +11384,10 @@ export type AmendRequest = components['schemas']['AmendRequest'];
 export type Amendment = components['schemas']['Amendment'];
 export type Announcement = components['schemas']['Announcement'];
 export type AnnouncementInput = components['schemas']['AnnouncementInput'];
+export type Area = components['schemas']['Area'];
+export type AreaInput = components['schemas']['AreaInput'];
+export type AreaKind = components['schemas']['AreaKind'];
+export type AreaList = components['schemas']['AreaList'];
 export type AudioClip = components['schemas']['AudioClip'];
 export type AudioSchedule = components['schemas']['AudioSchedule'];
 export type AudioSettings = components['schemas']['AudioSettings'];
@@ -10071,20 +11398,31 @@ export type BacktestPoint = components['schemas']['BacktestPoint'];
 export type BackupInfo = components['schemas']['BackupInfo'];
 export type BackupList = components['schemas']['BackupList'];
 export type Birthday = components['schemas']['Birthday'];
+export type Booking = components['schemas']['Booking'];
+export type BookingInput = components['schemas']['BookingInput'];
+export type BookingList = components['schemas']['BookingList'];
+export type BookingPatch = components['schemas']['BookingPatch'];
+export type BookingSettings = components['schemas']['BookingSettings'];
+export type BookingSettingsInput = components['schemas']['BookingSettingsInput'];
+export type BookingState = components['schemas']['BookingState'];
 export type Branch = components['schemas']['Branch'];
 export type BranchInput = components['schemas']['BranchInput'];
 export type BranchList = components['schemas']['BranchList'];
 export type Breaker = components['schemas']['Breaker'];
 export type ByMethod = components['schemas']['ByMethod'];
 export type ByType = components['schemas']['ByType'];
+export type CancelInput = components['schemas']['CancelInput'];
+export type Cancellation = components['schemas']['Cancellation'];
 export type Canvas = components['schemas']['Canvas'];
 export type CapacityWarning = components['schemas']['CapacityWarning'];
+export type CheckInInput = components['schemas']['CheckInInput'];
 export type Checkout = components['schemas']['Checkout'];
 export type CheckoutInput = components['schemas']['CheckoutInput'];
 export type Child = components['schemas']['Child'];
 export type ChildInput = components['schemas']['ChildInput'];
 export type ChildRef = components['schemas']['ChildRef'];
 export type ClipList = components['schemas']['ClipList'];
+export type ClosedDay = components['schemas']['ClosedDay'];
 export type ClosingsReport = components['schemas']['ClosingsReport'];
 export type ConsentAcceptance = components['schemas']['ConsentAcceptance'];
 export type ConsentInput = components['schemas']['ConsentInput'];
@@ -10102,6 +11440,7 @@ export type DayCloseRequest = components['schemas']['DayCloseRequest'];
 export type DayClosing = components['schemas']['DayClosing'];
 export type DayClosingList = components['schemas']['DayClosingList'];
 export type DayFigures = components['schemas']['DayFigures'];
+export type DayHours = components['schemas']['DayHours'];
 export type DayPart = components['schemas']['DayPart'];
 export type DayStatus = components['schemas']['DayStatus'];
 export type Delta = components['schemas']['Delta'];
@@ -10120,6 +11459,7 @@ export type FamilyChild = components['schemas']['FamilyChild'];
 export type FamilyExport = components['schemas']['FamilyExport'];
 export type FamilyInput = components['schemas']['FamilyInput'];
 export type FamilyList = components['schemas']['FamilyList'];
+export type FeedLink = components['schemas']['FeedLink'];
 export type FeedNotice = components['schemas']['FeedNotice'];
 export type Figures = components['schemas']['Figures'];
 export type FontSizes = components['schemas']['FontSizes'];
@@ -10134,6 +11474,8 @@ export type Heatmap = components['schemas']['Heatmap'];
 export type Hello = components['schemas']['Hello'];
 export type HelloBranch = components['schemas']['HelloBranch'];
 export type HourCount = components['schemas']['HourCount'];
+export type IncludedProduct = components['schemas']['IncludedProduct'];
+export type IncludedProductInput = components['schemas']['IncludedProductInput'];
 export type Inventory = components['schemas']['Inventory'];
 export type InventoryRow = components['schemas']['InventoryRow'];
 export type ItemChild = components['schemas']['ItemChild'];
@@ -10168,6 +11510,10 @@ export type PairRequest = components['schemas']['PairRequest'];
 export type Palette = components['schemas']['Palette'];
 export type PaperSize = components['schemas']['PaperSize'];
 export type Params = components['schemas']['Params'];
+export type PartyCheckIn = components['schemas']['PartyCheckIn'];
+export type PartyPackage = components['schemas']['PartyPackage'];
+export type PartyPackageInput = components['schemas']['PartyPackageInput'];
+export type PartyPackageList = components['schemas']['PartyPackageList'];
 export type Payment = components['schemas']['Payment'];
 export type PaymentMethod = components['schemas']['PaymentMethod'];
 export type PaymentRequest = components['schemas']['PaymentRequest'];

@@ -36,7 +36,8 @@ fn kind_str(k: ItemKind) -> &'static str {
     match k {
         ItemKind::Product => "product",
         ItemKind::Service => "service",
-        ItemKind::Package => "package",
+        // The report's rows keep parties with the packages.
+        ItemKind::Package | ItemKind::Booking => "package",
     }
 }
 

@@ -69,7 +69,7 @@ fn sale_sums(
         "SELECT s.business_day, s.created_at, s.total_cents, s.change_cents,
            (SELECT COALESCE(SUM(CASE WHEN kind = 'service' THEN total_cents END), 0) FROM sale_items WHERE sale_id = s.id),
            (SELECT COALESCE(SUM(CASE WHEN kind = 'product' THEN total_cents END), 0) FROM sale_items WHERE sale_id = s.id),
-           (SELECT COALESCE(SUM(CASE WHEN kind = 'package' THEN total_cents END), 0) FROM sale_items WHERE sale_id = s.id),
+           (SELECT COALESCE(SUM(CASE WHEN kind IN ('package', 'booking') THEN total_cents END), 0) FROM sale_items WHERE sale_id = s.id),
            (SELECT COALESCE(SUM(CASE WHEN method = 'cash' THEN amount_cents END), 0) FROM sale_payments WHERE sale_id = s.id),
            (SELECT COALESCE(SUM(CASE WHEN method = 'card' THEN amount_cents END), 0) FROM sale_payments WHERE sale_id = s.id),
            (SELECT COALESCE(SUM(CASE WHEN method = 'transfer' THEN amount_cents END), 0) FROM sale_payments WHERE sale_id = s.id),
@@ -154,11 +154,11 @@ fn add_items(conn: &Connection, branch_id: &str, sale_id: Option<&str>) -> Resul
     };
     conn.prepare_cached(&format!(
         "INSERT INTO report_items_daily (branch_id, business_day, kind, item_id, name, quantity, revenue_cents)
-         SELECT s.branch_id, s.business_day, i.kind, CASE WHEN i.extra IS NULL THEN COALESCE(i.product_id, i.service_id, i.package_id) ELSE 'extra-time' END,
-                MAX(CASE WHEN i.extra IS NULL THEN i.name ELSE 'Tiempo extra' END), SUM(i.quantity), SUM(i.total_cents)
+         SELECT s.branch_id, s.business_day, CASE WHEN i.kind = 'booking' THEN 'package' ELSE i.kind END, CASE WHEN i.kind = 'booking' THEN 'parties' WHEN i.extra IS NULL THEN COALESCE(i.product_id, i.service_id, i.package_id) ELSE 'extra-time' END,
+                MAX(CASE WHEN i.kind = 'booking' THEN 'Fiestas' WHEN i.extra IS NULL THEN i.name ELSE 'Tiempo extra' END), SUM(i.quantity), SUM(i.total_cents)
          FROM sales s JOIN sale_items i ON i.sale_id = s.id
          WHERE s.branch_id = ?1 AND {filter}
-         GROUP BY s.branch_id, s.business_day, i.kind, CASE WHEN i.extra IS NULL THEN COALESCE(i.product_id, i.service_id, i.package_id) ELSE 'extra-time' END
+         GROUP BY s.branch_id, s.business_day, CASE WHEN i.kind = 'booking' THEN 'package' ELSE i.kind END, CASE WHEN i.kind = 'booking' THEN 'parties' WHEN i.extra IS NULL THEN COALESCE(i.product_id, i.service_id, i.package_id) ELSE 'extra-time' END
          ON CONFLICT (branch_id, business_day, kind, item_id) DO UPDATE SET
              name = excluded.name,
              quantity = quantity + excluded.quantity,
@@ -193,7 +193,7 @@ fn add_refunds(conn: &Connection, branch_id: &str, refund_id: Option<&str>, tz: 
            (SELECT COALESCE(SUM(CASE WHEN si.kind = 'product' THEN ri.total_cents END), 0)
               FROM refund_items ri JOIN sale_items si ON si.sale_id = ri.sale_id AND si.position = ri.sale_position
               WHERE ri.refund_id = r.id),
-           (SELECT COALESCE(SUM(CASE WHEN si.kind = 'package' THEN ri.total_cents END), 0)
+           (SELECT COALESCE(SUM(CASE WHEN si.kind IN ('package', 'booking') THEN ri.total_cents END), 0)
               FROM refund_items ri JOIN sale_items si ON si.sale_id = ri.sale_id AND si.position = ri.sale_position
               WHERE ri.refund_id = r.id),
            (SELECT COALESCE(SUM(CASE WHEN method = 'cash' THEN amount_cents END), 0) FROM refund_payments WHERE refund_id = r.id),
@@ -251,12 +251,12 @@ fn add_refunds(conn: &Connection, branch_id: &str, refund_id: Option<&str>, tz: 
     conn.prepare_cached(&format!(
         "INSERT INTO report_items_daily (branch_id, business_day, kind, item_id, name, quantity,
                                          revenue_cents, refunded_quantity, refunded_cents)
-         SELECT r.branch_id, r.business_day, si.kind, CASE WHEN si.extra IS NULL THEN COALESCE(si.product_id, si.service_id, si.package_id) ELSE 'extra-time' END,
-                MAX(CASE WHEN si.extra IS NULL THEN si.name ELSE 'Tiempo extra' END), 0, 0, SUM(ri.quantity), SUM(ri.total_cents)
+         SELECT r.branch_id, r.business_day, CASE WHEN si.kind = 'booking' THEN 'package' ELSE si.kind END, CASE WHEN si.kind = 'booking' THEN 'parties' WHEN si.extra IS NULL THEN COALESCE(si.product_id, si.service_id, si.package_id) ELSE 'extra-time' END,
+                MAX(CASE WHEN si.kind = 'booking' THEN 'Fiestas' WHEN si.extra IS NULL THEN si.name ELSE 'Tiempo extra' END), 0, 0, SUM(ri.quantity), SUM(ri.total_cents)
          FROM refunds r JOIN refund_items ri ON ri.refund_id = r.id
          JOIN sale_items si ON si.sale_id = ri.sale_id AND si.position = ri.sale_position
          WHERE r.branch_id = ?1 AND {filter}
-         GROUP BY r.branch_id, r.business_day, si.kind, CASE WHEN si.extra IS NULL THEN COALESCE(si.product_id, si.service_id, si.package_id) ELSE 'extra-time' END
+         GROUP BY r.branch_id, r.business_day, CASE WHEN si.kind = 'booking' THEN 'package' ELSE si.kind END, CASE WHEN si.kind = 'booking' THEN 'parties' WHEN si.extra IS NULL THEN COALESCE(si.product_id, si.service_id, si.package_id) ELSE 'extra-time' END
          ON CONFLICT (branch_id, business_day, kind, item_id) DO UPDATE SET
              refunded_quantity = refunded_quantity + excluded.refunded_quantity,
              refunded_cents = refunded_cents + excluded.refunded_cents"

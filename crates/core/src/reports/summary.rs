@@ -60,9 +60,10 @@ pub fn summary(
     })? {
         let (kind, sum) = row?;
         match kind.as_str() {
-            "service" => by_type.services_cents = sum,
-            "package" => by_type.packages_cents = sum,
-            _ => by_type.products_cents = sum,
+            "service" => by_type.services_cents += sum,
+            // A party's deposit and balance count as a package: the party is one.
+            "package" | "booking" => by_type.packages_cents += sum,
+            _ => by_type.products_cents += sum,
         }
     }
     // Net of what was refunded in the period (by the refund's business day).
@@ -77,7 +78,7 @@ pub fn summary(
         let (kind, sum) = row?;
         match kind.as_str() {
             "service" => by_type.services_cents -= sum,
-            "package" => by_type.packages_cents -= sum,
+            "package" | "booking" => by_type.packages_cents -= sum,
             _ => by_type.products_cents -= sum,
         }
     }

@@ -15,6 +15,7 @@ use crate::state::AppState;
 pub mod audio;
 pub mod auth;
 pub mod backups;
+pub mod bookings;
 pub mod catalog;
 pub mod day_close;
 pub mod events;
@@ -100,6 +101,17 @@ pub fn api() -> OpenApiRouter<AppState> {
             pickup::notify_settings,
             pickup::put_notify_settings
         ))
+        .routes(routes!(bookings::list_areas, bookings::create_area))
+        .routes(routes!(bookings::update_area))
+        .routes(routes!(bookings::list_packages, bookings::create_package))
+        .routes(routes!(bookings::update_package))
+        .routes(routes!(bookings::settings, bookings::put_settings))
+        .routes(routes!(bookings::list, bookings::create))
+        .routes(routes!(bookings::get, bookings::update))
+        .routes(routes!(bookings::cancel))
+        .routes(routes!(bookings::check_in))
+        .routes(routes!(bookings::ics_token))
+        .routes(routes!(bookings::ics))
         .routes(routes!(reports::forecast))
         .routes(routes!(report_files::export))
         .routes(routes!(events::list))

@@ -170,6 +170,7 @@ fn kind_name(k: ItemKind) -> &'static str {
         ItemKind::Product => "Producto",
         ItemKind::Service => "Servicio",
         ItemKind::Package => "Paquete",
+        ItemKind::Booking => "Fiesta",
     }
 }
 

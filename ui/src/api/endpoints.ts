@@ -10,6 +10,8 @@ import type {
   TimerAction, TimerList, TotemMenu, UploadedImage, User, UserInput,
   AcceptanceInput, ConsentAcceptance, ConsentInput, ConsentVersion, ConsentVersionList, CustomersReport, EraseRequest, Family, FamilyExport, FamilyInput, FamilyList,
   NotifySettings, NotifySettingsInput, Occupancy, RetentionRun,
+  Booking, BookingInput, BookingList, BookingPatch, CancelInput, Cancellation, CheckInInput, PartyCheckIn,
+  Area, AreaInput, AreaList, BookingSettings, BookingSettingsInput, FeedLink, PartyPackage, PartyPackageInput, PartyPackageList,
 } from './types';
 
 // Typed wrappers for the routes of docs/api.md, one line each, so pages never build URLs.
@@ -92,6 +94,41 @@ export const notifications = {
 /** Children inside against the venue's capacity, and when places free up. */
 export const occupancy = {
   get: () => request<Occupancy>('GET', '/occupancy'),
+};
+
+/** Parties' set-up (super_admin writes, the desk reads): the rooms and zones they book, the party
+ *  packages, the opening hours and closed days, the hold and refund rules. */
+export const areas = {
+  list: () => request<AreaList>('GET', '/areas'),
+  create: (body: AreaInput) => request<Area>('POST', '/areas', body),
+  update: (id: string, body: AreaInput) => request<Area>('PATCH', `/areas/${encodeURIComponent(id)}`, body),
+};
+export const partyPackages = {
+  list: () => request<PartyPackageList>('GET', '/party-packages'),
+  create: (body: PartyPackageInput) => request<PartyPackage>('POST', '/party-packages', body),
+  update: (id: string, body: PartyPackageInput) => request<PartyPackage>('PATCH', `/party-packages/${encodeURIComponent(id)}`, body),
+};
+export const bookingSettings = {
+  get: () => request<BookingSettings>('GET', '/booking-settings'),
+  save: (body: BookingSettingsInput) => request<BookingSettings>('PUT', '/booking-settings', body),
+};
+/** The parties' calendar for a phone or Google Calendar: a new private link each time (the old one stops working). */
+export const bookingsFeed = {
+  renew: () => request<FeedLink>('POST', '/bookings/ics-token'),
+};
+
+/** Parties booked in the calendar: the days asked for (the branch's dates, inclusive), one party,
+ *  booking, moving (with the `version` seen: 409 `stale` or `slot_taken`), cancelling, and the
+ *  party's check-in at the door (a timer per child under one pick-up code). */
+export const bookings = {
+  list: (f: { from: string; to: string; area_id?: string; state?: string }) =>
+    request<BookingList>('GET', `/bookings${q({ from: f.from, to: f.to, area_id: f.area_id, state: f.state })}`),
+  get: (id: string) => request<Booking>('GET', `/bookings/${encodeURIComponent(id)}`),
+  create: (body: BookingInput) => request<Booking>('POST', '/bookings', body),
+  update: (id: string, body: BookingPatch) => request<Booking>('PATCH', `/bookings/${encodeURIComponent(id)}`, body),
+  cancel: (id: string, body: CancelInput) => request<Cancellation>('POST', `/bookings/${encodeURIComponent(id)}/cancel`, body),
+  checkIn: (id: string, body: CheckInInput, idempotencyKey: string) =>
+    request<PartyCheckIn>('POST', `/bookings/${encodeURIComponent(id)}/check-in`, body, { idempotencyKey }),
 };
 
 export const images = {

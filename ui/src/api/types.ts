@@ -39,7 +39,7 @@ export interface ItemList<T> {
 export type TimerAction = 'start' | 'pause' | 'resume' | 'stop' | 'cancel';
 
 /** The catalogue tables the admin edits (the `entity` of their `catalog.changed` messages). */
-export type CatalogEntity = 'product' | 'service' | 'package' | 'branch' | 'user';
+export type CatalogEntity = 'product' | 'service' | 'package' | 'branch' | 'user' | 'area' | 'party_package';
 
 /** The query every report route reads. */
 export interface ReportFilter {

@@ -8,7 +8,7 @@ import { formatMXN } from '../../lib/money';
 // How each catalogue entity appears in admin: its table columns and its form fields. Form field
 // names are the API's own, so a {field} in a hub error points straight at the input to highlight.
 
-export type FieldKind = 'text' | 'textarea' | 'money' | 'int' | 'bool' | 'select' | 'password' | 'items' | 'image' | 'note';
+export type FieldKind = 'text' | 'textarea' | 'money' | 'int' | 'bool' | 'select' | 'password' | 'items' | 'image' | 'note' | 'color';
 export type FormValue = string | number | boolean | null | PackageItem[];
 export type FormValues = Record<string, FormValue>;
 
@@ -23,6 +23,8 @@ export interface FieldDef {
   options?: { value: string; label?: string; key?: MessageKey }[];
   /** Under the input: what the field does, in a sentence. */
   hint?: MessageKey;
+  /** An `items` field that holds products only (a party package's), not services. */
+  productsOnly?: boolean;
 }
 
 export interface Column<T> {
@@ -51,10 +53,10 @@ export interface EntityConfig<T extends { id: Id }> {
 
 const str = (v: FormValue): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
 const num = (v: FormValue): number => (typeof v === 'number' ? v : Number(v) || 0);
-const yes = (active: boolean) => (active ? '✓' : '—');
+export const yes = (active: boolean) => (active ? '✓' : '—');
 
 /** Only the fields the form shows, in the API's shape. */
-function body(fields: FieldDef[], values: FormValues, creating: boolean): Record<string, unknown> {
+export function formBody(fields: FieldDef[], values: FormValues, creating: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) {
     if (f.kind === 'note' || (f.createOnly && !creating)) continue;
@@ -64,7 +66,7 @@ function body(fields: FieldDef[], values: FormValues, creating: boolean): Record
     } else if (f.kind === 'text' || f.kind === 'textarea' || f.kind === 'image') {
       // On a change, empty text is sent as "" (the hub clears the field); null would keep it.
       out[f.name] = creating ? str(v) : typeof v === 'string' ? v.trim() : null;
-    } else if (f.kind === 'select') out[f.name] = str(v);
+    } else if (f.kind === 'select' || f.kind === 'color') out[f.name] = str(v);
     else if (f.kind === 'money' || f.kind === 'int') out[f.name] = v === null || v === '' ? null : num(v);
     else out[f.name] = v;
   }
@@ -72,7 +74,7 @@ function body(fields: FieldDef[], values: FormValues, creating: boolean): Record
 }
 
 /** The IVA a price includes (the hub's `iva_rate`): 16 % by default, 0 % or exempt. */
-const ivaField: FieldDef = {
+export const ivaField: FieldDef = {
   name: 'iva_rate', label: 'field.iva', kind: 'select', required: true,
   options: [{ value: '16', key: 'field.iva.16' }, { value: '0', key: 'field.iva.0' }, { value: 'exento', key: 'field.iva.exento' }],
 };
@@ -105,7 +107,7 @@ export const productConfig: EntityConfig<Product> = {
   title: (p) => p.name,
   empty: () => ({ name: '', category: '', price_cents: 0, cost_cents: null, iva_rate: '16', stock: 0, low_stock_threshold: 5, barcode: '', image_url: '', description: '', active: true }),
   fromRow: (p) => ({ ...p, iva_rate: p.iva_rate ?? '16' }),
-  toBody: (v, creating) => body(productFields, v, creating),
+  toBody: (v, creating) => formBody(productFields, v, creating),
   api: products,
   listParams: { include_inactive: 'true' },
 };
@@ -139,7 +141,7 @@ export const serviceConfig: EntityConfig<Service> = {
     extra_block_price_cents: 0, grace_minutes: 5, description: '', active: true,
   }),
   fromRow: (s) => ({ ...s, iva_rate: s.iva_rate ?? '16' }),
-  toBody: (v, creating) => body(serviceFields, v, creating),
+  toBody: (v, creating) => formBody(serviceFields, v, creating),
   api: services,
 };
 
@@ -165,7 +167,7 @@ export const packageConfig: EntityConfig<Package> = {
   empty: () => ({ name: '', price_cents: 0, items: [], iva_rate: '16', description: '', active: true }),
   fromRow: (p) => ({ ...p, iva_rate: p.iva_rate ?? '16', items: p.items.map((i) => ({ ...i })) }),
   toBody: (v, creating) => {
-    const out = body(packageFields, v, creating);
+    const out = formBody(packageFields, v, creating);
     const items = (v.items as PackageItem[] | null) ?? [];
     out.items = items.map((i) => (i.service_id ? { service_id: i.service_id, quantity: i.quantity } : { product_id: i.product_id, quantity: i.quantity }));
     return out;
@@ -217,7 +219,7 @@ export const branchConfig: EntityConfig<Branch> = {
   }),
   fromRow: (b) => ({ ...b }),
   toBody: (v, creating) => {
-    const out = body(branchFields, v, creating);
+    const out = formBody(branchFields, v, creating);
     // An RFC is written in capitals (the hub checks it as the SAT writes it).
     if (typeof out.rfc === 'string') out.rfc = out.rfc.toUpperCase();
     // A folio prefix cannot be emptied: left empty it keeps the one it has.
@@ -250,7 +252,7 @@ export function userConfig(roleLabel: (r: Role) => string): EntityConfig<User> {
     empty: () => ({ username: '', display_name: '', role: 'reception', password: '', active: true }),
     fromRow: (u) => ({ ...u, password: '' }),
     toBody: (v, creating) => {
-      const out = body(fields, v, creating);
+      const out = formBody(fields, v, creating);
       // A new account is created active; the API's create body has no such field.
       if (creating) delete out.active;
       return out;

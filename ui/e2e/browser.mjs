@@ -28,10 +28,11 @@ export function launchBrowser() {
 
 /**
  * A separate device: its own context (cookies, sessionStorage), logged in through the login page.
- * `prepare` runs on the new context before any page loads (e.g. installing a fake clock).
+ * `prepare` runs on the new context before any page loads (e.g. installing a fake clock);
+ * `contextOptions` are Playwright's (e.g. `{ hasTouch: true }` for a touch screen).
  */
-export async function openAs(browser, base, username, viewport = DESK, prepare = async () => {}) {
-  const context = await browser.newContext({ viewport, locale: 'es-MX' });
+export async function openAs(browser, base, username, viewport = DESK, prepare = async () => {}, contextOptions = {}) {
+  const context = await browser.newContext({ viewport, locale: 'es-MX', ...contextOptions });
   await prepare(context);
   const page = await context.newPage();
   const errors = [];

@@ -180,6 +180,9 @@ test('the owner sets up a party room, a package with a product, Sunday’s hours
   await screenshot(page, 'admin-parties-hours-refused');
   await sunday.locator('input[name="hours[6].opens"]').fill('10:00');
   await sunday.locator('input[name="hours[6].closes"]').fill('18:00');
+  // The earlier saves' «Guardado» may still show: only this save's counts.
+  await page.$$eval('.toasts button', (toasts) => toasts.forEach((b) => b.click()));
+  await page.waitForFunction(() => !document.querySelector('.toasts button'));
   await page.click('[data-testid=booking-settings-save]');
   await page.locator('.toasts button', { hasText: 'Guardado' }).waitFor();
   const settings = await call(hub.url, adminToken, 'GET', '/booking-settings');

@@ -29,6 +29,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_till.sql",
         sql: include_str!("../migrations/0003_till.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_bookings.sql",
+        sql: include_str!("../migrations/0004_bookings.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

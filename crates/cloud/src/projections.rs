@@ -97,6 +97,23 @@ struct TimerFacts {
     ends_at: Option<String>,
 }
 
+/// A booking as the store last announced it (its contact details stay out of the table).
+#[derive(Deserialize)]
+struct BookingFacts {
+    folio: String,
+    state: String,
+    day: String,
+    starts_at: String,
+    ends_at: String,
+    birthday_child: String,
+    area_name: String,
+    #[serde(default)]
+    package_name: String,
+    expected_children: i64,
+    total_cents: i64,
+    paid_cents: i64,
+}
+
 #[derive(Deserialize)]
 struct StockFacts {
     stock_after: i64,
@@ -118,6 +135,7 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
     let mut tills: BTreeMap<String, TillTotals> = BTreeMap::new();
     let mut timers: BTreeMap<&str, (i64, TimerFacts)> = BTreeMap::new();
     let mut stock: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    let mut parties: BTreeMap<&str, (i64, BookingFacts)> = BTreeMap::new();
     for e in events {
         match e.kind.as_str() {
             "sale.created" => {
@@ -133,7 +151,8 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
                 for i in s.items {
                     match i.kind.as_str() {
                         "service" => d.services += i.total_cents,
-                        "package" => d.packages += i.total_cents,
+                        // A party's deposit and balance count with the packages, as at the hub.
+                        "package" | "booking" => d.packages += i.total_cents,
                         _ => d.products += i.total_cents,
                     }
                 }
@@ -155,7 +174,7 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
                 for i in r.items {
                     match i.kind.as_str() {
                         "service" => d.services -= i.total_cents,
-                        "package" => d.packages -= i.total_cents,
+                        "package" | "booking" => d.packages -= i.total_cents,
                         _ => d.products -= i.total_cents,
                     }
                 }
@@ -192,6 +211,17 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
                     .is_none_or(|(seq, _)| *seq < e.seq);
                 if newer {
                     timers.insert(&e.entity_id, (e.seq, t));
+                }
+            }
+            k if k.starts_with("booking.") && e.entity == "booking" => {
+                let Some(b) = facts::<BookingFacts>(e) else {
+                    continue;
+                };
+                let newer = parties
+                    .get(e.entity_id.as_str())
+                    .is_none_or(|(seq, _)| *seq < e.seq);
+                if newer {
+                    parties.insert(&e.entity_id, (e.seq, b));
                 }
             }
             "stock.moved" => {
@@ -255,6 +285,24 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
                 device_seq = excluded.device_seq
              WHERE timers.device_seq < excluded.device_seq",
             &[&branch_id, id, &t.child_name, &t.service_name, &t.state, &t.ends_at, seq],
+        )
+        .await?;
+    }
+    for (id, (seq, b)) in &parties {
+        tx.execute(
+            "INSERT INTO bookings (branch_id, booking_id, folio, state, day, starts_at, ends_at, birthday_child,
+                                   area_name, package_name, expected_children, total_cents, paid_cents, device_seq)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             ON CONFLICT (branch_id, booking_id) DO UPDATE SET folio = excluded.folio, state = excluded.state,
+                day = excluded.day, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+                birthday_child = excluded.birthday_child, area_name = excluded.area_name,
+                package_name = excluded.package_name, expected_children = excluded.expected_children,
+                total_cents = excluded.total_cents, paid_cents = excluded.paid_cents, device_seq = excluded.device_seq
+             WHERE bookings.device_seq < excluded.device_seq",
+            &[
+                &branch_id, id, &b.folio, &b.state, &b.day, &b.starts_at, &b.ends_at, &b.birthday_child,
+                &b.area_name, &b.package_name, &b.expected_children, &b.total_cents, &b.paid_cents, seq,
+            ],
         )
         .await?;
     }

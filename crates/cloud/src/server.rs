@@ -40,6 +40,7 @@ pub fn routes() -> OpenApiRouter<CloudState> {
         .routes(routes!(routes::reports::summary))
         .routes(routes!(routes::reports::stock_alerts))
         .routes(routes!(routes::reports::timers))
+        .routes(routes!(routes::reports::bookings))
         .routes(routes!(routes::health::healthz))
         .routes(routes!(routes::health::readyz))
 }

@@ -155,3 +155,81 @@ async fn timers_stock_alerts_and_revenue_by_type_reach_the_owner() {
         "a finished timer leaves the owner's list"
     );
 }
+
+/// The owner sees every branch's parties: the store's bookings reach the cloud with their state
+/// and money, a deposit paid at the desk confirms one there too, and no family contact travels
+/// into the owner's list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_owner_sees_the_branches_parties() {
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("parties").await;
+    let cloud = TestCloud::start(&url);
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let branch = owner.branch("Centro").await;
+    let store = TestStore::new();
+    store.pair(&owner, &branch).await;
+    // The demo store has two parties booked in the coming days; pay the first one's deposit.
+    let (booking, deposit): (String, i64) = store
+        .store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT id, deposit_cents FROM bookings ORDER BY starts_at LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .expect("a demo party");
+    let req = SaleRequest {
+        items: vec![SaleItemRequest {
+            booking_id: Some(booking.clone()),
+            ..Default::default()
+        }],
+        payments: vec![PaymentRequest {
+            method: PaymentMethod::Card,
+            amount_cents: deposit,
+        }],
+        ..Default::default()
+    };
+    store
+        .store
+        .change(&store.cashier, kidyboard_core::clock::now_ms(), |tx| {
+            sales::create(tx, &req, None)
+        })
+        .expect("deposit paid");
+    let (handle, task) =
+        SyncWorker::new(store.store.clone(), fast_worker(), SyncHooks::default()).expect("worker");
+    tokio::spawn(task);
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            handle.status().online && handle.status().pending_events == 0
+        })
+        .await,
+        "{:?}",
+        handle.status()
+    );
+    let (status, list) = owner.get("/api/v1/bookings").await;
+    assert_eq!(status, 200, "{list}");
+    let items = list["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2, "both demo parties: {list}");
+    let paid = items
+        .iter()
+        .find(|b| b["id"] == booking.as_str())
+        .expect("the paid party");
+    assert_eq!(paid["state"], "confirmed", "{paid}");
+    assert_eq!(paid["paid_cents"], deposit);
+    assert_eq!(paid["branch_id"], branch.as_str());
+    assert_eq!(paid["area_name"], "Salón Arcoíris");
+    assert!(
+        !list.to_string().contains("5512345678"),
+        "no family phone in the owner's list: {list}"
+    );
+    let (_, summary) = owner
+        .get(&format!("/api/v1/reports/summary?branch_id={branch}"))
+        .await;
+    assert_eq!(
+        summary["by_type"]["packages_cents"], deposit,
+        "a party's deposit counts with the packages: {summary}"
+    );
+    let (bad, _) = owner.get("/api/v1/bookings?from=2026-02-30").await;
+    assert_eq!(bad, 422);
+}

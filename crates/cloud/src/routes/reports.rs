@@ -288,3 +288,79 @@ pub async fn timers(
         .collect();
     Ok(Json(TimerList { items }))
 }
+
+/// A party as the owner sees it: when, where, for whom and its money (no family contact).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BookingView {
+    pub branch_id: String,
+    pub id: String,
+    pub folio: String,
+    pub state: String,
+    pub day: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub birthday_child: String,
+    pub area_name: String,
+    pub package_name: String,
+    pub expected_children: i64,
+    pub total_cents: i64,
+    pub paid_cents: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BookingList {
+    pub items: Vec<BookingView>,
+}
+
+/// Every branch's parties on the given local days (default: today and the next 30), as last
+/// synced, in start order.
+#[utoipa::path(get, path = "/api/v1/bookings", params(ReportQuery), responses((status = 200, body = BookingList)),
+    security(("bearer" = [])), tag = "reports")]
+pub async fn bookings(
+    State(st): State<CloudState>,
+    owner: Owner,
+    Query(q): Query<ReportQuery>,
+) -> Result<Json<BookingList>> {
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::Mexico_City)
+        .date_naive();
+    let from = day("from", q.from.as_deref(), today)?;
+    let to = day("to", q.to.as_deref(), from + chrono::Duration::days(30))?;
+    if to < from || (to - from).num_days() > 366 {
+        return Err(CloudError::validation(
+            "to",
+            "un rango de hasta un año, `to` no antes de `from`",
+        ));
+    }
+    let db = st.db().await?;
+    check_branch(&db, &owner.org_id, q.branch_id.as_deref()).await?;
+    let rows = db
+        .query(
+            "SELECT k.branch_id, k.booking_id, k.folio, k.state, k.day, k.starts_at, k.ends_at, k.birthday_child,
+                    k.area_name, k.package_name, k.expected_children, k.total_cents, k.paid_cents
+             FROM bookings k JOIN branches b ON b.id = k.branch_id
+             WHERE b.org_id = $1 AND ($2::text IS NULL OR k.branch_id = $2) AND k.day BETWEEN $3 AND $4
+             ORDER BY k.starts_at",
+            &[&owner.org_id, &q.branch_id, &from.to_string(), &to.to_string()],
+        )
+        .await?;
+    let items = rows
+        .iter()
+        .map(|r| BookingView {
+            branch_id: r.get(0),
+            id: r.get(1),
+            folio: r.get(2),
+            state: r.get(3),
+            day: r.get(4),
+            starts_at: r.get(5),
+            ends_at: r.get(6),
+            birthday_child: r.get(7),
+            area_name: r.get(8),
+            package_name: r.get(9),
+            expected_children: r.get(10),
+            total_cents: r.get(11),
+            paid_cents: r.get(12),
+        })
+        .collect();
+    Ok(Json(BookingList { items }))
+}

@@ -636,7 +636,7 @@ pub fn put_settings(tx: &Tx<'_>, input: &BookingSettingsInput) -> Result<Booking
             if !h.closed && h.closes <= h.opens {
                 return Err(CoreError::validation(
                     format!("hours[{i}].closes"),
-                    "cierra después de abrir",
+                    "debe cerrar después de abrir",
                 ));
             }
             tx.conn.execute(
@@ -662,8 +662,15 @@ pub fn put_settings(tx: &Tx<'_>, input: &BookingSettingsInput) -> Result<Booking
         }
         tx.conn
             .execute("DELETE FROM closed_days WHERE branch_id = ?1", [branch])?;
+        let mut seen = std::collections::HashSet::new();
         for (i, d) in days.iter().enumerate() {
             let day = clock::parse_day(&format!("closed_days[{i}].day"), &d.day)?;
+            if !seen.insert(day) {
+                return Err(CoreError::validation(
+                    format!("closed_days[{i}].day"),
+                    format!("el {day} ya está en la lista"),
+                ));
+            }
             let reason = validate::text(&format!("closed_days[{i}].reason"), &d.reason)?;
             tx.conn.execute(
                 "INSERT INTO closed_days (branch_id, day, reason) VALUES (?1, ?2, ?3)

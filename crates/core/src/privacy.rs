@@ -108,6 +108,8 @@ mod tests {
             child_id: Some("c".into()),
             child_notes: "Alergia al cacahuate".into(),
             public_name: "Leo".into(),
+            booking_id: None,
+            group: String::new(),
         }
     }
 
@@ -132,6 +134,7 @@ mod tests {
             discount_cents: 0,
             iva_rate: Default::default(),
             iva_cents: 14,
+            booking_id: None,
         }
     }
 

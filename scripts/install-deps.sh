@@ -12,7 +12,7 @@ APT_PACKAGES=(
   build-essential pkg-config nasm cmake libclang-dev
   fonts-dejavu-core
   poppler-utils ffmpeg libavif-bin webp libjpeg-turbo-progs libvips-tools
-  python3-openpyxl
+  python3-openpyxl python3-icalendar
   chromium
   postgresql
   nodejs npm

@@ -155,7 +155,10 @@ fn main() {
     };
     let (from, to) = (
         clock::day_start_ms(month.from, chrono_tz::America::Mexico_City),
-        clock::day_start_ms(month.to + Duration::days(1), chrono_tz::America::Mexico_City),
+        clock::day_start_ms(
+            month.to + Duration::days(1),
+            chrono_tz::America::Mexico_City,
+        ),
     );
     let (base, base_n) = median_ms(21, || {
         store

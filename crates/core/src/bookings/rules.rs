@@ -284,8 +284,18 @@ mod tests {
             ("back to back", span(10, 12, 0), span(12, 14, 0), false),
             ("overlap", span(10, 12, 0), span(11, 13, 0), true),
             ("inside", span(10, 16, 0), span(11, 13, 0), true),
-            ("the first one's buffer", span(10, 12, 30), span(12, 14, 0), true),
-            ("the second one's buffer", span(12, 14, 30), span(10, 12, 0), true),
+            (
+                "the first one's buffer",
+                span(10, 12, 30),
+                span(12, 14, 0),
+                true,
+            ),
+            (
+                "the second one's buffer",
+                span(12, 14, 30),
+                span(10, 12, 0),
+                true,
+            ),
             ("after the buffer", span(10, 12, 60), span(13, 15, 0), false),
         ];
         for (why, a, b, expected) in cases {

@@ -127,6 +127,6 @@ mod tests {
                 .count()
             })
             .sum();
-        assert_eq!(operations, 18, "every cloud route is in the document");
+        assert_eq!(operations, 19, "every cloud route is in the document");
     }
 }

@@ -8906,7 +8906,7 @@ export interface components {
              */
             refund_days: number;
             /** @description The branch's time zone (read-only here): every hour above is local to it. */
-            timezone?: string;
+            timezone: string;
         };
         BookingSettingsInput: {
             /** @description The whole list (replaces the old one). */

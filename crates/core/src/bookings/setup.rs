@@ -524,7 +524,6 @@ pub struct BookingSettings {
     /// kept.
     pub refund_days: i64,
     /// The branch's time zone (read-only here): every hour above is local to it.
-    #[serde(default)]
     pub timezone: String,
 }
 

@@ -115,6 +115,7 @@ async fn the_openapi_document_describes_every_live_frame() {
         types,
         [
             "announcement",
+            "booking.updated",
             "catalog.changed",
             "checkout.created",
             "day.closed",

@@ -291,10 +291,10 @@ mod tests {
                 true,
             ),
             (
-                "the second one's buffer",
+                "a buffer does not reach back",
                 span(12, 14, 30),
                 span(10, 12, 0),
-                true,
+                false,
             ),
             ("after the buffer", span(10, 12, 60), span(13, 15, 0), false),
         ];

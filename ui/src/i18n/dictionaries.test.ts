@@ -15,6 +15,16 @@ describe('dictionaries', () => {
     }
   });
 
+  it('give a singular («.one») only to a count’s text, and no placeholder to it', () => {
+    for (const dictionary of [es, en] as Record<string, string>[]) {
+      for (const key of Object.keys(dictionary).filter((k) => k.endsWith('.one'))) {
+        const base = key.slice(0, -'.one'.length);
+        expect(dictionary[base], key).toContain('{n}');
+        expect(placeholders(dictionary[key] ?? ''), key).toEqual([]);
+      }
+    }
+  });
+
   it('never leave a text empty', () => {
     for (const [key, text] of [...Object.entries(es), ...Object.entries(en)]) expect(text.trim(), key).not.toBe('');
   });

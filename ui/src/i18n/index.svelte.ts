@@ -27,10 +27,13 @@ export function setLang(lang: Lang): void {
   }
 }
 
-/** Translate; `{name}` placeholders are filled from params. */
+/** Translate; `{name}` placeholders are filled from params. A count of one (`n: 1`) takes the
+ *  key's `.one` form when there is one («1 artículo», not «1 artículos»). */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const dictionary: Record<string, string> = dictionaries[i18n.lang];
+  const one = params.n === 1 ? dictionary[`${key}.one`] : undefined;
   // An unknown key shows itself rather than breaking the page it is on.
-  const text: string = dictionaries[i18n.lang][key] ?? es[key] ?? key;
+  const text: string = one ?? dictionary[key] ?? es[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }
 

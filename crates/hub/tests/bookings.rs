@@ -578,7 +578,19 @@ async fn the_calendar_feed_has_local_times_in_mexico_city_and_tijuana() {
     let admin = hub.login("admin").await;
     let rec = hub.login("recepcion").await;
     let area = room(&admin, "Salón Feed", 30).await;
+    let none = admin.get("/bookings/ics-token").await;
+    assert_eq!(none.status, 200, "{}", none.body);
+    assert!(none.body["created_at"].is_null(), "no address yet");
     let link = admin.post("/bookings/ics-token", json!({})).await;
+    let made = admin.get("/bookings/ics-token").await;
+    assert!(made.body["created_at"].is_string(), "{}", made.body);
+    assert!(
+        !made
+            .body
+            .to_string()
+            .contains(link.body["token"].as_str().unwrap_or("-")),
+        "the secret is shown only when it is made"
+    );
     assert_eq!(link.status, 200, "{}", link.body);
     let url = link.body["url"].as_str().expect("url").to_string();
     let token = link.body["token"].as_str().expect("token").to_string();

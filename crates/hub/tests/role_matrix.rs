@@ -153,6 +153,7 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("PATCH", "/api/v1/bookings/{id}", Only(DESK_WRITE)),
         ("POST", "/api/v1/bookings/{id}/cancel", Only(DESK_WRITE)),
         ("POST", "/api/v1/bookings/{id}/check-in", Only(DESK_WRITE)),
+        ("GET", "/api/v1/bookings/ics-token", Only(A)),
         ("POST", "/api/v1/bookings/ics-token", Only(A)),
         // The secret in the address is the key (an unknown one is 404).
         ("GET", "/api/v1/bookings.ics", Public),

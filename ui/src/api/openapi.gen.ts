@@ -1671,7 +1671,42 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FeedStatus"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * A new secret address for the branch's read-only calendar feed (subscribe to it from any
@@ -9583,6 +9618,13 @@ export interface components {
             type: "error";
         };
         /**
+         * @description Whether the branch has a calendar feed address, and since when (the secret is shown only when
+         *     it is made).
+         */
+        FeedStatus: {
+            created_at?: string | null;
+        };
+        /**
          * @description Sums of a period. Money is net of discounts and of refunds (on the day the money went back):
          *     `revenue_cents` = `gross_cents` − `discounts_cents` − `refunds_cents`, and so are the types
          *     and methods.
@@ -11461,6 +11503,7 @@ export type FamilyInput = components['schemas']['FamilyInput'];
 export type FamilyList = components['schemas']['FamilyList'];
 export type FeedLink = components['schemas']['FeedLink'];
 export type FeedNotice = components['schemas']['FeedNotice'];
+export type FeedStatus = components['schemas']['FeedStatus'];
 export type Figures = components['schemas']['Figures'];
 export type FontSizes = components['schemas']['FontSizes'];
 export type ForecastPoint = components['schemas']['ForecastPoint'];

@@ -45,6 +45,18 @@ pub fn renew_token(tx: &Tx<'_>) -> Result<String> {
     Ok(token)
 }
 
+/// When the branch's current feed address was made (none yet: `None`); the secret itself is
+/// only shown once, when it is made.
+pub fn token_created_at(conn: &Connection, branch_id: &str) -> Result<Option<Millis>> {
+    Ok(conn
+        .query_row(
+            "SELECT created_at FROM booking_feed_tokens WHERE branch_id = ?1",
+            [branch_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// The branch a feed token opens, if any.
 pub fn branch_of(conn: &Connection, token: &str) -> Result<Option<String>> {
     if token.len() != 48 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {

@@ -397,6 +397,26 @@ pub async fn ics_token(
     }))
 }
 
+/// Whether the branch has a calendar feed address, and since when (the secret is shown only when
+/// it is made).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedStatus {
+    pub created_at: Option<String>,
+}
+
+#[utoipa::path(get, operation_id = "booking_feed_status", path = "/api/v1/bookings/ics-token", tag = "bookings",
+    responses((status = 200, body = FeedStatus), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn ics_status(State(st): State<AppState>, auth: Auth) -> ApiResult<Json<FeedStatus>> {
+    auth.require(Permission::WriteCatalog)?;
+    let branch = st.store.branch_id().to_string();
+    let created = st
+        .db(move |s| s.read(|c| feed::token_created_at(c, &branch)))
+        .await?;
+    Ok(Json(FeedStatus {
+        created_at: created.map(clock::to_rfc3339),
+    }))
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {

@@ -110,7 +110,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(bookings::get, bookings::update))
         .routes(routes!(bookings::cancel))
         .routes(routes!(bookings::check_in))
-        .routes(routes!(bookings::ics_token))
+        .routes(routes!(bookings::ics_status, bookings::ics_token))
         .routes(routes!(bookings::ics))
         .routes(routes!(reports::forecast))
         .routes(routes!(report_files::export))

@@ -218,6 +218,8 @@ test('the owner sets up a party room, a package with a product, Sunday’s hours
   const feed = page.locator('[data-testid=calendar-feed]');
   await feed.waitFor();
   assert.match(await feed.locator('[data-testid=calendar-feed-warning]').textContent(), /invalida el anterior/, 'the owner is warned first');
+  await feed.locator('[data-testid=calendar-feed-status]').waitFor();
+  assert.match(await feed.locator('[data-testid=calendar-feed-status]').textContent(), /Aún no hay enlace/, 'the page knows there is no link yet');
   await page.click('[data-testid=calendar-feed-renew]');
   const urlInput = feed.locator('[data-testid=calendar-feed-url]');
   await urlInput.waitFor();
@@ -240,6 +242,13 @@ test('the owner sets up a party room, a package with a product, Sunday’s hours
   const renewed = await urlInput.inputValue();
   assert.equal((await fetch(renewed)).status, 200, 'the new link works');
   assert.ok((await fetch(url)).status >= 400, 'the old link no longer does');
+  // Back on the page later, it says a link is in use (never the link itself).
+  await page.reload();
+  await page.click('[data-testid=parties-tab-calendar]');
+  await feed.locator('[data-testid=calendar-feed-status]').waitFor();
+  const status = await feed.locator('[data-testid=calendar-feed-status]').textContent();
+  assert.match(status, /Hay un enlace en uso desde/, status);
+  assert.equal(await feed.locator('[data-testid=calendar-feed-url]').count(), 0, 'the secret is not shown again');
   assert.deepEqual(admin.errors.map(String), [], 'no script errors');
   await admin.context.close();
 

@@ -11,7 +11,7 @@ import type {
   AcceptanceInput, ConsentAcceptance, ConsentInput, ConsentVersion, ConsentVersionList, CustomersReport, EraseRequest, Family, FamilyExport, FamilyInput, FamilyList,
   NotifySettings, NotifySettingsInput, Occupancy, RetentionRun,
   Booking, BookingInput, BookingList, BookingPatch, CancelInput, Cancellation, CheckInInput, PartyCheckIn,
-  Area, AreaInput, AreaList, BookingSettings, BookingSettingsInput, FeedLink, PartyPackage, PartyPackageInput, PartyPackageList,
+  Area, AreaInput, AreaList, BookingSettings, BookingSettingsInput, FeedLink, FeedStatus, PartyPackage, PartyPackageInput, PartyPackageList,
 } from './types';
 
 // Typed wrappers for the routes of docs/api.md, one line each, so pages never build URLs.
@@ -115,6 +115,8 @@ export const bookingSettings = {
 /** The parties' calendar for a phone or Google Calendar: a new private link each time (the old one stops working). */
 export const bookingsFeed = {
   renew: () => request<FeedLink>('POST', '/bookings/ics-token'),
+  /** Whether a link exists and since when (never the link itself). */
+  status: () => request<FeedStatus>('GET', '/bookings/ics-token'),
 };
 
 /** Parties booked in the calendar: the days asked for (the branch's dates, inclusive), one party,

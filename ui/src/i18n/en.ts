@@ -627,6 +627,8 @@ export const en: Record<MessageKey, string> = {
   'parties.feedHint': 'Subscribe from a phone, Google Calendar or Outlook to see the booked parties. The link is private: whoever has it sees the parties.',
   'parties.feedWarn': 'Creating a new link invalidates the old one: anyone subscribed with the old link stops seeing the parties and must subscribe again.',
   'parties.feedCreate': 'Create a new link',
+  'parties.feedSince': 'A link has been in use since {when}.',
+  'parties.feedNone': 'No link yet.',
   'parties.feedUrl': 'Calendar link',
   'parties.feedNew': 'New link created. Copy it now: for safety it is not shown again.',
   'parties.feedOwnerOnly': 'Only the owner (super admin) creates the link.',

@@ -625,6 +625,8 @@ export const es = {
   'parties.feedHint': 'Suscríbete desde el celular, Google Calendar u Outlook para ver las fiestas reservadas. El enlace es privado: quien lo tenga ve las fiestas.',
   'parties.feedWarn': 'Crear un enlace nuevo invalida el anterior: quien esté suscrito con el enlace viejo deja de ver las fiestas y debe suscribirse otra vez.',
   'parties.feedCreate': 'Crear enlace nuevo',
+  'parties.feedSince': 'Hay un enlace en uso desde el {when}.',
+  'parties.feedNone': 'Aún no hay enlace.',
   'parties.feedUrl': 'Enlace del calendario',
   'parties.feedNew': 'Enlace nuevo creado. Cópialo ahora: por seguridad no se vuelve a mostrar.',
   'parties.feedOwnerOnly': 'Solo el administrador general crea el enlace.',

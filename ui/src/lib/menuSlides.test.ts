@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Product, Service } from '../api/types';
-import { buildSlides, menuChanged, slideDurationMs, slideKey } from './menuSlides';
+import { buildSlides, evenPages, menuChanged, shareSlides, slideDurationMs, slideKey } from './menuSlides';
 
 const service: Service = { id: 's', name: '1 hora de juego', description: '', duration_minutes: 60, price_cents: 15000, capacity: 0, active: true,
   extra_block_minutes: 15, extra_block_price_cents: 5000, grace_minutes: 5, created_at: '2026-11-22T18:00:00Z', updated_at: '2026-11-22T18:00:00Z' };
 
-function product(i: number, category: string, active = true): Product {
+function product(i: number, category: string, active = true, stock = 5): Product {
   return {
-    id: `p${i}`, name: `P${i}`, category, description: '', price_cents: 1000, cost_cents: 0, stock: 5,
+    id: `p${i}`, name: `P${i}`, category, description: '', price_cents: 1000, cost_cents: 0, stock,
     low_stock_threshold: 1, barcode: null, image_url: null, active, low_stock: false,
     created_at: '2026-11-22T18:00:00Z', updated_at: '2026-11-22T18:00:00Z',
   };
@@ -18,8 +18,35 @@ describe('buildSlides', () => {
     const products = [...Array.from({ length: 10 }, (_, i) => product(i, 'Bebidas')), ...Array.from({ length: 7 }, (_, i) => product(50 + i, 'Snacks')), product(100, 'Snacks', false)];
     const slides = buildSlides([service], [], products);
     expect(slides.map(slideKey)).toEqual(['services', 'products:Bebidas:1', 'products:Bebidas:2', 'products:Snacks:1']);
-    const second = slides[2];
-    expect(second?.kind === 'products' && second.items.length).toBe(2);
+    const [first, second] = [slides[1], slides[2]];
+    expect(first?.kind === 'products' && first.items.length).toBe(5);
+    expect(second?.kind === 'products' && second.items.length).toBe(5);
+  });
+
+  it('spreads a category evenly over its slides', () => {
+    expect(evenPages(10, 8)).toEqual([5, 5]);
+    expect(evenPages(17, 8)).toEqual([6, 6, 5]);
+    expect(evenPages(16, 8)).toEqual([8, 8]);
+    expect(evenPages(9, 8)).toEqual([5, 4]);
+    expect(evenPages(3, 8)).toEqual([3]);
+    expect(evenPages(0, 8)).toEqual([]);
+  });
+
+  it('shares slides between small categories as evenly as the fewest slides allow', () => {
+    expect(shareSlides([4, 4, 1], 8)).toEqual([1, 2]);
+    expect(shareSlides([1, 1, 1, 1, 1, 1, 1, 1, 1], 8)).toEqual([5, 4]);
+    expect(shareSlides([1, 4, 3, 3, 1, 1], 8)).toEqual([3, 3]);
+    expect(shareSlides([8], 8)).toEqual([1]);
+    expect(shareSlides([], 8)).toEqual([]);
+    const products = [...Array.from({ length: 4 }, (_, i) => product(i, 'Bebidas')), ...Array.from({ length: 4 }, (_, i) => product(10 + i, 'Snacks')), product(20, 'Dulces')];
+    expect(buildSlides([], [], products).map((s) => s.kind === 'products' && s.items.length)).toEqual([4, 5]);
+  });
+
+  it('leaves out sold-out products unless the branch sells below zero', () => {
+    const products = [product(1, 'Snacks'), product(2, 'Snacks', true, 0), product(3, 'Snacks', true, -2), product(4, 'Snacks', false)];
+    const names = (allowNegative: boolean) => buildSlides([], [], products, allowNegative).flatMap((s) => (s.kind === 'products' ? s.items.map((p) => p.name) : []));
+    expect(names(false)).toEqual(['P1']);
+    expect(names(true)).toEqual(['P1', 'P2', 'P3']);
   });
 
   it('puts small categories together on one screen', () => {

@@ -10,7 +10,50 @@ export type Slide =
 
 export const PRODUCTS_PER_SLIDE = 8;
 
-export function buildSlides(services: readonly Service[], packages: readonly Package[], products: readonly Product[]): Slide[] {
+/**
+ * What a customer can order now: active, and in stock unless the branch sells below zero (then a
+ * product at 0 can still be sold, so it stays on the board).
+ */
+export function onSale(product: Product, allowNegativeStock: boolean): boolean {
+  return product.active && (allowNegativeStock || product.stock > 0);
+}
+
+/** `count` items over as few slides as hold them, the same number on each (±1), largest first. */
+export function evenPages(count: number, perSlide: number): number[] {
+  const pages = Math.ceil(count / perSlide);
+  const base = Math.floor(count / Math.max(1, pages));
+  return Array.from({ length: pages }, (_, i) => base + (i < count - base * pages ? 1 : 0));
+}
+
+/**
+ * Small categories in a row share slides: as few slides as packing them eight to a screen needs,
+ * with the fullest slide as light as it can be (4 + 4 + 1 drinks, snacks and sweets make slides
+ * of 4 and 5, not 8 and a lonely 1). Answers how many categories go on each slide, in order.
+ */
+export function shareSlides(sizes: readonly number[], perSlide: number): number[] {
+  const pack = (cap: number) => {
+    const groups: number[] = [];
+    let load = Infinity;
+    for (const size of sizes) {
+      if (load + size > cap) {
+        groups.push(0);
+        load = 0;
+      }
+      groups[groups.length - 1]! += 1;
+      load += size;
+    }
+    return groups;
+  };
+  const fewest = pack(perSlide).length;
+  const total = sizes.reduce((sum, n) => sum + n, 0);
+  for (let cap = Math.ceil(total / Math.max(1, fewest)); cap < perSlide; cap++) {
+    const groups = pack(cap);
+    if (groups.length === fewest) return groups;
+  }
+  return pack(perSlide);
+}
+
+export function buildSlides(services: readonly Service[], packages: readonly Package[], products: readonly Product[], allowNegativeStock = false): Slide[] {
   const slides: Slide[] = [];
   const activeServices = services.filter((s) => s.active);
   const activePackages = packages.filter((p) => p.active);
@@ -19,25 +62,34 @@ export function buildSlides(services: readonly Service[], packages: readonly Pac
 
   const byCategory = new Map<string | null, Product[]>();
   for (const p of products) {
-    if (!p.active) continue;
+    if (!onSale(p, allowNegativeStock)) continue;
     const list = byCategory.get(p.category) ?? [];
     list.push(p);
     byCategory.set(p.category, list);
   }
+  let small: [string | null, Product[]][] = [];
+  const shareSmall = () => {
+    let at = 0;
+    for (const n of shareSlides(small.map(([, items]) => items.length), PRODUCTS_PER_SLIDE)) {
+      const together = small.slice(at, (at += n));
+      slides.push({ kind: 'products', categories: together.map(([c]) => c), items: together.flatMap(([, items]) => items), page: 1, pages: 1 });
+    }
+    small = [];
+  };
   for (const [category, items] of byCategory) {
-    const pages = Math.ceil(items.length / PRODUCTS_PER_SLIDE);
-    for (let page = 0; page < pages; page++) {
-      const chunk = items.slice(page * PRODUCTS_PER_SLIDE, (page + 1) * PRODUCTS_PER_SLIDE);
-      const previous = slides.at(-1);
-      // Small categories share a screen rather than leaving most of it empty.
-      if (pages === 1 && previous?.kind === 'products' && previous.pages === 1 && previous.items.length + chunk.length <= PRODUCTS_PER_SLIDE) {
-        previous.categories.push(category);
-        previous.items.push(...chunk);
-        continue;
-      }
-      slides.push({ kind: 'products', categories: [category], items: chunk, page: page + 1, pages });
+    if (items.length <= PRODUCTS_PER_SLIDE) {
+      small.push([category, items]);
+      continue;
+    }
+    shareSmall();
+    // Ten drinks are two slides of five, not a full slide and a nearly empty one.
+    const sizes = evenPages(items.length, PRODUCTS_PER_SLIDE);
+    let start = 0;
+    for (const [page, size] of sizes.entries()) {
+      slides.push({ kind: 'products', categories: [category], items: items.slice(start, (start += size)), page: page + 1, pages: sizes.length });
     }
   }
+  shareSmall();
   return slides;
 }
 

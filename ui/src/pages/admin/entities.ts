@@ -3,6 +3,7 @@ import type {
   Branch, CatalogEntity, Id, ItemList, Package, PackageItem, Product, Role, Service, User,
 } from '../../api/types';
 import type { MessageKey } from '../../i18n/index.svelte';
+import { formatDuration } from '../../lib/duration';
 import { formatMXN } from '../../lib/money';
 
 // How each catalogue entity appears in admin: its table columns and its form fields. Form field
@@ -130,7 +131,7 @@ export const serviceConfig: EntityConfig<Service> = {
   entity: 'service',
   columns: [
     { key: 'name', label: 'field.name', cell: (s) => s.name },
-    { key: 'duration', label: 'field.duration', cell: (s) => `${s.duration_minutes} min`, numeric: true },
+    { key: 'duration', label: 'field.duration', cell: (s) => formatDuration(s.duration_minutes), numeric: true },
     { key: 'price', label: 'field.price', cell: (s) => formatMXN(s.price_cents), numeric: true },
     { key: 'active', label: 'field.active', cell: (s) => yes(s.active) },
   ],

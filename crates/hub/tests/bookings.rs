@@ -741,3 +741,51 @@ async fn every_open_calendar_hears_a_booking_and_the_wall_does_not() {
         assert!(!m.to_string().contains("Lucía"), "{m}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasing_a_family_erases_its_parties_names_and_notes_and_keeps_their_money() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let rec = hub.login("recepcion").await;
+    let area = room(&admin, "Salón Borrado", 30).await;
+    let day = (Utc::now() + chrono::Duration::days(9))
+        .with_timezone(&chrono_tz::America::Mexico_City)
+        .date_naive();
+    let b = rec
+        .post("/bookings", json!({"guardian": {"name": "Marta Olvido", "phone": "55 6666 1212"}, "birthday_child": "Renata Olvido", "area_id": area, "starts_at": format!("{day}T12:00:00-06:00"), "ends_at": format!("{day}T14:00:00-06:00"), "expected_children": 5, "notes": "Alergia a la fresa"}))
+        .await;
+    assert_eq!(b.status, 201, "{}", b.body);
+    let id = b.body["id"].as_str().expect("id").to_string();
+    let family = b.body["family_id"].as_str().expect("family").to_string();
+    let erased = admin
+        .post(
+            &format!("/families/{family}/erase"),
+            json!({"reason": "solicitud del titular"}),
+        )
+        .await;
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    let after = admin.get(&format!("/bookings/{id}")).await;
+    assert_eq!(after.status, 200, "{}", after.body);
+    assert_eq!(after.body["birthday_child"], "Niño/a");
+    assert_eq!(after.body["notes"], "");
+    assert_eq!(after.body["guardian_phone"], "");
+    assert_eq!(after.body["whatsapp_reminder"], "");
+    assert_eq!(
+        after.body["state"], b.body["state"],
+        "the booking itself stays"
+    );
+    let store = hub.state.store.clone();
+    let left: i64 = tokio::task::spawn_blocking(move || {
+        store.read(|c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM events WHERE payload LIKE '%Renata%' OR payload LIKE '%fresa%' OR payload LIKE '%5566661212%'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+    })
+    .await
+    .expect("task")
+    .expect("count");
+    assert_eq!(left, 0, "no event keeps the party's names, notes or phone");
+}

@@ -112,6 +112,8 @@ test('reports at 1366×768: the 30-day chart\'s dates are readable and table num
   await page.locator('[data-testid=kpi-revenue]').waitFor();
   await page.locator('.card svg text').first().waitFor();
   assert.deepEqual(await overlappingLabels(page, 'body'), [], 'no two labels touch on the dashboard');
+  await page.locator('.card.hourly').scrollIntoViewIfNeeded();
+  await screenshot(page, 'admin-dashboard-1366');
   assert.deepEqual(admin.errors.map(String), [], 'no script errors');
 });
 

@@ -142,10 +142,15 @@ test('a scheduled card says when it starts, and pausing keeps a card in its plac
   await reception.context.close();
 });
 
-test('one item is «1 artículo», and a card payment shows no change', { timeout: 120_000 }, async () => {
+test('one item is «1 artículo», one left is «Queda 1», and a card payment shows no change', { timeout: 120_000 }, async () => {
+  const admin = await login(hub.url, 'admin');
+  const last = items(await call(hub.url, admin, 'GET', '/products')).filter((p) => p.active && p.stock >= 2).at(-1);
+  await call(hub.url, admin, 'POST', `/products/${last.id}/stock`, { delta: -(last.stock - 1), reason: 'e2e: queda uno' });
   const kidibar = await openAs(browser, hub.url, 'kidibar', DESK);
   const k = kidibar.page;
-  const tile = k.locator('[data-testid=product-tile]:not([disabled])').first();
+  assert.equal((await k.textContent(`[data-testid=product-tile][data-product-id="${last.id}"] [data-testid=product-stock]`)).trim(), 'Queda 1',
+    'one left is singular');
+  const tile = k.locator(`[data-testid=product-tile]:not([disabled]):not([data-product-id="${last.id}"])`).first();
   await tile.click();
   assert.equal((await k.textContent('[data-testid=cart-count]')).trim(), '1 artículo', 'one item is singular');
   await tile.click();

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { call, formatMXN, items, login } from './api.mjs';
 import { DESK, launchBrowser, openAs, screenshot, smallTouchTargets, WALL } from './browser.mjs';
 import { startHub } from './hub.mjs';
+import { onEveryPage, openWall } from './wall.mjs';
 
 let hub;
 let browser;
@@ -166,11 +167,13 @@ test('every countdown fits its tile, hours and run-out timers included, on a sma
     });
   }
   for (const viewport of [{ width: 1280, height: 800 }, WALL, { width: 800, height: 1280 }]) {
-    const monitor = await openAs(browser, hub.url, 'monitor', viewport);
-    await monitor.page.locator('[data-testid=monitor-tile]').nth(9).waitFor({ timeout: 2000 });
+    // More children than fit at the readable minimum: the wall pages (turned here by a tap).
+    const monitor = await openWall(browser, hub.url, viewport);
+    await monitor.page.locator('[data-testid=monitor-tile]').first().waitFor({ timeout: 2000 });
     await monitor.page.waitForTimeout(600); // a few ticks of the shared clock
-    const overflowing = await monitor.page.$$eval('[data-testid=monitor-tile]', (tiles) =>
-      tiles
+    const pages = await onEveryPage(monitor.page, (page) => page.$$eval('[data-testid=monitor-tile]', (tiles) => ({
+      campers: tiles.filter((tile) => tile.textContent.includes('Campista')).length,
+      overflowing: tiles
         .map((tile) => {
           const countdown = tile.querySelector('[data-testid=countdown]');
           const box = countdown.getBoundingClientRect();
@@ -182,7 +185,9 @@ test('every countdown fits its tile, hours and run-out timers included, on a sma
           return fits ? null : `${countdown.textContent} (${Math.round(text.width)} px in ${Math.round(box.width)} px)`;
         })
         .filter(Boolean),
-    );
+    })));
+    assert.equal(pages.reduce((n, p) => n + p.campers, 0), 10, `every camper on some page at ${viewport.width}×${viewport.height}`);
+    const overflowing = pages.flatMap((p) => p.overflowing);
     assert.deepEqual(overflowing, [], `every countdown fits at ${viewport.width}×${viewport.height}`);
     if (viewport.width === 1280) await screenshot(monitor.page, 'monitor-small-wall');
     assert.deepEqual(monitor.errors.map(String), [], 'no script errors');

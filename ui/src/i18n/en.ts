@@ -642,6 +642,7 @@ export const en: Record<MessageKey, string> = {
   'parties.copied': 'Link copied',
   'monitor.party': 'Party',
   'monitor.partyKids': '{n} kids',
+  'monitor.page': 'Page {n} of {total}: go to the next',
   'families.search': 'Search by phone or name',
   'families.new': 'New family',
   'families.none': 'No families registered yet.',

@@ -640,6 +640,7 @@ export const es = {
   'parties.copied': 'Enlace copiado',
   'monitor.party': 'Fiesta',
   'monitor.partyKids': '{n} niños',
+  'monitor.page': 'Página {n} de {total}: pasar a la siguiente',
   'families.search': 'Buscar por teléfono o nombre',
   'families.new': 'Nueva familia',
   'families.none': 'Todavía no hay familias registradas.',

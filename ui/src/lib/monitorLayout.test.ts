@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseLayout, countdownWidthEm, nameFont, NAME_MIN_SHARE, textWidthEm, tileFonts, widestCountdown } from './monitorLayout';
+import { chooseLayout, countdownWidthEm, MIN_COUNTDOWN_PX, MIN_NAME_PX, nameFit, nameShape, readableTile, textRoom, textWidthEm, tileFonts, widestCountdown } from './monitorLayout';
 
 const W = 1920;
 const H = 1080;
@@ -50,14 +50,15 @@ describe('chooseLayout on a 1920×1080 wall', () => {
     expect(widestCountdown(['45:00', '1:02:05', '-00:42'])).toBe('0:00:00');
     expect(widestCountdown(['45:00', '-1:02:05'])).toBe('-0:00:00');
     expect(widestCountdown([])).toBe('00:00');
-    for (const n of [1, 8, 24, 60]) {
+    // Up to 20 a page: more children go on further pages (wallPages).
+    for (const n of [1, 8, 12, 20]) {
       const { tileWidth, tileHeight } = chooseLayout(n, W, H);
       const short = tileFonts(tileWidth, tileHeight, countdownWidthEm('00:00', 'sans-serif'));
       const emLong = countdownWidthEm('-0:00:00', 'sans-serif');
       const long = tileFonts(tileWidth, tileHeight, emLong);
       expect(long.countdown).toBeLessThanOrEqual(short.countdown);
-      // Inside the tile's padding (6 % a side).
-      expect(long.countdown * emLong, `${n} timers`).toBeLessThanOrEqual(tileWidth * 0.88);
+      // Inside the tile's padding.
+      expect(long.countdown * emLong, `${n} timers`).toBeLessThanOrEqual(textRoom(tileWidth, tileHeight) + 0.5);
     }
   });
 });
@@ -74,13 +75,59 @@ describe('a party of ten on the wall', () => {
     expect(fonts.name, 'the name reads from 5 m').toBeGreaterThanOrEqual(40);
   });
 
-  it('keeps a short name at the wall’s size and shrinks a long full name only so far', () => {
+  it('keeps a short name at the wall’s size, shrinks a long full name only so far, then gives it two lines', () => {
     const base = tileFonts(layout.tileWidth, layout.tileHeight, 3).name;
-    expect(nameFont(base, layout.tileWidth, textWidthEm('Ana R.', 'sans-serif', 800))).toBe(base);
-    // "Valentina Hernández Gómez" is about 12 em wide in a bold UI font.
-    const size = nameFont(base, layout.tileWidth, 12);
-    expect(size).toBeLessThan(base);
-    expect(size * 12).toBeLessThanOrEqual(layout.tileWidth * 0.86 + 1);
-    expect(nameFont(base, layout.tileWidth, 40), 'no smaller than the floor').toBe(Math.round(base * NAME_MIN_SHARE));
+    const room = textRoom(layout.tileWidth, layout.tileHeight);
+    const measure = (text: string) => textWidthEm(text, 'sans-serif', 800);
+    expect(nameFit(base, room, nameShape('Ana R.', measure))).toEqual({ size: base, lines: ['Ana R.'] });
+    // About 9 em wide: smaller, on one line.
+    const nine = { name: 'Valentina Hernández', oneEm: 9, lines: ['Valentina', 'Hernández'], twoEm: 4.6 };
+    const shrunk = nameFit(base, room, nine);
+    expect(shrunk.lines).toEqual(['Valentina Hernández']);
+    expect(shrunk.size).toBeLessThan(base);
+    expect(shrunk.size * 9).toBeLessThanOrEqual(room + 1);
+    // Longer still: its best two lines, never below the floor.
+    const long = nameShape('María Fernanda López García', measure);
+    expect(long.lines).toEqual(['María Fernanda', 'López García']);
+    const two = nameFit(base, room, { ...long, oneEm: 16 });
+    expect(two.lines).toEqual(long.lines);
+    expect(two.size * long.twoEm).toBeLessThanOrEqual(room + 1);
+    expect(nameFit(MIN_NAME_PX, 200, long).size, 'never below the readable minimum').toBe(MIN_NAME_PX);
+  });
+});
+
+describe('the readable minimum', () => {
+  // "-1:02:05", a run-out timer over an hour, measured in Chromium's default sans-serif at 900.
+  const em = 4.7;
+
+  it('gives every readable tile a name of 40 px or more and a countdown of 64 px or more that fits across it', () => {
+    for (let w = 300; w <= 1900; w += 7) {
+      for (let h = 150; h <= 1000; h += 11) {
+        if (!readableTile(w, h, em)) continue;
+        const f = tileFonts(w, h, em);
+        expect(f.name, `${w}×${h}`).toBeGreaterThanOrEqual(MIN_NAME_PX);
+        expect(f.countdown, `${w}×${h}`).toBeGreaterThanOrEqual(MIN_COUNTDOWN_PX);
+        expect(f.countdown * em, `${w}×${h}`).toBeLessThanOrEqual(textRoom(w, h) + 0.5);
+        // Down the tile: a name of two lines, the countdown, the detail line and the padding.
+        const used = 2 * 1.15 * f.name + f.countdown + 1.2 * f.detail + 2 * f.pad + 2;
+        expect(used, `${w}×${h}`).toBeLessThanOrEqual(h);
+      }
+    }
+  });
+
+  it('asks a wider tile of a long name’s two lines', () => {
+    expect(readableTile(365, 234, em, 7)).toBe(true);
+    expect(readableTile(365, 234, em, 9)).toBe(false);
+  });
+
+  it('fits five columns by four rows on a 1920×1080 wall and three by seven in portrait, no more', () => {
+    const landscape = chooseLayout(20, W, H - 64);
+    expect([landscape.cols, landscape.rows]).toEqual([5, 4]);
+    expect(readableTile(landscape.tileWidth, landscape.tileHeight, em)).toBe(true);
+    const more = chooseLayout(21, W, H - 64);
+    expect(readableTile(more.tileWidth, more.tileHeight, em)).toBe(false);
+    const portrait = chooseLayout(21, 1080, 1920 - 64);
+    expect([portrait.cols, portrait.rows]).toEqual([3, 7]);
+    expect(readableTile(portrait.tileWidth, portrait.tileHeight, em)).toBe(true);
   });
 });

@@ -220,6 +220,42 @@ pub struct SaleItem {
     pub booking_id: Option<String>,
 }
 
+impl SaleItem {
+    /// A line of `kind` at `unit_price_cents` each, `total_cents` in all, with nothing else set
+    /// (no product, child, timer or discount yet).
+    fn line(
+        kind: ItemKind,
+        name: String,
+        quantity: i64,
+        unit_price_cents: i64,
+        total_cents: i64,
+        iva_rate: IvaRate,
+    ) -> SaleItem {
+        SaleItem {
+            id: String::new(),
+            kind,
+            product_id: None,
+            service_id: None,
+            package_id: None,
+            name,
+            quantity,
+            unit_price_cents,
+            total_cents,
+            child: None,
+            children: Vec::new(),
+            refunded_quantity: 0,
+            timer_id: None,
+            extra: None,
+            extra_minutes: None,
+            gross_cents: 0,
+            discount_cents: 0,
+            iva_rate,
+            iva_cents: 0,
+            booking_id: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Payment {
     pub method: PaymentMethod,
@@ -511,26 +547,8 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest, family_id: Option<&str>
             crate::bookings::payment_line(tx, &field, booking_id, req.amount_cents)?;
         return Ok(Line {
             item: SaleItem {
-                id: String::new(),
-                kind: ItemKind::Booking,
-                product_id: None,
-                service_id: None,
-                package_id: None,
-                name,
-                quantity: 1,
-                unit_price_cents: amount,
-                total_cents: amount,
-                child: None,
-                children: Vec::new(),
-                refunded_quantity: 0,
-                timer_id: None,
-                extra: None,
-                extra_minutes: None,
-                gross_cents: 0,
-                discount_cents: 0,
-                iva_rate,
-                iva_cents: 0,
                 booking_id: Some(booking_id.clone()),
+                ..SaleItem::line(ItemKind::Booking, name, 1, amount, amount, iva_rate)
             },
             stock: Vec::new(),
             timers: Vec::new(),
@@ -568,26 +586,15 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest, family_id: Option<&str>
             }
             Ok(Line {
                 item: SaleItem {
-                    id: String::new(),
-                    kind: ItemKind::Product,
                     product_id: Some(p.id.clone()),
-                    service_id: None,
-                    package_id: None,
-                    name: p.name,
-                    quantity,
-                    unit_price_cents: p.price_cents,
-                    total_cents: line_total(&field, p.price_cents, quantity)?,
-                    child: None,
-                    children: Vec::new(),
-                    refunded_quantity: 0,
-                    timer_id: None,
-                    extra: None,
-                    extra_minutes: None,
-                    gross_cents: 0,
-                    discount_cents: 0,
-                    iva_rate: p.iva_rate,
-                    iva_cents: 0,
-                    booking_id: None,
+                    ..SaleItem::line(
+                        ItemKind::Product,
+                        p.name,
+                        quantity,
+                        p.price_cents,
+                        line_total(&field, p.price_cents, quantity)?,
+                        p.iva_rate,
+                    )
                 },
                 stock: vec![(p.id, quantity)],
                 timers: Vec::new(),
@@ -639,26 +646,16 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest, family_id: Option<&str>
                 .collect();
             Ok(Line {
                 item: SaleItem {
-                    id: String::new(),
-                    kind: ItemKind::Service,
-                    product_id: None,
                     service_id: Some(s.id.clone()),
-                    package_id: None,
-                    name: s.name.clone(),
-                    quantity,
-                    unit_price_cents: s.price_cents,
-                    total_cents: line_total(&field, s.price_cents, quantity)?,
                     child,
-                    children: Vec::new(),
-                    refunded_quantity: 0,
-                    timer_id: None,
-                    extra: None,
-                    extra_minutes: None,
-                    gross_cents: 0,
-                    discount_cents: 0,
-                    iva_rate: s.iva_rate,
-                    iva_cents: 0,
-                    booking_id: None,
+                    ..SaleItem::line(
+                        ItemKind::Service,
+                        s.name.clone(),
+                        quantity,
+                        s.price_cents,
+                        line_total(&field, s.price_cents, quantity)?,
+                        s.iva_rate,
+                    )
                 },
                 stock: Vec::new(),
                 timers,
@@ -741,26 +738,16 @@ fn resolve(tx: &Tx<'_>, i: usize, req: &SaleItemRequest, family_id: Option<&str>
                 .collect();
             Ok(Line {
                 item: SaleItem {
-                    id: String::new(),
-                    kind: ItemKind::Package,
-                    product_id: None,
-                    service_id: None,
                     package_id: Some(p.id.clone()),
-                    name: p.name.clone(),
-                    quantity,
-                    unit_price_cents: p.price_cents,
-                    total_cents: line_total(&field, p.price_cents, quantity)?,
                     child,
-                    children: Vec::new(),
-                    refunded_quantity: 0,
-                    timer_id: None,
-                    extra: None,
-                    extra_minutes: None,
-                    gross_cents: 0,
-                    discount_cents: 0,
-                    iva_rate: p.iva_rate,
-                    iva_cents: 0,
-                    booking_id: None,
+                    ..SaleItem::line(
+                        ItemKind::Package,
+                        p.name.clone(),
+                        quantity,
+                        p.price_cents,
+                        line_total(&field, p.price_cents, quantity)?,
+                        p.iva_rate,
+                    )
                 },
                 stock,
                 timers,
@@ -822,35 +809,28 @@ fn extra_time_line(
     };
     Ok(Line {
         item: SaleItem {
-            id: String::new(),
-            kind: ItemKind::Service,
-            product_id: None,
             service_id: t.service_id.clone(),
-            package_id: None,
-            name,
-            quantity: blocks.max(1),
-            unit_price_cents: t.extra.block_price_cents,
-            total_cents: price,
             child: Some(Child {
                 name: t.child_name.clone(),
                 guardian_name: (!t.guardian_name.is_empty()).then(|| t.guardian_name.clone()),
                 guardian_phone: (!t.guardian_phone.is_empty()).then(|| t.guardian_phone.clone()),
             }),
-            children: Vec::new(),
-            refunded_quantity: 0,
             timer_id: Some(t.id.clone()),
             extra: Some(kind),
             extra_minutes: Some(minutes),
-            gross_cents: 0,
-            discount_cents: 0,
-            iva_rate: match &t.service_id {
-                Some(sid) => services::get(tx.conn, sid)
-                    .map(|s| s.iva_rate)
-                    .unwrap_or_default(),
-                None => IvaRate::default(),
-            },
-            iva_cents: 0,
-            booking_id: None,
+            ..SaleItem::line(
+                ItemKind::Service,
+                name,
+                blocks.max(1),
+                t.extra.block_price_cents,
+                price,
+                match &t.service_id {
+                    Some(sid) => services::get(tx.conn, sid)
+                        .map(|s| s.iva_rate)
+                        .unwrap_or_default(),
+                    None => IvaRate::default(),
+                },
+            )
         },
         stock: Vec::new(),
         timers: Vec::new(),
@@ -997,32 +977,17 @@ pub(crate) fn create_party(
 fn party_lines(tx: &Tx<'_>, party: &PartyCheckIn, family_id: Option<&str>) -> Result<Vec<Line>> {
     let kids = entrants(tx, "children", &party.children, family_id)?;
     let n = kids.len() as i64;
-    let free = |kind, name: String, quantity, product_id| SaleItem {
-        id: String::new(),
-        kind,
-        product_id,
-        service_id: None,
-        package_id: None,
-        name,
-        quantity,
-        unit_price_cents: 0,
-        total_cents: 0,
-        child: None,
-        children: Vec::new(),
-        refunded_quantity: 0,
-        timer_id: None,
-        extra: None,
-        extra_minutes: None,
-        gross_cents: 0,
-        discount_cents: 0,
-        iva_rate: IvaRate::default(),
-        iva_cents: 0,
-        booking_id: None,
-    };
     let mut lines = vec![Line {
         item: SaleItem {
             booking_id: Some(party.booking_id.clone()),
-            ..free(ItemKind::Booking, party.name.clone(), n, None)
+            ..SaleItem::line(
+                ItemKind::Booking,
+                party.name.clone(),
+                n,
+                0,
+                0,
+                IvaRate::default(),
+            )
         },
         stock: Vec::new(),
         timers: kids
@@ -1045,7 +1010,10 @@ fn party_lines(tx: &Tx<'_>, party: &PartyCheckIn, family_id: Option<&str>) -> Re
             .map(|p| format!("{} (incluido en la fiesta)", p.name))
             .unwrap_or_else(|_| "Incluido en la fiesta".into());
         lines.push(Line {
-            item: free(ItemKind::Product, name, *q, Some(pid.clone())),
+            item: SaleItem {
+                product_id: Some(pid.clone()),
+                ..SaleItem::line(ItemKind::Product, name, *q, 0, 0, IvaRate::default())
+            },
             stock: vec![(pid.clone(), *q)],
             timers: Vec::new(),
             extra_time: None,

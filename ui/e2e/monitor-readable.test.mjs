@@ -3,7 +3,8 @@
 // 1920×1080 wall and in portrait 1080×1920. On every page every name is ≥ 40 px and every countdown
 // ≥ 64 px, nothing spills out of its tile or the screen, no name is cut, and every child is on some
 // page. A child's tile keeps its place while the child plays: its rank among the tiles, and on an
-// unchanged page its box, stay the same as seconds pass and as others check in after it.
+// unchanged page its box, stay the same as seconds pass and as others check in after it; only when
+// a child's time runs out does the tile come first. The pages turn by themselves too.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call, items, login } from './api.mjs';
@@ -172,8 +173,17 @@ test('1 to 60 children read from across the room at 1920×1080, a page at a time
   await wall.context.close();
 });
 
-test('the pages turn by themselves, and a portrait wall pages the same way', { timeout: 120_000 }, async () => {
+test('the pages turn by themselves, a portrait wall pages the same way, and a run-out timer comes first', { timeout: 180_000 }, async () => {
   await checkInUpTo(60);
+  // The last child in: a minute of play, so it runs out while the rest play on.
+  const admin = await login(hub.url, 'admin');
+  const minute = await call(hub.url, admin, 'POST', '/services', { name: 'Un minuto', duration_minutes: 1, price_cents: 100 });
+  await call(hub.url, rec, 'POST', '/sales', {
+    items: [{ service_id: minute.id, children: [{ name: 'Zoe Corta' }] }],
+    payments: [{ method: 'cash', amount_cents: 100 }],
+  });
+  checkedIn += 1;
+
   const turning = await openWall(browser, hub.url, WALL, 2);
   await turning.page.locator('[data-testid=monitor-page][data-page="1"]').waitFor({ timeout: 5000 });
   await turning.page.locator('[data-testid=monitor-page][data-page="2"]').waitFor({ timeout: 4000 });
@@ -185,6 +195,16 @@ test('the pages turn by themselves, and a portrait wall pages the same way', { t
   const pages = await wallOf(portrait.page, count, 'monitor-readable-portrait');
   const { namePx, countdownPx } = checkReadable(pages, count, `portrait, ${count} children`);
   console.log(`portrait ${count}: ${pages.length} page(s), names ≥ ${namePx} px, countdowns ≥ ${countdownPx} px`);
+  const last = pages.at(-1).tiles.at(-1);
+  assert.equal(last.name, 'Zoe Corta', 'the child checked in last is the last tile while she plays');
   assert.deepEqual(portrait.errors.map(String), [], 'no script errors');
   await portrait.context.close();
+
+  const wall = await openWall(browser, hub.url, WALL);
+  await wall.page.locator('[data-testid=monitor-tile][data-state=expired]', { hasText: 'Zoe Corta' }).waitFor({ timeout: 75_000 });
+  const first = wall.page.locator('[data-testid=monitor-tile]').first();
+  assert.equal((await first.locator('[data-testid=monitor-name]').textContent()).trim(), 'Zoe Corta', 'once her time runs out her tile comes first');
+  await screenshot(wall.page, 'monitor-readable-run-out-first');
+  assert.deepEqual(wall.errors.map(String), [], 'no script errors');
+  await wall.context.close();
 });

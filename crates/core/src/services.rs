@@ -76,6 +76,15 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Service> {
     })
 }
 
+/// A length as people say it: 480 → "8 h", 90 → "1 h 30 min", 30 → "30 min".
+pub fn spoken_length(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
 pub fn get(conn: &Connection, id: &str) -> Result<Service> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM services WHERE id = ?1"),
@@ -225,4 +234,23 @@ pub fn deactivate(tx: &Tx<'_>, id: &str) -> Result<Service> {
             ..Default::default()
         },
     )
+}
+
+#[cfg(test)]
+mod length_tests {
+    use super::spoken_length;
+
+    #[test]
+    fn lengths_read_as_people_say_them() {
+        for (minutes, said) in [
+            (30, "30 min"),
+            (60, "1 h"),
+            (90, "1 h 30 min"),
+            (120, "2 h"),
+            (480, "8 h"),
+            (5, "5 min"),
+        ] {
+            assert_eq!(spoken_length(minutes), said);
+        }
+    }
 }

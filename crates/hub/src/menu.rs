@@ -277,13 +277,17 @@ type CatalogueSections = (Vec<Section>, Vec<Vec<Option<String>>>);
 /// Services, packages, then products by category; sections left out by the design are skipped,
 /// and so are empty ones. Alongside: each item's picture hash.
 fn catalogue_sections(store: &Store, hidden: &[String]) -> Result<CatalogueSections, MenuError> {
-    let (svc, pkg, prods) = store.read(|c| {
+    let (svc, pkg, mut prods, negative_ok) = store.read(|c| {
         Ok((
             services::list(c, false)?,
             packages::list(c, false)?,
             products::list(c, &ProductFilter::default())?,
+            kidyboard_core::branches::get(c, store.branch_id())?.allow_negative_stock,
         ))
     })?;
+    // What cannot be sold is not on the menu: inactive products, and sold-out ones unless the
+    // branch sells below zero.
+    prods.retain(|p| p.active && (negative_ok || p.stock > 0));
     let mut out: CatalogueSections = (Vec::new(), Vec::new());
     let is_hidden = |title: &str| {
         hidden
@@ -306,7 +310,7 @@ fn catalogue_sections(store: &Store, hidden: &[String]) -> Result<CatalogueSecti
         svc.into_iter()
             .map(|s| {
                 let description = if s.description.is_empty() {
-                    format!("{} minutos", s.duration_minutes)
+                    services::spoken_length(s.duration_minutes)
                 } else {
                     s.description
                 };

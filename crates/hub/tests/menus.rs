@@ -334,6 +334,18 @@ async fn pdf_export_job_has_every_item_and_price_and_reports_progress() {
     )
     .await;
     let id = made["id"].as_str().expect("id");
+    // A sold-out product is not on the menu (the demo branch does not sell below zero).
+    let sold_out = admin.id_of("products", "Galletas de avena").await;
+    let stock = admin.product(&sold_out).await["stock"]
+        .as_i64()
+        .expect("stock");
+    let emptied = admin
+        .post(
+            &format!("/products/{sold_out}/stock"),
+            json!({"delta": -stock, "reason": "agotado"}),
+        )
+        .await;
+    assert_eq!(emptied.status, 200, "{}", emptied.body);
     let recepcion = hub.login("recepcion").await;
     let (mut bystander, _) = live(&hub.base, &recepcion.token).await;
     let (job, seen) = export_and_watch(&admin, &hub, id, "pdf").await;
@@ -367,7 +379,14 @@ async fn pdf_export_job_has_every_item_and_price_and_reports_progress() {
     let path = dir.path().join("menu.pdf");
     std::fs::write(&path, &pdf).expect("write");
     let text = squash(&tool("pdftotext", &[path_str(&path), "-"]));
+    assert!(
+        !text.contains(&squash("Galletas de avena")),
+        "a sold-out product is left off the menu"
+    );
     for (name, price) in catalogue(&admin).await {
+        if name == "Galletas de avena" {
+            continue;
+        }
         assert!(
             text.contains(&squash(&name)),
             "pdftotext should contain {name:?}"

@@ -2,9 +2,9 @@ import { chooseLayout, TILE_ASPECT } from './monitorLayout';
 
 // A birthday party's children stand together on the wall, under a header with the party's name
 // («Fiesta de Sofía»), still one tile per child. The hub marks the timers a party's check-in made
-// with `booking_id` and `group`; every other timer is a walk-in. All tiles keep one size, the
-// largest that fits every group on the screen, so a party never makes its children smaller than
-// the child next to them.
+// with `booking_id` and `group`; every other timer is a walk-in. All tiles on a page keep one size,
+// the largest that fits every group on it, so a party never makes its children smaller than the
+// child next to them (how many groups share a page: `wallPages`).
 
 /** What grouping needs of a timer. */
 export interface GroupableTimer {
@@ -22,8 +22,8 @@ export interface WallSection<T> {
 }
 
 /**
- * `timers` in wall order (`wallOrder`) → the walk-ins first, then each party in the order of its
- * most urgent child (the order within each group stays the wall's). `untitled` names a party
+ * `timers` in wall order (`stableWallOrder`) → the walk-ins first, then each party in the order
+ * of its first child in that order (the order within each group stays the wall's). `untitled` names a party
  * whose timers carry a booking but no group name.
  */
 export function wallSections<T extends GroupableTimer>(timers: readonly T[], untitled = ''): WallSection<T>[] {

@@ -31,6 +31,8 @@ export const en: Record<MessageKey, string> = {
   'error.network': 'The store server cannot be reached. Check the network and try again.',
   'error.unknown': 'Something went wrong. Please try again.',
   'live.offline': 'Offline',
+  'live.hubUnreachable': 'No connection to the hub — retrying…',
+  'live.staleData': 'What you see may be out of date.',
 
   'common.done': 'Done',
   'common.cancel': 'Cancel',

@@ -29,6 +29,8 @@ export const es = {
   'error.network': 'No hay conexión con el servidor de la tienda. Revisa la red e inténtalo de nuevo.',
   'error.unknown': 'Algo salió mal. Inténtalo de nuevo.',
   'live.offline': 'Sin conexión',
+  'live.hubUnreachable': 'Sin conexión con el hub — reintentando…',
+  'live.staleData': 'Lo que ves puede no estar al día.',
 
   'common.done': 'Listo',
   'common.cancel': 'Cancelar',

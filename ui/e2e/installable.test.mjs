@@ -4,9 +4,11 @@
 // browser allows, and a wall or totem that loses the hub says so in large letters.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
 import { call, items, login } from './api.mjs';
 import { launchBrowser, openAs, screenshot, WALL } from './browser.mjs';
 import { newDataDir, startHub } from './hub.mjs';
+import { tempDir } from './tmp.mjs';
 
 let hub;
 let browser;
@@ -84,6 +86,31 @@ test('every page links a manifest that installs it full screen, with icons that 
   const desk = await openAs(browser, hub.url, 'admin', WALL);
   await desk.page.waitForFunction(() => document.querySelector('link[rel=manifest]')?.getAttribute('href') === '/manifest-admin.webmanifest');
   await desk.context.close();
+});
+
+test('Chromium would install the monitor as an app', { timeout: 60_000 }, async () => {
+  // Chromium offers no install in an incognito-like context (every browser.newContext()), so this
+  // one gets a profile on disk of its own.
+  const context = await chromium.launchPersistentContext(tempDir('kidyboard-e2e-profile'), {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: WALL,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/monitor`);
+    await page.waitForFunction(() => document.querySelector('link[rel=manifest]')?.getAttribute('href') === '/manifest-monitor.webmanifest');
+    const cdp = await context.newCDPSession(page);
+    let errors;
+    for (const until = Date.now() + 10_000; Date.now() < until; await page.waitForTimeout(250)) {
+      errors = (await cdp.send('Page.getInstallabilityErrors')).installabilityErrors;
+      if (errors.length === 0) break;
+    }
+    assert.deepEqual(errors, [], 'Chromium finds nothing that keeps the page from being installed');
+  } finally {
+    await context.close();
+  }
 });
 
 /** Records wake-lock requests in window.__wakeCalls: headless Chromium may refuse the real one. */

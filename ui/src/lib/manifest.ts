@@ -9,6 +9,10 @@
 // by a test without driving the install prompt. The session already brings "/" to the role's home
 // page, so the plain /manifest.webmanifest with start_url "/" is right for a device that was not
 // opened on a particular page.
+//
+// A browser installs (and grants a wake lock) only on a secure origin: https, or the device's own
+// localhost. A hub reached over plain http on the store's network gives a tablet a home-screen
+// shortcut at best, until the hub is served over https.
 
 import type { Page } from './access';
 

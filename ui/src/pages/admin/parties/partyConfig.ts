@@ -2,6 +2,7 @@ import { areas as areasApi, partyPackages } from '../../../api/endpoints';
 import type { Area, PartyPackage } from '../../../api/types';
 import type { PackageItem } from '../../../api/types';
 import type { MessageKey } from '../../../i18n/index.svelte';
+import { formatDuration } from '../../../lib/duration';
 import { formatMXN } from '../../../lib/money';
 import { formBody, ivaField, yes, type EntityConfig, type FieldDef, type FormValues } from '../entities';
 
@@ -76,7 +77,7 @@ export function partyPackageConfig(t: Translate, areas: readonly Area[]): Entity
     columns: [
       { key: 'name', label: 'field.name', cell: (p) => p.name },
       { key: 'area', label: 'parties.area', cell: (p) => areaName(p.area_id) },
-      { key: 'duration', label: 'field.duration', cell: (p) => `${p.duration_minutes} min`, numeric: true },
+      { key: 'duration', label: 'field.duration', cell: (p) => formatDuration(p.duration_minutes), numeric: true },
       { key: 'children', label: 'parties.childrenIncluded', cell: (p) => String(p.children_included), numeric: true },
       { key: 'price', label: 'field.price', cell: (p) => formatMXN(p.price_cents), numeric: true },
       { key: 'deposit', label: 'parties.depositPercent', cell: (p) => `${p.deposit_percent} %`, numeric: true },

@@ -331,3 +331,21 @@ test('a party is cancelled with a reason and leaves the calendar; the owner’s 
   assert.deepEqual(desk.errors.map(String), [], 'no script errors at the desk');
   assert.deepEqual(viewer.errors.map(String), [], 'no script errors on the viewer');
 });
+
+test('tomorrow’s parties wait at the desk with their WhatsApp reminder', { timeout: 60_000 }, async () => {
+  const starts = new Date(Date.parse(todayAt('12:00')) + 24 * 3600_000).toISOString().replace('.000Z', 'Z');
+  const booked = await call(hub.url, rec, 'POST', '/bookings', {
+    guardian: { name: 'Paola Mañana', phone: '33 1212 3434' }, birthday_child: 'Tomás Mañana', area_id: areaB.id,
+    starts_at: starts, ends_at: new Date(Date.parse(starts) + 2 * 3600_000).toISOString(), expected_children: 6,
+  });
+  const page = desk.page;
+  const row = page.locator(`[data-testid=tomorrow-party][data-booking-id="${booked.id}"]`);
+  await row.waitFor({ timeout: 3000 });
+  assert.match(await row.textContent(), /Tomás Mañana/);
+  const link = await row.locator('[data-testid=tomorrow-whatsapp]').getAttribute('href');
+  assert.ok(link.startsWith('https://wa.me/523312123434?text='), link);
+  assert.match(decodeURIComponent(link.split('text=')[1]), /le recordamos la fiesta de Tomás Mañana/);
+  await screenshot(page, 'bookings-10-tomorrow');
+  assert.deepEqual(await layoutProblems(page, '[data-testid=today-parties]'), [], 'the reminders fit beside the calendar');
+  assert.deepEqual(desk.errors.map(String), [], 'no script errors at the desk');
+});

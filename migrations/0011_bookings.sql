@@ -108,8 +108,10 @@ ALTER TABLE timers ADD COLUMN booking_id TEXT;
 ALTER TABLE timers ADD COLUMN group_name TEXT NOT NULL DEFAULT '';
 
 -- Sale lines may pay for a booking (kind 'booking'): a CHECK cannot be altered in SQLite, so the
--- table is rebuilt. Refund lines point at it by name; the foreign-key check waits for the commit.
-PRAGMA defer_foreign_keys = ON;
+-- table is rebuilt. Its refund lines point at it, so they are set aside first and put back after,
+-- all in this migration's transaction: no row is ever without the line it refunds.
+CREATE TABLE refund_items_kept AS SELECT * FROM refund_items;
+DROP TABLE refund_items;
 CREATE TABLE sale_items_new (
     sale_id          TEXT NOT NULL REFERENCES sales(id),
     position         INTEGER NOT NULL,
@@ -145,3 +147,19 @@ DROP TABLE sale_items;
 ALTER TABLE sale_items_new RENAME TO sale_items;
 CREATE INDEX sale_items_timer ON sale_items(timer_id);
 CREATE INDEX sale_items_booking ON sale_items(booking_id);
+CREATE TABLE refund_items (
+    refund_id     TEXT NOT NULL REFERENCES refunds(id),
+    position      INTEGER NOT NULL,
+    sale_id       TEXT NOT NULL,
+    sale_position INTEGER NOT NULL,
+    quantity      INTEGER NOT NULL CHECK (quantity > 0),
+    total_cents   INTEGER NOT NULL CHECK (total_cents >= 0),
+    -- The product came back unfit to sell: it is written off instead of restocked.
+    damaged       INTEGER NOT NULL DEFAULT 0 CHECK (damaged IN (0, 1)),
+    PRIMARY KEY (refund_id, position),
+    FOREIGN KEY (sale_id, sale_position) REFERENCES sale_items(sale_id, position)
+) STRICT;
+INSERT INTO refund_items (refund_id, position, sale_id, sale_position, quantity, total_cents, damaged)
+SELECT refund_id, position, sale_id, sale_position, quantity, total_cents, damaged FROM refund_items_kept;
+DROP TABLE refund_items_kept;
+CREATE INDEX refund_items_line ON refund_items(sale_id, sale_position);

@@ -295,3 +295,72 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_lapsed_hold_paid_after_someone_else_took_its_slot_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let w = world(&tmp);
+    let starts = kidyboard_core::clock::to_rfc3339(at(party_day(0), 12, 0));
+    let book = |t: i64, who: &str| {
+        w.store.change(&w.clerk, t, |tx| {
+            bookings::create(
+                tx,
+                &BookingInput {
+                    guardian: Some(GuardianRef {
+                        name: format!("Tutor {who}"),
+                        phone: "55 1234 0000".into(),
+                    }),
+                    birthday_child: format!("Niño {who}"),
+                    area_id: Some(w.areas[0].0.clone()),
+                    package_id: Some(w.packages[0].clone()),
+                    starts_at: starts.clone(),
+                    expected_children: 10,
+                    ..Default::default()
+                },
+            )
+        })
+    };
+    let first = book(now(), "Uno").expect("the first hold");
+    assert!(
+        book(now() + MINUTE_MS, "Dos").is_err(),
+        "held: the slot is taken"
+    );
+    // Two days later the 48-hour hold has lapsed: another family takes the slot.
+    let later = now() + 49 * 60 * MINUTE_MS;
+    book(later, "Dos").expect("the lapsed hold frees the slot");
+    let pay = w.store.change(&w.clerk, later + MINUTE_MS, |tx| {
+        sales::create(
+            tx,
+            &SaleRequest {
+                items: vec![SaleItemRequest {
+                    booking_id: Some(first.id.clone()),
+                    ..Default::default()
+                }],
+                payments: vec![PaymentRequest {
+                    method: PaymentMethod::Cash,
+                    amount_cents: first.deposit_cents,
+                }],
+                ..Default::default()
+            },
+            None,
+        )
+    });
+    match pay {
+        Err(CoreError::Conflict {
+            code,
+            message,
+            field,
+        }) => {
+            assert_eq!(code, "slot_taken");
+            assert_eq!(field.as_deref(), Some("booking_id"));
+            assert!(
+                message.contains("apartado venció") && message.contains("Niño Dos"),
+                "{message}"
+            );
+        }
+        other => panic!(
+            "the deposit of a lapsed hold whose slot was taken is refused: {:?}",
+            other.map(|o| o.sale.id)
+        ),
+    }
+}

@@ -109,6 +109,21 @@ pub(super) fn check_slot(
             ),
         ));
     }
+    check_collisions(tx, exclude, area, span, children, cal.tz)
+}
+
+/// Whether another party holding `area` is in the way of `span` (in a room: any one, its
+/// cleaning included; in a zone: more children at once than it holds). `exclude` is the booking
+/// itself; `tz` writes the other party's hours in the message.
+pub(super) fn check_collisions(
+    tx: &Tx<'_>,
+    exclude: Option<&str>,
+    area: &Area,
+    span: Span,
+    children: i64,
+    tz: chrono_tz::Tz,
+) -> Result<()> {
+    let now = tx.now();
     let mut stmt = tx.conn.prepare_cached(&format!(
         "SELECT {ROW_COLUMNS} FROM bookings
          WHERE area_id = ?1 AND state <> 'cancelled' AND starts_at < ?2 AND blocks_until > ?3
@@ -140,8 +155,8 @@ pub(super) fn check_slot(
                         area.name,
                         o.birthday_child,
                         folio(&prefix, o.number),
-                        local_hm(cal.tz, o.starts_at),
-                        local_hm(cal.tz, o.ends_at),
+                        local_hm(tz, o.starts_at),
+                        local_hm(tz, o.ends_at),
                     ),
                     field: Some("starts_at".into()),
                 });

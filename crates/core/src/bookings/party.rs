@@ -4,12 +4,12 @@
 
 use rusqlite::params;
 
-use super::book::price;
+use super::book::{check_collisions, price};
 use super::rules::{BookingState, MINUTE_MS};
-use super::setup::{self, Area, AreaKind};
+use super::setup::{self, AreaKind};
 use super::{
-    announce, first_name, folio, load, paid, row, state_name, CancelInput, CancelOutcome,
-    CheckInInput, CheckInOutcome, Row, ROW_COLUMNS,
+    announce, first_name, folio, load, paid, state_name, CancelInput, CancelOutcome, CheckInInput,
+    CheckInOutcome,
 };
 use crate::error::{CoreError, Result};
 use crate::money;
@@ -66,7 +66,19 @@ pub(crate) fn payment_line(
     // A hold that lapsed: the slot is the payer's again only if nobody took it meanwhile.
     if b.state == BookingState::Tentative && b.held_until.is_some_and(|h| h <= tx.now()) {
         let area = setup::area(tx.conn, &b.area_id)?;
-        check_slot_kept(tx, &b, &area)?;
+        let tz = branches::timezone(tx.conn, tx.branch_id())?;
+        check_collisions(tx, Some(&b.id), &area, b.span(), b.expected_children, tz).map_err(
+            |e| match e {
+                CoreError::Conflict { code, message, .. } => CoreError::Conflict {
+                    code,
+                    message: format!(
+                        "el apartado venció y otra fiesta tomó el horario (mueve la reserva antes de cobrar): {message}"
+                    ),
+                    field: Some("booking_id".into()),
+                },
+                other => other,
+            },
+        )?;
     }
     let prefix = branches::get(tx.conn, tx.branch_id())?.folio_prefix;
     let what = if paid == 0 && amount < due {
@@ -91,37 +103,6 @@ pub(crate) fn payment_line(
         amount,
         iva,
     ))
-}
-
-/// The collision check for a booking that keeps its time (a lapsed hold being paid).
-fn check_slot_kept(tx: &Tx<'_>, b: &Row, area: &Area) -> Result<()> {
-    let now = tx.now();
-    let mut stmt = tx.conn.prepare_cached(&format!(
-        "SELECT {ROW_COLUMNS} FROM bookings
-         WHERE area_id = ?1 AND state <> 'cancelled' AND starts_at < ?2 AND blocks_until > ?3 AND id <> ?4"
-    ))?;
-    let taken = stmt
-        .query_map(
-            params![area.id, b.span().blocks_until(), b.starts_at, b.id],
-            row,
-        )?
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .any(|o| {
-            o.state.blocks(o.held_until, now)
-                && o.span().collides(&b.span())
-                && area.kind == AreaKind::Room
-        });
-    if taken {
-        return Err(CoreError::Conflict {
-            code: "slot_taken",
-            message:
-                "el apartado venció y otra fiesta tomó el horario: mueve la reserva antes de cobrar"
-                    .into(),
-            field: Some("booking_id".into()),
-        });
-    }
-    Ok(())
 }
 
 /// After a sale paid toward `booking_id`: a tentative booking whose deposit is now in is

@@ -7,12 +7,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Build: C toolchain for bundled SQLite/libwebp/mozjpeg, nasm for the AV1 encoder, clang for bindgen.
 # Run/test: fonts with Spanish glyphs, decoders that check our outputs (poppler, ffmpeg, avifdec,
-# dwebp, djpeg, vips), Chromium for the UI tests, PostgreSQL for the cloud tests.
+# dwebp, djpeg, vips), Chromium for the UI tests, PostgreSQL for the cloud tests, a local SMTP
+# server (aiosmtpd) that receives the cloud's alert mail in its tests.
 APT_PACKAGES=(
   build-essential pkg-config nasm cmake libclang-dev
   fonts-dejavu-core
   poppler-utils ffmpeg libavif-bin webp libjpeg-turbo-progs libvips-tools
-  python3-openpyxl python3-icalendar
+  python3-openpyxl python3-icalendar python3-aiosmtpd
   chromium
   postgresql
   nodejs npm

@@ -31,6 +31,31 @@ pub struct CloudConfig {
     pub header_read_timeout_secs: u64,
     /// Seconds a connection may stay silent both ways before it is closed.
     pub idle_timeout_secs: u64,
+    /// Behind a reverse proxy (Caddy, nginx): a client's address is the last one the proxy put
+    /// in `X-Forwarded-For`. Off, the header is ignored (anyone could write it).
+    pub behind_proxy: bool,
+    /// The console's address as people reach it (`https://nube.example.mx`): invitation links
+    /// start with it. Empty: `http://` + `listen`.
+    pub public_url: String,
+    /// Days a sign-in lasts.
+    pub session_days: i64,
+    /// Days an invitation link can be used.
+    pub invitation_days: i64,
+    /// A store that reached the cloud within this many minutes is online.
+    pub online_minutes: i64,
+    /// Seconds between two alert checks (each process checks; an alert is still raised once).
+    pub alert_check_secs: u64,
+    /// The mail server alerts are sent through; empty: no alert mail.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `starttls` (default, port 587), `tls` (port 465) or `none` (a relay on this machine).
+    pub smtp_security: String,
+    pub smtp_username: String,
+    pub smtp_password: String,
+    /// The sender, e.g. `Kidyboard <alertas@example.mx>`.
+    pub smtp_from: String,
+    /// Anyone may create an organisation with `POST /api/v1/signup`; off, only the operator can.
+    pub allow_signup: bool,
 }
 
 impl Default for CloudConfig {
@@ -47,11 +72,37 @@ impl Default for CloudConfig {
             max_client_connections: 4096,
             header_read_timeout_secs: 10,
             idle_timeout_secs: 75,
+            behind_proxy: false,
+            public_url: String::new(),
+            session_days: 30,
+            invitation_days: 7,
+            allow_signup: false,
+            online_minutes: 5,
+            alert_check_secs: 60,
+            smtp_host: String::new(),
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_username: String::new(),
+            smtp_password: String::new(),
+            smtp_from: "Kidyboard <alertas@localhost>".into(),
         }
     }
 }
 
 impl CloudConfig {
+    pub fn online_minutes(&self) -> i32 {
+        i32::try_from(self.online_minutes.clamp(1, 24 * 60)).unwrap_or(5)
+    }
+
+    /// Where people reach the console, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        if self.public_url.trim().is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            self.public_url.trim().trim_end_matches('/').to_string()
+        }
+    }
+
     /// How the listener protects itself (connection caps and deadlines).
     pub fn connection_limits(&self) -> kidyboard_http::connections::Limits {
         kidyboard_http::connections::Limits::new(
@@ -78,6 +129,17 @@ impl std::fmt::Debug for CloudConfig {
             .field("max_client_connections", &self.max_client_connections)
             .field("header_read_timeout_secs", &self.header_read_timeout_secs)
             .field("idle_timeout_secs", &self.idle_timeout_secs)
+            .field("behind_proxy", &self.behind_proxy)
+            .field("public_url", &self.public_url)
+            .field("session_days", &self.session_days)
+            .field("invitation_days", &self.invitation_days)
+            .field("allow_signup", &self.allow_signup)
+            .field("online_minutes", &self.online_minutes)
+            .field("alert_check_secs", &self.alert_check_secs)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_security", &self.smtp_security)
+            .field("smtp_from", &self.smtp_from)
             .finish_non_exhaustive()
     }
 }

@@ -34,6 +34,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_bookings.sql",
         sql: include_str!("../migrations/0004_bookings.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_accounts.sql",
+        sql: include_str!("../migrations/0005_accounts.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "0006_alerts.sql",
+        sql: include_str!("../migrations/0006_alerts.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

@@ -20,6 +20,14 @@ pub enum CloudError {
     #[error("credencial ausente o inválida")]
     Unauthorized,
 
+    /// A sign-in refused for a reason the client acts on (`totp_required`, `wrong_credentials`).
+    #[error("{message}")]
+    Denied { code: &'static str, message: String },
+
+    /// Too many failed sign-ins: try again after `retry_after_secs`.
+    #[error("demasiados intentos; espera {retry_after_secs} s")]
+    Throttled { retry_after_secs: i64 },
+
     #[error("{0}")]
     Forbidden(String),
 
@@ -58,6 +66,8 @@ impl CloudError {
         match self {
             CloudError::Validation { .. } => "validation",
             CloudError::Unauthorized => "unauthorized",
+            CloudError::Denied { code, .. } => code,
+            CloudError::Throttled { .. } => "too_many_attempts",
             CloudError::Forbidden(_) => "forbidden",
             CloudError::NotFound(_) => "not_found",
             CloudError::Conflict { code, .. } => code,
@@ -72,6 +82,8 @@ impl CloudError {
             "validation" => StatusCode::UNPROCESSABLE_ENTITY,
             "unauthorized" => StatusCode::UNAUTHORIZED,
             "forbidden" => StatusCode::FORBIDDEN,
+            "too_many_attempts" => StatusCode::TOO_MANY_REQUESTS,
+            _ if matches!(self, CloudError::Denied { .. }) => StatusCode::UNAUTHORIZED,
             "not_found" => StatusCode::NOT_FOUND,
             "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
             _ if matches!(self, CloudError::Conflict { .. }) => StatusCode::CONFLICT,
@@ -112,12 +124,23 @@ impl IntoResponse for CloudError {
             CloudError::Validation { field, .. } => Some(field.clone()),
             _ => None,
         };
-        HttpError {
+        let retry = match &self {
+            CloudError::Throttled { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let mut res = HttpError {
             status,
             code: self.code(),
             message,
             field,
         }
-        .into_response()
+        .into_response();
+        if let Some(secs) = retry {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs.max(1)),
+            );
+        }
+        res
     }
 }

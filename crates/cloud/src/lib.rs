@@ -3,6 +3,7 @@
 //! the `kidyboard-cloud` binary (`src/main.rs`). The store's side (the sync worker, pairing) and
 //! the wire types both sides speak live in `kidyboard-sync`. See README.md.
 
+pub mod alerts;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -15,6 +16,8 @@ pub mod routes;
 pub mod secrets;
 pub mod server;
 pub mod state;
+pub mod throttle;
+pub mod totp;
 
 pub use config::CloudConfig;
 pub use error::{CloudError, Result};

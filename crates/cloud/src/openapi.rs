@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "Kidyboard cloud API",
-        description = "Sync for Kidyboard stores and the owner's view of every branch. Stores push their events (stored once by id) and pull the organisation's catalogue feed by cursor; owners manage branches, pairing codes and the catalogue, and read reports. Bearer tokens: operator (organisations), owner (everything of one organisation), device (push/pull). Every error is {error:{code,message,field?}}."
+        description = "Sync for Kidyboard stores and the owner's view of every branch. Stores push their events (stored once by id) and pull the organisation's catalogue feed by cursor; owners manage people, branches, pairing codes and the catalogue, and read reports. People sign in with email and password (optionally a TOTP code) and use the session token as bearer: owners do everything in their organisation, managers run the branches given to them, viewers read. Other bearer tokens: operator (creates organisations), device (push/pull). Every error is {error:{code,message,field?}}."
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail))
 )]

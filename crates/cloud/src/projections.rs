@@ -1,7 +1,8 @@
 //! Per-branch reporting tables kept up to date from newly stored events, in the push's
 //! transaction: sales totals by business day (by type and payment method), the latest state of
-//! each play timer, and stock levels. Each event is seen here exactly once (only newly stored
-//! events reach this code), so sums never double-count a retried batch.
+//! each play timer, stock levels, and day closings with their differences. Each event is seen
+//! here exactly once (only newly stored events reach this code), so sums never double-count a
+//! retried batch.
 
 use std::collections::BTreeMap;
 
@@ -33,6 +34,27 @@ struct TillTotals {
     float: i64,
     drops: i64,
     deposits: i64,
+}
+
+/// A day closing as the store recorded it.
+#[derive(Deserialize)]
+struct ClosingFacts {
+    id: String,
+    business_day: String,
+    expected: kidyboard_core::day_close::ByMethod,
+    counted: kidyboard_core::day_close::ByMethod,
+    difference_cents: i64,
+    closed_at: String,
+    #[serde(default)]
+    closed_by_name: String,
+}
+
+/// A later count of a closed day: the day's difference is this one now.
+#[derive(Deserialize)]
+struct AmendmentFacts {
+    closing_id: String,
+    counted: kidyboard_core::day_close::ByMethod,
+    difference_cents: i64,
 }
 
 #[derive(Deserialize)]
@@ -136,6 +158,8 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
     let mut timers: BTreeMap<&str, (i64, TimerFacts)> = BTreeMap::new();
     let mut stock: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     let mut parties: BTreeMap<&str, (i64, BookingFacts)> = BTreeMap::new();
+    let mut closings: Vec<ClosingFacts> = Vec::new();
+    let mut amendments: Vec<AmendmentFacts> = Vec::new();
     for e in events {
         match e.kind.as_str() {
             "sale.created" => {
@@ -184,6 +208,16 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
                         "card" => d.card -= p.amount_cents,
                         _ => d.transfer -= p.amount_cents,
                     }
+                }
+            }
+            "day.closed" => {
+                if let Some(c) = facts::<ClosingFacts>(e) {
+                    closings.push(c);
+                }
+            }
+            "day.amended" => {
+                if let Some(a) = facts::<AmendmentFacts>(e) {
+                    amendments.push(a);
                 }
             }
             "till.opened" => {
@@ -261,6 +295,27 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
                 &branch_id, day, &d.count, &d.revenue, &d.change, &d.services, &d.products, &d.packages, &d.cash,
                 &d.card, &d.transfer, &d.refunds, &d.gross, &d.discounts,
             ],
+        )
+        .await?;
+    }
+    for c in &closings {
+        tx.execute(
+            "INSERT INTO day_closings (branch_id, closing_id, business_day, expected_cents, counted_cents,
+                                       difference_cents, closed_at, closed_by_name)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (branch_id, closing_id) DO NOTHING",
+            &[
+                &branch_id, &c.id, &c.business_day, &c.expected.total(), &c.counted.total(), &c.difference_cents,
+                &c.closed_at, &c.closed_by_name,
+            ],
+        )
+        .await?;
+    }
+    // In the store's order, after the closings they correct (a batch may hold both).
+    for a in &amendments {
+        tx.execute(
+            "UPDATE day_closings SET counted_cents = $3, difference_cents = $4, amendments = amendments + 1
+             WHERE branch_id = $1 AND closing_id = $2",
+            &[&branch_id, &a.closing_id, &a.counted.total(), &a.difference_cents],
         )
         .await?;
     }

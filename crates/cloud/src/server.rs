@@ -12,17 +12,38 @@ use utoipa_axum::routes;
 use crate::config::CloudConfig;
 use crate::error::{CloudError, Result};
 use crate::state::CloudState;
-use crate::{db, openapi, routes};
+use crate::{alerts, db, openapi, routes};
 
 /// Every route of the cloud, each declared once with its documentation: the router and the
 /// OpenAPI document (`openapi::spec`) are two views of this one list.
 pub fn routes() -> OpenApiRouter<CloudState> {
     OpenApiRouter::new()
-        .routes(routes!(routes::orgs::create_organisation))
+        .routes(routes!(routes::accounts::create_organisation))
+        .routes(routes!(routes::accounts::signup))
+        .routes(routes!(routes::accounts::login))
+        .routes(routes!(routes::accounts::logout))
+        .routes(routes!(routes::accounts::whoami))
+        .routes(routes!(routes::accounts::list_sessions))
+        .routes(routes!(routes::accounts::revoke_session))
+        .routes(routes!(routes::accounts::change_password))
+        .routes(routes!(routes::accounts::totp_setup))
+        .routes(routes!(routes::accounts::totp_enable))
+        .routes(routes!(routes::accounts::totp_disable))
+        .routes(routes!(
+            routes::accounts::create_invitation,
+            routes::accounts::list_invitations
+        ))
+        .routes(routes!(routes::accounts::revoke_invitation))
+        .routes(routes!(routes::accounts::preview_invitation))
+        .routes(routes!(routes::accounts::accept_invitation))
+        .routes(routes!(routes::accounts::list_users))
+        .routes(routes!(routes::accounts::update_user))
         .routes(routes!(
             routes::orgs::create_branch,
             routes::orgs::list_branches
         ))
+        .routes(routes!(routes::orgs::update_branch))
+        .routes(routes!(routes::orgs::unpair_device))
         .routes(routes!(routes::orgs::create_pairing_code))
         .routes(routes!(routes::orgs::pair))
         .routes(routes!(routes::sync::push))
@@ -41,6 +62,11 @@ pub fn routes() -> OpenApiRouter<CloudState> {
         .routes(routes!(routes::reports::stock_alerts))
         .routes(routes!(routes::reports::timers))
         .routes(routes!(routes::reports::bookings))
+        .routes(routes!(
+            routes::alerts::get_settings,
+            routes::alerts::put_settings
+        ))
+        .routes(routes!(routes::alerts::list_alerts))
         .routes(routes!(routes::health::healthz))
         .routes(routes!(routes::health::readyz))
 }
@@ -89,9 +115,14 @@ pub async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let limits = state.config.connection_limits();
-    kidyboard_http::connections::serve(listener, router(state), limits, Arc::new(()), shutdown)
-        .await
-        .map_err(|e| CloudError::Internal(format!("serving: {e}")))
+    // Every process checks the alert rules; the database decides who raises each one.
+    let checker = tokio::spawn(alerts::run(state.clone()));
+    let served =
+        kidyboard_http::connections::serve(listener, router(state), limits, Arc::new(()), shutdown)
+            .await
+            .map_err(|e| CloudError::Internal(format!("serving: {e}")));
+    checker.abort();
+    served
 }
 
 #[cfg(test)]
@@ -127,6 +158,6 @@ mod tests {
                 .count()
             })
             .sum();
-        assert_eq!(operations, 19, "every cloud route is in the document");
+        assert_eq!(operations, 41, "every cloud route is in the document");
     }
 }

@@ -11,6 +11,8 @@ use crate::error::{CloudError, Result};
 pub struct CloudState {
     pub pool: Pool,
     pub config: Arc<CloudConfig>,
+    /// For alert webhooks (no redirects: a webhook answers where it was set).
+    pub http: reqwest::Client,
 }
 
 impl CloudState {
@@ -18,6 +20,10 @@ impl CloudState {
         CloudState {
             pool,
             config: Arc::new(config),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap_or_default(),
         }
     }
 

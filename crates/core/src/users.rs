@@ -120,7 +120,7 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| CoreError::Corrupt(format!("password hashing failed: {e}")))
 }
 
-pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
+pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
             Argon2::default()

@@ -8,7 +8,7 @@ use kidyboard_http::ApiJson;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Owner;
+use crate::auth::{Member, Owner};
 use crate::error::{CloudError, Result};
 use crate::feed;
 use crate::state::CloudState;
@@ -171,9 +171,9 @@ fn merge_product(id: &str, base: &serde_json::Value, e: &ProductEdit) -> Result<
     security(("bearer" = [])), tag = "catalog")]
 pub async fn list_products(
     State(st): State<CloudState>,
-    owner: Owner,
+    member: Member,
 ) -> Result<Json<CatalogList>> {
-    list(&st, &owner, ProductEdit::ENTITY).await
+    list(&st, &member.org_id, ProductEdit::ENTITY).await
 }
 
 /// Creates a product for every branch.
@@ -203,18 +203,14 @@ pub async fn update_product(
 }
 
 /// The latest version of every record of `entity` in the owner's organisation.
-pub(crate) async fn list(
-    st: &CloudState,
-    owner: &Owner,
-    entity: &str,
-) -> Result<Json<CatalogList>> {
+pub(crate) async fn list(st: &CloudState, org_id: &str, entity: &str) -> Result<Json<CatalogList>> {
     let rows = st
         .db()
         .await?
         .query(
             "SELECT entity_id, record, device_id FROM catalog_records WHERE org_id = $1 AND entity = $2
              ORDER BY record->>'name'",
-            &[&owner.org_id, &entity],
+            &[&org_id, &entity],
         )
         .await?;
     let items = rows

@@ -1,5 +1,7 @@
 //! The cloud's HTTP routes, grouped by audience.
 
+pub mod accounts;
+pub mod alerts;
 pub mod catalog;
 pub mod health;
 pub mod orgs;

@@ -7,26 +7,13 @@ use kidyboard_http::ApiJson;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{Operator, Owner};
+use crate::auth::{Access, Member, Owner};
 use crate::error::{CloudError, Result};
 use crate::secrets;
 use crate::state::CloudState;
 pub use kidyboard_sync::wire::{PairAnswer, PairRequest};
 
-#[derive(Deserialize, ToSchema)]
-pub struct NewOrganisation {
-    pub name: String,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct CreatedOrganisation {
-    pub id: String,
-    pub name: String,
-    /// Shown once: the owner's credential for every owner route. Only its hash is kept.
-    pub owner_token: String,
-}
-
-fn check_name(field: &str, name: &str) -> Result<String> {
+pub(crate) fn check_name(field: &str, name: &str) -> Result<String> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 120 || n.chars().any(char::is_control) {
         return Err(CloudError::validation(
@@ -37,36 +24,8 @@ fn check_name(field: &str, name: &str) -> Result<String> {
     Ok(n.to_string())
 }
 
-/// Creates an organisation and its owner credential (operator only).
-#[utoipa::path(post, path = "/api/v1/organisations", request_body = NewOrganisation,
-    responses((status = 201, body = CreatedOrganisation), (status = 401, body = crate::error::ErrorBody)),
-    security(("bearer" = [])), tag = "organisations")]
-pub async fn create_organisation(
-    State(st): State<CloudState>,
-    _op: Operator,
-    ApiJson(req): ApiJson<NewOrganisation>,
-) -> Result<(StatusCode, Json<CreatedOrganisation>)> {
-    let name = check_name("name", &req.name)?;
-    let id = ulid::Ulid::new().to_string();
-    let owner_token = secrets::new_token("own")?;
-    st.db()
-        .await?
-        .execute(
-            "INSERT INTO organisations (id, name, owner_token_hash) VALUES ($1, $2, $3)",
-            &[&id, &name, &secrets::hash(&owner_token)],
-        )
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedOrganisation {
-            id,
-            name,
-            owner_token,
-        }),
-    ))
-}
-
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewBranch {
     pub name: String,
     /// IANA zone; business days are counted in it (default America/Mexico_City).
@@ -74,10 +33,19 @@ pub struct NewBranch {
     pub timezone: Option<String>,
 }
 
+/// A branch's name or zone (absent = unchanged).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BranchEdit {
+    pub name: Option<String>,
+    pub timezone: Option<String>,
+}
+
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct DeviceView {
     pub id: String,
     pub name: String,
+    pub paired_at: String,
     pub last_seen_at: Option<String>,
     /// The store's last event seq the cloud has stored.
     pub last_acked_seq: i64,
@@ -89,11 +57,30 @@ pub struct BranchView {
     pub name: String,
     pub timezone: String,
     pub devices: Vec<DeviceView>,
+    /// The last time any of its stores reached the cloud.
+    pub last_seen_at: Option<String>,
+    /// A store reached the cloud within `online_minutes` (its sync worker calls every few
+    /// seconds while the link is up).
+    pub online: bool,
+    /// Paired but silent for longer than the offline alert's threshold (30 minutes unless the
+    /// owner changed it).
+    pub silent: bool,
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct BranchList {
     pub items: Vec<BranchView>,
+}
+
+fn check_timezone(timezone: &str) -> Result<String> {
+    let tz = timezone.trim();
+    if tz.parse::<chrono_tz::Tz>().is_err() {
+        return Err(CloudError::validation(
+            "timezone",
+            format!("zona horaria desconocida: {tz}"),
+        ));
+    }
+    Ok(tz.to_string())
 }
 
 /// Adds a branch to the owner's organisation.
@@ -106,13 +93,7 @@ pub async fn create_branch(
     ApiJson(req): ApiJson<NewBranch>,
 ) -> Result<(StatusCode, Json<BranchView>)> {
     let name = check_name("name", &req.name)?;
-    let timezone = req.timezone.unwrap_or_else(|| "America/Mexico_City".into());
-    if timezone.parse::<chrono_tz::Tz>().is_err() {
-        return Err(CloudError::validation(
-            "timezone",
-            format!("zona horaria desconocida: {timezone}"),
-        ));
-    }
+    let timezone = check_timezone(req.timezone.as_deref().unwrap_or("America/Mexico_City"))?;
     let id = ulid::Ulid::new().to_string();
     st.db()
         .await?
@@ -128,50 +109,144 @@ pub async fn create_branch(
             name,
             timezone,
             devices: Vec::new(),
+            last_seen_at: None,
+            online: false,
+            silent: false,
         }),
     ))
 }
 
-/// Every branch of the organisation with its paired stores and how far each has synced.
+/// Renames a branch or changes its zone (owners, and managers of the branch).
+#[utoipa::path(patch, path = "/api/v1/branches/{id}", request_body = BranchEdit,
+    params(("id" = String, Path, description = "branch id")),
+    responses((status = 200, body = BranchView), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])), tag = "organisations")]
+pub async fn update_branch(
+    State(st): State<CloudState>,
+    member: Member,
+    Path(branch_id): Path<String>,
+    ApiJson(req): ApiJson<BranchEdit>,
+) -> Result<Json<BranchView>> {
+    let db = st.db().await?;
+    member.branch(&db, &branch_id, Access::Run).await?;
+    let name = req
+        .name
+        .as_deref()
+        .map(|n| check_name("name", n))
+        .transpose()?;
+    let timezone = req.timezone.as_deref().map(check_timezone).transpose()?;
+    db.execute(
+        "UPDATE branches SET name = COALESCE($2, name), timezone = COALESCE($3, timezone)
+         WHERE id = $1",
+        &[&branch_id, &name, &timezone],
+    )
+    .await?;
+    let mut list = branches(&st, &db, &member, Some(&branch_id)).await?;
+    list.pop()
+        .map(Json)
+        .ok_or(CloudError::NotFound("la sucursal"))
+}
+
+/// Every branch the person sees with its paired stores, how far each has synced and whether the
+/// branch is online.
 #[utoipa::path(get, path = "/api/v1/branches", responses((status = 200, body = BranchList)),
     security(("bearer" = [])), tag = "organisations")]
-pub async fn list_branches(State(st): State<CloudState>, owner: Owner) -> Result<Json<BranchList>> {
+pub async fn list_branches(
+    State(st): State<CloudState>,
+    member: Member,
+) -> Result<Json<BranchList>> {
     let db = st.db().await?;
+    let items = branches(&st, &db, &member, None).await?;
+    Ok(Json(BranchList { items }))
+}
+
+async fn branches(
+    st: &CloudState,
+    db: &deadpool_postgres::Object,
+    member: &Member,
+    only: Option<&str>,
+) -> Result<Vec<BranchView>> {
     let rows = db
         .query(
-            "SELECT id, name, timezone FROM branches WHERE org_id = $1 ORDER BY name",
-            &[&owner.org_id],
+            "SELECT id, name, timezone FROM branches
+             WHERE org_id = $1 AND ($2::text[] IS NULL OR id = ANY($2)) AND ($3::text IS NULL OR id = $3)
+             ORDER BY name",
+            &[&member.org_id, &member.scope(), &only],
         )
         .await?;
     let devices = db
         .query(
-            "SELECT branch_id, id, name, to_char(last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), last_acked_seq
+            "SELECT branch_id, id, name,
+                    to_char(paired_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),
+                    to_char(last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),
+                    last_acked_seq,
+                    COALESCE(last_seen_at > now() - make_interval(mins => $2::int4), false),
+                    COALESCE(last_seen_at, paired_at) < now() - make_interval(mins =>
+                        COALESCE((SELECT offline_minutes FROM alert_settings WHERE org_id = $1), 30))
              FROM devices WHERE org_id = $1 ORDER BY paired_at",
-            &[&owner.org_id],
+            &[&member.org_id, &st.config.online_minutes()],
         )
         .await?;
-    let items = rows
+    Ok(rows
         .iter()
         .map(|r| {
             let id: String = r.get(0);
+            let mine: Vec<_> = devices
+                .iter()
+                .filter(|d| d.get::<_, String>(0) == id)
+                .collect();
+            let last_seen_at = mine
+                .iter()
+                .filter_map(|d| d.get::<_, Option<String>>(4))
+                .max();
             BranchView {
-                devices: devices
+                online: mine.iter().any(|d| d.get::<_, bool>(6)),
+                silent: !mine.is_empty() && mine.iter().all(|d| d.get::<_, bool>(7)),
+                devices: mine
                     .iter()
-                    .filter(|d| d.get::<_, String>(0) == id)
                     .map(|d| DeviceView {
                         id: d.get(1),
                         name: d.get(2),
-                        last_seen_at: d.get(3),
-                        last_acked_seq: d.get(4),
+                        paired_at: d.get(3),
+                        last_seen_at: d.get(4),
+                        last_acked_seq: d.get(5),
                     })
                     .collect(),
+                last_seen_at,
                 id,
                 name: r.get(1),
                 timezone: r.get(2),
             }
         })
-        .collect();
-    Ok(Json(BranchList { items }))
+        .collect())
+}
+
+/// Unpairs a store from its branch: its credential stops working at once (what it synced stays).
+/// To sync again it pairs with a new code.
+#[utoipa::path(delete, path = "/api/v1/branches/{id}/devices/{device_id}",
+    params(("id" = String, Path, description = "branch id"),
+        ("device_id" = String, Path, description = "device id")),
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)),
+    security(("bearer" = [])), tag = "organisations")]
+pub async fn unpair_device(
+    State(st): State<CloudState>,
+    member: Member,
+    Path((branch_id, device_id)): Path<(String, String)>,
+) -> Result<StatusCode> {
+    let db = st.db().await?;
+    member.branch(&db, &branch_id, Access::Run).await?;
+    let n = db
+        .execute(
+            "DELETE FROM devices WHERE id = $1 AND branch_id = $2",
+            &[&device_id, &branch_id],
+        )
+        .await?;
+    if n == 0 {
+        return Err(CloudError::NotFound("el dispositivo"));
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -181,23 +256,18 @@ pub struct PairingCode {
     pub expires_at: String,
 }
 
-/// A single-use code that pairs one store with this branch.
+/// A single-use code that pairs one store with this branch (owners, and managers of the branch).
 #[utoipa::path(post, path = "/api/v1/branches/{id}/pairing-codes",
     params(("id" = String, Path, description = "branch id")),
     responses((status = 201, body = PairingCode), (status = 404, body = crate::error::ErrorBody)),
     security(("bearer" = [])), tag = "organisations")]
 pub async fn create_pairing_code(
     State(st): State<CloudState>,
-    owner: Owner,
+    member: Member,
     Path(branch_id): Path<String>,
 ) -> Result<(StatusCode, Json<PairingCode>)> {
     let db = st.db().await?;
-    db.query_opt(
-        "SELECT 1 FROM branches WHERE id = $1 AND org_id = $2",
-        &[&branch_id, &owner.org_id],
-    )
-    .await?
-    .ok_or(CloudError::NotFound("la sucursal"))?;
+    member.branch(&db, &branch_id, Access::Run).await?;
     let code = secrets::new_pairing_code()?;
     let minutes = i32::try_from(st.config.pairing_code_minutes.clamp(1, 7 * 24 * 60)).unwrap_or(30);
     let row = db

@@ -9,13 +9,13 @@ use kidyboard_core::reports::{ByType, Summary};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Owner;
+use crate::auth::Member;
 use crate::error::{CloudError, Result};
 use crate::state::CloudState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ReportQuery {
-    /// First business day, YYYY-MM-DD (default: today in Mexico City).
+    /// First business day, YYYY-MM-DD (default: each branch's own today, in its zone).
     pub from: Option<String>,
     /// Last business day, inclusive (default: `from`).
     pub to: Option<String>,
@@ -31,20 +31,81 @@ fn day(field: &str, v: Option<&str>, default: chrono::NaiveDate) -> Result<chron
     }
 }
 
-async fn check_branch(
+/// The branches a report covers: the one asked for (404 if not the organisation's, 403 if not
+/// this person's), else every branch the person sees; each with its zone.
+pub(crate) async fn covered(
     db: &deadpool_postgres::Object,
-    org_id: &str,
+    member: &Member,
     branch_id: Option<&str>,
-) -> Result<()> {
-    if let Some(b) = branch_id {
-        db.query_opt(
-            "SELECT 1 FROM branches WHERE id = $1 AND org_id = $2",
-            &[&b, &org_id],
+) -> Result<Vec<(String, chrono_tz::Tz)>> {
+    member.branch_filter(db, branch_id).await?;
+    let rows = db
+        .query(
+            "SELECT id, timezone FROM branches
+             WHERE org_id = $1 AND ($2::text[] IS NULL OR id = ANY($2)) AND ($3::text IS NULL OR id = $3)
+             ORDER BY id",
+            &[&member.org_id, &member.scope(), &branch_id],
         )
-        .await?
-        .ok_or(CloudError::NotFound("la sucursal"))?;
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let tz = r
+                .get::<_, &str>(1)
+                .parse()
+                .unwrap_or(chrono_tz::America::Mexico_City);
+            (r.get(0), tz)
+        })
+        .collect())
+}
+
+fn ids(branches: &[(String, chrono_tz::Tz)]) -> Vec<String> {
+    branches.iter().map(|(id, _)| id.clone()).collect()
+}
+
+/// A branch's business day now, in its own zone.
+pub(crate) fn today_in(tz: chrono_tz::Tz) -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&tz).date_naive()
+}
+
+/// The days asked for, per branch: `from`..`to` for every branch when given; otherwise each
+/// branch's own today (its business day where it is), and `to` that many days after it.
+pub(crate) struct Days {
+    pub branch_ids: Vec<String>,
+    pub from: Vec<String>,
+    pub to: Vec<String>,
+}
+
+pub(crate) fn days(
+    branches: &[(String, chrono_tz::Tz)],
+    from: Option<&str>,
+    to: Option<&str>,
+    default_days: i64,
+    max_days: i64,
+) -> Result<Days> {
+    let mut out = Days {
+        branch_ids: Vec::new(),
+        from: Vec::new(),
+        to: Vec::new(),
+    };
+    // Checked once even with no branch, so bad input is refused the same way.
+    let probe = today_in(chrono_tz::America::Mexico_City);
+    let f = day("from", from, probe)?;
+    let t = day("to", to, f + chrono::Duration::days(default_days))?;
+    if t < f || (t - f).num_days() > max_days {
+        return Err(CloudError::validation(
+            "to",
+            format!("un rango de hasta {max_days} días, `to` no antes de `from`"),
+        ));
     }
-    Ok(())
+    for (id, tz) in branches {
+        let f = day("from", from, today_in(*tz))?;
+        let t = day("to", to, f + chrono::Duration::days(default_days))?;
+        out.branch_ids.push(id.clone());
+        out.from.push(f.to_string());
+        out.to.push(t.to_string());
+    }
+    Ok(out)
 }
 
 fn text(r: &serde_json::Value, k: &str) -> String {
@@ -99,19 +160,15 @@ pub struct StockAlert {
     pub product: Product,
 }
 
-async fn stock(
-    db: &deadpool_postgres::Object,
-    org_id: &str,
-    branch_id: Option<&str>,
-) -> Result<Vec<StockAlert>> {
+async fn stock(db: &deadpool_postgres::Object, branch_ids: &[String]) -> Result<Vec<StockAlert>> {
     let rows = db
         .query(
             "SELECT s.branch_id, s.product_id, s.stock, c.record
              FROM stock_levels s JOIN branches b ON b.id = s.branch_id
              JOIN catalog_records c ON c.org_id = b.org_id AND c.entity = 'product' AND c.entity_id = s.product_id
-             WHERE b.org_id = $1 AND ($2::text IS NULL OR s.branch_id = $2)
+             WHERE s.branch_id = ANY($1)
              ORDER BY s.stock, c.record->>'name'",
-            &[&org_id, &branch_id],
+            &[&branch_ids],
         )
         .await?;
     Ok(rows
@@ -130,24 +187,20 @@ async fn stock(
     security(("bearer" = [])), tag = "reports")]
 pub async fn summary(
     State(st): State<CloudState>,
-    owner: Owner,
+    member: Member,
     Query(q): Query<ReportQuery>,
 ) -> Result<Json<Summary>> {
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::Mexico_City)
-        .date_naive();
-    let from = day("from", q.from.as_deref(), today)?;
-    let to = day("to", q.to.as_deref(), from)?;
-    if to < from {
-        return Err(CloudError::validation(
-            "to",
-            "debe ser igual o posterior a from",
-        ));
-    }
     let db = st.db().await?;
-    let branch = q.branch_id.as_deref();
-    check_branch(&db, &owner.org_id, branch).await?;
-    let (f, t) = (from.to_string(), to.to_string());
+    let branches = covered(&db, &member, q.branch_id.as_deref()).await?;
+    let d = days(&branches, q.from.as_deref(), q.to.as_deref(), 0, 3660)?;
+    let branch_ids = ids(&branches);
+    let f = d
+        .from
+        .iter()
+        .min()
+        .cloned()
+        .unwrap_or_else(|| today_in(chrono_tz::America::Mexico_City).to_string());
+    let t = d.to.iter().max().cloned().unwrap_or_else(|| f.clone());
     let row = db
         .query_one(
             "SELECT COALESCE(SUM(sales_count), 0)::int8, COALESCE(SUM(revenue_cents), 0)::int8,
@@ -156,13 +209,14 @@ pub async fn summary(
                     COALESCE(SUM(cash_cents), 0)::int8, COALESCE(SUM(card_cents), 0)::int8,
                     COALESCE(SUM(transfer_cents), 0)::int8, COALESCE(SUM(refunds_cents), 0)::int8,
                     COALESCE(SUM(gross_cents), 0)::int8, COALESCE(SUM(discounts_cents), 0)::int8
-             FROM sales_daily s JOIN branches b ON b.id = s.branch_id
-             WHERE b.org_id = $1 AND ($2::text IS NULL OR s.branch_id = $2) AND s.business_day BETWEEN $3 AND $4",
-            &[&owner.org_id, &branch, &f, &t],
+             FROM sales_daily s
+             JOIN unnest($1::text[], $2::text[], $3::text[]) AS d(branch_id, f, t)
+               ON d.branch_id = s.branch_id AND s.business_day BETWEEN d.f AND d.t",
+            &[&d.branch_ids, &d.from, &d.to],
         )
         .await?;
     let (count, revenue, change): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
-    let levels = stock(&db, &owner.org_id, branch).await?;
+    let levels = stock(&db, &branch_ids).await?;
     let inventory_value_cents = levels
         .iter()
         .filter(|a| a.product.active && a.product.stock > 0)
@@ -175,9 +229,9 @@ pub async fn summary(
         .collect();
     let active_timers: i64 = db
         .query_one(
-            "SELECT COUNT(*) FROM timers t JOIN branches b ON b.id = t.branch_id
-             WHERE b.org_id = $1 AND ($2::text IS NULL OR t.branch_id = $2) AND t.state IN ('running', 'paused', 'expired')",
-            &[&owner.org_id, &branch],
+            "SELECT COUNT(*) FROM timers t
+             WHERE t.branch_id = ANY($1) AND t.state IN ('running', 'paused', 'expired')",
+            &[&branch_ids],
         )
         .await?
         .get(0);
@@ -227,12 +281,12 @@ pub struct StockAlerts {
     security(("bearer" = [])), tag = "reports")]
 pub async fn stock_alerts(
     State(st): State<CloudState>,
-    owner: Owner,
+    member: Member,
     Query(q): Query<BranchQuery>,
 ) -> Result<Json<StockAlerts>> {
     let db = st.db().await?;
-    check_branch(&db, &owner.org_id, q.branch_id.as_deref()).await?;
-    let items = stock(&db, &owner.org_id, q.branch_id.as_deref())
+    let branches = covered(&db, &member, q.branch_id.as_deref()).await?;
+    let items = stock(&db, &ids(&branches))
         .await?
         .into_iter()
         .filter(|a| a.product.active && a.product.low_stock)
@@ -260,19 +314,18 @@ pub struct TimerList {
     security(("bearer" = [])), tag = "reports")]
 pub async fn timers(
     State(st): State<CloudState>,
-    owner: Owner,
+    member: Member,
     Query(q): Query<BranchQuery>,
 ) -> Result<Json<TimerList>> {
     let db = st.db().await?;
-    check_branch(&db, &owner.org_id, q.branch_id.as_deref()).await?;
+    let branches = covered(&db, &member, q.branch_id.as_deref()).await?;
     let rows = db
         .query(
             "SELECT t.branch_id, t.timer_id, t.child_name, t.service_name, t.state, t.ends_at
-             FROM timers t JOIN branches b ON b.id = t.branch_id
-             WHERE b.org_id = $1 AND ($2::text IS NULL OR t.branch_id = $2)
-               AND t.state IN ('scheduled', 'running', 'paused', 'expired')
+             FROM timers t
+             WHERE t.branch_id = ANY($1) AND t.state IN ('scheduled', 'running', 'paused', 'expired')
              ORDER BY t.ends_at NULLS LAST",
-            &[&owner.org_id, &q.branch_id],
+            &[&ids(&branches)],
         )
         .await?;
     let items = rows
@@ -312,36 +365,27 @@ pub struct BookingList {
     pub items: Vec<BookingView>,
 }
 
-/// Every branch's parties on the given local days (default: today and the next 30), as last
-/// synced, in start order.
+/// Every branch's parties on the given local days (default: each branch's today and the next
+/// 30, in its zone), as last synced, in start order.
 #[utoipa::path(get, path = "/api/v1/bookings", params(ReportQuery), responses((status = 200, body = BookingList)),
     security(("bearer" = [])), tag = "reports")]
 pub async fn bookings(
     State(st): State<CloudState>,
-    owner: Owner,
+    member: Member,
     Query(q): Query<ReportQuery>,
 ) -> Result<Json<BookingList>> {
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::Mexico_City)
-        .date_naive();
-    let from = day("from", q.from.as_deref(), today)?;
-    let to = day("to", q.to.as_deref(), from + chrono::Duration::days(30))?;
-    if to < from || (to - from).num_days() > 366 {
-        return Err(CloudError::validation(
-            "to",
-            "un rango de hasta un año, `to` no antes de `from`",
-        ));
-    }
     let db = st.db().await?;
-    check_branch(&db, &owner.org_id, q.branch_id.as_deref()).await?;
+    let branches = covered(&db, &member, q.branch_id.as_deref()).await?;
+    let d = days(&branches, q.from.as_deref(), q.to.as_deref(), 30, 366)?;
     let rows = db
         .query(
             "SELECT k.branch_id, k.booking_id, k.folio, k.state, k.day, k.starts_at, k.ends_at, k.birthday_child,
                     k.area_name, k.package_name, k.expected_children, k.total_cents, k.paid_cents
-             FROM bookings k JOIN branches b ON b.id = k.branch_id
-             WHERE b.org_id = $1 AND ($2::text IS NULL OR k.branch_id = $2) AND k.day BETWEEN $3 AND $4
+             FROM bookings k
+             JOIN unnest($1::text[], $2::text[], $3::text[]) AS d(branch_id, f, t)
+               ON d.branch_id = k.branch_id AND k.day BETWEEN d.f AND d.t
              ORDER BY k.starts_at",
-            &[&owner.org_id, &q.branch_id, &from.to_string(), &to.to_string()],
+            &[&d.branch_ids, &d.from, &d.to],
         )
         .await?;
     let items = rows

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::catalog::{cents, create, list, start, text, update, CatalogItem, CatalogList, Edit};
-use crate::auth::Owner;
+use crate::auth::{Member, Owner};
 use crate::error::{CloudError, Result};
 use crate::state::CloudState;
 use kidyboard_http::ApiJson;
@@ -84,9 +84,9 @@ fn merge_service(id: &str, base: &serde_json::Value, e: &ServiceEdit) -> Result<
     security(("bearer" = [])), tag = "catalog")]
 pub async fn list_services(
     State(st): State<CloudState>,
-    owner: Owner,
+    member: Member,
 ) -> Result<Json<CatalogList>> {
-    list(&st, &owner, ServiceEdit::ENTITY).await
+    list(&st, &member.org_id, ServiceEdit::ENTITY).await
 }
 
 /// Creates a service for every branch.

@@ -35,13 +35,31 @@ impl TestCloud {
 
     /// Starts on `addr` (the same port again after a kill, so stores find it where it was).
     pub fn start_at(db_url: &str, addr: SocketAddr) -> TestCloud {
-        let config = CloudConfig {
+        TestCloud::start_with(db_url, addr, |_| {})
+    }
+
+    /// Starts with settings changed by `tune`.
+    pub fn start_with(
+        db_url: &str,
+        addr: SocketAddr,
+        tune: impl FnOnce(&mut CloudConfig),
+    ) -> TestCloud {
+        let mut config = CloudConfig {
             listen: addr,
             database_url: db_url.to_string(),
             max_connections: 8,
             operator_token: OPERATOR.into(),
             ..CloudConfig::default()
         };
+        tune(&mut config);
+        // KIDYBOARD_LOG=debug shows the cloud's log (errors behind a 500 included).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_env("KIDYBOARD_LOG")
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off")),
+            )
+            .with_test_writer()
+            .try_init();
         let (rt, addr) = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -65,6 +83,10 @@ impl TestCloud {
                     }
                 };
                 let addr = listener.local_addr().expect("addr");
+                // Links the cloud sends (invitations) point where it really listens.
+                if config.public_url.is_empty() {
+                    config.public_url = format!("http://{addr}");
+                }
                 let state = CloudState::new(pool, config);
                 tokio::spawn(kidyboard_cloud::serve_on(
                     listener,
@@ -133,26 +155,86 @@ pub async fn call(http: &reqwest::Client, rb: reqwest::RequestBuilder) -> (u16, 
     )
 }
 
+pub const PASSWORD: &str = "una contraseña larga";
+
 impl Owner {
+    /// A new organisation (by the operator) and its first owner, who accepts the emailed link,
+    /// chooses a password and is signed in.
     pub async fn create(base: &str, name: &str) -> Owner {
         let http = reqwest::Client::new();
+        let email = format!("dueno-{}@example.mx", ulid::Ulid::new()).to_lowercase();
         let (status, body) = call(
             &http,
             http.post(format!("{base}/api/v1/organisations"))
                 .bearer_auth(OPERATOR)
-                .json(&json!({ "name": name })),
+                .json(&json!({ "name": name, "owner_email": email })),
         )
         .await;
         assert_eq!(status, 201, "operator creates an organisation: {body}");
+        let org_id = body["id"].as_str().expect("org id").to_string();
+        let token = body["invitation"]["token"].as_str().expect("invitation");
+        let owner = Owner::accept(base, token, "Dueña").await;
+        assert_eq!(owner.org_id, org_id);
+        owner
+    }
+
+    /// Accepts an invitation link's token: the person's account and a session.
+    pub async fn accept(base: &str, token: &str, name: &str) -> Owner {
+        let http = reqwest::Client::new();
+        let (status, body) = call(
+            &http,
+            http.post(format!("{base}/api/v1/invitations/accept"))
+                .json(&json!({ "token": token, "name": name, "password": PASSWORD })),
+        )
+        .await;
+        assert_eq!(status, 201, "the invitation is accepted: {body}");
         Owner {
             base: base.to_string(),
-            token: body["owner_token"]
+            token: body["token"].as_str().expect("session token").to_string(),
+            org_id: body["user"]["organisation_id"]
                 .as_str()
-                .expect("owner token")
+                .expect("org id")
                 .to_string(),
-            org_id: body["id"].as_str().expect("org id").to_string(),
             http,
         }
+    }
+
+    /// Invites a person with `role` to `branch_ids` and signs them in.
+    pub async fn invite(&self, role: &str, branch_ids: &[&str]) -> Owner {
+        let email = format!("{role}-{}@example.mx", ulid::Ulid::new()).to_lowercase();
+        let (status, body) = self
+            .post(
+                "/api/v1/invitations",
+                json!({ "email": email, "role": role, "branch_ids": branch_ids }),
+            )
+            .await;
+        assert_eq!(status, 201, "the owner invites a {role}: {body}");
+        Owner::accept(
+            &self.base,
+            body["token"].as_str().expect("token"),
+            "Persona",
+        )
+        .await
+    }
+
+    /// The same person's client with another bearer token (another session, a device's, none).
+    pub fn with_token(&self, token: &str) -> Owner {
+        Owner {
+            base: self.base.clone(),
+            token: token.to_string(),
+            org_id: self.org_id.clone(),
+            http: self.http.clone(),
+        }
+    }
+
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        call(
+            &self.http,
+            self.http
+                .delete(format!("{}{path}", self.base))
+                .bearer_auth(&self.token),
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
@@ -170,6 +252,17 @@ impl Owner {
             &self.http,
             self.http
                 .post(format!("{}{path}", self.base))
+                .bearer_auth(&self.token)
+                .json(&body),
+        )
+        .await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        call(
+            &self.http,
+            self.http
+                .put(format!("{}{path}", self.base))
                 .bearer_auth(&self.token)
                 .json(&body),
         )
@@ -319,7 +412,8 @@ impl TestStore {
             .expect("count")
     }
 
-    pub async fn pair(&self, owner: &Owner, branch_id: &str) {
+    /// Pairs with a new code from `owner`; answers the device's token.
+    pub async fn pair(&self, owner: &Owner, branch_id: &str) -> String {
         let code = owner.pairing_code(branch_id).await;
         kidyboard_sync::worker::pairing::pair(
             self.store.clone(),
@@ -328,7 +422,8 @@ impl TestStore {
             Some("recepción".into()),
         )
         .await
-        .expect("store pairs with the cloud");
+        .expect("store pairs with the cloud")
+        .device_token
     }
 }
 

@@ -1,6 +1,10 @@
--- 0006: the stores' day closings (their cash differences, for the console and its alerts), and
+-- 0006: the stores' day closings (their cash differences, for the console and its alerts), the
+-- children checked in per day, and
 -- alerts: each organisation's rules, every alert raised once per occurrence, and a log of what
 -- was sent where.
+
+-- Children checked in per day (one per play timer a sale started), for the dashboard.
+ALTER TABLE sales_daily ADD COLUMN children BIGINT NOT NULL DEFAULT 0;
 
 CREATE TABLE day_closings (
     branch_id        TEXT NOT NULL,

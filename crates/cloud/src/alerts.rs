@@ -62,6 +62,10 @@ pub async fn check(st: &CloudState) -> Result<Vec<Raised>> {
     raised.extend(cash_differences(&db).await?);
     raised.extend(low_stock(&db).await?);
     raised.extend(refunds(&db).await?);
+    st.metrics.alerts_raised.fetch_add(
+        u64::try_from(raised.len()).unwrap_or(0),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     for a in &raised {
         tracing::info!(kind = a.kind, branch = %a.branch_name, title = %a.title, "alert raised");
         deliver(st, &db, a).await?;

@@ -54,6 +54,21 @@ pub struct CloudConfig {
     pub smtp_password: String,
     /// The sender, e.g. `Kidyboard <alertas@example.mx>`.
     pub smtp_from: String,
+    /// The console's built files (`ui/dist-console`); unset, the cloud serves only its API.
+    pub console_dir: Option<std::path::PathBuf>,
+    /// Other sites allowed to call the API from a browser (the console served here needs none).
+    pub cors_origins: Vec<String>,
+    /// Serve HTTPS with this certificate chain and key (PEM files); unset, plain HTTP for a
+    /// reverse proxy in front (see README).
+    pub tls_cert_file: Option<std::path::PathBuf>,
+    pub tls_key_file: Option<std::path::PathBuf>,
+    /// Sign-in, sign-up, invitations and pairing per client address: this many at once, then
+    /// `public_rate_per_sec`.
+    pub public_rate_burst: u32,
+    pub public_rate_per_sec: f64,
+    /// Push and pull per store: this many at once, then `sync_rate_per_sec`.
+    pub sync_rate_burst: u32,
+    pub sync_rate_per_sec: f64,
     /// Anyone may create an organisation with `POST /api/v1/signup`; off, only the operator can.
     pub allow_signup: bool,
 }
@@ -78,6 +93,14 @@ impl Default for CloudConfig {
             invitation_days: 7,
             allow_signup: false,
             online_minutes: 5,
+            console_dir: None,
+            cors_origins: Vec::new(),
+            tls_cert_file: None,
+            tls_key_file: None,
+            public_rate_burst: 30,
+            public_rate_per_sec: 1.0,
+            sync_rate_burst: 120,
+            sync_rate_per_sec: 20.0,
             alert_check_secs: 60,
             smtp_host: String::new(),
             smtp_port: 587,
@@ -136,6 +159,13 @@ impl std::fmt::Debug for CloudConfig {
             .field("allow_signup", &self.allow_signup)
             .field("online_minutes", &self.online_minutes)
             .field("alert_check_secs", &self.alert_check_secs)
+            .field("console_dir", &self.console_dir)
+            .field("cors_origins", &self.cors_origins)
+            .field("tls_cert_file", &self.tls_cert_file)
+            .field("public_rate_burst", &self.public_rate_burst)
+            .field("public_rate_per_sec", &self.public_rate_per_sec)
+            .field("sync_rate_burst", &self.sync_rate_burst)
+            .field("sync_rate_per_sec", &self.sync_rate_per_sec)
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
             .field("smtp_security", &self.smtp_security)

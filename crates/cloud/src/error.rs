@@ -28,6 +28,10 @@ pub enum CloudError {
     #[error("demasiados intentos; espera {retry_after_secs} s")]
     Throttled { retry_after_secs: i64 },
 
+    /// Too many requests from one client or device in a short time.
+    #[error("demasiadas solicitudes; espera {retry_after_secs} s")]
+    RateLimited { retry_after_secs: i64 },
+
     #[error("{0}")]
     Forbidden(String),
 
@@ -68,6 +72,7 @@ impl CloudError {
             CloudError::Unauthorized => "unauthorized",
             CloudError::Denied { code, .. } => code,
             CloudError::Throttled { .. } => "too_many_attempts",
+            CloudError::RateLimited { .. } => "rate_limited",
             CloudError::Forbidden(_) => "forbidden",
             CloudError::NotFound(_) => "not_found",
             CloudError::Conflict { code, .. } => code,
@@ -82,7 +87,7 @@ impl CloudError {
             "validation" => StatusCode::UNPROCESSABLE_ENTITY,
             "unauthorized" => StatusCode::UNAUTHORIZED,
             "forbidden" => StatusCode::FORBIDDEN,
-            "too_many_attempts" => StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts" | "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
             _ if matches!(self, CloudError::Denied { .. }) => StatusCode::UNAUTHORIZED,
             "not_found" => StatusCode::NOT_FOUND,
             "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
@@ -125,7 +130,8 @@ impl IntoResponse for CloudError {
             _ => None,
         };
         let retry = match &self {
-            CloudError::Throttled { retry_after_secs } => Some(*retry_after_secs),
+            CloudError::Throttled { retry_after_secs }
+            | CloudError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
         let mut res = HttpError {

@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod feed;
 pub mod ingest;
+pub mod metrics;
 pub mod openapi;
 pub mod projections;
 pub mod routes;

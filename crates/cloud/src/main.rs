@@ -35,6 +35,8 @@ enum Command {
         #[arg(long, env = "KIDYBOARD_CLOUD_DATABASE_URL")]
         database_url: Option<String>,
     },
+    /// Print the cloud's OpenAPI document (what the console's typed client is generated from).
+    Openapi,
 }
 
 fn load(file: Option<&Path>) -> anyhow::Result<CloudConfig> {
@@ -61,6 +63,11 @@ fn load(file: Option<&Path>) -> anyhow::Result<CloudConfig> {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Openapi => {
+            let doc = serde_json::to_string_pretty(&kidyboard_cloud::openapi::spec())?;
+            writeln!(std::io::stdout(), "{doc}")?;
+            Ok(())
+        }
         Command::Serve {
             config,
             listen,

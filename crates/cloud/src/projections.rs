@@ -26,6 +26,7 @@ struct DayTotals {
     refunds: i64,
     gross: i64,
     discounts: i64,
+    children: i64,
 }
 
 /// A day's drawer work.
@@ -102,6 +103,9 @@ struct RefundFacts {
 struct ItemFacts {
     kind: String,
     total_cents: i64,
+    /// The children a play-time line checked in (one timer each).
+    #[serde(default)]
+    children: Vec<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -173,6 +177,7 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
                 d.discounts += s.discount_cents;
                 d.change += s.change_cents;
                 for i in s.items {
+                    d.children += i64::try_from(i.children.len()).unwrap_or(0);
                     match i.kind.as_str() {
                         "service" => d.services += i.total_cents,
                         // A party's deposit and balance count with the packages, as at the hub.
@@ -276,8 +281,8 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
         tx.execute(
             "INSERT INTO sales_daily (branch_id, business_day, sales_count, revenue_cents, change_cents, services_cents,
                                       products_cents, packages_cents, cash_cents, card_cents, transfer_cents,
-                                      refunds_cents, gross_cents, discounts_cents)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                                      refunds_cents, gross_cents, discounts_cents, children)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
              ON CONFLICT (branch_id, business_day) DO UPDATE SET
                 sales_count = sales_daily.sales_count + excluded.sales_count,
                 revenue_cents = sales_daily.revenue_cents + excluded.revenue_cents,
@@ -290,10 +295,11 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
                 transfer_cents = sales_daily.transfer_cents + excluded.transfer_cents,
                 refunds_cents = sales_daily.refunds_cents + excluded.refunds_cents,
                 gross_cents = sales_daily.gross_cents + excluded.gross_cents,
-                discounts_cents = sales_daily.discounts_cents + excluded.discounts_cents",
+                discounts_cents = sales_daily.discounts_cents + excluded.discounts_cents,
+                children = sales_daily.children + excluded.children",
             &[
                 &branch_id, day, &d.count, &d.revenue, &d.change, &d.services, &d.products, &d.packages, &d.cash,
-                &d.card, &d.transfer, &d.refunds, &d.gross, &d.discounts,
+                &d.card, &d.transfer, &d.refunds, &d.gross, &d.discounts, &d.children,
             ],
         )
         .await?;

@@ -3,16 +3,24 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::config::CloudConfig;
 use crate::error::{CloudError, Result};
 use crate::state::CloudState;
-use crate::{alerts, db, openapi, routes};
+use crate::{alerts, db, metrics, openapi, routes};
 
 /// Every route of the cloud, each declared once with its documentation: the router and the
 /// OpenAPI document (`openapi::spec`) are two views of this one list.
@@ -62,6 +70,9 @@ pub fn routes() -> OpenApiRouter<CloudState> {
         .routes(routes!(routes::reports::stock_alerts))
         .routes(routes!(routes::reports::timers))
         .routes(routes!(routes::reports::bookings))
+        .routes(routes!(routes::dashboard::branches))
+        .routes(routes!(routes::dashboard::branches_file))
+        .routes(routes!(routes::dashboard::day_closings))
         .routes(routes!(
             routes::alerts::get_settings,
             routes::alerts::put_settings
@@ -69,16 +80,114 @@ pub fn routes() -> OpenApiRouter<CloudState> {
         .routes(routes!(routes::alerts::list_alerts))
         .routes(routes!(routes::health::healthz))
         .routes(routes!(routes::health::readyz))
+        .routes(routes!(metrics::metrics))
 }
 
 pub fn router(state: CloudState) -> Router {
     let max_body = state.config.max_body_bytes;
     let (routes, _) = routes().split_for_parts();
-    routes
+    let console = state.config.console_dir.clone();
+    let cors = cors_layer(&state.config.cors_origins);
+    let hsts = state.config.tls_cert_file.is_some() || state.config.behind_proxy;
+    let app = routes
         .route("/api/v1/openapi.json", get(openapi::document))
-        .fallback(|| async { CloudError::NotFound("la ruta") })
-        .layer(axum::extract::DefaultBodyLimit::max(max_body))
-        .with_state(state)
+        .fallback(move |req: Request| fallback(console.clone(), req))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(cors);
+    let app = secure_headers(app);
+    let app = if hsts {
+        app.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        app
+    };
+    app.with_state(state)
+}
+
+/// Paths no route took: under `/api/` a JSON 404; otherwise the console's files, with its
+/// `index.html` for the console's own pages (or a 404 when no console is installed).
+async fn fallback(console: Option<std::path::PathBuf>, req: Request) -> Response {
+    let path = req.uri().path();
+    if path.starts_with("/api/") || path == "/api" {
+        return CloudError::NotFound("la ruta").into_response();
+    }
+    let Some(dir) = console else {
+        return CloudError::NotFound("la consola (console_dir)").into_response();
+    };
+    // A missing build asset is a 404 (a broken deploy shows), never the index.
+    let immutable = path.starts_with("/assets/");
+    let served = if immutable {
+        ServeDir::new(&dir).oneshot(req).await
+    } else {
+        ServeDir::new(&dir)
+            .fallback(ServeFile::new(dir.join("index.html")))
+            .oneshot(req)
+            .await
+    };
+    let mut res = match served {
+        Ok(res) => res.into_response(),
+        Err(e) => match e {},
+    };
+    let cache = if immutable && res.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    res
+}
+
+/// What every answer carries: no sniffing, no framing, no referrer, and a content policy that
+/// lets the console load only its own scripts and talk only to this cloud.
+fn secure_headers(app: Router<CloudState>) -> Router<CloudState> {
+    app.layer(SetResponseHeaderLayer::if_not_present(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("DENY"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    ))
+}
+
+/// Only listed origins may call the API from another site; the console served here needs none.
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PATCH,
+            Method::PUT,
+            Method::DELETE,
+        ])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(600))
 }
 
 /// Connects to PostgreSQL and applies the cloud's migrations.
@@ -158,6 +267,6 @@ mod tests {
                 .count()
             })
             .sum();
-        assert_eq!(operations, 41, "every cloud route is in the document");
+        assert_eq!(operations, 45, "every cloud route is in the document");
     }
 }

@@ -6,6 +6,7 @@ use deadpool_postgres::{Object, Pool};
 
 use crate::config::CloudConfig;
 use crate::error::{CloudError, Result};
+use crate::metrics::{Limits, Metrics};
 
 #[derive(Clone)]
 pub struct CloudState {
@@ -13,12 +14,16 @@ pub struct CloudState {
     pub config: Arc<CloudConfig>,
     /// For alert webhooks (no redirects: a webhook answers where it was set).
     pub http: reqwest::Client,
+    pub metrics: Arc<Metrics>,
+    pub limits: Arc<Limits>,
 }
 
 impl CloudState {
     pub fn new(pool: Pool, config: CloudConfig) -> CloudState {
         CloudState {
             pool,
+            limits: Arc::new(Limits::new(&config)),
+            metrics: Arc::default(),
             config: Arc::new(config),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())

@@ -51,7 +51,11 @@ fn as_token(owner: &Owner, token: &str) -> Owner {
 async fn sign_in_throttle_sessions_password_and_second_factor() {
     let pg = common::pg::Postgres::start();
     let url = pg.create_database("accounts").await;
-    let cloud = TestCloud::start(&url);
+    // Many sign-ins from one address in a few seconds: the per-address rate limit (tested on its
+    // own below) is raised so the throttle's own answers show.
+    let cloud = TestCloud::start_with(&url, "127.0.0.1:0".parse().expect("addr"), |c| {
+        c.public_rate_burst = 1_000;
+    });
     let db = common::cloud_db(&url).await;
     let owner = Owner::create(&cloud.base, "Brincolines").await;
 
@@ -345,7 +349,10 @@ async fn sign_in_throttle_sessions_password_and_second_factor() {
 async fn invitations_and_what_each_role_may_do_on_every_route() {
     let pg = common::pg::Postgres::start();
     let url = pg.create_database("roles").await;
-    let cloud = TestCloud::start(&url);
+    // Every public route five times over from one address: above the per-address rate limit.
+    let cloud = TestCloud::start_with(&url, "127.0.0.1:0".parse().expect("addr"), |c| {
+        c.public_rate_burst = 1_000;
+    });
     let db = common::cloud_db(&url).await;
     let http = reqwest::Client::new();
     let owner = Owner::create(&cloud.base, "Brincolines").await;
@@ -536,338 +543,64 @@ async fn invitations_and_what_each_role_may_do_on_every_route() {
     // viewer of Centro, a device, nobody). `0` = not the point of the row (a device on routes for
     // people is 401 like nobody).
     let x = json!({});
+    #[rustfmt::skip]
     let rows: Vec<(&str, &str, String, Value, [u16; 5])> = vec![
-        (
-            "post",
-            "/api/v1/organisations",
-            "/api/v1/organisations".into(),
-            json!({"name": "Z", "owner_email": "z@example.mx"}),
-            [401, 401, 401, 401, 401],
-        ),
-        (
-            "post",
-            "/api/v1/signup",
-            "/api/v1/signup".into(),
-            json!({"organisation_name": "Z", "name": "Z", "email": "z@example.mx", "password": PASSWORD}),
-            [409, 409, 409, 409, 409],
-        ),
-        (
-            "post",
-            "/api/v1/auth/login",
-            "/api/v1/auth/login".into(),
-            json!({"email": "z@example.mx", "password": "x"}),
-            [401, 401, 401, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/auth/me",
-            "/api/v1/auth/me".into(),
-            x.clone(),
-            [200, 200, 200, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/auth/sessions",
-            "/api/v1/auth/sessions".into(),
-            x.clone(),
-            [200, 200, 200, 401, 401],
-        ),
-        (
-            "delete",
-            "/api/v1/auth/sessions/{id}",
-            "/api/v1/auth/sessions/nope".into(),
-            x.clone(),
-            [404, 404, 404, 401, 401],
-        ),
-        (
-            "post",
-            "/api/v1/auth/password",
-            "/api/v1/auth/password".into(),
-            json!({"current_password": "mal", "new_password": "otra contraseña larga"}),
-            [422, 422, 422, 401, 401],
-        ),
-        (
-            "post",
-            "/api/v1/auth/totp/setup",
-            "/api/v1/auth/totp/setup".into(),
-            x.clone(),
-            [200, 200, 200, 401, 401],
-        ),
-        (
-            "post",
-            "/api/v1/auth/totp/enable",
-            "/api/v1/auth/totp/enable".into(),
-            json!({"code": "000000"}),
-            [422, 422, 422, 401, 401],
-        ),
-        (
-            "post",
-            "/api/v1/auth/totp/disable",
-            "/api/v1/auth/totp/disable".into(),
-            json!({"password": "mal"}),
-            [422, 422, 422, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/invitations",
-            "/api/v1/invitations".into(),
-            x.clone(),
-            [200, 403, 403, 401, 401],
-        ),
-        (
-            "post",
-            "/api/v1/invitations",
-            "/api/v1/invitations".into(),
-            json!({"email": "nueva@example.mx", "role": "viewer"}),
-            [201, 403, 403, 401, 401],
-        ),
-        (
-            "delete",
-            "/api/v1/invitations/{id}",
-            "/api/v1/invitations/nope".into(),
-            x.clone(),
-            [404, 403, 403, 401, 401],
-        ),
-        (
-            "post",
-            "/api/v1/invitations/preview",
-            "/api/v1/invitations/preview".into(),
-            json!({"token": "nope"}),
-            [422, 422, 422, 422, 422],
-        ),
-        (
-            "post",
-            "/api/v1/invitations/accept",
-            "/api/v1/invitations/accept".into(),
-            json!({"token": "nope", "name": "X", "password": PASSWORD}),
-            [422, 422, 422, 422, 422],
-        ),
-        (
-            "get",
-            "/api/v1/users",
-            "/api/v1/users".into(),
-            x.clone(),
-            [200, 403, 403, 401, 401],
-        ),
-        (
-            "patch",
-            "/api/v1/users/{id}",
-            format!("/api/v1/users/{viewer_id}"),
-            json!({"name": "Vera"}),
-            [200, 403, 403, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/branches",
-            "/api/v1/branches".into(),
-            x.clone(),
-            [200, 200, 200, 401, 401],
-        ),
-        (
-            "post",
-            "/api/v1/branches",
-            "/api/v1/branches".into(),
-            json!({"name": "Sur"}),
-            [201, 403, 403, 401, 401],
-        ),
-        (
-            "patch",
-            "/api/v1/branches/{id}",
-            format!("/api/v1/branches/{a}"),
-            json!({"name": "Centro"}),
-            [200, 200, 403, 401, 401],
-        ),
-        (
-            "patch",
-            "/api/v1/branches/{id}",
-            format!("/api/v1/branches/{b}"),
-            json!({"name": "Norte"}),
-            [200, 403, 403, 401, 401],
-        ),
-        (
-            "delete",
-            "/api/v1/branches/{id}/devices/{device_id}",
-            format!("/api/v1/branches/{a}/devices/nope"),
-            x.clone(),
-            [404, 404, 403, 401, 401],
-        ),
-        (
-            "delete",
-            "/api/v1/branches/{id}/devices/{device_id}",
-            format!("/api/v1/branches/{b}/devices/nope"),
-            x.clone(),
-            [404, 403, 403, 401, 401],
-        ),
-        (
-            "post",
-            "/api/v1/branches/{id}/pairing-codes",
-            format!("/api/v1/branches/{a}/pairing-codes"),
-            x.clone(),
-            [201, 201, 403, 401, 401],
-        ),
-        (
-            "post",
-            "/api/v1/branches/{id}/pairing-codes",
-            format!("/api/v1/branches/{b}/pairing-codes"),
-            x.clone(),
-            [201, 403, 403, 401, 401],
-        ),
-        (
-            "post",
-            "/api/v1/devices/pair",
-            "/api/v1/devices/pair".into(),
-            json!({"code": "AAAAA-AAAAA", "device_id": "01J00000000000000000000000"}),
-            [422, 422, 422, 422, 422],
-        ),
-        (
-            "post",
-            "/api/v1/sync/push",
-            "/api/v1/sync/push".into(),
-            json!({"events": []}),
-            [401, 401, 401, 422, 401],
-        ),
-        (
-            "get",
-            "/api/v1/sync/catalog",
-            "/api/v1/sync/catalog".into(),
-            x.clone(),
-            [401, 401, 401, 200, 401],
-        ),
-        (
-            "get",
-            "/api/v1/catalog/products",
-            "/api/v1/catalog/products".into(),
-            x.clone(),
-            [200, 200, 200, 401, 401],
-        ),
-        (
-            "post",
-            "/api/v1/catalog/products",
-            "/api/v1/catalog/products".into(),
-            json!({"name": "Agua", "price_cents": 1500}),
-            [201, 403, 403, 401, 401],
-        ),
-        (
-            "patch",
-            "/api/v1/catalog/products/{id}",
-            format!("/api/v1/catalog/products/{product}"),
-            json!({"price_cents": 2600}),
-            [200, 403, 403, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/catalog/services",
-            "/api/v1/catalog/services".into(),
-            x.clone(),
-            [200, 200, 200, 401, 401],
-        ),
-        (
-            "post",
-            "/api/v1/catalog/services",
-            "/api/v1/catalog/services".into(),
-            json!({"name": "15 minutos", "duration_minutes": 15, "price_cents": 5000}),
-            [201, 403, 403, 401, 401],
-        ),
-        (
-            "patch",
-            "/api/v1/catalog/services/{id}",
-            format!("/api/v1/catalog/services/{service}"),
-            json!({"price_cents": 9500}),
-            [200, 403, 403, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/reports/summary",
-            "/api/v1/reports/summary".into(),
-            x.clone(),
-            [200, 200, 200, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/reports/summary",
-            format!("/api/v1/reports/summary?branch_id={b}"),
-            x.clone(),
-            [200, 403, 403, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/stock-alerts",
-            format!("/api/v1/stock-alerts?branch_id={a}"),
-            x.clone(),
-            [200, 200, 200, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/stock-alerts",
-            format!("/api/v1/stock-alerts?branch_id={b}"),
-            x.clone(),
-            [200, 403, 403, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/timers",
-            format!("/api/v1/timers?branch_id={b}"),
-            x.clone(),
-            [200, 403, 403, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/bookings",
-            format!("/api/v1/bookings?branch_id={b}"),
-            x.clone(),
-            [200, 403, 403, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/bookings",
-            "/api/v1/bookings".into(),
-            x.clone(),
-            [200, 200, 200, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/alert-settings",
-            "/api/v1/alert-settings".into(),
-            x.clone(),
-            [200, 403, 403, 401, 401],
-        ),
-        (
-            "put",
-            "/api/v1/alert-settings",
-            "/api/v1/alert-settings".into(),
-            json!({"offline_minutes": 45}),
-            [200, 403, 403, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/alerts",
-            "/api/v1/alerts".into(),
-            x.clone(),
-            [200, 200, 200, 401, 401],
-        ),
-        (
-            "get",
-            "/api/v1/alerts",
-            format!("/api/v1/alerts?branch_id={b}"),
-            x.clone(),
-            [200, 403, 403, 401, 401],
-        ),
-        (
-            "get",
-            "/healthz",
-            "/healthz".into(),
-            x.clone(),
-            [200, 200, 200, 200, 200],
-        ),
-        (
-            "get",
-            "/readyz",
-            "/readyz".into(),
-            x.clone(),
-            [200, 200, 200, 200, 200],
-        ),
+        ("post", "/api/v1/organisations", "/api/v1/organisations".into(), json!({"name": "Z", "owner_email": "z@example.mx"}), [401, 401, 401, 401, 401]),
+        ("post", "/api/v1/signup", "/api/v1/signup".into(), json!({"organisation_name": "Z", "name": "Z", "email": "z@example.mx", "password": PASSWORD}), [409, 409, 409, 409, 409]),
+        ("post", "/api/v1/auth/login", "/api/v1/auth/login".into(), json!({"email": "z@example.mx", "password": "x"}), [401, 401, 401, 401, 401]),
+        ("get", "/api/v1/auth/me", "/api/v1/auth/me".into(), x.clone(), [200, 200, 200, 401, 401]),
+        ("get", "/api/v1/auth/sessions", "/api/v1/auth/sessions".into(), x.clone(), [200, 200, 200, 401, 401]),
+        ("delete", "/api/v1/auth/sessions/{id}", "/api/v1/auth/sessions/nope".into(), x.clone(), [404, 404, 404, 401, 401]),
+        ("post", "/api/v1/auth/password", "/api/v1/auth/password".into(), json!({"current_password": "mal", "new_password": "otra contraseña larga"}), [422, 422, 422, 401, 401]),
+        ("post", "/api/v1/auth/totp/setup", "/api/v1/auth/totp/setup".into(), x.clone(), [200, 200, 200, 401, 401]),
+        ("post", "/api/v1/auth/totp/enable", "/api/v1/auth/totp/enable".into(), json!({"code": "000000"}), [422, 422, 422, 401, 401]),
+        ("post", "/api/v1/auth/totp/disable", "/api/v1/auth/totp/disable".into(), json!({"password": "mal"}), [422, 422, 422, 401, 401]),
+        ("get", "/api/v1/invitations", "/api/v1/invitations".into(), x.clone(), [200, 403, 403, 401, 401]),
+        ("post", "/api/v1/invitations", "/api/v1/invitations".into(), json!({"email": "nueva@example.mx", "role": "viewer"}), [201, 403, 403, 401, 401]),
+        ("delete", "/api/v1/invitations/{id}", "/api/v1/invitations/nope".into(), x.clone(), [404, 403, 403, 401, 401]),
+        ("post", "/api/v1/invitations/preview", "/api/v1/invitations/preview".into(), json!({"token": "nope"}), [422, 422, 422, 422, 422]),
+        ("post", "/api/v1/invitations/accept", "/api/v1/invitations/accept".into(), json!({"token": "nope", "name": "X", "password": PASSWORD}), [422, 422, 422, 422, 422]),
+        ("get", "/api/v1/users", "/api/v1/users".into(), x.clone(), [200, 403, 403, 401, 401]),
+        ("patch", "/api/v1/users/{id}", format!("/api/v1/users/{viewer_id}"), json!({"name": "Vera"}), [200, 403, 403, 401, 401]),
+        ("get", "/api/v1/branches", "/api/v1/branches".into(), x.clone(), [200, 200, 200, 401, 401]),
+        ("post", "/api/v1/branches", "/api/v1/branches".into(), json!({"name": "Sur"}), [201, 403, 403, 401, 401]),
+        ("patch", "/api/v1/branches/{id}", format!("/api/v1/branches/{a}"), json!({"name": "Centro"}), [200, 200, 403, 401, 401]),
+        ("patch", "/api/v1/branches/{id}", format!("/api/v1/branches/{b}"), json!({"name": "Norte"}), [200, 403, 403, 401, 401]),
+        ("delete", "/api/v1/branches/{id}/devices/{device_id}", format!("/api/v1/branches/{a}/devices/nope"), x.clone(), [404, 404, 403, 401, 401]),
+        ("delete", "/api/v1/branches/{id}/devices/{device_id}", format!("/api/v1/branches/{b}/devices/nope"), x.clone(), [404, 403, 403, 401, 401]),
+        ("post", "/api/v1/branches/{id}/pairing-codes", format!("/api/v1/branches/{a}/pairing-codes"), x.clone(), [201, 201, 403, 401, 401]),
+        ("post", "/api/v1/branches/{id}/pairing-codes", format!("/api/v1/branches/{b}/pairing-codes"), x.clone(), [201, 403, 403, 401, 401]),
+        ("post", "/api/v1/devices/pair", "/api/v1/devices/pair".into(), json!({"code": "AAAAA-AAAAA", "device_id": "01J00000000000000000000000"}), [422, 422, 422, 422, 422]),
+        ("post", "/api/v1/sync/push", "/api/v1/sync/push".into(), json!({"events": []}), [401, 401, 401, 422, 401]),
+        ("get", "/api/v1/sync/catalog", "/api/v1/sync/catalog".into(), x.clone(), [401, 401, 401, 200, 401]),
+        ("get", "/api/v1/catalog/products", "/api/v1/catalog/products".into(), x.clone(), [200, 200, 200, 401, 401]),
+        ("post", "/api/v1/catalog/products", "/api/v1/catalog/products".into(), json!({"name": "Agua", "price_cents": 1500}), [201, 403, 403, 401, 401]),
+        ("patch", "/api/v1/catalog/products/{id}", format!("/api/v1/catalog/products/{product}"), json!({"price_cents": 2600}), [200, 403, 403, 401, 401]),
+        ("get", "/api/v1/catalog/services", "/api/v1/catalog/services".into(), x.clone(), [200, 200, 200, 401, 401]),
+        ("post", "/api/v1/catalog/services", "/api/v1/catalog/services".into(), json!({"name": "15 minutos", "duration_minutes": 15, "price_cents": 5000}), [201, 403, 403, 401, 401]),
+        ("patch", "/api/v1/catalog/services/{id}", format!("/api/v1/catalog/services/{service}"), json!({"price_cents": 9500}), [200, 403, 403, 401, 401]),
+        ("get", "/api/v1/reports/summary", "/api/v1/reports/summary".into(), x.clone(), [200, 200, 200, 401, 401]),
+        ("get", "/api/v1/reports/summary", format!("/api/v1/reports/summary?branch_id={b}"), x.clone(), [200, 403, 403, 401, 401]),
+        ("get", "/api/v1/stock-alerts", format!("/api/v1/stock-alerts?branch_id={a}"), x.clone(), [200, 200, 200, 401, 401]),
+        ("get", "/api/v1/stock-alerts", format!("/api/v1/stock-alerts?branch_id={b}"), x.clone(), [200, 403, 403, 401, 401]),
+        ("get", "/api/v1/timers", format!("/api/v1/timers?branch_id={b}"), x.clone(), [200, 403, 403, 401, 401]),
+        ("get", "/api/v1/bookings", format!("/api/v1/bookings?branch_id={b}"), x.clone(), [200, 403, 403, 401, 401]),
+        ("get", "/api/v1/bookings", "/api/v1/bookings".into(), x.clone(), [200, 200, 200, 401, 401]),
+        ("get", "/api/v1/alert-settings", "/api/v1/alert-settings".into(), x.clone(), [200, 403, 403, 401, 401]),
+        ("put", "/api/v1/alert-settings", "/api/v1/alert-settings".into(), json!({"offline_minutes": 45}), [200, 403, 403, 401, 401]),
+        ("get", "/api/v1/alerts", "/api/v1/alerts".into(), x.clone(), [200, 200, 200, 401, 401]),
+        ("get", "/api/v1/alerts", format!("/api/v1/alerts?branch_id={b}"), x.clone(), [200, 403, 403, 401, 401]),
+        ("get", "/api/v1/reports/branches", "/api/v1/reports/branches".into(), x.clone(), [200, 200, 200, 401, 401]),
+        ("get", "/api/v1/reports/branches", format!("/api/v1/reports/branches?branch_id={b}"), x.clone(), [200, 403, 403, 401, 401]),
+        ("get", "/api/v1/reports/branches/file", "/api/v1/reports/branches/file?format=xlsx".into(), x.clone(), [200, 200, 200, 401, 401]),
+        ("get", "/api/v1/reports/branches/file", format!("/api/v1/reports/branches/file?format=pdf&branch_id={b}"), x.clone(), [200, 403, 403, 401, 401]),
+        ("get", "/api/v1/day-closings", "/api/v1/day-closings".into(), x.clone(), [200, 200, 200, 401, 401]),
+        ("get", "/api/v1/day-closings", format!("/api/v1/day-closings?branch_id={b}"), x.clone(), [200, 403, 403, 401, 401]),
+        ("get", "/metrics", "/metrics".into(), x.clone(), [401, 401, 401, 401, 401]),
+        ("get", "/healthz", "/healthz".into(), x.clone(), [200, 200, 200, 200, 200]),
+        ("get", "/readyz", "/readyz".into(), x.clone(), [200, 200, 200, 200, 200]),
     ];
-    // The operator's token is for creating organisations only.
+    // The operator's token is for creating organisations and reading the metrics only.
     let operator = as_token(&owner, OPERATOR);
     assert_eq!(operator.get("/api/v1/branches").await.0, 401);
 
@@ -900,6 +633,17 @@ async fn invitations_and_what_each_role_may_do_on_every_route() {
             }
         }
     }
+    // The metrics count requests by route pattern, never by raw path.
+    let (status, metrics) = operator.get("/metrics").await;
+    assert_eq!(status, 200);
+    let metrics = metrics.as_str().unwrap_or_default().to_string();
+    assert!(
+        metrics.contains("kidyboard_cloud_http_requests_total{route=\"/api/v1/auth/login\",method=\"POST\",status=\"401\"}")
+            && metrics.contains("route=\"/api/v1/branches/{id}/pairing-codes\"")
+            && !metrics.contains(&a),
+        "{metrics}"
+    );
+
     // Logging out is last: it ends the session it is called with.
     covered.insert("post /api/v1/auth/logout".into());
     assert_eq!(
@@ -1016,4 +760,152 @@ async fn the_owner_manages_people_and_keeps_one_owner() {
             .map(Vec::len),
         Some(3)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_security_headers_cors_and_the_console_files() {
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("edge").await;
+    let console = tempfile::tempdir().expect("console dir");
+    std::fs::write(
+        console.path().join("index.html"),
+        "<!doctype html><title>Consola</title>",
+    )
+    .expect("index");
+    std::fs::create_dir(console.path().join("assets")).expect("assets");
+    std::fs::write(console.path().join("assets/app-1234.js"), "console.log(1)").expect("asset");
+    let dir = console.path().to_path_buf();
+    let cloud = TestCloud::start_with(&url, "127.0.0.1:0".parse().expect("addr"), move |c| {
+        c.public_rate_burst = 4;
+        c.public_rate_per_sec = 0.01;
+        c.sync_rate_burst = 2;
+        c.sync_rate_per_sec = 0.01;
+        c.console_dir = Some(dir);
+        c.cors_origins = vec!["https://panel.example.mx".into()];
+    });
+    let http = reqwest::Client::new();
+
+    // Sign-in, invitations and pairing from one address share a small budget: the owner's
+    // invitation and the store's pairing take two, two wrong sign-ins the rest, and the next is
+    // 429 `rate_limited` with Retry-After.
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let branch = owner.branch("Centro").await;
+    let store = TestStore::new();
+    let token = store.pair(&owner, &branch).await;
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        answers.push(
+            login(
+                &cloud.base,
+                json!({"email": "x@example.mx", "password": "no"}),
+            )
+            .await,
+        );
+    }
+    assert!(
+        answers[..2].iter().all(|(s, _, _)| *s == 401),
+        "{answers:?}"
+    );
+    let (status, body, retry) = &answers[2];
+    assert_eq!((*status, code(body)), (429, "rate_limited"), "{body}");
+    assert!(retry
+        .as_deref()
+        .and_then(|r| r.parse::<u64>().ok())
+        .is_some_and(|r| r >= 1));
+
+    // Sync per store: a burst, then 429.
+    let device = owner.with_token(&token);
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(device.get("/api/v1/sync/catalog").await.0);
+    }
+    assert_eq!(statuses, [200, 200, 429]);
+
+    // Every answer carries the security headers; the console's files are served with its
+    // index for its own pages, while an unknown API path stays a JSON 404.
+    let res = http
+        .get(format!("{}/readyz", cloud.base))
+        .send()
+        .await
+        .expect("readyz");
+    for (h, v) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+    ] {
+        assert_eq!(
+            res.headers().get(h).and_then(|x| x.to_str().ok()),
+            Some(v),
+            "{h}"
+        );
+    }
+    assert!(res
+        .headers()
+        .get("content-security-policy")
+        .and_then(|x| x.to_str().ok())
+        .is_some_and(|c| c.contains("default-src 'self'") && c.contains("frame-ancestors 'none'")));
+    for page in ["/", "/sucursales", "/#/invitacion/abc"] {
+        let res = http
+            .get(format!("{}{page}", cloud.base))
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(res.status(), 200, "{page}");
+        assert_eq!(
+            res.headers()
+                .get("cache-control")
+                .and_then(|x| x.to_str().ok()),
+            Some("no-cache")
+        );
+        assert!(res
+            .text()
+            .await
+            .expect("html")
+            .contains("<title>Consola</title>"));
+    }
+    let res = http
+        .get(format!("{}/assets/app-1234.js", cloud.base))
+        .send()
+        .await
+        .expect("asset");
+    assert_eq!(res.status(), 200);
+    assert!(res
+        .headers()
+        .get("cache-control")
+        .and_then(|x| x.to_str().ok())
+        .is_some_and(|c| c.contains("immutable")));
+    let (status, body) = call(&http, http.get(format!("{}/api/v1/nada", cloud.base))).await;
+    assert_eq!((status, code(&body)), (404, "not_found"));
+    let res = http
+        .get(format!("{}/assets/missing.js", cloud.base))
+        .send()
+        .await
+        .expect("missing asset");
+    assert_ne!(
+        res.text().await.unwrap_or_default(),
+        "<!doctype html><title>Consola</title>",
+        "a missing asset is not the index"
+    );
+
+    // CORS only for the configured origin.
+    for (origin, allowed) in [
+        ("https://panel.example.mx", true),
+        ("https://otro.example", false),
+    ] {
+        let res = http
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/api/v1/auth/login", cloud.base),
+            )
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .expect("preflight");
+        assert_eq!(
+            res.headers().get("access-control-allow-origin").is_some(),
+            allowed,
+            "{origin}"
+        );
+    }
 }

@@ -233,6 +233,7 @@ pub async fn login(
     headers: HeaderMap,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<SessionAnswer>> {
+    crate::metrics::check(&st, &st.limits.public, &address)?;
     let email: String = req.email.trim().to_lowercase().chars().take(254).collect();
     let (account, addr_key) = (
         throttle::account_key(&email),
@@ -813,8 +814,10 @@ fn bad_invitation() -> CloudError {
     tag = "accounts")]
 pub async fn preview_invitation(
     State(st): State<CloudState>,
+    ClientAddr(address): ClientAddr,
     ApiJson(req): ApiJson<InvitationToken>,
 ) -> Result<Json<InvitationPreview>> {
+    crate::metrics::check(&st, &st.limits.public, &address)?;
     let r = st
         .db()
         .await?
@@ -858,6 +861,7 @@ pub async fn accept_invitation(
     headers: HeaderMap,
     ApiJson(req): ApiJson<AcceptInvitation>,
 ) -> Result<(StatusCode, Json<SessionAnswer>)> {
+    crate::metrics::check(&st, &st.limits.public, &address)?;
     let name = check_person_name("name", &req.name)?;
     let mut db = st.db().await?;
     // Checked before the slow hash, without taking the invitation yet.
@@ -1008,6 +1012,7 @@ pub async fn signup(
     headers: HeaderMap,
     ApiJson(req): ApiJson<Signup>,
 ) -> Result<(StatusCode, Json<SessionAnswer>)> {
+    crate::metrics::check(&st, &st.limits.public, &address)?;
     if !st.config.allow_signup {
         return Err(CloudError::Conflict {
             code: "signup_closed",

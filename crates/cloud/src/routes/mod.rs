@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod alerts;
 pub mod catalog;
+pub mod dashboard;
 pub mod health;
 pub mod orgs;
 pub mod reports;

@@ -7,7 +7,7 @@ use kidyboard_http::ApiJson;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{Access, Member, Owner};
+use crate::auth::{Access, ClientAddr, Member, Owner};
 use crate::error::{CloudError, Result};
 use crate::secrets;
 use crate::state::CloudState;
@@ -297,8 +297,10 @@ pub async fn create_pairing_code(
     tag = "sync")]
 pub async fn pair(
     State(st): State<CloudState>,
+    ClientAddr(address): ClientAddr,
     ApiJson(req): ApiJson<PairRequest>,
 ) -> Result<(StatusCode, Json<PairAnswer>)> {
+    crate::metrics::check(&st, &st.limits.public, &address)?;
     if !kidyboard_core::ids::is_valid(&req.device_id) {
         return Err(CloudError::validation(
             "device_id",

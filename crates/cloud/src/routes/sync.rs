@@ -22,7 +22,15 @@ pub async fn push(
     device: Device,
     ApiJson(req): ApiJson<PushRequest>,
 ) -> Result<Json<PushAnswer>> {
-    Ok(Json(ingest::push(&st, &device, req.events).await?))
+    crate::metrics::check(&st, &st.limits.sync, &device.device_id)?;
+    let answer = ingest::push(&st, &device, req.events).await?;
+    st.metrics
+        .events_stored
+        .fetch_add(answer.stored, std::sync::atomic::Ordering::Relaxed);
+    st.metrics
+        .events_duplicate
+        .fetch_add(answer.duplicates, std::sync::atomic::Ordering::Relaxed);
+    Ok(Json(answer))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -44,6 +52,7 @@ pub async fn catalog(
     device: Device,
     Query(q): Query<FeedQuery>,
 ) -> Result<Json<CatalogPage>> {
+    crate::metrics::check(&st, &st.limits.sync, &device.device_id)?;
     let limit = q.limit.unwrap_or(500);
     if !(1..=1000).contains(&limit) {
         return Err(CloudError::validation("limit", "de 1 a 1000"));

@@ -64,15 +64,22 @@ function freePort() {
   });
 }
 
-/** `kidyboard-cloud serve` over the given database; resolves when /readyz answers. */
-export async function startCloud(databaseUrl) {
+/**
+ * `kidyboard-cloud serve` over the given database; resolves when /readyz answers.
+ * @param {string} databaseUrl
+ * @param {{ consoleDir?: string, env?: Record<string, string> }} [options] consoleDir serves the
+ *   console's build (ui/dist-console); env adds KIDYBOARD_CLOUD_* settings.
+ */
+export async function startCloud(databaseUrl, { consoleDir, env = {} } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   if (!existsSync(CLOUD_BIN)) {
     throw new Error(`The cloud binary is missing at ${CLOUD_BIN}: build it (cargo build) or set KIDYBOARD_CLOUD_BIN.`);
   }
-  const child = spawn(CLOUD_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--database-url', databaseUrl], {
-    env: { ...process.env, KIDYBOARD_CLOUD_OPERATOR_TOKEN: OPERATOR_TOKEN },
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--database-url', databaseUrl, '--public-url', url];
+  if (consoleDir) args.push('--console-dir', consoleDir);
+  const child = spawn(CLOUD_BIN, args, {
+    env: { ...process.env, KIDYBOARD_CLOUD_OPERATOR_TOKEN: OPERATOR_TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = [];
@@ -116,4 +123,23 @@ export async function cloudCall(base, token, method, path, body) {
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
   return text ? JSON.parse(text) : null;
+}
+
+/**
+ * A new organisation (by the operator) and its owner, who accepts the invitation link with a
+ * password and is signed in: answers the owner's session token and the organisation's id.
+ * @returns {Promise<{ token: string, orgId: string, email: string, password: string }>}
+ */
+export async function createOwner(base, name = 'Brincolines', email = `duena-${Date.now()}@example.mx`) {
+  const org = await cloudCall(base, OPERATOR_TOKEN, 'POST', '/organisations', { name, owner_email: email });
+  const password = 'una contraseña larga';
+  const res = await fetch(`${base}/api/v1/invitations/accept`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token: org.invitation.token, name: 'Dueña', password }),
+  });
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`accepting the owner's invitation → ${res.status}: ${text}`);
+  const session = JSON.parse(text);
+  return { token: session.token, orgId: org.id, email, password };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { formatMXN } from './api.mjs';
 import { DESK, launchBrowser, openAs, screenshot } from './browser.mjs';
-import { cloudCall, OPERATOR_TOKEN, startCloud, startPostgres } from './cloud.mjs';
+import { cloudCall, createOwner, startCloud, startPostgres } from './cloud.mjs';
 import { startHub } from './hub.mjs';
 
 let pg;
@@ -28,8 +28,7 @@ after(async () => {
 });
 
 test('a catalogue change made in the cloud reaches the kidibar', { timeout: 180_000 }, async () => {
-  const org = await cloudCall(cloud.url, OPERATOR_TOKEN, 'POST', '/organisations', { name: 'Brincolines' });
-  const owner = org.owner_token;
+  const { token: owner } = await createOwner(cloud.url);
   const branch = await cloudCall(cloud.url, owner, 'POST', '/branches', { name: 'Centro', timezone: 'America/Mexico_City' });
   const { code } = await cloudCall(cloud.url, owner, 'POST', `/branches/${branch.id}/pairing-codes`, {});
 

@@ -34,6 +34,12 @@ enum Command {
         /// PostgreSQL connection string.
         #[arg(long, env = "KIDYBOARD_CLOUD_DATABASE_URL")]
         database_url: Option<String>,
+        /// The console's built files (ui/dist-console); without it only the API is served.
+        #[arg(long, env = "KIDYBOARD_CLOUD_CONSOLE_DIR")]
+        console_dir: Option<PathBuf>,
+        /// Where people reach the console (invitation links start with it).
+        #[arg(long, env = "KIDYBOARD_CLOUD_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Print the cloud's OpenAPI document (what the console's typed client is generated from).
     Openapi,
@@ -72,6 +78,8 @@ async fn main() -> anyhow::Result<()> {
             config,
             listen,
             database_url,
+            console_dir,
+            public_url,
         } => {
             let filter = tracing_subscriber::EnvFilter::try_from_env("KIDYBOARD_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
@@ -85,6 +93,12 @@ async fn main() -> anyhow::Result<()> {
             }
             if let Some(d) = database_url {
                 cloud.database_url = d;
+            }
+            if console_dir.is_some() {
+                cloud.console_dir = console_dir;
+            }
+            if let Some(u) = public_url {
+                cloud.public_url = u;
             }
             // Not println!: a closed stdout (a supervisor that stopped reading) must not panic.
             let _ = writeln!(

@@ -71,7 +71,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Openapi => {
             let doc = serde_json::to_string_pretty(&kidyboard_cloud::openapi::spec())?;
-            writeln!(std::io::stdout(), "{doc}")?;
+            // A closed pipe (`| head`) is the reader's choice, not an error.
+            let _ = writeln!(std::io::stdout(), "{doc}");
             Ok(())
         }
         Command::Serve {

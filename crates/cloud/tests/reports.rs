@@ -233,3 +233,134 @@ async fn the_owner_sees_the_branches_parties() {
     let (bad, _) = owner.get("/api/v1/bookings?from=2026-02-30").await;
     assert_eq!(bad, 422);
 }
+
+/// Milliseconds of an RFC 3339 instant.
+fn ms(at: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .expect("instant")
+        .timestamp_millis()
+}
+
+/// Mexico has four zones and the border cities keep daylight saving: every branch reports its own
+/// business days. Tijuana springs forward on 8 March 2026 (02:00 PST → 03:00 PDT, 10:00 UTC);
+/// Cancún is UTC−5 all year. The same UTC instants fall on different days at each branch, and
+/// a fixed offset (or Mexico City's) would put some of them on the wrong day.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tijuana_across_daylight_saving_and_cancun_report_their_own_days() {
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("zones").await;
+    let cloud = TestCloud::start(&url);
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let tijuana = {
+        let (status, b) = owner
+            .post(
+                "/api/v1/branches",
+                serde_json::json!({"name": "Tijuana", "timezone": "America/Tijuana"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{b}");
+        b["id"].as_str().expect("id").to_string()
+    };
+    let cancun = {
+        let (_, b) = owner
+            .post(
+                "/api/v1/branches",
+                serde_json::json!({"name": "Cancún", "timezone": "America/Cancun"}),
+            )
+            .await;
+        b["id"].as_str().expect("id").to_string()
+    };
+    let water = "Agua natural 600 ml";
+    let mut workers = Vec::new();
+    for (branch, zone, sales) in [
+        (
+            &tijuana,
+            "America/Tijuana",
+            // 23:30 PST on the 7th; 00:30 PST on the 8th; 23:30 PDT on the 8th (a fixed −8 would
+            // say 22:30, same day); 00:30 PDT on the 9th (a fixed −8 would say the 8th).
+            vec![
+                "2026-03-08T07:30:00Z",
+                "2026-03-08T08:30:00Z",
+                "2026-03-09T06:30:00Z",
+                "2026-03-09T07:30:00Z",
+            ],
+        ),
+        (
+            &cancun,
+            "America/Cancun",
+            // 23:30 on the 7th; 00:30 on the 8th (Mexico City would still say the 7th).
+            vec!["2026-03-08T04:30:00Z", "2026-03-08T05:30:00Z"],
+        ),
+    ] {
+        let store = TestStore::new();
+        store
+            .store
+            .write(|c| {
+                c.execute("UPDATE branches SET timezone = ?1", [zone])?;
+                Ok(())
+            })
+            .expect("the store's zone");
+        store.restock(water, 10);
+        for at in sales {
+            store.sell_at(water, ms(at));
+        }
+        store.pair(&owner, branch).await;
+        let (handle, task) =
+            SyncWorker::new(store.store.clone(), fast_worker(), SyncHooks::default())
+                .expect("worker");
+        tokio::spawn(task);
+        assert!(
+            eventually(Duration::from_secs(20), || async {
+                handle.status().online && handle.status().pending_events == 0
+            })
+            .await
+        );
+        workers.push((store, handle));
+    }
+    let count = |branch: &str, from: &str, to: &str| {
+        let path = format!("/api/v1/reports/summary?branch_id={branch}&from={from}&to={to}");
+        let owner = &owner;
+        async move {
+            owner.get(&path).await.1["sales_count"]
+                .as_i64()
+                .unwrap_or(-1)
+        }
+    };
+    assert_eq!(count(&tijuana, "2026-03-07", "2026-03-07").await, 1);
+    assert_eq!(count(&tijuana, "2026-03-08", "2026-03-08").await, 2);
+    assert_eq!(count(&tijuana, "2026-03-09", "2026-03-09").await, 1);
+    assert_eq!(count(&cancun, "2026-03-07", "2026-03-07").await, 1);
+    assert_eq!(count(&cancun, "2026-03-08", "2026-03-08").await, 1);
+
+    // Across branches, a day is each branch's own day.
+    let (_, all) = owner
+        .get("/api/v1/reports/branches?from=2026-03-08&to=2026-03-08")
+        .await;
+    assert_eq!(all["total"]["sales_count"], 3, "{all}");
+    let by_name = |name: &str| {
+        all["branches"]
+            .as_array()
+            .and_then(|l| l.iter().find(|b| b["branch_name"] == name))
+            .map(|b| b["sales_count"].clone())
+    };
+    assert_eq!(by_name("Tijuana"), Some(serde_json::json!(2)));
+    assert_eq!(by_name("Cancún"), Some(serde_json::json!(1)));
+
+    // Without dates, "today" is each branch's own today in its zone.
+    let (_, today) = owner.get("/api/v1/reports/branches").await;
+    for (name, zone) in [
+        ("Tijuana", chrono_tz::America::Tijuana),
+        ("Cancún", chrono_tz::America::Cancun),
+    ] {
+        let b = today["branches"]
+            .as_array()
+            .and_then(|l| l.iter().find(|b| b["branch_name"] == name))
+            .expect("branch");
+        let own = chrono::Utc::now()
+            .with_timezone(&zone)
+            .date_naive()
+            .to_string();
+        assert_eq!(b["from"], own.as_str(), "{name}: {today}");
+    }
+    drop(workers);
+}

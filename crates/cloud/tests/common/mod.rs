@@ -217,6 +217,16 @@ impl Owner {
         .await
     }
 
+    /// The same person's client talking to another cloud process (same database).
+    pub fn at(&self, base: &str) -> Owner {
+        Owner {
+            base: base.to_string(),
+            token: self.token.clone(),
+            org_id: self.org_id.clone(),
+            http: self.http.clone(),
+        }
+    }
+
     /// The same person's client with another bearer token (another session, a device's, none).
     pub fn with_token(&self, token: &str) -> Owner {
         Owner {
@@ -366,6 +376,11 @@ impl TestStore {
 
     /// Sells one unit of a product paid by card; answers the sale id.
     pub fn sell(&self, product: &str) -> String {
+        self.sell_at(product, kidyboard_core::clock::now_ms())
+    }
+
+    /// One `product` sold by card at the instant `at` (ms since the epoch, UTC).
+    pub fn sell_at(&self, product: &str, at: i64) -> String {
         let pid = self.product_id(product);
         let price = self
             .store
@@ -386,9 +401,7 @@ impl TestStore {
             ..Default::default()
         };
         self.store
-            .change(&self.cashier, kidyboard_core::clock::now_ms(), |tx| {
-                sales::create(tx, &req, None)
-            })
+            .change(&self.cashier, at, |tx| sales::create(tx, &req, None))
             .expect("sale recorded")
             .sale
             .id

@@ -5,7 +5,7 @@ import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
 export default ts.config(
-  { ignores: ['dist/', 'node_modules/', 'test-output/', 'src/api/openapi.gen.ts'] },
+  { ignores: ['dist/', 'dist-console/', 'node_modules/', 'test-output/', 'src/api/openapi.gen.ts', 'src/console/api/schema.d.ts'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

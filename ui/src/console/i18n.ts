@@ -1,0 +1,102 @@
+// The console's words and formats (es-MX): roles, alert kinds, party states, dates, "hace N min",
+// and what to say for a failed request.
+import { ApiError, ThrottledError, type Role } from './api/client';
+
+export const ROLE_LABEL: Record<Role, string> = { owner: 'Dueño(a)', manager: 'Gerente', viewer: 'Consulta' };
+
+export const ALERT_KIND: Record<string, string> = {
+  offline: 'Tienda sin conexión',
+  cash_difference: 'Diferencia de caja',
+  low_stock: 'Existencias bajas',
+  refunds: 'Devoluciones',
+};
+
+export const BOOKING_STATE: Record<string, string> = {
+  tentative: 'Apartada',
+  confirmed: 'Confirmada',
+  checked_in: 'En curso',
+  completed: 'Terminada',
+  cancelled: 'Cancelada',
+  expired: 'Vencida',
+};
+
+/** The Mexican IANA zones a branch can keep its business days in. */
+export const MEXICAN_ZONES: { id: string; label: string }[] = [
+  { id: 'America/Mexico_City', label: 'Centro (Ciudad de México)' },
+  { id: 'America/Monterrey', label: 'Centro (Monterrey)' },
+  { id: 'America/Merida', label: 'Centro (Mérida)' },
+  { id: 'America/Matamoros', label: 'Centro fronterizo (Matamoros)' },
+  { id: 'America/Cancun', label: 'Sureste (Cancún)' },
+  { id: 'America/Chihuahua', label: 'Centro (Chihuahua)' },
+  { id: 'America/Ojinaga', label: 'Centro fronterizo (Ojinaga)' },
+  { id: 'America/Ciudad_Juarez', label: 'Montaña fronterizo (Ciudad Juárez)' },
+  { id: 'America/Mazatlan', label: 'Pacífico (Mazatlán)' },
+  { id: 'America/Hermosillo', label: 'Pacífico sin horario de verano (Hermosillo)' },
+  { id: 'America/Bahia_Banderas', label: 'Centro (Bahía de Banderas)' },
+  { id: 'America/Tijuana', label: 'Noroeste (Tijuana)' },
+];
+
+export function zoneLabel(id: string): string {
+  return MEXICAN_ZONES.find((z) => z.id === id)?.label ?? id;
+}
+
+const dateTime = new Intl.DateTimeFormat('es-MX', { dateStyle: 'medium', timeStyle: 'short' });
+const dayFormat = new Intl.DateTimeFormat('es-MX', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const shortDay = new Intl.DateTimeFormat('es-MX', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+}
+
+/** "2026-12-06" → "domingo, 6 de diciembre de 2026" (a business day has no zone of its own). */
+export function formatDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? day : dayFormat.format(d);
+}
+
+/** "2026-12-06" → "6 dic" for a chart's axis. */
+export function formatShortDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? day : shortDay.format(d).replace('.', '');
+}
+
+/** A moment as "hace 3 min", "hace 2 h", "hace 4 días"; "nunca" when there is none. */
+export function ago(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return 'nunca';
+  const ms = now - new Date(iso).getTime();
+  if (!Number.isFinite(ms)) return '—';
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 1) return 'hace menos de 1 min';
+  if (minutes < 60) return `hace ${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `hace ${hours} h`;
+  const days = Math.floor(hours / 24);
+  return `hace ${days} ${days === 1 ? 'día' : 'días'}`;
+}
+
+/** A wait in seconds as words: "45 segundos", "3 minutos". */
+export function waitWords(seconds: number): string {
+  if (seconds < 60) return `${seconds} ${seconds === 1 ? 'segundo' : 'segundos'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} ${minutes === 1 ? 'minuto' : 'minutos'}`;
+}
+
+/** What to show for a failed request: the cloud's own words (Spanish), the wait of a 429. */
+export function errorText(err: unknown): string {
+  if (err instanceof ThrottledError) {
+    const base = err.message || 'Demasiados intentos.';
+    return err.retryAfter ? `${base} Espera ${waitWords(err.retryAfter)} antes de volver a intentar.` : base;
+  }
+  if (err instanceof ApiError) {
+    if (err.code === 'network') return 'No hay conexión con la nube. Revisa la red e inténtalo de nuevo.';
+    return err.message || 'Algo salió mal. Inténtalo de nuevo.';
+  }
+  return 'Algo salió mal. Inténtalo de nuevo.';
+}
+
+/** The input the cloud blamed for a refused form, if any. */
+export function blamedField(err: unknown): string | null {
+  return err instanceof ApiError ? err.field : null;
+}

@@ -62,6 +62,10 @@ pub fn routes() -> OpenApiRouter<CloudState> {
         ))
         .routes(routes!(routes::catalog::update_product))
         .routes(routes!(
+            routes::catalog::put_override,
+            routes::catalog::list_overrides
+        ))
+        .routes(routes!(
             routes::services::list_services,
             routes::services::create_service
         ))
@@ -267,6 +271,6 @@ mod tests {
                 .count()
             })
             .sum();
-        assert_eq!(operations, 45, "every cloud route is in the document");
+        assert_eq!(operations, 47, "every cloud route is in the document");
     }
 }

@@ -456,3 +456,231 @@ async fn a_family_registered_at_one_branch_is_found_at_the_other_and_its_erasure
     assert!(erased.erased_at.is_some() && erased.guardians.is_empty());
     assert_eq!(erased.children[0].name, "Niño/a");
 }
+
+/// A hub of the demo, paired with `branch`, syncing, with an admin session on its API.
+async fn paired_hub(owner: &Owner, branch: &str) -> (common::DemoHub, SyncHandle, String) {
+    let hub = common::demo_hub(|_| {}).await;
+    let store = hub.state.store.clone();
+    let pairing = TestStore {
+        dir: tempfile::tempdir().expect("unused"),
+        store: store.clone(),
+        cashier: Actor::system(),
+    };
+    pairing.pair(owner, branch).await;
+    let handle = start_worker(&store, SyncHooks::default());
+    let login: Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", hub.base))
+        .json(&json!({"username": "admin", "password": kidyboard_core::demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login json");
+    let token = login["token"].as_str().expect("token").to_string();
+    (hub, handle, token)
+}
+
+async fn hub_product(base: &str, token: &str, id: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{base}/api/v1/products/{id}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("hub answers")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// Central prices with a branch's own: the owner prices a product for every branch and gives one
+/// branch another price and then takes it off sale there; two real hubs show each what applies
+/// to it, a later central price reaches the branch without its own, a local edit at the
+/// overridden branch does not spread its price, and removing the override brings the
+/// organisation's back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_central_price_with_a_branch_override_reaches_two_hubs() {
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("overrides").await;
+    let cloud = TestCloud::start(&url);
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let centro = owner.branch("Centro").await;
+    let norte = owner.branch("Norte").await;
+    let (hub_a, sync_a, token_a) = paired_hub(&owner, &centro).await;
+    let (hub_b, sync_b, token_b) = paired_hub(&owner, &norte).await;
+
+    let (_, created) = owner
+        .post(
+            "/api/v1/catalog/products",
+            json!({"name": "Churros", "price_cents": 3_000, "category": "Postres"}),
+        )
+        .await;
+    let id = created["id"].as_str().expect("id").to_string();
+
+    // Bad overrides are refused by field; a manager of Centro cannot price Norte.
+    for (body, field) in [
+        (
+            json!({"branch_id": "01J00000000000000000000000", "entity": "product", "entity_id": id, "price_cents": 1}),
+            "branch_id",
+        ),
+        (
+            json!({"branch_id": norte, "entity": "product", "entity_id": "01J00000000000000000000000", "price_cents": 1}),
+            "entity_id",
+        ),
+        (
+            json!({"branch_id": norte, "entity": "menu", "entity_id": id, "price_cents": 1}),
+            "entity",
+        ),
+        (
+            json!({"branch_id": norte, "entity": "product", "entity_id": id, "price_cents": -5}),
+            "price_cents",
+        ),
+    ] {
+        let (status, answer) = owner.put("/api/v1/catalog/overrides", body).await;
+        assert_eq!(
+            (status, answer["error"]["field"].clone()),
+            (422, json!(field)),
+            "{answer}"
+        );
+    }
+    let manager = owner.invite("manager", &[centro.as_str()]).await;
+    let (status, _) = manager
+        .put(
+            "/api/v1/catalog/overrides",
+            json!({"branch_id": norte, "entity": "product", "entity_id": id, "price_cents": 1}),
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    let (status, body) = owner
+        .put(
+            "/api/v1/catalog/overrides",
+            json!({"branch_id": norte, "entity": "product", "entity_id": id, "price_cents": 3_500}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let prices = || async {
+        (
+            hub_product(&hub_a.base, &token_a, &id).await["price_cents"].as_i64(),
+            hub_product(&hub_b.base, &token_b, &id).await["price_cents"].as_i64(),
+        )
+    };
+    let settle = |want: (Option<i64>, Option<i64>)| {
+        let (sync_a, sync_b) = (sync_a.clone(), sync_b.clone());
+        async move {
+            eventually(Duration::from_secs(20), || {
+                sync_a.sync_now();
+                sync_b.sync_now();
+                async { prices().await == want }
+            })
+            .await
+        }
+    };
+    assert!(
+        settle((Some(3_000), Some(3_500))).await,
+        "{:?}",
+        prices().await
+    );
+
+    // A new central price: Centro follows, Norte keeps its own.
+    owner
+        .patch(
+            &format!("/api/v1/catalog/products/{id}"),
+            json!({"price_cents": 3_200}),
+        )
+        .await;
+    assert!(
+        settle((Some(3_200), Some(3_500))).await,
+        "{:?}",
+        prices().await
+    );
+
+    // At Norte its price is set centrally; renaming there is fine and spreads the organisation's
+    // price, never Norte's.
+    let http = reqwest::Client::new();
+    let res = http
+        .patch(format!("{}/api/v1/products/{id}", hub_b.base))
+        .bearer_auth(&token_b)
+        .json(&json!({"price_cents": 2_000}))
+        .send()
+        .await
+        .expect("hub answers");
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["field"], "price_cents", "{body}");
+    let res = http
+        .patch(format!("{}/api/v1/products/{id}", hub_b.base))
+        .bearer_auth(&token_b)
+        .json(&json!({"name": "Churros rellenos"}))
+        .send()
+        .await
+        .expect("hub answers");
+    assert_eq!(res.status(), 200);
+    assert!(
+        eventually(Duration::from_secs(20), || {
+            sync_a.sync_now();
+            sync_b.sync_now();
+            async { hub_product(&hub_a.base, &token_a, &id).await["name"] == "Churros rellenos" }
+        })
+        .await
+    );
+    assert_eq!(prices().await, (Some(3_200), Some(3_500)));
+    let (_, list) = owner.get("/api/v1/catalog/products").await;
+    let record = list["items"]
+        .as_array()
+        .and_then(|l| l.iter().find(|p| p["id"] == id.as_str()))
+        .expect("record");
+    assert_eq!(record["record"]["price_cents"], 3_200, "{record}");
+
+    // Off sale at Norte only, listed; then the override removed: the organisation's price again.
+    owner
+        .put(
+            "/api/v1/catalog/overrides",
+            json!({"branch_id": norte, "entity": "product", "entity_id": id, "price_cents": 3_500, "active": false}),
+        )
+        .await;
+    assert!(
+        eventually(Duration::from_secs(20), || {
+            sync_b.sync_now();
+            async { hub_product(&hub_b.base, &token_b, &id).await["active"] == false }
+        })
+        .await
+    );
+    assert_eq!(
+        hub_product(&hub_a.base, &token_a, &id).await["active"],
+        true
+    );
+    let (_, overrides) = owner.get("/api/v1/catalog/overrides").await;
+    assert_eq!(
+        overrides["items"].as_array().map(Vec::len),
+        Some(1),
+        "{overrides}"
+    );
+    let (_, mine) = manager.get("/api/v1/catalog/overrides").await;
+    assert_eq!(
+        mine["items"].as_array().map(Vec::len),
+        Some(0),
+        "Centro has none"
+    );
+    owner
+        .put(
+            "/api/v1/catalog/overrides",
+            json!({"branch_id": norte, "entity": "product", "entity_id": id, "price_cents": null, "active": null}),
+        )
+        .await;
+    assert!(
+        settle((Some(3_200), Some(3_200))).await,
+        "{:?}",
+        prices().await
+    );
+    assert_eq!(
+        hub_product(&hub_b.base, &token_b, &id).await["active"],
+        true
+    );
+    assert_eq!(
+        owner.get("/api/v1/catalog/overrides").await.1["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+}

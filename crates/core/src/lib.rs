@@ -15,6 +15,7 @@ pub mod ids;
 pub mod menus;
 pub mod migrate;
 pub mod money;
+pub mod overrides;
 pub mod packages;
 pub mod passwords;
 pub mod pickup;

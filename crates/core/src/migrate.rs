@@ -69,6 +69,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0011_bookings.sql",
         sql: include_str!("../../../migrations/0011_bookings.sql"),
     },
+    Migration {
+        version: 12,
+        name: "0012_catalog_overrides.sql",
+        sql: include_str!("../../../migrations/0012_catalog_overrides.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

@@ -209,6 +209,7 @@ pub fn create(tx: &Tx<'_>, input: &PackageInput) -> Result<Package> {
 pub fn update(tx: &Tx<'_>, id: &str, input: &PackageInput) -> Result<Package> {
     check(tx.conn, input)?;
     let before = get(tx.conn, id)?;
+    crate::overrides::check_local_edit(tx.conn, "package", id, input.price_cents, input.active)?;
     tx.conn.execute(
         "UPDATE packages SET name = ?2, description = ?3, price_cents = ?4, active = ?5, updated_at = ?6 WHERE id = ?1",
         params![

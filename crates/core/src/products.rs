@@ -241,6 +241,7 @@ pub fn update(tx: &Tx<'_>, id: &str, input: &ProductInput) -> Result<Product> {
         ));
     }
     let before = get(tx.conn, id)?;
+    crate::overrides::check_local_edit(tx.conn, "product", id, input.price_cents, input.active)?;
     let barcode = match &input.barcode {
         Some(b) => optional_text("barcode", Some(b), 64)?,
         None => before.barcode.clone(),

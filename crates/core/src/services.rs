@@ -188,6 +188,7 @@ pub fn create(tx: &Tx<'_>, input: &ServiceInput) -> Result<Service> {
 pub fn update(tx: &Tx<'_>, id: &str, input: &ServiceInput) -> Result<Service> {
     check(input)?;
     let before = get(tx.conn, id)?;
+    crate::overrides::check_local_edit(tx.conn, "service", id, input.price_cents, input.active)?;
     let block = input
         .extra_block_minutes
         .unwrap_or(before.extra_block_minutes);

@@ -21,8 +21,10 @@ mod apply;
 /// Catalogue events: the ones branches pull and apply. Stock, sales, timers and users stay
 /// with the branch that made them (stock is counted per branch; users hold password hashes).
 /// Families are shared too, so a family registered at one branch is found at the others; their
-/// erasure travels the same way.
-pub const CATALOG_EVENT_TYPES: [&str; 9] = [
+/// erasure travels the same way. A branch's own price or availability set in the cloud
+/// (`catalog_override`) travels to every branch and is kept by the one it names.
+pub const CATALOG_EVENT_TYPES: [&str; 10] = [
+    "catalog_override.set",
     "family.created",
     "family.updated",
     "family.erased",
@@ -415,7 +417,12 @@ fn decide_and_apply(conn: &Connection, ev: &RemoteEvent, now: Millis) -> Result<
             None,
         ));
     }
-    if !ids::is_valid(&ev.entity_id) {
+    let valid_id = if ev.entity == crate::overrides::ENTITY {
+        crate::overrides::is_valid_record_id(&ev.entity_id)
+    } else {
+        ids::is_valid(&ev.entity_id)
+    };
+    if !valid_id {
         return Err(CoreError::validation("entity_id", "id inválido"));
     }
     observe(conn, ev.hlc)?;
@@ -438,6 +445,10 @@ fn decide_and_apply(conn: &Connection, ev: &RemoteEvent, now: Millis) -> Result<
             apply::package(conn, &ev.entity_id, &ev.payload, ev.created_at)?;
             None
         }
+        crate::overrides::ENTITY => {
+            crate::overrides::apply_remote(conn, &ev.entity_id, &ev.payload, ev.created_at)?;
+            None
+        }
         "family" => {
             crate::families::apply_remote(conn, &ev.entity_id, &ev.payload, ev.created_at)?;
             None
@@ -449,6 +460,8 @@ fn decide_and_apply(conn: &Connection, ev: &RemoteEvent, now: Millis) -> Result<
             ))
         }
     };
+    // The organisation's record is in the row; this branch's own price stays in effect.
+    crate::overrides::after_remote_record(conn, &ev.entity, &ev.entity_id, ev.created_at)?;
     conn.execute(
         "INSERT INTO sync_record_clocks (entity, entity_id, wall_ms, counter, device_id) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (entity, entity_id) DO UPDATE SET

@@ -41,7 +41,15 @@ impl Tx<'_> {
     ) -> Result<String> {
         let payload = serde_json::to_value(payload)
             .map_err(|e| CoreError::Corrupt(format!("event payload: {e}")))?;
-        let id = events::append(self.conn, &self.ctx, kind, entity, entity_id, &payload)?;
+        // The log (and so the other branches) gets the organisation's catalogue values; this
+        // branch's own price set in the cloud stays here (the live feed shows what applies here).
+        let id = if crate::sync::is_catalog_event(kind) {
+            let mut logged = payload.clone();
+            crate::overrides::organisation_payload(self.conn, entity, entity_id, &mut logged)?;
+            events::append(self.conn, &self.ctx, kind, entity, entity_id, &logged)?
+        } else {
+            events::append(self.conn, &self.ctx, kind, entity, entity_id, &payload)?
+        };
         self.recorded.borrow_mut().push(Recorded {
             id: id.clone(),
             kind: kind.to_string(),

@@ -288,3 +288,144 @@ pub(crate) async fn update<E: Edit>(
         device_id: feed::CLOUD_DEVICE_ID.into(),
     }))
 }
+
+/// One branch's own price or availability for a catalogue record (absent/null = as the
+/// organisation; both null remove the override).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideEdit {
+    pub branch_id: String,
+    /// `product`, `service` or `package`.
+    pub entity: String,
+    pub entity_id: String,
+    #[serde(default)]
+    pub price_cents: Option<i64>,
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OverrideView {
+    pub branch_id: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub price_cents: Option<i64>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OverrideList {
+    pub items: Vec<OverrideView>,
+}
+
+/// Sets one branch's own price or availability for a product, service or package; it reaches
+/// that branch's stores through sync (the others keep the organisation's). Owners, and managers
+/// of the branch.
+#[utoipa::path(put, path = "/api/v1/catalog/overrides", request_body = OverrideEdit,
+    responses((status = 200, body = OverrideView), (status = 403, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])), tag = "catalog")]
+pub async fn put_override(
+    State(st): State<CloudState>,
+    member: Member,
+    ApiJson(req): ApiJson<OverrideEdit>,
+) -> Result<Json<OverrideView>> {
+    if !["product", "service", "package"].contains(&req.entity.as_str()) {
+        return Err(CloudError::validation(
+            "entity",
+            "product, service o package",
+        ));
+    }
+    if let Some(p) = req.price_cents {
+        cents("price_cents", p)?;
+    }
+    let mut db = st.db().await?;
+    let known_branch = db
+        .query_opt(
+            "SELECT 1 FROM branches WHERE id = $1 AND org_id = $2",
+            &[&req.branch_id, &member.org_id],
+        )
+        .await?
+        .is_some();
+    if !known_branch {
+        return Err(CloudError::validation(
+            "branch_id",
+            "esa sucursal no es de la organización",
+        ));
+    }
+    member
+        .branch(&db, &req.branch_id, crate::auth::Access::Run)
+        .await?;
+    let known_record = db
+        .query_opt(
+            "SELECT 1 FROM catalog_records WHERE org_id = $1 AND entity = $2 AND entity_id = $3",
+            &[&member.org_id, &req.entity, &req.entity_id],
+        )
+        .await?
+        .is_some();
+    if !known_record {
+        return Err(CloudError::validation(
+            "entity_id",
+            "no está en el catálogo de la organización",
+        ));
+    }
+    let id = kidyboard_core::overrides::record_id(&req.branch_id, &req.entity, &req.entity_id);
+    let view = OverrideView {
+        branch_id: req.branch_id,
+        entity: req.entity,
+        entity_id: req.entity_id,
+        price_cents: req.price_cents,
+        active: req.active,
+    };
+    let record = serde_json::to_value(&view).map_err(|e| CloudError::Internal(e.to_string()))?;
+    let tx = db.transaction().await?;
+    feed::append_owner_edit(
+        &tx,
+        &member.org_id,
+        "catalog_override.set",
+        kidyboard_core::overrides::ENTITY,
+        &id,
+        &record,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(view))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct OverrideQuery {
+    /// Only this branch's (default: every branch the person sees).
+    pub branch_id: Option<String>,
+}
+
+/// The branches' own prices and availability in effect.
+#[utoipa::path(get, path = "/api/v1/catalog/overrides", params(OverrideQuery),
+    responses((status = 200, body = OverrideList), (status = 403, body = crate::error::ErrorBody)),
+    security(("bearer" = [])), tag = "catalog")]
+pub async fn list_overrides(
+    State(st): State<CloudState>,
+    member: Member,
+    axum::extract::Query(q): axum::extract::Query<OverrideQuery>,
+) -> Result<Json<OverrideList>> {
+    let db = st.db().await?;
+    let branches: Vec<String> =
+        crate::routes::reports::covered(&db, &member, q.branch_id.as_deref())
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+    let rows = db
+        .query(
+            "SELECT record FROM catalog_records
+             WHERE org_id = $1 AND entity = 'catalog_override' AND record->>'branch_id' = ANY($2)
+               AND (record->'price_cents' <> 'null'::jsonb OR record->'active' <> 'null'::jsonb)
+             ORDER BY entity_id",
+            &[&member.org_id, &branches],
+        )
+        .await?;
+    let items = rows
+        .iter()
+        .filter_map(|r| serde_json::from_value(r.get::<_, serde_json::Value>(0)).ok())
+        .collect();
+    Ok(Json(OverrideList { items }))
+}

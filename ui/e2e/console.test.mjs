@@ -110,8 +110,18 @@ async function boxProblems(page) {
   );
 }
 
+/** Tables that scroll sideways: at desk sizes every column should fit. */
+async function tableProblems(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.table-wrap')]
+      .filter((el) => el.getClientRects().length > 0 && el.scrollWidth > el.clientWidth + 1)
+      .map((el) => `a table scrolls sideways by ${el.scrollWidth - el.clientWidth} px: «${(el.querySelector('th')?.textContent ?? '').trim()}…»`),
+  );
+}
+
 async function checkLayout(page, name) {
   await screenshot(page, name);
+  assert.deepEqual(await tableProblems(page), [], `${name}: every table fits`);
   assert.deepEqual(await layoutProblems(page), [], `${name}: nothing overflows the screen or overlaps`);
   assert.deepEqual(await numberProblems(page), [], `${name}: numbers stay on one line inside their box`);
   assert.deepEqual(await boxProblems(page), [], `${name}: nothing is wider than its box`);

@@ -100,3 +100,23 @@ export function errorText(err: unknown): string {
 export function blamedField(err: unknown): string | null {
   return err instanceof ApiError ? err.field : null;
 }
+
+/** A browser's User-Agent as "Chrome en Linux": enough to tell one's own devices apart. */
+export function deviceName(userAgent: string): string {
+  if (!userAgent) return 'Equipo desconocido';
+  const browser = /Edg\//.test(userAgent) ? 'Edge'
+    : /OPR\//.test(userAgent) ? 'Opera'
+    : /Firefox\//.test(userAgent) ? 'Firefox'
+    : /(Chrome|Chromium|CriOS)\//.test(userAgent) ? 'Chrome'
+    : /Safari\//.test(userAgent) ? 'Safari'
+    : /^(curl|node|undici)/i.test(userAgent) ? 'Programa'
+    : 'Navegador';
+  const system = /Android/.test(userAgent) ? 'Android'
+    : /iPhone|iPad|iPod/.test(userAgent) ? 'iPhone/iPad'
+    : /Windows/.test(userAgent) ? 'Windows'
+    : /Mac OS X|Macintosh/.test(userAgent) ? 'Mac'
+    : /CrOS/.test(userAgent) ? 'ChromeOS'
+    : /Linux/.test(userAgent) ? 'Linux'
+    : '';
+  return system ? `${browser} en ${system}` : browser;
+}

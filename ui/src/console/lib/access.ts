@@ -1,19 +1,20 @@
 // What each role sees and may change in the console. The cloud enforces the same on every route;
 // this only keeps the menu and the buttons honest (a viewer reads, a manager runs their branches,
 // the owner runs the organisation).
+import type { IconName } from '../../components/Icon.svelte';
 import type { Role } from '../api/client';
 
 export type PageId = 'tablero' | 'sucursales' | 'personas' | 'alertas' | 'fiestas' | 'cortes' | 'catalogo' | 'cuenta';
 
-export const PAGES: { id: PageId; label: string; icon: string; roles: Role[] }[] = [
-  { id: 'tablero', label: 'Tablero', icon: '📊', roles: ['owner', 'manager', 'viewer'] },
-  { id: 'sucursales', label: 'Sucursales', icon: '🏬', roles: ['owner', 'manager', 'viewer'] },
-  { id: 'personas', label: 'Personas', icon: '👥', roles: ['owner'] },
-  { id: 'alertas', label: 'Alertas', icon: '🔔', roles: ['owner', 'manager', 'viewer'] },
-  { id: 'fiestas', label: 'Fiestas', icon: '🎉', roles: ['owner', 'manager', 'viewer'] },
-  { id: 'cortes', label: 'Cortes', icon: '💵', roles: ['owner', 'manager', 'viewer'] },
-  { id: 'catalogo', label: 'Catálogo', icon: '🧃', roles: ['owner', 'manager', 'viewer'] },
-  { id: 'cuenta', label: 'Mi cuenta', icon: '👤', roles: ['owner', 'manager', 'viewer'] },
+export const PAGES: { id: PageId; label: string; icon: IconName; roles: Role[] }[] = [
+  { id: 'tablero', label: 'Tablero', icon: 'coin', roles: ['owner', 'manager', 'viewer'] },
+  { id: 'sucursales', label: 'Sucursales', icon: 'transfer', roles: ['owner', 'manager', 'viewer'] },
+  { id: 'personas', label: 'Personas', icon: 'user', roles: ['owner'] },
+  { id: 'alertas', label: 'Alertas', icon: 'speaker', roles: ['owner', 'manager', 'viewer'] },
+  { id: 'fiestas', label: 'Fiestas', icon: 'balloon', roles: ['owner', 'manager', 'viewer'] },
+  { id: 'cortes', label: 'Cortes', icon: 'cash', roles: ['owner', 'manager', 'viewer'] },
+  { id: 'catalogo', label: 'Catálogo', icon: 'snack', roles: ['owner', 'manager', 'viewer'] },
+  { id: 'cuenta', label: 'Mi cuenta', icon: 'pencil', roles: ['owner', 'manager', 'viewer'] },
 ];
 
 export function pagesFor(role: Role) {

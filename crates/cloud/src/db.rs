@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_alerts.sql",
         sql: include_str!("../migrations/0006_alerts.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_device_health.sql",
+        sql: include_str!("../migrations/0007_device_health.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

@@ -89,6 +89,24 @@ async fn timers_stock_alerts_and_revenue_by_type_reach_the_owner() {
         handle.status()
     );
 
+    // The store's health as it reports it when it pulls: online, nothing waiting, its version.
+    let (_, branches) = owner.get("/api/v1/branches").await;
+    let b = &branches["items"][0];
+    assert_eq!(
+        (
+            b["online"].clone(),
+            b["silent"].clone(),
+            b["pending_events"].clone()
+        ),
+        (
+            serde_json::json!(true),
+            serde_json::json!(false),
+            serde_json::json!(0)
+        ),
+        "{branches}"
+    );
+    assert_eq!(b["devices"][0]["app_version"], env!("CARGO_PKG_VERSION"));
+
     let (status, summary) = owner
         .get(&format!("/api/v1/reports/summary?branch_id={branch}"))
         .await;

@@ -51,3 +51,8 @@ pub struct PairAnswer {
 
 /// The body of every error answer (the hub's and the cloud's alike).
 pub use kidyboard_http::{ErrorBody, ErrorDetail};
+
+/// Sent with each pull: how many of the store's events still wait to be pushed.
+pub const PENDING_HEADER: &str = "x-kidyboard-pending";
+/// Sent with each pull: the store's program version.
+pub const VERSION_HEADER: &str = "x-kidyboard-version";

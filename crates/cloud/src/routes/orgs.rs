@@ -49,6 +49,10 @@ pub struct DeviceView {
     pub last_seen_at: Option<String>,
     /// The store's last event seq the cloud has stored.
     pub last_acked_seq: i64,
+    /// Events the store said were still waiting to be pushed, at its last pull.
+    pub pending_events: i64,
+    /// The version the store runs.
+    pub app_version: String,
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -62,6 +66,8 @@ pub struct BranchView {
     /// A store reached the cloud within `online_minutes` (its sync worker calls every few
     /// seconds while the link is up).
     pub online: bool,
+    /// Events its stores said were still waiting to be pushed.
+    pub pending_events: i64,
     /// Paired but silent for longer than the offline alert's threshold (30 minutes unless the
     /// owner changed it).
     pub silent: bool,
@@ -112,6 +118,7 @@ pub async fn create_branch(
             last_seen_at: None,
             online: false,
             silent: false,
+            pending_events: 0,
         }),
     ))
 }
@@ -183,7 +190,8 @@ async fn branches(
                     last_acked_seq,
                     COALESCE(last_seen_at > now() - make_interval(mins => $2::int4), false),
                     COALESCE(last_seen_at, paired_at) < now() - make_interval(mins =>
-                        COALESCE((SELECT offline_minutes FROM alert_settings WHERE org_id = $1), 30))
+                        COALESCE((SELECT offline_minutes FROM alert_settings WHERE org_id = $1), 30)),
+                    pending_events, app_version
              FROM devices WHERE org_id = $1 ORDER BY paired_at",
             &[&member.org_id, &st.config.online_minutes()],
         )
@@ -201,6 +209,7 @@ async fn branches(
                 .filter_map(|d| d.get::<_, Option<String>>(4))
                 .max();
             BranchView {
+                pending_events: mine.iter().map(|d| d.get::<_, i64>(8)).sum(),
                 online: mine.iter().any(|d| d.get::<_, bool>(6)),
                 silent: !mine.is_empty() && mine.iter().all(|d| d.get::<_, bool>(7)),
                 devices: mine
@@ -211,6 +220,8 @@ async fn branches(
                         paired_at: d.get(3),
                         last_seen_at: d.get(4),
                         last_acked_seq: d.get(5),
+                        pending_events: d.get(8),
+                        app_version: d.get(9),
                     })
                     .collect(),
                 last_seen_at,

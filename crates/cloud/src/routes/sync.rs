@@ -50,6 +50,7 @@ pub struct FeedQuery {
 pub async fn catalog(
     State(st): State<CloudState>,
     device: Device,
+    headers: axum::http::HeaderMap,
     Query(q): Query<FeedQuery>,
 ) -> Result<Json<CatalogPage>> {
     crate::metrics::check(&st, &st.limits.sync, &device.device_id)?;
@@ -60,10 +61,23 @@ pub async fn catalog(
     if q.after < 0 {
         return Err(CloudError::validation("after", "no puede ser negativo"));
     }
+    // What the store says of itself: its queue and its version (bounded, never trusted further).
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let pending = header(kidyboard_sync::wire::PENDING_HEADER)
+        .and_then(|v| v.parse::<i64>().ok())
+        .map(|n| n.clamp(0, i64::MAX / 2));
+    let version: Option<String> = header(kidyboard_sync::wire::VERSION_HEADER).map(|v| {
+        v.chars()
+            .filter(|c| c.is_ascii_graphic())
+            .take(40)
+            .collect()
+    });
     let db = st.db().await?;
     db.execute(
-        "UPDATE devices SET last_seen_at = now() WHERE id = $1",
-        &[&device.device_id],
+        "UPDATE devices SET last_seen_at = now(), pending_events = COALESCE($2, pending_events),
+                app_version = COALESCE($3, app_version)
+         WHERE id = $1",
+        &[&device.device_id, &pending, &version],
     )
     .await?;
     Ok(Json(feed::page(&db, &device.org_id, q.after, limit).await?))

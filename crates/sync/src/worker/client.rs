@@ -70,17 +70,22 @@ impl CloudClient {
         .await
     }
 
+    /// A page of the catalogue feed; the store says with it how many of its events still wait
+    /// to be pushed and which version it runs, for the owner's view of its health.
     pub async fn pull(
         &self,
         base: &str,
         token: &str,
         after: i64,
         limit: i64,
+        pending: i64,
     ) -> Result<CatalogPage> {
         answer(
             self.http
                 .get(url(base, "/api/v1/sync/catalog"))
                 .bearer_auth(token)
+                .header(crate::wire::PENDING_HEADER, pending.to_string())
+                .header(crate::wire::VERSION_HEADER, env!("CARGO_PKG_VERSION"))
                 .query(&[("after", after), ("limit", limit)])
                 .send()
                 .await,

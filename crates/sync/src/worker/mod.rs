@@ -308,7 +308,10 @@ impl SyncWorker {
     async fn pull_all(&mut self, link: &SyncLink) -> Result<u64> {
         let mut applied_total = 0;
         loop {
-            let after = blocking(&self.store, |s| s.read(sync::cursors)).await?.pull;
+            let (after, pending) = blocking(&self.store, |s| {
+                s.read(|c| Ok((sync::cursors(c)?.pull, sync::pending_count(c)?)))
+            })
+            .await?;
             let page = self
                 .client
                 .pull(
@@ -316,6 +319,7 @@ impl SyncWorker {
                     &link.device_token,
                     after,
                     self.cfg.pull_batch,
+                    pending,
                 )
                 .await?;
             let more = page.more;

@@ -298,6 +298,16 @@ test('every console page fits at 1366×768 and 1920×1080, and on a phone', { ti
       await checkLayout(page, `console-${id}-${label}`);
     }
   }
+  // Thirty days of columns: the day labels thin out to what fits.
+  await ownerPage.click('[data-testid=menu-tablero]');
+  await ownerPage.click('[data-testid=period-month]');
+  await settled(ownerPage);
+  await ownerPage.locator('[data-testid=revenue-chart]').waitFor();
+  await checkLayout(ownerPage, 'console-tablero-30-days-wall');
+  const labels = await ownerPage.locator('[data-testid=revenue-chart] text.label').count();
+  assert.ok(labels > 3 && labels <= 30, `the 30-day chart labels some days, not all crammed (${labels})`);
+  await ownerPage.click('[data-testid=period-today]');
+
   await ownerPage.setViewportSize(PHONE);
   for (const id of ['tablero', 'sucursales']) {
     await ownerPage.click(`[data-testid=menu-${id}]`);

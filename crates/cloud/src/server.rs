@@ -70,6 +70,11 @@ pub fn routes() -> OpenApiRouter<CloudState> {
             routes::services::create_service
         ))
         .routes(routes!(routes::services::update_service))
+        .routes(routes!(
+            routes::packages::list_packages,
+            routes::packages::create_package
+        ))
+        .routes(routes!(routes::packages::update_package))
         .routes(routes!(routes::reports::summary))
         .routes(routes!(routes::reports::stock_alerts))
         .routes(routes!(routes::reports::timers))
@@ -271,6 +276,6 @@ mod tests {
                 .count()
             })
             .sum();
-        assert_eq!(operations, 47, "every cloud route is in the document");
+        assert_eq!(operations, 50, "every cloud route is in the document");
     }
 }

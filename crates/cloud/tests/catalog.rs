@@ -684,3 +684,207 @@ async fn a_central_price_with_a_branch_override_reaches_two_hubs() {
         Some(0)
     );
 }
+
+fn rename_locally(store: &Store, entity: &str, id: &str, name: &str) {
+    store
+        .change(
+            &Actor::system(),
+            kidyboard_core::clock::now_ms(),
+            |tx| match entity {
+                "service" => kidyboard_core::services::update(
+                    tx,
+                    id,
+                    &kidyboard_core::services::ServiceInput {
+                        name: Some(name.into()),
+                        ..Default::default()
+                    },
+                )
+                .map(|_| ()),
+                _ => kidyboard_core::packages::update(
+                    tx,
+                    id,
+                    &kidyboard_core::packages::PackageInput {
+                        name: Some(name.into()),
+                        ..Default::default()
+                    },
+                )
+                .map(|_| ()),
+            },
+        )
+        .expect("local edit");
+}
+
+fn local_name(store: &Store, entity: &str, id: &str) -> Option<String> {
+    let table = if entity == "service" {
+        "services"
+    } else {
+        "packages"
+    };
+    store
+        .read(|c| {
+            Ok(c.query_row(
+                &format!("SELECT name FROM {table} WHERE id = ?1"),
+                [id],
+                |r| r.get::<_, String>(0),
+            )?)
+        })
+        .ok()
+}
+
+async fn cloud_name(owner: &Owner, entity: &str, id: &str) -> Option<String> {
+    let (_, list) = owner.get(&format!("/api/v1/catalog/{entity}s")).await;
+    list["items"]
+        .as_array()?
+        .iter()
+        .find(|r| r["id"] == id)
+        .and_then(|r| r["record"]["name"].as_str().map(str::to_string))
+}
+
+/// Services and packages resolve conflicting edits as products do: edited offline at a branch
+/// and in the cloud, the later edit wins in the cloud and at both branches; and two branches
+/// whose edits carry the very same clock both keep the one of the greater device id, as the
+/// cloud does, whichever arrives first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn services_and_packages_converge_and_ties_break_alike_everywhere() {
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("converge_more").await;
+    let cloud = TestCloud::start(&url);
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let (branch_a, branch_b) = (owner.branch("Centro").await, owner.branch("Norte").await);
+    let a = TestStore::new();
+    let b = TestStore::empty();
+    a.pair(&owner, &branch_a).await;
+    b.pair(&owner, &branch_b).await;
+    let ids: Vec<(&str, String)> = a
+        .store
+        .read(|c| {
+            Ok(vec![
+                (
+                    "service",
+                    c.query_row("SELECT id FROM services ORDER BY name LIMIT 1", [], |r| {
+                        r.get(0)
+                    })?,
+                ),
+                (
+                    "package",
+                    c.query_row("SELECT id FROM packages ORDER BY name LIMIT 1", [], |r| {
+                        r.get(0)
+                    })?,
+                ),
+            ])
+        })
+        .expect("a service and a package");
+    let sync_until = |store: &TestStore| {
+        let store = store.store.clone();
+        async move {
+            let h = start_worker(&store, SyncHooks::default());
+            let done = eventually(Duration::from_secs(20), || async {
+                h.status().online && h.status().pending_events == 0
+            })
+            .await;
+            h.sync_now();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            h.shutdown();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            assert!(done, "synced");
+        }
+    };
+    sync_until(&a).await;
+    sync_until(&b).await;
+    for (entity, id) in &ids {
+        assert!(
+            local_name(&b.store, entity, id).is_some(),
+            "B has A's {entity}"
+        );
+    }
+
+    let converged = |expected: String, entity: &'static str, id: String| {
+        let (sa, sb, owner) = (a.store.clone(), b.store.clone(), &owner);
+        async move {
+            let ha = start_worker(&sa, SyncHooks::default());
+            let hb = start_worker(&sb, SyncHooks::default());
+            let ok = eventually(Duration::from_secs(30), || {
+                ha.sync_now();
+                hb.sync_now();
+                let (sa, sb, expected, id) = (sa.clone(), sb.clone(), expected.clone(), id.clone());
+                async move {
+                    cloud_name(owner, entity, &id).await.as_deref() == Some(expected.as_str())
+                        && local_name(&sa, entity, &id).as_deref() == Some(expected.as_str())
+                        && local_name(&sb, entity, &id).as_deref() == Some(expected.as_str())
+                }
+            })
+            .await;
+            ha.shutdown();
+            hb.shutdown();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            (
+                ok,
+                cloud_name(owner, entity, &id).await,
+                local_name(&sa, entity, &id),
+                local_name(&sb, entity, &id),
+            )
+        }
+    };
+
+    for (entity, id) in &ids {
+        for (round, cloud_last) in [(1, true), (2, false)] {
+            let order = if cloud_last {
+                ["A", "nube"]
+            } else {
+                ["nube", "A"]
+            };
+            for who in order {
+                let name = format!("{entity} {who} {round}");
+                if who == "A" {
+                    rename_locally(&a.store, entity, id, &name);
+                } else {
+                    let (status, body) = owner
+                        .patch(
+                            &format!("/api/v1/catalog/{entity}s/{id}"),
+                            json!({"name": name}),
+                        )
+                        .await;
+                    assert_eq!(status, 200, "{body}");
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            let expected = format!("{entity} {} {round}", order[1]);
+            let (ok, c, la, lb) = converged(expected.clone(), entity, id.clone()).await;
+            assert!(
+                ok,
+                "{entity} round {round}: {expected} everywhere — cloud {c:?}, A {la:?}, B {lb:?}"
+            );
+        }
+    }
+
+    // The same clock at both branches (set alike, five minutes ahead): the greater device id
+    // wins, with A's edit reaching the cloud first for the service and B's for the package.
+    let winner = if a.store.device_id() > b.store.device_id() {
+        "A"
+    } else {
+        "B"
+    };
+    let ahead = kidyboard_core::clock::now_ms() + 5 * 60 * 1000;
+    for (i, (entity, id)) in ids.iter().enumerate() {
+        for (store, who) in [(&a, "A"), (&b, "B")] {
+            store
+                .store
+                .write(|c| {
+                    c.execute("UPDATE sync_hlc SET wall_ms = ?1, counter = 0", [ahead])?;
+                    Ok(())
+                })
+                .expect("clock");
+            rename_locally(&store.store, entity, id, &format!("{entity} empate {who}"));
+        }
+        let firsts = if i == 0 { [&a, &b] } else { [&b, &a] };
+        for s in firsts {
+            sync_until(s).await;
+        }
+        let expected = format!("{entity} empate {winner}");
+        let (ok, c, la, lb) = converged(expected.clone(), entity, id.clone()).await;
+        assert!(
+            ok,
+            "{entity}: {expected} everywhere — cloud {c:?}, A {la:?}, B {lb:?}"
+        );
+    }
+}

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod dashboard;
 pub mod health;
 pub mod orgs;
+pub mod packages;
 pub mod reports;
 pub mod services;
 pub mod sync;

@@ -226,6 +226,13 @@ test('a manager invited to one branch sees only that branch and no Personas', { 
   await screenshot(page, 'console-invitation-link');
   await page.keyboard.press('Escape');
 
+  // The organisation keeps one active owner: disabling herself is refused in the cloud's words.
+  await page.locator('[data-testid=person-row]', { hasText: '(tú)' }).locator('[data-testid=person-disable]').click();
+  const lastOwner = page.locator('[data-testid=person-error]');
+  await lastOwner.waitFor();
+  assert.match((await lastOwner.textContent()) ?? '', /\S/, 'the last_owner refusal is shown');
+  await screenshot(page, 'console-last-owner');
+
   const manager = await newPage();
   await manager.goto(link);
   await manager.locator('[data-testid=invitation-preview]').waitFor();
@@ -251,6 +258,12 @@ test('a manager invited to one branch sees only that branch and no Personas', { 
   await manager.locator('[data-testid=branch-card]').first().waitFor();
   assert.deepEqual(await manager.locator('[data-testid=branch-card]').evaluateAll((cards) => cards.map((c) => c.dataset.branchName)), ['Centro']);
   assert.equal(await manager.locator('[data-testid=branch-new]').count(), 0, 'a manager adds no branch');
+  await manager.click('[data-testid=menu-catalogo]');
+  await manager.locator('[data-testid=catalog-table]').waitFor();
+  assert.equal(await manager.locator('[data-testid=catalog-new]').count(), 0, 'a manager changes no catalogue');
+  await manager.click('[data-testid=menu-alertas]');
+  await manager.locator('section.page[aria-busy=false]').waitFor();
+  assert.equal(await manager.locator('[data-testid=alert-rules]').count(), 0, 'a manager sets no alert rules');
   await manager.goto(`${cloud.url}/#/personas`);
   await manager.waitForURL(/#\/tablero$/);
   await screenshot(manager, 'console-manager-dashboard');
@@ -282,6 +295,35 @@ test('the second factor is set up in Mi cuenta and a sign-in then asks for its c
   await other.click('button[type=submit]');
   await other.waitForURL(/#\/tablero$/);
   await other.context().close();
+});
+
+test('the owner adds a product in pesos and sets the alert rules, with errors at their field', { timeout: 30_000 }, async () => {
+  const page = ownerPage;
+  await page.click('[data-testid=menu-catalogo]');
+  await page.click('[data-testid=catalog-new]');
+  await page.fill('[data-testid=catalog-form] input[name=name]', 'Agua de jamaica');
+  await page.fill('[data-testid=catalog-form] input[name=category]', 'Bebidas');
+  await page.fill('[data-testid=catalog-form] input[name=price]', '15.50');
+  await page.click('[data-testid=catalog-save]');
+  const row = page.locator('[data-testid=catalog-row]', { hasText: 'Agua de jamaica' });
+  await row.waitFor();
+  assert.match((await row.textContent()) ?? '', /\$15\.50/, 'the price typed in pesos is kept as 1550 centavos');
+  const stored = (await cloudCall(cloud.url, owner.token, 'GET', '/catalog/products')).items.find((p) => p.record.name === 'Agua de jamaica');
+  assert.equal(stored.record.price_cents, 1550);
+
+  await page.click('[data-testid=menu-alertas]');
+  await page.locator('[data-testid=alert-rules]').waitFor();
+  await page.fill('[data-testid=alert-rules] input[name=emails]', 'esto no es un correo');
+  await page.click('[data-testid=alert-rules-save]');
+  await page.locator('[data-testid=alert-rules] input[name=emails][aria-invalid=true]').waitFor();
+  await screenshot(page, 'console-alert-rules-error');
+  await page.fill('[data-testid=alert-rules] input[name=emails]', 'duena@example.mx, gerencia@example.mx');
+  await page.fill('[data-testid=alert-rules] input[name=cash_difference]', '150');
+  await page.click('[data-testid=alert-rules-save]');
+  await page.locator('[data-testid=alert-rules-saved]').waitFor();
+  const settings = await cloudCall(cloud.url, owner.token, 'GET', '/alert-settings');
+  assert.deepEqual(settings.emails, ['duena@example.mx', 'gerencia@example.mx']);
+  assert.equal(settings.cash_difference_cents, 15_000, 'the difference typed in pesos is kept in centavos');
 });
 
 test('every console page fits at 1366×768 and 1920×1080, and on a phone', { timeout: 90_000 }, async () => {

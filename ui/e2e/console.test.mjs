@@ -270,6 +270,33 @@ test('a manager invited to one branch sees only that branch and no Personas', { 
   await manager.context().close();
 });
 
+test('a viewer reads every page and changes nothing', { timeout: 60_000 }, async () => {
+  const email = `consulta-${Date.now()}@example.mx`;
+  const invitation = await cloudCall(cloud.url, owner.token, 'POST', '/invitations', { email, role: 'viewer', all_branches: true });
+  const password = 'solo miro los números';
+  const accepted = await fetch(`${cloud.url}/api/v1/invitations/accept`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: invitation.token, name: 'Vero', password }),
+  });
+  assert.equal(accepted.status, 201, 'the viewer’s invitation is accepted');
+  const page = await newPage();
+  await signIn(page, email, password);
+  await page.waitForURL(/#\/tablero$/);
+  assert.equal(await page.locator('[data-testid=menu-personas]').count(), 0, 'no Personas for a viewer');
+  await page.click('[data-testid=menu-sucursales]');
+  await page.locator('[data-testid=branch-card]').first().waitFor();
+  assert.equal(await page.locator('[data-testid=branch-card]').count(), 2, 'a viewer of every branch sees both');
+  for (const control of ['branch-new', 'branch-edit', 'branch-pair', 'device-unpair']) {
+    assert.equal(await page.locator(`[data-testid=${control}]`).count(), 0, `no ${control} for a viewer`);
+  }
+  await page.click('[data-testid=menu-catalogo]');
+  await page.locator('[data-testid=catalog-table]').waitFor();
+  assert.equal(await page.locator('[data-testid=catalog-new], [data-testid=catalog-edit]').count(), 0, 'the catalogue is read-only');
+  await page.click('[data-testid=menu-alertas]');
+  await settled(page);
+  assert.equal(await page.locator('[data-testid=alert-rules]').count(), 0, 'no alert rules for a viewer');
+  await page.context().close();
+});
+
 test('the second factor is set up in Mi cuenta and a sign-in then asks for its code', { timeout: 60_000 }, async () => {
   const page = ownerPage;
   await page.click('[data-testid=menu-cuenta]');
@@ -295,6 +322,20 @@ test('the second factor is set up in Mi cuenta and a sign-in then asks for its c
   await other.click('button[type=submit]');
   await other.waitForURL(/#\/tablero$/);
   await other.context().close();
+});
+
+test('repeated wrong passwords are throttled and the page says how long to wait', { timeout: 30_000 }, async () => {
+  const page = await newPage();
+  await signIn(page, 'nadie@example.mx', 'una contraseña equivocada');
+  const error = page.locator('[data-testid=login-error]');
+  for (let attempt = 0; attempt < 10 && !/Espera/.test((await error.textContent().catch(() => '')) ?? ''); attempt++) {
+    await page.fill('input[name=password]', 'una contraseña equivocada');
+    await page.click('button[type=submit]');
+    await error.waitFor();
+  }
+  assert.match((await error.textContent()) ?? '', /Espera \d+ (segundos?|minutos?)/, 'the wait of the 429 is shown in words');
+  await screenshot(page, 'console-login-throttled');
+  await page.context().close();
 });
 
 test('the owner adds a product in pesos and sets the alert rules, with errors at their field', { timeout: 30_000 }, async () => {

@@ -86,8 +86,9 @@ export function waitWords(seconds: number): string {
 /** What to show for a failed request: the cloud's own words (Spanish), the wait of a 429. */
 export function errorText(err: unknown): string {
   if (err instanceof ThrottledError) {
-    const base = err.message || 'Demasiados intentos.';
-    return err.retryAfter ? `${base} Espera ${waitWords(err.retryAfter)} antes de volver a intentar.` : base;
+    // The cloud's own words already name the wait in seconds; ours say it as a person would.
+    const what = err.code === 'too_many_attempts' ? 'Demasiados intentos fallidos.' : 'Demasiadas solicitudes seguidas.';
+    return err.retryAfter ? `${what} Espera ${waitWords(err.retryAfter)} antes de volver a intentar.` : err.message || what;
   }
   if (err instanceof ApiError) {
     if (err.code === 'network') return 'No hay conexión con la nube. Revisa la red e inténtalo de nuevo.';

@@ -401,3 +401,18 @@ test('every console page fits at 1366×768 and 1920×1080, and on a phone', { ti
   }
   assert.deepEqual(pageErrors.map(String), [], 'no script errors in the console');
 });
+
+test('a store is unpaired from Sucursales after a confirmation', { timeout: 30_000 }, async () => {
+  const page = ownerPage;
+  await page.setViewportSize(DESK);
+  await page.click('[data-testid=menu-sucursales]');
+  const card = page.locator(`[data-testid=branch-card][data-branch-id="${centro}"]`);
+  await card.locator('[data-testid=device-row]').waitFor();
+  await card.locator('[data-testid=device-unpair]').click();
+  await screenshot(page, 'console-unpair-confirm');
+  await page.click('[data-testid=device-unpair-confirm]');
+  await card.locator('[data-testid=device-row]').waitFor({ state: 'detached' });
+  const [branch] = (await cloudCall(cloud.url, owner.token, 'GET', '/branches')).items.filter((b) => b.id === centro);
+  assert.deepEqual(branch.devices, [], 'the cloud no longer lists the store');
+  assert.deepEqual(pageErrors.map(String), [], 'no script errors in the console');
+});

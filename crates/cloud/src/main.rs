@@ -102,9 +102,14 @@ async fn main() -> anyhow::Result<()> {
                 cloud.public_url = u;
             }
             // Not println!: a closed stdout (a supervisor that stopped reading) must not panic.
+            let scheme = if cloud.tls_cert_file.is_some() {
+                "https"
+            } else {
+                "http"
+            };
             let _ = writeln!(
                 std::io::stdout(),
-                "Kidyboard cloud listening on http://{}",
+                "Kidyboard cloud listening on {scheme}://{}",
                 cloud.listen
             );
             // Ctrl-C or SIGTERM (systemd, a container stop) ends it after the requests in flight.

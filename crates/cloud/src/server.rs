@@ -233,10 +233,25 @@ pub async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let limits = state.config.connection_limits();
+    // HTTPS on this listener when a certificate is configured (else a proxy in front does it).
+    let tls = match (&state.config.tls_cert_file, &state.config.tls_key_file) {
+        (Some(cert), Some(key)) => Some(
+            kidyboard_http::connections::tls_acceptor(cert, key)
+                .map_err(|e| CloudError::Internal(format!("TLS: {e}")))?,
+        ),
+        (None, None) => None,
+        _ => {
+            return Err(CloudError::validation(
+                "tls_key_file",
+                "tls_cert_file y tls_key_file van juntos",
+            ))
+        }
+    };
     // Every process checks the alert rules; the database decides who raises each one.
     let checker = tokio::spawn(alerts::run(state.clone()));
+    let app = router(state);
     let served =
-        kidyboard_http::connections::serve(listener, router(state), limits, Arc::new(()), shutdown)
+        kidyboard_http::connections::serve_with(listener, app, limits, Arc::new(()), tls, shutdown)
             .await
             .map_err(|e| CloudError::Internal(format!("serving: {e}")));
     checker.abort();

@@ -308,6 +308,25 @@ pub async fn serve(
     observer: Arc<dyn ConnectionObserver>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    serve_with(listener, app, limits, observer, None, shutdown).await
+}
+
+/// A TLS handshake, when the listener serves HTTPS.
+#[cfg(feature = "tls")]
+pub type Tls = Option<tokio_rustls::TlsAcceptor>;
+#[cfg(not(feature = "tls"))]
+pub type Tls = Option<std::convert::Infallible>;
+
+/// [`serve`], over TLS when `tls` is given: the handshake has the header deadline to finish and
+/// counts against the same connection caps.
+pub async fn serve_with(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    observer: Arc<dyn ConnectionObserver>,
+    tls: Tls,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
     let admission = Admission::new(limits);
     observer.serving(&admission);
     let (closing_tx, closing_rx) = tokio::sync::watch::channel(false);
@@ -335,33 +354,24 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let io = Guarded::new(stream, permit, limits.idle_timeout);
         let app = app.clone();
-        let mut closing = closing_rx.clone();
+        let closing = closing_rx.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(
-                move |mut req: hyper::Request<hyper::body::Incoming>| {
-                    req.extensions_mut().insert(ConnectInfo(peer));
-                    app.clone().oneshot(req)
-                },
-            );
-            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            builder
-                .http1()
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_read_timeout);
-            let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
-            let mut conn = std::pin::pin!(conn);
-            tokio::select! {
-                result = conn.as_mut() => {
-                    if let Err(e) = result {
-                        tracing::debug!(error = %e, %peer, "connection ended");
+            match tls {
+                None => drive(io, app, peer, limits, closing).await,
+                #[cfg(feature = "tls")]
+                Some(acceptor) => {
+                    match tokio::time::timeout(limits.header_read_timeout, acceptor.accept(io))
+                        .await
+                    {
+                        Ok(Ok(stream)) => drive(stream, app, peer, limits, closing).await,
+                        Ok(Err(e)) => tracing::debug!(error = %e, %peer, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "TLS handshake too slow"),
                     }
                 }
-                _ = async { closing.wait_for(|c| *c).await.map(|_| ()) } => {
-                    conn.as_mut().graceful_shutdown();
-                    let _ = tokio::time::timeout(Duration::from_secs(10), conn).await;
-                }
+                #[cfg(not(feature = "tls"))]
+                Some(never) => match never {},
             }
-            drop(closing);
         });
     }
     drop(listener);
@@ -369,6 +379,74 @@ pub async fn serve(
     drop(closing_rx);
     let _ = tokio::time::timeout(Duration::from_secs(12), closing_tx.closed()).await;
     Ok(())
+}
+
+/// Serves one connection's requests until it ends or the listener closes.
+async fn drive<I>(
+    io: I,
+    app: Router,
+    peer: std::net::SocketAddr,
+    limits: Limits,
+    mut closing: tokio::sync::watch::Receiver<bool>,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service =
+        hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            app.clone().oneshot(req)
+        });
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        result = conn.as_mut() => {
+            if let Err(e) = result {
+                tracing::debug!(error = %e, %peer, "connection ended");
+            }
+        }
+        _ = async { closing.wait_for(|c| *c).await.map(|_| ()) } => {
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(Duration::from_secs(10), conn).await;
+        }
+    }
+    drop(closing);
+}
+
+/// The TLS side of a listener from a certificate chain and its private key (PEM files, as
+/// Let's Encrypt's `fullchain.pem` and `privkey.pem`). HTTP/1.1 only.
+#[cfg(feature = "tls")]
+pub fn tls_acceptor(
+    cert_file: &std::path::Path,
+    key_file: &std::path::Path,
+) -> io::Result<tokio_rustls::TlsAcceptor> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |what: &str, e: &dyn std::fmt::Display| {
+        io::Error::new(io::ErrorKind::InvalidData, format!("{what}: {e}"))
+    };
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert_file)
+        .map_err(|e| bad(&cert_file.display().to_string(), &e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(&cert_file.display().to_string(), &e))?;
+    if certs.is_empty() {
+        return Err(bad(&cert_file.display().to_string(), &"no certificate"));
+    }
+    let key = PrivateKeyDer::from_pem_file(key_file)
+        .map_err(|e| bad(&key_file.display().to_string(), &e))?;
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let mut config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad("TLS", &e))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| bad("TLS certificate and key", &e))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
 #[cfg(test)]

@@ -36,6 +36,27 @@ pub struct Raised {
     pub detail: String,
 }
 
+impl Raised {
+    /// An alert about the branch of a rule's row (organisation, branch id and name first).
+    fn of(
+        row: &tokio_postgres::Row,
+        branch_name: String,
+        kind: &'static str,
+        title: String,
+        detail: String,
+    ) -> Raised {
+        Raised {
+            id: String::new(),
+            organisation_id: row.get(0),
+            branch_id: row.get(1),
+            branch_name,
+            kind,
+            title,
+            detail,
+        }
+    }
+}
+
 /// Checks every `alert_check_secs` until the process ends.
 pub async fn run(st: CloudState) {
     let every = Duration::from_secs(st.config.alert_check_secs.clamp(1, 3600));
@@ -57,11 +78,14 @@ pub async fn check(st: &CloudState) -> Result<Vec<Raised>> {
     )
     .await?;
     clear(&db).await?;
+    let mut found = offline(&db).await?;
+    found.extend(cash_differences(&db).await?);
+    found.extend(low_stock(&db).await?);
+    found.extend(refunds(&db).await?);
     let mut raised = Vec::new();
-    raised.extend(offline(&db).await?);
-    raised.extend(cash_differences(&db).await?);
-    raised.extend(low_stock(&db).await?);
-    raised.extend(refunds(&db).await?);
+    for (subject, alert) in found {
+        raised.extend(raise(&db, subject, alert).await?);
+    }
     st.metrics.alerts_raised.fetch_add(
         u64::try_from(raised.len()).unwrap_or(0),
         std::sync::atomic::Ordering::Relaxed,
@@ -144,7 +168,7 @@ pub fn within_hours(now: u32, opens: &str, closes: &str) -> bool {
     }
 }
 
-async fn offline(db: &deadpool_postgres::Object) -> Result<Vec<Raised>> {
+async fn offline(db: &deadpool_postgres::Object) -> Result<Vec<(String, Raised)>> {
     let rows = db
         .query(
             "SELECT b.org_id, d.branch_id, b.name, b.timezone, d.id, d.name, s.opens_at, s.closes_at,
@@ -182,27 +206,12 @@ async fn offline(db: &deadpool_postgres::Object) -> Result<Vec<Raised>> {
             },
             kidyboard_core::services::spoken_length(minutes),
         );
-        out.extend(
-            raise(
-                db,
-                r.get(4),
-                Raised {
-                    id: String::new(),
-                    organisation_id: r.get(0),
-                    branch_id: r.get(1),
-                    branch_name: branch,
-                    kind: "offline",
-                    title,
-                    detail,
-                },
-            )
-            .await?,
-        );
+        out.push((r.get(4), Raised::of(&r, branch, "offline", title, detail)));
     }
     Ok(out)
 }
 
-async fn cash_differences(db: &deadpool_postgres::Object) -> Result<Vec<Raised>> {
+async fn cash_differences(db: &deadpool_postgres::Object) -> Result<Vec<(String, Raised)>> {
     let rows = db
         .query(
             "SELECT b.org_id, c.branch_id, b.name, c.business_day, c.difference_cents, c.closed_by_name,
@@ -237,27 +246,15 @@ async fn cash_differences(db: &deadpool_postgres::Object) -> Result<Vec<Raised>>
             }
         );
         let subject = format!("{}:{day}", r.get::<_, String>(1));
-        out.extend(
-            raise(
-                db,
-                subject,
-                Raised {
-                    id: String::new(),
-                    organisation_id: r.get(0),
-                    branch_id: r.get(1),
-                    branch_name: branch,
-                    kind: "cash_difference",
-                    title,
-                    detail,
-                },
-            )
-            .await?,
-        );
+        out.push((
+            subject,
+            Raised::of(&r, branch, "cash_difference", title, detail),
+        ));
     }
     Ok(out)
 }
 
-async fn low_stock(db: &deadpool_postgres::Object) -> Result<Vec<Raised>> {
+async fn low_stock(db: &deadpool_postgres::Object) -> Result<Vec<(String, Raised)>> {
     let rows = db
         .query(
             "SELECT b.org_id, l.branch_id, b.name, l.product_id, c.record->>'name', l.stock,
@@ -287,27 +284,12 @@ async fn low_stock(db: &deadpool_postgres::Object) -> Result<Vec<Raised>> {
             r.get::<_, i64>(6)
         );
         let subject = format!("{}:{}", r.get::<_, String>(1), r.get::<_, String>(3));
-        out.extend(
-            raise(
-                db,
-                subject,
-                Raised {
-                    id: String::new(),
-                    organisation_id: r.get(0),
-                    branch_id: r.get(1),
-                    branch_name: branch,
-                    kind: "low_stock",
-                    title,
-                    detail,
-                },
-            )
-            .await?,
-        );
+        out.push((subject, Raised::of(&r, branch, "low_stock", title, detail)));
     }
     Ok(out)
 }
 
-async fn refunds(db: &deadpool_postgres::Object) -> Result<Vec<Raised>> {
+async fn refunds(db: &deadpool_postgres::Object) -> Result<Vec<(String, Raised)>> {
     // Judged on closed days: early in a day one refund of one sale would read as 100 %.
     let rows = db
         .query(
@@ -338,22 +320,7 @@ async fn refunds(db: &deadpool_postgres::Object) -> Result<Vec<Raised>> {
             r.get::<_, i32>(6)
         );
         let subject = format!("{}:{day}", r.get::<_, String>(1));
-        out.extend(
-            raise(
-                db,
-                subject,
-                Raised {
-                    id: String::new(),
-                    organisation_id: r.get(0),
-                    branch_id: r.get(1),
-                    branch_name: branch,
-                    kind: "refunds",
-                    title,
-                    detail,
-                },
-            )
-            .await?,
-        );
+        out.push((subject, Raised::of(&r, branch, "refunds", title, detail)));
     }
     Ok(out)
 }

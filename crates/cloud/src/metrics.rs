@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -44,17 +44,7 @@ impl Metrics {
 
 /// Counts and times each request by its route pattern (never its raw path, which holds ids).
 pub async fn track(State(st): State<CloudState>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| {
-            if req.uri().path().starts_with("/api/") {
-                "unmatched".into()
-            } else {
-                "console".into()
-            }
-        });
+    let route = kidyboard_http::layers::route_label(&req, "console");
     let method = req.method().as_str().to_string();
     let started = Instant::now();
     let res = next.run(req).await;

@@ -4,14 +4,13 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
-use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa_axum::router::OpenApiRouter;
@@ -96,7 +95,7 @@ pub fn router(state: CloudState) -> Router {
     let max_body = state.config.max_body_bytes;
     let (routes, _) = routes().split_for_parts();
     let console = state.config.console_dir.clone();
-    let cors = cors_layer(&state.config.cors_origins);
+    let cors = kidyboard_http::layers::cors(&state.config.cors_origins, &[]);
     let hsts = state.config.tls_cert_file.is_some() || state.config.behind_proxy;
     let app = routes
         .route("/api/v1/openapi.json", get(openapi::document))
@@ -178,25 +177,6 @@ fn secure_headers(app: Router<CloudState>) -> Router<CloudState> {
         HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
     ))
-}
-
-/// Only listed origins may call the API from another site; the console served here needs none.
-fn cors_layer(origins: &[String]) -> CorsLayer {
-    let allowed: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::list(allowed))
-        .allow_methods([
-            Method::GET,
-            Method::POST,
-            Method::PATCH,
-            Method::PUT,
-            Method::DELETE,
-        ])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .max_age(std::time::Duration::from_secs(600))
 }
 
 /// Connects to PostgreSQL and applies the cloud's migrations.

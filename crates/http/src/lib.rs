@@ -2,7 +2,7 @@
 //! domain errors: the error body every answer uses (`body`, with its OpenAPI schema), the error
 //! answer itself (`HttpError`), strict JSON and query extractors that refuse with that body
 //! (`extract`), the bearer token of a request, the stop signal (`shutdown_signal`), the bearer
-//! scheme of an OpenAPI document (`openapi`), and the listener that keeps a busy or hostile
+//! scheme of an OpenAPI document (`openapi`), CORS and request labels (`layers`), and the listener that keeps a busy or hostile
 //! network from exhausting the server (`connections`).
 //!
 //! Without the default `server` feature only the body's wire types remain (for clients).
@@ -14,6 +14,8 @@ pub mod connections;
 pub mod error;
 #[cfg(feature = "server")]
 pub mod extract;
+#[cfg(feature = "server")]
+pub mod layers;
 pub mod openapi;
 #[cfg(feature = "server")]
 mod shutdown;

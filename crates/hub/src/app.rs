@@ -2,14 +2,13 @@
 
 use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -47,7 +46,10 @@ pub fn router(state: AppState) -> Router {
         }),
     };
 
-    let cors = cors_layer(&state.config.cors_origins);
+    let cors = kidyboard_http::layers::cors(
+        &state.config.cors_origins,
+        &[HeaderName::from_static("idempotency-key")],
+    );
     app.layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(middleware::from_fn(json_errors))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
@@ -74,42 +76,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Only listed origins may call the API from another site; the hub's own pages need no CORS.
-fn cors_layer(origins: &[String]) -> CorsLayer {
-    let allowed: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::list(allowed))
-        .allow_methods([
-            Method::GET,
-            Method::POST,
-            Method::PATCH,
-            Method::PUT,
-            Method::DELETE,
-        ])
-        .allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            HeaderName::from_static("idempotency-key"),
-        ])
-        .max_age(Duration::from_secs(600))
-}
-
 /// Counts and times each request by its route pattern (not its raw path, which holds ids).
 async fn track(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| {
-            if req.uri().path().starts_with("/api/") {
-                "unmatched".into()
-            } else {
-                "static".into()
-            }
-        });
+    let route = kidyboard_http::layers::route_label(&req, "static");
     let method = req.method().clone();
     let started = Instant::now();
     let res = next.run(req).await;

@@ -26,6 +26,10 @@ step "generated API types match the hub's OpenAPI document"
 (cd ui && KIDYBOARD_BIN="$CARGO_TARGET_DIR/debug/kidyboard" npm run --silent gen:api)
 git diff --exit-code -- ui/src/api/ || { echo "ui/src/api is out of date: run 'npm --prefix ui run gen:api' and commit"; exit 1; }
 
+step "generated console types match the cloud's OpenAPI document"
+(cd ui && KIDYBOARD_CLOUD_BIN="$CARGO_TARGET_DIR/debug/kidyboard-cloud" npm run --silent gen:cloud-api)
+git diff --exit-code -- ui/src/console/api/ || { echo "ui/src/console/api is out of date: run 'npm --prefix ui run gen:cloud-api' and commit"; exit 1; }
+
 step "UI: unit tests, type check, lint"
 (cd ui && npm test)
 

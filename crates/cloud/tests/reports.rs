@@ -236,6 +236,7 @@ async fn the_owner_sees_the_branches_parties() {
     assert_eq!(paid["state"], "confirmed", "{paid}");
     assert_eq!(paid["paid_cents"], deposit);
     assert_eq!(paid["branch_id"], branch.as_str());
+    assert_eq!(paid["branch_name"], "Centro");
     assert_eq!(paid["area_name"], "Salón Arcoíris");
     assert!(
         !list.to_string().contains("5512345678"),

@@ -346,6 +346,7 @@ pub async fn timers(
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct BookingView {
     pub branch_id: String,
+    pub branch_name: String,
     pub id: String,
     pub folio: String,
     pub state: String,
@@ -380,8 +381,8 @@ pub async fn bookings(
     let rows = db
         .query(
             "SELECT k.branch_id, k.booking_id, k.folio, k.state, k.day, k.starts_at, k.ends_at, k.birthday_child,
-                    k.area_name, k.package_name, k.expected_children, k.total_cents, k.paid_cents
-             FROM bookings k
+                    k.area_name, k.package_name, k.expected_children, k.total_cents, k.paid_cents, b.name
+             FROM bookings k JOIN branches b ON b.id = k.branch_id
              JOIN unnest($1::text[], $2::text[], $3::text[]) AS d(branch_id, f, t)
                ON d.branch_id = k.branch_id AND k.day BETWEEN d.f AND d.t
              ORDER BY k.starts_at",
@@ -404,6 +405,7 @@ pub async fn bookings(
             expected_children: r.get(10),
             total_cents: r.get(11),
             paid_cents: r.get(12),
+            branch_name: r.get(13),
         })
         .collect();
     Ok(Json(BookingList { items }))

@@ -291,6 +291,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The branches' own prices and availability in effect. */
+        get: operations["list_overrides"];
+        /**
+         * Sets one branch's own price or availability for a product, service or package; it reaches
+         *     that branch's stores through sync (the others keep the organisation's). Owners, and managers
+         *     of the branch.
+         */
+        put: operations["put_override"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's packages, as the latest version of each. */
+        get: operations["list_packages"];
+        put?: never;
+        /** Creates a package for every branch. */
+        post: operations["create_package"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/packages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Changes a package for every branch. */
+        patch: operations["update_package"];
+        trace?: never;
+    };
     "/api/v1/catalog/products": {
         parameters: {
             query?: never;
@@ -805,6 +862,7 @@ export interface components {
             area_name: string;
             birthday_child: string;
             branch_id: string;
+            branch_name: string;
             day: string;
             ends_at: string;
             /** Format: int64 */
@@ -846,6 +904,11 @@ export interface components {
              *     seconds while the link is up).
              */
             online: boolean;
+            /**
+             * Format: int64
+             * @description Events its stores said were still waiting to be pushed.
+             */
+            pending_events: number;
             /**
              * @description Paired but silent for longer than the offline alert's threshold (30 minutes unless the
              *     owner changed it).
@@ -957,6 +1020,8 @@ export interface components {
             target: string;
         };
         DeviceView: {
+            /** @description The version the store runs. */
+            app_version: string;
             id: string;
             /**
              * Format: int64
@@ -966,6 +1031,11 @@ export interface components {
             last_seen_at?: string | null;
             name: string;
             paired_at: string;
+            /**
+             * Format: int64
+             * @description Events the store said were still waiting to be pushed, at its last pull.
+             */
+            pending_events: number;
         };
         /** @description The body of every error answer. */
         ErrorBody: {
@@ -1093,6 +1163,49 @@ export interface components {
             seq: number;
             type: string;
             user_id?: string | null;
+        };
+        /**
+         * @description One branch's own price or availability for a catalogue record (absent/null = as the
+         *     organisation; both null remove the override).
+         */
+        OverrideEdit: {
+            active?: boolean | null;
+            branch_id: string;
+            /** @description `product`, `service` or `package`. */
+            entity: string;
+            entity_id: string;
+            /** Format: int64 */
+            price_cents?: number | null;
+        };
+        OverrideList: {
+            items: components["schemas"]["OverrideView"][];
+        };
+        OverrideView: {
+            active?: boolean | null;
+            branch_id: string;
+            entity: string;
+            entity_id: string;
+            /** Format: int64 */
+            price_cents?: number | null;
+        };
+        /**
+         * @description Fields of a package (absent = unchanged on PATCH; `name`, `price_cents` and `items` needed
+         *     on POST).
+         */
+        PackageEdit: {
+            active?: boolean | null;
+            description?: string | null;
+            items?: components["schemas"]["PackageItem"][] | null;
+            name?: string | null;
+            /** Format: int64 */
+            price_cents?: number | null;
+        };
+        /** @description One line of a package: a product or a service, so many of it. */
+        PackageItem: {
+            product_id?: string | null;
+            /** Format: int64 */
+            quantity: number;
+            service_id?: string | null;
         };
         PairAnswer: {
             branch_id: string;
@@ -1858,6 +1971,159 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PairingCode"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_overrides: {
+        parameters: {
+            query?: {
+                /** @description Only this branch's (default: every branch the person sees). */
+                branch_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverrideList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_override: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OverrideEdit"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverrideView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_packages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogList"];
+                };
+            };
+        };
+    };
+    create_package: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PackageEdit"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogItem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_package: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description package id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PackageEdit"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogItem"];
                 };
             };
             404: {

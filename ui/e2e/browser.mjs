@@ -118,3 +118,139 @@ export async function layoutProblems(page, root = 'body') {
     return problems;
   }, root);
 }
+
+/**
+ * What does not hold up on a full screen, as sentences (none: an empty list). Unlike
+ * `layoutProblems`, boxes are taken as they show, cut by every scrolling or clipping box around
+ * them, so a long list scrolled under a footer is not an overlap, and it looks at more:
+ * - the page scrolls sideways; a box scrolls sideways; text, a control or an image sticks out of a
+ *   box that hides what overflows (text cut on purpose with an ellipsis aside);
+ * - a control (button, input, select, textarea, link, [role=button|tab|link|checkbox|switch])
+ *   reaches past the screen with no scrolling box to reach it, or lies on another control;
+ * - a money amount ($1,234.00), a time (6:15 p. m., 12:34) or a length (90 min, 2 h) breaks over
+ *   two lines or is cut, and so does a `.num`/`.money` box (styles.css: tabular figures).
+ */
+export async function screenProblems(page, root = 'body') {
+  return page.evaluate((selector) => {
+    const problems = [];
+    const vw = document.documentElement.clientWidth;
+    const vh = document.documentElement.clientHeight;
+    const rootEl = document.querySelector(selector) ?? document.body;
+    if (document.documentElement.scrollWidth > vw + 1) problems.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${vw})`);
+    const text = (el) => (el.textContent ?? '').trim().replace(/\s+/g, ' ');
+    const name = (el) => `${el.tagName.toLowerCase()}${el.dataset?.testid ? `[${el.dataset.testid}]` : el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''} «${text(el).slice(0, 40) || el.getAttribute('aria-label') || el.getAttribute('placeholder') || ''}»`;
+    const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' && getComputedStyle(el).opacity !== '0';
+    const cut = (a, b) => ({ left: Math.max(a.left, b.left), top: Math.max(a.top, b.top), right: Math.min(a.right, b.right), bottom: Math.min(a.bottom, b.bottom) });
+    const empty = (r) => r.right - r.left <= 1 || r.bottom - r.top <= 1;
+    const clips = (s) => s.overflowX !== 'visible' || s.overflowY !== 'visible';
+    /** The part of `el` that shows: its box cut by the screen and every box around it that clips. */
+    const visible = (el) => {
+      let r = cut(el.getBoundingClientRect(), { left: 0, top: 0, right: vw, bottom: vh });
+      if (getComputedStyle(el).position === 'fixed') return r;
+      for (let p = el.parentElement; p && p !== document.body && p !== document.documentElement; p = p.parentElement) {
+        const s = getComputedStyle(p);
+        if (clips(s)) r = cut(r, p.getBoundingClientRect());
+        if (s.position === 'fixed') break;
+      }
+      return r;
+    };
+    /** The nearest box around `el` that clips or scrolls sideways. */
+    const sidewaysBox = (el) => {
+      for (let p = el.parentElement; p && p !== document.body && p !== document.documentElement; p = p.parentElement) {
+        if (getComputedStyle(p).overflowX !== 'visible') return p;
+        if (getComputedStyle(p).position === 'fixed') return null;
+      }
+      return null;
+    };
+    const inScroller = (el) => {
+      for (let p = el.parentElement; p && p !== document.body && p !== document.documentElement; p = p.parentElement) {
+        const s = getComputedStyle(p);
+        if (/(auto|scroll)/.test(s.overflowY + s.overflowX)) return true;
+      }
+      return false;
+    };
+    const hasOwnText = (el) => [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.data.trim());
+
+    // Boxes that scroll sideways, and things sticking out of a box that hides them.
+    const scrolling = new Set();
+    for (const el of rootEl.querySelectorAll('*')) {
+      if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') continue;
+      const s = getComputedStyle(el);
+      if (/(auto|scroll)/.test(s.overflowX) && el.scrollWidth > el.clientWidth + 1 && shown(el)) scrolling.add(el);
+      const content = hasOwnText(el) || /^(BUTTON|INPUT|SELECT|TEXTAREA|IMG|A)$/.test(el.tagName);
+      if (!content || !shown(el) || el.getBoundingClientRect().width <= 1) continue;
+      const box = sidewaysBox(el);
+      if (box && !/(auto|scroll)/.test(getComputedStyle(box).overflowX)) {
+        const r = el.getBoundingClientRect();
+        const b = box.getBoundingClientRect();
+        const inside = Math.min(r.right, b.right) - Math.max(r.left, b.left);
+        if (inside > 1 && (r.right > b.right + 1 || r.left < b.left - 1)) problems.push(`${name(el)} sticks out of ${name(box)} by ${Math.round(Math.max(r.right - b.right, b.left - r.left))} px`);
+      }
+      const r0 = el.getBoundingClientRect();
+      if (r0.width <= 1 || r0.height <= 1) continue; // visually hidden, for screen readers
+      if (hasOwnText(el) && s.overflowX !== 'visible' && s.textOverflow !== 'ellipsis' && el.scrollWidth > el.clientWidth + 1 && !/(auto|scroll)/.test(s.overflowX)) {
+        problems.push(`${name(el)}: its text is cut (${el.scrollWidth} > ${el.clientWidth})`);
+      }
+    }
+    for (const el of scrolling) problems.push(`${name(el)} scrolls sideways (${el.scrollWidth} > ${el.clientWidth})`);
+
+    // Controls: within reach, and never on top of one another.
+    const CONTROLS = 'button, input:not([type=hidden]), select, textarea, a[href], [role=button], [role=tab], [role=link], [role=checkbox], [role=switch]';
+    const controls = [...rootEl.querySelectorAll(CONTROLS)]
+      .filter((el) => shown(el) && !el.closest('[inert], [aria-hidden=true]'))
+      .map((el) => ({ el, r: visible(el) }))
+      .filter(({ r }) => !empty(r));
+    for (const el of rootEl.querySelectorAll(CONTROLS)) {
+      if (!shown(el) || inScroller(el) || getComputedStyle(el).position === 'fixed') continue;
+      const r = el.getBoundingClientRect();
+      if (r.left < -1 || r.right > vw + 1 || (r.bottom > vh + 1 && document.documentElement.scrollHeight <= vh + 1)) problems.push(`${name(el)} reaches past the screen`);
+    }
+    for (let i = 0; i < controls.length; i++) {
+      for (let j = i + 1; j < controls.length; j++) {
+        const a = controls[i];
+        const b = controls[j];
+        if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
+        // A control labelled by another (a hidden checkbox in its label) is one control.
+        if (a.el.closest('label')?.contains(b.el) || b.el.closest('label')?.contains(a.el)) continue;
+        if (!empty(cut(a.r, b.r))) problems.push(`${name(a.el)} overlaps ${name(b.el)}`);
+      }
+    }
+
+    // Amounts, times and lengths on one line and whole.
+    const TOKEN = /[-−]?\$\s?\d{1,3}(?:,\d{3})*(?:\.\d{2})?|\b\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.\s?m\.)?|\b\d+\s(?:min|h|hrs?)\b/gi;
+    const lines = (rects) => {
+      const rs = [...rects].filter((q) => q.width > 0.5);
+      return rs.some((a) => rs.some((b) => a.bottom <= b.top + 1));
+    };
+    const walker = document.createTreeWalker(rootEl, NodeFilter.SHOW_TEXT);
+    const seen = new Set();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const parent = n.parentElement;
+      if (!parent || parent.closest('svg, script, style, option, textarea') || !shown(parent)) continue;
+      for (const m of n.data.matchAll(TOKEN)) {
+        const range = document.createRange();
+        range.setStart(n, m.index);
+        range.setEnd(n, m.index + m[0].length);
+        if (lines(range.getClientRects())) problems.push(`«${m[0]}» in ${name(parent)} breaks over two lines`);
+        const r = range.getBoundingClientRect();
+        const v = visible(parent);
+        if (!empty(v) && r.width > 0 && (r.right > v.right + 1 || r.left < v.left - 1) && cut(r, v).right - cut(r, v).left > 1) {
+          problems.push(`«${m[0]}» in ${name(parent)} is cut`);
+        }
+      }
+      // A number box holding a line of inline text (not a card of rows that happens to be `.money`).
+      const num = parent.closest('.num, .money');
+      const oneLine = (el) => !/(flex|grid)/.test(getComputedStyle(el).display)
+        && [...el.querySelectorAll('*')].every((c) => /^(inline|contents|none)/.test(getComputedStyle(c).display));
+      if (num && !seen.has(num) && oneLine(num)) {
+        seen.add(num);
+        const range = document.createRange();
+        range.selectNodeContents(num);
+        if (lines(range.getClientRects())) problems.push(`${name(num)} breaks over two lines`);
+        const ns = getComputedStyle(num);
+        if (num.scrollWidth > num.clientWidth + 1 && ns.display !== 'inline' && ns.textOverflow !== 'ellipsis') problems.push(`${name(num)} is wider than its box`);
+      }
+    }
+    return [...new Set(problems)];
+  }, root);
+}

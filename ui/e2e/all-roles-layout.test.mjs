@@ -38,6 +38,8 @@ async function busySaturday() {
   const rec = await login(hub.url, 'recepcion');
   const bar = await login(hub.url, 'kidibar');
 
+  // The desk's drawer open with its float, as on any open day.
+  await call(hub.url, rec, 'POST', '/till/open', { float_cents: 250_000 });
   // Prices in the thousands.
   const allDay = await call(hub.url, admin, 'POST', '/services', {
     name: 'Pase Aventura Extrema Todo el Día', duration_minutes: 480, price_cents: 185_000,

@@ -124,7 +124,7 @@ export async function layoutProblems(page, root = 'body') {
  * `layoutProblems`, boxes are taken as they show, cut by every scrolling or clipping box around
  * them, so a long list scrolled under a footer is not an overlap, and it looks at more:
  * - the page scrolls sideways; a box scrolls sideways; text, a control or an image sticks out of a
- *   box that hides what overflows (text cut on purpose with an ellipsis aside);
+ *   box that hides what overflows (sideways, or below: a totem slide taller than its screen) (text cut on purpose with an ellipsis aside);
  * - a control (button, input, select, textarea, link, [role=button|tab|link|checkbox|switch])
  *   reaches past the screen with no scrolling box to reach it, or lies on another control;
  * - a money amount ($1,234.00), a time (6:15 p. m., 12:34) or a length (90 min, 2 h) breaks over
@@ -154,10 +154,10 @@ export async function screenProblems(page, root = 'body') {
       }
       return r;
     };
-    /** The nearest box around `el` that clips or scrolls sideways. */
-    const sidewaysBox = (el) => {
+    /** The nearest box around `el` that clips or scrolls along `axis` ('X' or 'Y'). */
+    const clipBox = (el, axis) => {
       for (let p = el.parentElement; p && p !== document.body && p !== document.documentElement; p = p.parentElement) {
-        if (getComputedStyle(p).overflowX !== 'visible') return p;
+        if (getComputedStyle(p)[`overflow${axis}`] !== 'visible') return p;
         if (getComputedStyle(p).position === 'fixed') return null;
       }
       return null;
@@ -179,12 +179,15 @@ export async function screenProblems(page, root = 'body') {
       if (/(auto|scroll)/.test(s.overflowX) && el.scrollWidth > el.clientWidth + 1 && shown(el)) scrolling.add(el);
       const content = hasOwnText(el) || /^(BUTTON|INPUT|SELECT|TEXTAREA|IMG|A)$/.test(el.tagName);
       if (!content || !shown(el) || el.getBoundingClientRect().width <= 1) continue;
-      const box = sidewaysBox(el);
-      if (box && !/(auto|scroll)/.test(getComputedStyle(box).overflowX)) {
-        const r = el.getBoundingClientRect();
+      // Sticking out of a box that hides the overflow (one that scrolls lets it be reached).
+      const r = el.getBoundingClientRect();
+      for (const [axis, lo, hi] of [['X', 'left', 'right'], ['Y', 'top', 'bottom']]) {
+        const box = clipBox(el, axis);
+        if (!box || /(auto|scroll)/.test(getComputedStyle(box)[`overflow${axis}`])) continue;
         const b = box.getBoundingClientRect();
-        const inside = Math.min(r.right, b.right) - Math.max(r.left, b.left);
-        if (inside > 1 && (r.right > b.right + 1 || r.left < b.left - 1)) problems.push(`${name(el)} sticks out of ${name(box)} by ${Math.round(Math.max(r.right - b.right, b.left - r.left))} px`);
+        const inside = Math.min(r[hi], b[hi]) - Math.max(r[lo], b[lo]);
+        const out = Math.max(r[hi] - b[hi], b[lo] - r[lo]);
+        if (inside > 1 && out > 1) problems.push(`${name(el)} sticks out of ${name(box)} by ${Math.round(out)} px (${axis === 'X' ? 'sideways' : 'below or above'})`);
       }
       const r0 = el.getBoundingClientRect();
       if (r0.width <= 1 || r0.height <= 1) continue; // visually hidden, for screen readers

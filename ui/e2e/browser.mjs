@@ -124,7 +124,8 @@ export async function layoutProblems(page, root = 'body') {
  * `layoutProblems`, boxes are taken as they show, cut by every scrolling or clipping box around
  * them, so a long list scrolled under a footer is not an overlap, and it looks at more:
  * - the page scrolls sideways; a box scrolls sideways; text, a control or an image sticks out of a
- *   box that hides what overflows (sideways, or below: a totem slide taller than its screen) (text cut on purpose with an ellipsis aside);
+ *   box that hides what overflows (sideways, or below: a totem slide taller than its screen); text
+ *   runs out of its own box (text cut on purpose with an ellipsis aside);
  * - a control (button, input, select, textarea, link, [role=button|tab|link|checkbox|switch])
  *   reaches past the screen with no scrolling box to reach it, or lies on another control;
  * - a money amount ($1,234.00), a time (6:15 p. m., 12:34) or a length (90 min, 2 h) breaks over
@@ -177,7 +178,8 @@ export async function screenProblems(page, root = 'body') {
       if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') continue;
       const s = getComputedStyle(el);
       if (/(auto|scroll)/.test(s.overflowX) && el.scrollWidth > el.clientWidth + 1 && shown(el)) scrolling.add(el);
-      const content = hasOwnText(el) || /^(BUTTON|INPUT|SELECT|TEXTAREA|IMG|A)$/.test(el.tagName);
+      const inlineText = hasOwnText(el) || [...el.children].some((c) => getComputedStyle(c).display === 'inline' && (c.textContent ?? '').trim());
+      const content = inlineText || /^(BUTTON|INPUT|SELECT|TEXTAREA|IMG|A)$/.test(el.tagName);
       if (!content || !shown(el) || el.getBoundingClientRect().width <= 1) continue;
       // Sticking out of a box that hides the overflow (one that scrolls lets it be reached).
       const r = el.getBoundingClientRect();
@@ -193,6 +195,10 @@ export async function screenProblems(page, root = 'body') {
       if (r0.width <= 1 || r0.height <= 1) continue; // visually hidden, for screen readers
       if (hasOwnText(el) && s.overflowX !== 'visible' && s.textOverflow !== 'ellipsis' && el.scrollWidth > el.clientWidth + 1 && !/(auto|scroll)/.test(s.overflowX)) {
         problems.push(`${name(el)}: its text is cut (${el.scrollWidth} > ${el.clientWidth})`);
+      }
+      // Text that runs out of its own box over whatever is beside it.
+      if (inlineText && s.overflowX === 'visible' && !s.display.startsWith('inline') && s.display !== 'contents' && el.scrollWidth > el.clientWidth + 2) {
+        problems.push(`${name(el)}: its text spills out of its box (${el.scrollWidth} > ${el.clientWidth})`);
       }
     }
     for (const el of scrolling) problems.push(`${name(el)} scrolls sideways (${el.scrollWidth} > ${el.clientWidth})`);

@@ -19,6 +19,7 @@ const LONG = 'Maximiliano Alejandro de la Garza Villaseñor';
 let hub;
 let browser;
 let saleId;
+let pickupCode;
 
 before(async () => {
   // One child whose time ran out six minutes ago (the hub expires it on start).
@@ -63,6 +64,7 @@ async function busySaturday() {
     });
     timers.push(...sale.timers);
     saleId ??= sale.id;
+    pickupCode ??= sale.timers[0].pickup_code;
   }
   // Two paused (a bathroom break), one to start in half an hour.
   for (const t of timers.slice(1, 3)) await call(hub.url, rec, 'POST', `/timers/${t.id}/pause`);
@@ -139,8 +141,9 @@ const go = (page, path) => page.evaluate((p) => {
 }, path);
 
 /**
- * Every page in `paths` ({name: path}) at each size: saved as a screenshot and checked. Answers
- * the problems, each prefixed with its page and size.
+ * Every page in `paths` ({name: path, or [path, fill]}) at each size: saved as a screenshot and
+ * checked. `fill(page)` puts the page mid-task first (a cart being rung up), as a person would.
+ * Answers the problems, each prefixed with its page and size.
  */
 async function checkPages(device, role, paths, sizes) {
   const { page, errors } = device;
@@ -148,9 +151,14 @@ async function checkPages(device, role, paths, sizes) {
   const found = [];
   for (const size of sizes) {
     await page.setViewportSize(size);
-    for (const [name, path] of Object.entries(paths)) {
+    for (const [name, entry] of Object.entries(paths)) {
+      const [path, fill] = Array.isArray(entry) ? entry : [entry, null];
       await go(page, path);
       await settle();
+      if (fill) {
+        await fill(page);
+        await settle();
+      }
       const shot = `layout-${role}-${name}-${size.width}x${size.height}`;
       await screenshot(page, shot);
       for (const p of await screenProblems(page)) found.push(`${shot}: ${p}`);
@@ -164,7 +172,13 @@ test('reception: every tab at 1366×768 and 1920×1080', { timeout: 60_000 }, as
   const device = await openAs(browser, hub.url, 'recepcion', DESK);
   await device.page.locator('[data-testid=timer-card]', { hasText: RUN_OUT }).waitFor();
   const problems = await checkPages(device, 'reception', {
-    checkin: '/reception', pickup: '/reception/pickup', parties: '/reception/parties', products: '/reception/products',
+    checkin: '/reception',
+    // A walk-in being checked in: a long name, the all-day pass in the thousands.
+    'checkin-form': ['/reception', async (page) => {
+      await page.fill('[data-testid=child-name]', 'María Fernanda Guadalupe Hernández');
+      await page.click('[data-testid=offer][data-name="Pase Aventura Extrema Todo el Día"]');
+    }],
+    pickup: '/reception/pickup', 'pickup-code': `/reception/pickup/${pickupCode}`, parties: '/reception/parties', products: '/reception/products',
     sales: '/reception/sales', sale: `/reception/sales/${saleId}`, closing: '/reception/closing',
   }, [DESK, WALL]);
   assert.deepEqual(problems, [], 'reception holds up');
@@ -173,7 +187,15 @@ test('reception: every tab at 1366×768 and 1920×1080', { timeout: 60_000 }, as
 
 test('kid bar: counter, sales and till at 1366×768 and 1920×1080', { timeout: 60_000 }, async () => {
   const device = await openAs(browser, hub.url, 'kidibar', DESK);
-  const problems = await checkPages(device, 'kidibar', { counter: '/kidibar', sales: '/kidibar/sales', till: '/kidibar/till' }, [DESK, WALL]);
+  const problems = await checkPages(device, 'kidibar', {
+    counter: '/kidibar',
+    // An order being rung up: the cake twice and three more lines, a total in the thousands.
+    cart: ['/kidibar', async (page) => {
+      if (await page.locator('[data-testid=cart-count]').textContent().then((t) => !t.startsWith('0'))) return;
+      const tiles = page.locator('[data-testid=product-tile]:not([disabled])');
+      for (const n of [0, 0, 1, 2, 3]) await tiles.nth(n).click();
+    }],
+    sales: '/kidibar/sales', till: '/kidibar/till' }, [DESK, WALL]);
   assert.deepEqual(problems, [], 'the kid bar holds up');
   await device.context.close();
 });

@@ -948,6 +948,7 @@ export const en: Record<MessageKey, string> = {
   'field.description': 'Description',
   'field.active': 'Active',
   'field.duration': 'Duration (min)',
+  'field.durationShown': 'Duration',
   'field.capacity': 'Capacity',
   'field.items': 'Contents',
   'field.quantity': 'Quantity',

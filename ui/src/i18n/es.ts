@@ -946,6 +946,7 @@ export const es = {
   'field.description': 'Descripción',
   'field.active': 'Activo',
   'field.duration': 'Duración (min)',
+  'field.durationShown': 'Duración',
   'field.capacity': 'Capacidad',
   'field.items': 'Contenido',
   'field.quantity': 'Cantidad',

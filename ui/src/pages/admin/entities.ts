@@ -131,7 +131,7 @@ export const serviceConfig: EntityConfig<Service> = {
   entity: 'service',
   columns: [
     { key: 'name', label: 'field.name', cell: (s) => s.name },
-    { key: 'duration', label: 'field.duration', cell: (s) => formatDuration(s.duration_minutes), numeric: true },
+    { key: 'duration', label: 'field.durationShown', cell: (s) => formatDuration(s.duration_minutes), numeric: true },
     { key: 'price', label: 'field.price', cell: (s) => formatMXN(s.price_cents), numeric: true },
     { key: 'active', label: 'field.active', cell: (s) => yes(s.active) },
   ],

@@ -77,7 +77,7 @@ export function partyPackageConfig(t: Translate, areas: readonly Area[]): Entity
     columns: [
       { key: 'name', label: 'field.name', cell: (p) => p.name },
       { key: 'area', label: 'parties.area', cell: (p) => areaName(p.area_id) },
-      { key: 'duration', label: 'field.duration', cell: (p) => formatDuration(p.duration_minutes), numeric: true },
+      { key: 'duration', label: 'field.durationShown', cell: (p) => formatDuration(p.duration_minutes), numeric: true },
       { key: 'children', label: 'parties.childrenIncluded', cell: (p) => String(p.children_included), numeric: true },
       { key: 'price', label: 'field.price', cell: (p) => formatMXN(p.price_cents), numeric: true },
       { key: 'deposit', label: 'parties.depositPercent', cell: (p) => `${p.deposit_percent} %`, numeric: true },

@@ -253,6 +253,7 @@ test('a manager invited to one branch sees only that branch and no Personas', { 
   const rows = manager.locator('[data-testid=branch-row]');
   assert.equal(await rows.count(), 1, 'the dashboard has only the manager’s branch');
   assert.equal(await rows.first().getAttribute('data-branch-id'), centro);
+  await manager.locator('[data-testid=branch-only]').waitFor();
   assert.equal(await manager.locator('[data-testid=branch-filter]').count(), 0, 'one branch: nothing to choose');
   assert.equal(await manager.textContent('[data-testid=branch-only]'), 'Centro', 'the filter names the manager’s branch');
   await manager.click('[data-testid=menu-sucursales]');

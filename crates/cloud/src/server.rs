@@ -4,7 +4,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{header, HeaderName, HeaderValue};
+use axum::http::{header, HeaderValue};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -106,7 +106,12 @@ pub fn router(state: CloudState) -> Router {
             metrics::track,
         ))
         .layer(cors);
-    let app = secure_headers(app);
+    // The console loads only its own scripts and talks only to this cloud.
+    let app = kidyboard_http::layers::secure_headers(
+        app,
+        "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        Some("camera=(), microphone=(), geolocation=()"),
+    );
     let app = if hsts {
         app.layer(SetResponseHeaderLayer::if_not_present(
             header::STRICT_TRANSPORT_SECURITY,
@@ -150,33 +155,6 @@ async fn fallback(console: Option<std::path::PathBuf>, req: Request) -> Response
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     res
-}
-
-/// What every answer carries: no sniffing, no framing, no referrer, and a content policy that
-/// lets the console load only its own scripts and talk only to this cloud.
-fn secure_headers(app: Router<CloudState>) -> Router<CloudState> {
-    app.layer(SetResponseHeaderLayer::if_not_present(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    ))
-    .layer(SetResponseHeaderLayer::if_not_present(
-        header::X_FRAME_OPTIONS,
-        HeaderValue::from_static("DENY"),
-    ))
-    .layer(SetResponseHeaderLayer::if_not_present(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    ))
-    .layer(SetResponseHeaderLayer::if_not_present(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-        ),
-    ))
-    .layer(SetResponseHeaderLayer::if_not_present(
-        HeaderName::from_static("permissions-policy"),
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
-    ))
 }
 
 /// Connects to PostgreSQL and applies the cloud's migrations.

@@ -10,7 +10,6 @@ use axum::routing::{any, get};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::error::ApiError;
@@ -50,30 +49,24 @@ pub fn router(state: AppState) -> Router {
         &state.config.cors_origins,
         &[HeaderName::from_static("idempotency-key")],
     );
-    app.layer(middleware::from_fn_with_state(state.clone(), track))
+    let app = app
+        .layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(middleware::from_fn(json_errors))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(cors)
-        .layer(CatchPanicLayer::custom(|_| ApiError::internal().into_response()))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
-            ),
-        ))
-        .with_state(state)
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal().into_response()
+        }));
+    // The hub's pages play sounds and pictures from blobs and keep a WebSocket open.
+    kidyboard_http::layers::secure_headers(
+        app,
+        "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'",
+        None,
+    )
+    .with_state(state)
 }
 
 /// Counts and times each request by its route pattern (not its raw path, which holds ids).

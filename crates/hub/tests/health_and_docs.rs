@@ -12,6 +12,23 @@ async fn health_readiness_and_metrics_answer() {
     assert_eq!(h.status(), 200);
     let r = reqwest::get(hub.url("/readyz")).await.expect("readyz");
     assert_eq!(r.status(), 200);
+    // Every answer carries the security headers (shared with the cloud's).
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+    ] {
+        assert_eq!(
+            r.headers().get(name).and_then(|v| v.to_str().ok()),
+            Some(value),
+            "{name}"
+        );
+    }
+    assert!(r
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.contains("connect-src 'self' ws: wss:")));
     let rec = hub.login("recepcion").await;
     let water = rec.id_of("products", "Agua natural 600 ml").await;
     rec.post("/sales", json!({"items": [{"product_id": water, "quantity": 1}], "payments": [{"method": "cash", "amount_cents": 2000}]})).await;

@@ -716,6 +716,38 @@ pub async fn invite(
     })
 }
 
+/// A new person's account (answers its id); an address already in use is 409 `email_taken`.
+async fn insert_user(
+    db: &impl GenericClient,
+    org_id: &str,
+    email: &str,
+    name: &str,
+    role: CloudRole,
+    all_branches: bool,
+    password_hash: &str,
+) -> Result<String> {
+    let user_id = ulid::Ulid::new().to_string();
+    let inserted = db
+        .execute(
+            "INSERT INTO users (id, org_id, email, name, role, all_branches, password_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING",
+            &[
+                &user_id,
+                &org_id,
+                &email,
+                &name,
+                &role.as_str(),
+                &all_branches,
+                &password_hash,
+            ],
+        )
+        .await?;
+    if inserted == 0 {
+        return Err(email_taken());
+    }
+    Ok(user_id)
+}
+
 fn email_taken() -> CloudError {
     CloudError::Conflict {
         code: "email_taken",
@@ -887,35 +919,23 @@ pub async fn accept_invitation(
         )
         .await?
         .ok_or_else(bad_invitation)?;
-    let user_id = ulid::Ulid::new().to_string();
-    let email: String = inv.get(1);
-    let inserted = tx
-        .execute(
-            "INSERT INTO users (id, org_id, email, name, role, all_branches, password_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING",
-            &[
-                &user_id,
-                &inv.get::<_, String>(0),
-                &email,
-                &name,
-                &inv.get::<_, String>(2),
-                &inv.get::<_, bool>(3),
-                &hash,
-            ],
-        )
-        .await?;
-    if inserted == 0 {
-        return Err(email_taken());
-    }
+    let org_id: String = inv.get(0);
+    let role = CloudRole::from_db(inv.get::<_, &str>(2));
+    let user_id = insert_user(
+        &tx,
+        &org_id,
+        inv.get(1),
+        &name,
+        role,
+        inv.get::<_, bool>(3),
+        &hash,
+    )
+    .await?;
     // A branch removed since the invitation was sent is skipped.
     tx.execute(
         "INSERT INTO user_branches (user_id, branch_id)
          SELECT $1, b.id FROM branches b WHERE b.id = ANY($2) AND b.org_id = $3",
-        &[
-            &user_id,
-            &inv.get::<_, Vec<String>>(4),
-            &inv.get::<_, String>(0),
-        ],
+        &[&user_id, &inv.get::<_, Vec<String>>(4), &org_id],
     )
     .await?;
     let answer = open_session(&st, &tx, &user_id, &user_agent(&headers), &address).await?;
@@ -1027,17 +1047,7 @@ pub async fn signup(
     let mut db = st.db().await?;
     let tx = db.transaction().await?;
     let org_id = insert_organisation(&tx, &org_name).await?;
-    let user_id = ulid::Ulid::new().to_string();
-    let inserted = tx
-        .execute(
-            "INSERT INTO users (id, org_id, email, name, role, all_branches, password_hash)
-             VALUES ($1, $2, $3, $4, 'owner', true, $5) ON CONFLICT (email) DO NOTHING",
-            &[&user_id, &org_id, &email, &name, &hash],
-        )
-        .await?;
-    if inserted == 0 {
-        return Err(email_taken());
-    }
+    let user_id = insert_user(&tx, &org_id, &email, &name, CloudRole::Owner, true, &hash).await?;
     let answer = open_session(&st, &tx, &user_id, &user_agent(&headers), &address).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(answer)))

@@ -101,12 +101,15 @@ pub struct Member {
     pub branches: Option<Vec<String>>,
 }
 
-/// The session behind a token, refreshed as used; expired, revoked or a disabled person's: none.
+/// The session behind a token; expired, revoked or a disabled person's: none. Its last use is
+/// written at most once a minute, so a console that polls does not rewrite the row every call.
 const SESSION_SQL: &str = "
     WITH s AS (
-        UPDATE sessions SET last_used_at = now()
-        WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
-        RETURNING id, user_id)
+        SELECT id, user_id, last_used_at FROM sessions
+        WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()),
+    touched AS (
+        UPDATE sessions SET last_used_at = now() FROM s
+        WHERE sessions.id = s.id AND s.last_used_at < now() - interval '1 minute')
     SELECT s.id, u.id, u.org_id, u.role, u.all_branches,
            ARRAY(SELECT branch_id FROM user_branches WHERE user_id = u.id ORDER BY branch_id)
     FROM s JOIN users u ON u.id = s.user_id

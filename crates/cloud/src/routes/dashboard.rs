@@ -89,7 +89,14 @@ pub struct Dashboard {
 async fn dashboard(st: &CloudState, member: &Member, q: &ReportQuery) -> Result<Dashboard> {
     let db = st.db().await?;
     let branches = covered(&db, member, q.branch_id.as_deref()).await?;
-    let d = days(&branches, q.from.as_deref(), q.to.as_deref(), 0, MAX_DAYS)?;
+    let d = days(
+        &branches,
+        q.from.as_deref(),
+        q.to.as_deref(),
+        0,
+        0,
+        MAX_DAYS,
+    )?;
     let Days {
         branch_ids,
         from,
@@ -219,18 +226,15 @@ pub struct ClosingList {
 async fn closings(st: &CloudState, member: &Member, q: &ReportQuery) -> Result<Vec<ClosingView>> {
     let db = st.db().await?;
     let branches = covered(&db, member, q.branch_id.as_deref()).await?;
-    // Without dates: the last month of each branch's own days.
-    let (from, to) = match (&q.from, &q.to) {
-        (None, None) => {
-            let today = crate::routes::reports::today_in(chrono_tz::America::Mexico_City);
-            (
-                Some((today - chrono::Duration::days(31)).to_string()),
-                Some((today + chrono::Duration::days(1)).to_string()),
-            )
-        }
-        _ => (q.from.clone(), q.to.clone()),
-    };
-    let d = days(&branches, from.as_deref(), to.as_deref(), 0, MAX_DAYS)?;
+    // Without dates: the last month of each branch's own days, up to its own today.
+    let d = days(
+        &branches,
+        q.from.as_deref(),
+        q.to.as_deref(),
+        31,
+        31,
+        MAX_DAYS,
+    )?;
     let rows = db
         .query(
             "SELECT c.branch_id, b.name, c.closing_id, c.business_day, c.expected_cents, c.counted_cents,

@@ -68,8 +68,9 @@ pub(crate) fn today_in(tz: chrono_tz::Tz) -> chrono::NaiveDate {
     chrono::Utc::now().with_timezone(&tz).date_naive()
 }
 
-/// The days asked for, per branch: `from`..`to` for every branch when given; otherwise each
-/// branch's own today (its business day where it is), and `to` that many days after it.
+/// The days asked for, per branch: `from`..`to` for every branch when given; otherwise the period
+/// starts `days_before` each branch's own today (its business day where it is) and ends
+/// `length_days` after its start.
 pub(crate) struct Days {
     pub branch_ids: Vec<String>,
     pub from: Vec<String>,
@@ -80,7 +81,8 @@ pub(crate) fn days(
     branches: &[(String, chrono_tz::Tz)],
     from: Option<&str>,
     to: Option<&str>,
-    default_days: i64,
+    days_before: i64,
+    length_days: i64,
     max_days: i64,
 ) -> Result<Days> {
     let mut out = Days {
@@ -89,9 +91,9 @@ pub(crate) fn days(
         to: Vec::new(),
     };
     // Checked once even with no branch, so bad input is refused the same way.
-    let probe = today_in(chrono_tz::America::Mexico_City);
-    let f = day("from", from, probe)?;
-    let t = day("to", to, f + chrono::Duration::days(default_days))?;
+    let start = |tz| today_in(tz) - chrono::Duration::days(days_before);
+    let f = day("from", from, start(chrono_tz::America::Mexico_City))?;
+    let t = day("to", to, f + chrono::Duration::days(length_days))?;
     if t < f || (t - f).num_days() > max_days {
         return Err(CloudError::validation(
             "to",
@@ -99,8 +101,8 @@ pub(crate) fn days(
         ));
     }
     for (id, tz) in branches {
-        let f = day("from", from, today_in(*tz))?;
-        let t = day("to", to, f + chrono::Duration::days(default_days))?;
+        let f = day("from", from, start(*tz))?;
+        let t = day("to", to, f + chrono::Duration::days(length_days))?;
         out.branch_ids.push(id.clone());
         out.from.push(f.to_string());
         out.to.push(t.to_string());
@@ -192,7 +194,7 @@ pub async fn summary(
 ) -> Result<Json<Summary>> {
     let db = st.db().await?;
     let branches = covered(&db, &member, q.branch_id.as_deref()).await?;
-    let d = days(&branches, q.from.as_deref(), q.to.as_deref(), 0, 3660)?;
+    let d = days(&branches, q.from.as_deref(), q.to.as_deref(), 0, 0, 3660)?;
     let branch_ids = ids(&branches);
     let f = d
         .from
@@ -377,7 +379,7 @@ pub async fn bookings(
 ) -> Result<Json<BookingList>> {
     let db = st.db().await?;
     let branches = covered(&db, &member, q.branch_id.as_deref()).await?;
-    let d = days(&branches, q.from.as_deref(), q.to.as_deref(), 30, 366)?;
+    let d = days(&branches, q.from.as_deref(), q.to.as_deref(), 0, 30, 366)?;
     let rows = db
         .query(
             "SELECT k.branch_id, k.booking_id, k.folio, k.state, k.day, k.starts_at, k.ends_at, k.birthday_child,

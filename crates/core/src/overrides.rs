@@ -12,7 +12,8 @@
 //! - a local change of an overridden price or availability is refused: it is set centrally.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::clock::Millis;
 use crate::error::{CoreError, Result};
@@ -30,10 +31,10 @@ fn table(entity: &str) -> Option<&'static str> {
     }
 }
 
-/// An override record as the cloud sends it: `price_cents` and `active` absent (null) mean "as
-/// the organisation"; both absent remove the override.
-#[derive(Debug, Deserialize)]
-pub struct RemoteOverride {
+/// An override record, as the cloud keeps and sends it: `price_cents` and `active` absent (null)
+/// mean "as the organisation"; both absent remove the override.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CatalogOverride {
     pub branch_id: String,
     pub entity: String,
     pub entity_id: String,
@@ -61,7 +62,7 @@ pub fn apply_remote(
     payload: &serde_json::Value,
     at: Millis,
 ) -> Result<()> {
-    let o = RemoteOverride::deserialize(payload)
+    let o = CatalogOverride::deserialize(payload)
         .map_err(|e| CoreError::validation("payload", format!("registro remoto inválido: {e}")))?;
     if record_id != record_id_of(&o) {
         return Err(CoreError::validation(
@@ -126,7 +127,7 @@ pub fn apply_remote(
     put_in_effect(conn, &o.entity, &o.entity_id, at)
 }
 
-fn record_id_of(o: &RemoteOverride) -> String {
+fn record_id_of(o: &CatalogOverride) -> String {
     record_id(&o.branch_id, &o.entity, &o.entity_id)
 }
 

@@ -304,32 +304,25 @@ pub struct OverrideEdit {
     pub active: Option<bool>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct OverrideView {
-    pub branch_id: String,
-    pub entity: String,
-    pub entity_id: String,
-    pub price_cents: Option<i64>,
-    pub active: Option<bool>,
-}
+pub use kidyboard_core::overrides::CatalogOverride;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct OverrideList {
-    pub items: Vec<OverrideView>,
+    pub items: Vec<CatalogOverride>,
 }
 
 /// Sets one branch's own price or availability for a product, service or package; it reaches
 /// that branch's stores through sync (the others keep the organisation's). Owners, and managers
 /// of the branch.
 #[utoipa::path(put, path = "/api/v1/catalog/overrides", request_body = OverrideEdit,
-    responses((status = 200, body = OverrideView), (status = 403, body = crate::error::ErrorBody),
+    responses((status = 200, body = CatalogOverride), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
     security(("bearer" = [])), tag = "catalog")]
 pub async fn put_override(
     State(st): State<CloudState>,
     member: Member,
     ApiJson(req): ApiJson<OverrideEdit>,
-) -> Result<Json<OverrideView>> {
+) -> Result<Json<CatalogOverride>> {
     if !["product", "service", "package"].contains(&req.entity.as_str()) {
         return Err(CloudError::validation(
             "entity",
@@ -370,7 +363,7 @@ pub async fn put_override(
         ));
     }
     let id = kidyboard_core::overrides::record_id(&req.branch_id, &req.entity, &req.entity_id);
-    let view = OverrideView {
+    let view = CatalogOverride {
         branch_id: req.branch_id,
         entity: req.entity,
         entity_id: req.entity_id,

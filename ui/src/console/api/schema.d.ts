@@ -942,6 +942,18 @@ export interface components {
         CatalogList: {
             items: components["schemas"]["CatalogItem"][];
         };
+        /**
+         * @description An override record, as the cloud keeps and sends it: `price_cents` and `active` absent (null)
+         *     mean "as the organisation"; both absent remove the override.
+         */
+        CatalogOverride: {
+            active?: boolean | null;
+            branch_id: string;
+            entity: string;
+            entity_id: string;
+            /** Format: int64 */
+            price_cents?: number | null;
+        };
         /** @description `GET /api/v1/sync/catalog`: a page of the organisation's catalogue feed. */
         CatalogPage: {
             events: components["schemas"]["RemoteEvent"][];
@@ -1178,15 +1190,7 @@ export interface components {
             price_cents?: number | null;
         };
         OverrideList: {
-            items: components["schemas"]["OverrideView"][];
-        };
-        OverrideView: {
-            active?: boolean | null;
-            branch_id: string;
-            entity: string;
-            entity_id: string;
-            /** Format: int64 */
-            price_cents?: number | null;
+            items: components["schemas"]["CatalogOverride"][];
         };
         /**
          * @description Fields of a package (absent = unchanged on PATCH; `name`, `price_cents` and `items` needed
@@ -2031,7 +2035,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OverrideView"];
+                    "application/json": components["schemas"]["CatalogOverride"];
                 };
             };
             403: {

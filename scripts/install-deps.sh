@@ -14,6 +14,8 @@ APT_PACKAGES=(
   fonts-dejavu-core
   poppler-utils ffmpeg libavif-bin webp libjpeg-turbo-progs libvips-tools
   python3-openpyxl python3-icalendar python3-aiosmtpd
+  # The cloud's TLS test makes a test authority and a server certificate with it.
+  openssl
   chromium
   postgresql
   nodejs npm

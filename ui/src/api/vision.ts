@@ -21,4 +21,5 @@ export const vision = {
   report: (from?: string, to?: string) => request<VisitorsReport>('GET', `/reports/visitors${range(from, to)}`),
   status: () => request<{ items: VisionStatus[] }>('GET', '/vision/status'),
   shifts: () => request<{ items: Shift[] }>('GET', '/vision/shifts'),
+  saveShifts: (items: Shift[]) => request<{ items: Shift[] }>('PUT', '/vision/shifts', { items }),
 };

@@ -182,6 +182,9 @@ test('admins edit the shifts, the hub’s complaint shows by its field, the char
   await list.locator('[data-testid=vis-shift]', { hasText: 'Noche de fiesta' }).waitFor({ timeout: 10_000 });
   assert.match((await list.textContent()) ?? '', /19:00–23:30/);
   assert.equal(await list.locator('input, button').count(), 0, 'no edit controls for a read-only role');
+  await list.scrollIntoViewIfNeeded();
+  await screenshot(v, 'admin-visitors-shifts-readonly');
+  assert.deepEqual(await screenProblems(v), [], 'the read-only list fits at 1366×768');
   assert.deepEqual(viewer.errors.map(String), [], 'no script errors');
   await viewer.context.close();
 });

@@ -33,6 +33,10 @@ export type Closing = S['ClosingView'];
 export type CatalogItem = S['CatalogItem'];
 export type ProductEdit = S['ProductEdit'];
 export type ServiceEdit = S['ServiceEdit'];
+export type PackageEdit = S['PackageEdit'];
+export type PackageItem = S['PackageItem'];
+export type CatalogOverride = S['CatalogOverride'];
+export type OverrideEdit = S['OverrideEdit'];
 export type SessionView = S['SessionView'];
 export type TotpSetup = S['TotpSetup'];
 
@@ -146,6 +150,11 @@ export const cloud = {
   services: () => call<S['CatalogList']>('GET', '/catalog/services'),
   createService: (body: ServiceEdit) => call<CatalogItem>('POST', '/catalog/services', body),
   updateService: (id: string, body: ServiceEdit) => call<CatalogItem>('PATCH', `/catalog/services/${encodeURIComponent(id)}`, body),
+  packages: () => call<S['CatalogList']>('GET', '/catalog/packages'),
+  createPackage: (body: PackageEdit) => call<CatalogItem>('POST', '/catalog/packages', body),
+  updatePackage: (id: string, body: PackageEdit) => call<CatalogItem>('PATCH', `/catalog/packages/${encodeURIComponent(id)}`, body),
+  overrides: (query: Query<'/api/v1/catalog/overrides', 'get'> = {}) => call<S['OverrideList']>('GET', `/catalog/overrides${qs(query)}`),
+  putOverride: (body: OverrideEdit) => call<CatalogOverride>('PUT', '/catalog/overrides', body),
 
   /** The dashboard as a file, fetched with the bearer (a plain link could not carry it). */
   async dashboardFile(format: ExportFormat, period: Period): Promise<{ blob: Blob; filename: string }> {

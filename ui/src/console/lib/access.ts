@@ -34,4 +34,6 @@ export const can = {
   pair: (role: Role) => role === 'owner' || role === 'manager',
   editAlertRules: (role: Role) => role === 'owner',
   editCatalog: (role: Role) => role === 'owner',
+  /** A branch's own prices: the owner, and a manager for their branches (the cloud checks which). */
+  editOverrides: (role: Role) => role === 'owner' || role === 'manager',
 };

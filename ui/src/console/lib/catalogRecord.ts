@@ -1,6 +1,6 @@
 // The cloud's catalogue answers each record untyped (`CatalogItem.record`, "as the branches apply
 // it"): these read the fields the console shows, and nothing is assumed about the rest.
-import type { CatalogItem } from '../api/client';
+import type { CatalogItem, PackageItem } from '../api/client';
 
 export interface CatalogRow {
   id: string;
@@ -14,6 +14,8 @@ export interface CatalogRow {
   /** Services only. */
   duration_minutes: number | null;
   capacity: number | null;
+  /** Packages only: what the package bundles. */
+  items: PackageItem[];
 }
 
 function field(record: unknown, key: string): unknown {
@@ -21,6 +23,18 @@ function field(record: unknown, key: string): unknown {
 }
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 const int = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** A package's lines, each a product or a service with its quantity; malformed lines are left out. */
+function packageItems(v: unknown): PackageItem[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((line) => {
+    const product = text(field(line, 'product_id'));
+    const service = text(field(line, 'service_id'));
+    const quantity = int(field(line, 'quantity'));
+    if ((!product && !service) || quantity === null) return [];
+    return [product ? { product_id: product, quantity } : { service_id: service, quantity }];
+  });
+}
 
 export function catalogRow(item: CatalogItem): CatalogRow {
   const r = item.record;
@@ -34,5 +48,6 @@ export function catalogRow(item: CatalogItem): CatalogRow {
     low_stock_threshold: int(field(r, 'low_stock_threshold')),
     duration_minutes: int(field(r, 'duration_minutes')),
     capacity: int(field(r, 'capacity')),
+    items: packageItems(field(r, 'items')),
   };
 }

@@ -1,10 +1,11 @@
 // A real cloud for end-to-end tests: a throwaway PostgreSQL cluster (initdb + pg_ctl, listening
 // only on a unix socket in a temp dir) and `kidyboard-cloud serve` on 127.0.0.1.
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { HUB_BIN } from './hub.mjs';
+import { tempDir } from './tmp.mjs';
 
 /** The cloud is its own program, built beside the hub (`cargo build` at the root builds both). */
 export const CLOUD_BIN = process.env.KIDYBOARD_CLOUD_BIN ?? join(dirname(HUB_BIN), 'kidyboard-cloud');
@@ -67,10 +68,11 @@ function freePort() {
 /**
  * `kidyboard-cloud serve` over the given database; resolves when /readyz answers.
  * @param {string} databaseUrl
- * @param {{ consoleDir?: string, env?: Record<string, string> }} [options] consoleDir serves the
- *   console's build (ui/dist-console); env adds KIDYBOARD_CLOUD_* settings.
+ * @param {{ consoleDir?: string, env?: Record<string, string>, config?: string }} [options] consoleDir
+ *   serves the console's build (ui/dist-console); env adds KIDYBOARD_CLOUD_* settings; config is a
+ *   settings file's TOML text (settings with no variable, e.g. `alert_check_secs = 2`).
  */
-export async function startCloud(databaseUrl, { consoleDir, env = {} } = {}) {
+export async function startCloud(databaseUrl, { consoleDir, env = {}, config } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   if (!existsSync(CLOUD_BIN)) {
@@ -78,6 +80,11 @@ export async function startCloud(databaseUrl, { consoleDir, env = {} } = {}) {
   }
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--database-url', databaseUrl, '--public-url', url];
   if (consoleDir) args.push('--console-dir', consoleDir);
+  if (config) {
+    const configDir = tempDir('kbcloud-e2e');
+    writeFileSync(join(configDir, 'cloud.toml'), config);
+    args.push('--config', join(configDir, 'cloud.toml'));
+  }
   const child = spawn(CLOUD_BIN, args, {
     env: { ...process.env, KIDYBOARD_CLOUD_OPERATOR_TOKEN: OPERATOR_TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { call, formatMXN, items, login } from './api.mjs';
-import { DESK, WALL, launchBrowser, layoutProblems, openAs, screenshot } from './browser.mjs';
+import { DESK, WALL, launchBrowser, openAs, screenshot } from './browser.mjs';
+import { boxProblems, checkLayout } from './console-layout.mjs';
 import { cloudCall, createOwner, startCloud, startPostgres } from './cloud.mjs';
 import { startHub } from './hub.mjs';
 
@@ -75,56 +76,6 @@ function totp(secret, step) {
   const digest = createHmac('sha1', key).update(counter).digest();
   const offset = digest[digest.length - 1] & 0x0f;
   return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
-/** Visible numbers (.num, .money) that break over lines or spill out of their box. */
-async function numberProblems(page) {
-  return page.evaluate(() =>
-    [...document.querySelectorAll('.num, .money')]
-      .filter((el) => el.getClientRects().length > 0)
-      .flatMap((el) => {
-        const text = (el.textContent ?? '').trim();
-        const style = getComputedStyle(el);
-        // The text's own line boxes: more than one distinct top is a number broken over lines.
-        const range = document.createRange();
-        range.selectNodeContents(el);
-        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-        const problems = [];
-        if (tops.size > 1) problems.push(`«${text}» wraps`);
-        if (style.display !== 'inline' && el.scrollWidth > el.clientWidth + 1) problems.push(`«${text}» spills out of its box`);
-        return problems;
-      }),
-  );
-}
-
-/** Cards and page boxes whose content is wider than they are (without scrolling for it). */
-async function boxProblems(page) {
-  return page.evaluate(() =>
-    [...document.querySelectorAll('.card, .page, .page-head, .figure, .filters, .actions, h1, h2, p, label')]
-      .filter((el) => el.getClientRects().length > 0)
-      .filter((el) => {
-        const style = getComputedStyle(el);
-        return !/(auto|scroll|hidden)/.test(style.overflowX) && el.scrollWidth > el.clientWidth + 1;
-      })
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className} «${(el.textContent ?? '').trim().slice(0, 40)}» is ${el.scrollWidth - el.clientWidth} px too wide`),
-  );
-}
-
-/** Tables that scroll sideways: at desk sizes every column should fit. */
-async function tableProblems(page) {
-  return page.evaluate(() =>
-    [...document.querySelectorAll('.table-wrap')]
-      .filter((el) => el.getClientRects().length > 0 && el.scrollWidth > el.clientWidth + 1)
-      .map((el) => `a table scrolls sideways by ${el.scrollWidth - el.clientWidth} px: «${(el.querySelector('th')?.textContent ?? '').trim()}…»`),
-  );
-}
-
-async function checkLayout(page, name) {
-  await screenshot(page, name);
-  assert.deepEqual(await tableProblems(page), [], `${name}: every table fits`);
-  assert.deepEqual(await layoutProblems(page), [], `${name}: nothing overflows the screen or overlaps`);
-  assert.deepEqual(await numberProblems(page), [], `${name}: numbers stay on one line inside their box`);
-  assert.deepEqual(await boxProblems(page), [], `${name}: nothing is wider than its box`);
 }
 
 test('the owner pairs a store from the console and its sale reaches the dashboard', { timeout: 120_000 }, async () => {

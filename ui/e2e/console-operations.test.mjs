@@ -13,9 +13,9 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { call, formatMXN, items, login } from './api.mjs';
-import { DESK, WALL, launchBrowser } from './browser.mjs';
+import { DESK, WALL, launchBrowser, screenshot } from './browser.mjs';
 import { cloudCall, createOwner, startCloud, startPostgres } from './cloud.mjs';
-import { checkLayout } from './console-layout.mjs';
+import { boxProblems, checkLayout } from './console-layout.mjs';
 import { startHub } from './hub.mjs';
 
 const uiDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -355,6 +355,11 @@ test('a party booked at the store is in the week and month calendars, with its d
   await chip.waitFor();
   assert.match((await chip.textContent()) ?? '', /12:00.*Valentina/s, 'the party at noon in its branch’s zone');
   await checkBothSizes('console-ops-fiestas-week');
+  // On a phone the week is a list of days, nothing wider than its box.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'console-ops-fiestas-week-phone');
+  assert.deepEqual(await boxProblems(page), [], 'the week on a phone: nothing wider than its box');
+  await page.setViewportSize(DESK);
   await chip.click();
   const details = page.locator(`[data-testid=party-details][data-booking-id="${booking.id}"]`);
   await details.waitFor();

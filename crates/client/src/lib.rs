@@ -105,6 +105,21 @@ impl HubClient {
         self.send(req).await?.json().await.map_err(bad_answer)
     }
 
+    /// `PUT path` with raw bytes of `content_type` (a camera's preview frame), answered as `T`.
+    pub async fn put_bytes<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<T> {
+        let req = self
+            .http
+            .put(self.url(path))
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        self.send(req).await?.json().await.map_err(bad_answer)
+    }
+
     /// `GET path` as raw bytes (a clip, an export).
     pub async fn get_bytes(&self, path: &str) -> Result<Vec<u8>> {
         let res = self.send(self.http.get(self.url(path))).await?;

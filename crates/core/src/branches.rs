@@ -4,6 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::bookings::rules::DayHours;
 use crate::clock::{self, now_ms};
 use crate::error::{CoreError, Result};
 use crate::ids;
@@ -55,6 +56,28 @@ pub struct Branch {
     /// Minutes before the end when the guardian is called ("quedan 5 minutos"; 0 = never).
     #[serde(default)]
     pub warning_minutes: i64,
+    /// The totem's header logo (an uploaded image's hash; empty: the app's own mark).
+    #[serde(default)]
+    pub logo_image: String,
+    /// The store's WhatsApp number (ten digits), offered on the totem as a QR code.
+    #[serde(default)]
+    pub whatsapp: String,
+    /// The totem's call to action under the QR code ("¡Reserva tu fiesta!").
+    #[serde(default)]
+    pub totem_message: String,
+    /// One promotion slide on the totem (shown when it has a title).
+    #[serde(default)]
+    pub promo_title: String,
+    #[serde(default)]
+    pub promo_text: String,
+    #[serde(default)]
+    pub promo_image: String,
+    /// Whether the totem shows the opening hours.
+    #[serde(default = "yes")]
+    pub totem_show_hours: bool,
+    /// The week's opening hours, Monday first (set with the booking settings); read-only here.
+    #[serde(default)]
+    pub opening_hours: Vec<DayHours>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -79,16 +102,28 @@ pub struct BranchInput {
     pub retention_months: Option<i64>,
     pub monitor_full_names: Option<bool>,
     pub warning_minutes: Option<i64>,
+    pub logo_image: Option<String>,
+    pub whatsapp: Option<String>,
+    pub totem_message: Option<String>,
+    pub promo_title: Option<String>,
+    pub promo_text: Option<String>,
+    pub promo_image: Option<String>,
+    pub totem_show_hours: Option<bool>,
 }
 
 fn default_prefix() -> String {
     "A".into()
 }
 
+fn yes() -> bool {
+    true
+}
+
 const COLUMNS: &str = "id, name, timezone, address, allow_negative_stock, capacity, created_at, \
      updated_at, folio_prefix, refund_free_below_cents, recount_threshold_cents, \
      discount_limit_reception_percent, discount_limit_kidibar_percent, legal_name, rfc, phone, \
-     receipt_footer, retention_months, monitor_full_names, warning_minutes";
+     receipt_footer, retention_months, monitor_full_names, warning_minutes, logo_image, whatsapp, \
+     totem_message, promo_title, promo_text, promo_image, totem_show_hours";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Branch> {
     Ok(Branch {
@@ -112,6 +147,14 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Branch> {
         retention_months: r.get(17)?,
         monitor_full_names: r.get(18)?,
         warning_minutes: r.get(19)?,
+        logo_image: r.get(20)?,
+        whatsapp: r.get(21)?,
+        totem_message: r.get(22)?,
+        promo_title: r.get(23)?,
+        promo_text: r.get(24)?,
+        promo_image: r.get(25)?,
+        totem_show_hours: r.get(26)?,
+        opening_hours: Vec::new(),
     })
 }
 
@@ -132,19 +175,26 @@ pub(crate) fn ensure_home_branch(conn: &Connection) -> Result<String> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Branch> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM branches WHERE id = ?1"),
-        [id],
-        from_row,
-    )
-    .optional()?
-    .ok_or_else(|| CoreError::not_found("sucursal", id))
+    let mut branch = conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM branches WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?
+        .ok_or_else(|| CoreError::not_found("sucursal", id))?;
+    branch.opening_hours = crate::bookings::setup::week(conn, id)?.to_vec();
+    Ok(branch)
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Branch>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM branches ORDER BY name"))?;
     let rows = stmt.query_map([], from_row)?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    let mut branches = rows.collect::<Result<Vec<_>, _>>()?;
+    for b in &mut branches {
+        b.opening_hours = crate::bookings::setup::week(conn, &b.id)?.to_vec();
+    }
+    Ok(branches)
 }
 
 /// The time zone business days are counted in for a branch.
@@ -211,6 +261,32 @@ fn check(input: &BranchInput) -> Result<()> {
     }
     if let Some(m) = input.warning_minutes {
         validate::non_negative("warning_minutes", m, 60)?;
+    }
+    if let Some(w) = input.whatsapp.as_deref().filter(|w| !w.trim().is_empty()) {
+        crate::families::phone("whatsapp", w)?;
+    }
+    for (field, value, most) in [
+        ("totem_message", &input.totem_message, 80),
+        ("promo_title", &input.promo_title, 60),
+        ("promo_text", &input.promo_text, 240),
+    ] {
+        if let Some(v) = value {
+            validate::text(field, v)?;
+            if v.trim().chars().count() > most {
+                return Err(CoreError::validation(
+                    field,
+                    format!("lleva a lo más {most} caracteres"),
+                ));
+            }
+        }
+    }
+    for (field, value) in [
+        ("logo_image", &input.logo_image),
+        ("promo_image", &input.promo_image),
+    ] {
+        if let Some(v) = value {
+            crate::menus::picture(field, v)?;
+        }
     }
     if let Some(f) = &input.receipt_footer {
         validate::text("receipt_footer", f)?;
@@ -310,6 +386,32 @@ fn save_settings(
                 .warning_minutes
                 .or(before.map(|b| b.warning_minutes))
                 .unwrap_or(5),
+        ],
+    )?;
+    let whatsapp = match input.whatsapp.as_deref().map(str::trim) {
+        Some("") => String::new(),
+        Some(w) => crate::families::phone("whatsapp", w)?,
+        None => before.map(|b| b.whatsapp.clone()).unwrap_or_default(),
+    };
+    tx.conn.execute(
+        "UPDATE branches SET logo_image = ?2, whatsapp = ?3, totem_message = ?4, promo_title = ?5,
+                promo_text = ?6, promo_image = ?7, totem_show_hours = ?8
+         WHERE id = ?1",
+        params![
+            id,
+            text(&input.logo_image, before.map(|b| b.logo_image.as_str())),
+            whatsapp,
+            text(
+                &input.totem_message,
+                before.map(|b| b.totem_message.as_str())
+            ),
+            text(&input.promo_title, before.map(|b| b.promo_title.as_str())),
+            text(&input.promo_text, before.map(|b| b.promo_text.as_str())),
+            text(&input.promo_image, before.map(|b| b.promo_image.as_str())),
+            input
+                .totem_show_hours
+                .or(before.map(|b| b.totem_show_hours))
+                .unwrap_or(true),
         ],
     )?;
     // The wall's names of the children inside follow the setting at once.

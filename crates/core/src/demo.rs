@@ -229,6 +229,15 @@ fn catalogue_in(tx: &Tx<'_>) -> Result<bool> {
                 retention_months: Some(24),
                 monitor_full_names: Some(false),
                 warning_minutes: Some(5),
+                whatsapp: Some("55 5555 0123".into()),
+                totem_message: Some("¡Reserva tu fiesta por WhatsApp!".into()),
+                promo_title: Some("Martes 2×1".into()),
+                promo_text: Some(
+                    "Todos los martes, dos niños juegan por el precio de uno en cualquier tiempo de juego."
+                        .into(),
+                ),
+                totem_show_hours: Some(true),
+                ..BranchInput::default()
             },
         )?;
         let mut service_ids = Vec::new();

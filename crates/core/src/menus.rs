@@ -131,7 +131,7 @@ pub fn on_totem(conn: &Connection, branch_id: &str) -> Result<Option<MenuDesignR
 }
 
 /// A picture reference: an image-store hash (64 lowercase hex digits), or empty to clear.
-fn picture(field: &str, v: &str) -> Result<Option<String>> {
+pub(crate) fn picture(field: &str, v: &str) -> Result<Option<String>> {
     let v = v.trim();
     if v.is_empty() {
         return Ok(None);

@@ -74,6 +74,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0012_catalog_overrides.sql",
         sql: include_str!("../../../migrations/0012_catalog_overrides.sql"),
     },
+    Migration {
+        version: 13,
+        name: "0013_totem.sql",
+        sql: include_str!("../../../migrations/0013_totem.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

@@ -375,12 +375,14 @@ async fn run_vision(
         slot.set(Phase::Stopped("el contador no dio sus eventos".into()));
         return;
     };
+    let tap = counter.preview_tap();
     slot.set(Phase::Running(counter));
     let mut delivery = tokio::spawn(forward(
         events,
         client,
         table.device_id.clone(),
         Some(spool),
+        Some(tap),
     ));
     let delivered = tokio::select! {
         d = &mut delivery => d,

@@ -355,6 +355,8 @@ pub async fn serve_with(
         let io = Guarded::new(stream, permit, limits.idle_timeout);
         let app = app.clone();
         let closing = closing_rx.clone();
+        // Without the `tls` feature the option is `Copy` (it can only be `None`).
+        #[cfg_attr(not(feature = "tls"), allow(clippy::clone_on_copy))]
         let tls = tls.clone();
         tokio::spawn(async move {
             match tls {

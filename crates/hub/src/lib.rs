@@ -24,6 +24,8 @@ pub mod menu;
 pub mod metrics;
 pub mod notify;
 pub mod openapi;
+#[cfg(feature = "vision")]
+pub mod previews;
 pub mod restore;
 pub mod routes;
 pub mod scheduler;

@@ -38,6 +38,9 @@ pub struct AppState {
     pub audio_players: Arc<
         std::sync::Mutex<std::collections::HashMap<String, crate::routes::audio::PlayerReport>>,
     >,
+    /// Camera previews relayed to admins while they watch (memory only).
+    #[cfg(feature = "vision")]
+    pub previews: Arc<crate::previews::Previews>,
 }
 
 impl AppState {
@@ -73,6 +76,8 @@ impl AppState {
             jobs,
             #[cfg(feature = "audio")]
             audio_players: Arc::default(),
+            #[cfg(feature = "vision")]
+            previews: Arc::default(),
         }
     }
 

@@ -143,6 +143,7 @@ async fn run_counter(args: RunArgs) -> anyhow::Result<()> {
     config.preview = args.preview_listen.is_some();
     let mut handle = VisionService::start(config);
     let events = handle.take_events().context("runner events")?;
+    let tap = handle.preview_tap();
     let handle = Arc::new(Mutex::new(Some(handle)));
     if let Some(addr) = args.preview_listen {
         let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -162,7 +163,7 @@ async fn run_counter(args: RunArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| crate::config::default_data_dir().join("parts"));
     let spool = Spool::for_device(&spool_dir, &device);
-    let mut delivery = tokio::spawn(forward(events, hub, device, Some(spool.clone())));
+    let mut delivery = tokio::spawn(forward(events, hub, device, Some(spool.clone()), Some(tap)));
     let delivered = tokio::select! {
         d = &mut delivery => d?,
         _ = crate::server::shutdown_signal() => {

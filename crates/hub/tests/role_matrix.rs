@@ -208,6 +208,12 @@ fn matrix() -> Vec<(&'static str, &'static str, Who)> {
         ("PUT", "/api/v1/vision/status", Only(VISION_WRITE)),
         ("GET", "/api/v1/vision/shifts", Only(VISION_READ)),
         ("PUT", "/api/v1/vision/shifts", Only(A)),
+        ("GET", "/api/v1/vision/preview/{device_id}", Only(ADMINS)),
+        (
+            "PUT",
+            "/api/v1/vision/preview/{device_id}",
+            Only(VISION_WRITE),
+        ),
         ("GET", "/api/v1/reports/visitors", Only(ADMINS)),
     ]);
     rows
@@ -221,6 +227,7 @@ fn concrete(path: &str) -> String {
         .replace("{action}", "pause")
         .replace("{name}", "nadie")
         .replace("{hash}", "0000000000000000")
+        .replace("{device_id}", "nadie")
 }
 
 /// A value of `schema` with every required field: right in shape, so a body is read and the

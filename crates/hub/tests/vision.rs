@@ -124,7 +124,7 @@ async fn the_runner_reports_visits_and_the_report_has_exact_figures() {
         .expect("totem signs in");
     let delivered = tokio::time::timeout(
         Duration::from_secs(120),
-        forward(events, totem, "totem-entrada".into(), None),
+        forward(events, totem, "totem-entrada".into(), None, None),
     )
     .await
     .expect("the folder is read within two minutes");
@@ -398,7 +398,7 @@ async fn a_missing_model_shows_as_model_error_in_the_hub() {
     let totem = HubClient::login(&hub.base, "totem", demo::DEMO_PASSWORD)
         .await
         .expect("login");
-    let delivery = tokio::spawn(forward(events, totem, "totem-caja".into(), None));
+    let delivery = tokio::spawn(forward(events, totem, "totem-caja".into(), None, None));
     let admin = hub.login("admin").await;
     let deadline = Instant::now() + Duration::from_secs(20);
     let cam = loop {
@@ -525,7 +525,7 @@ async fn visits_the_hub_refuses_are_dropped_instead_of_blocking_the_queue() {
         .expect("login");
     let delivered = tokio::time::timeout(
         Duration::from_secs(120),
-        forward(events, totem, "totem-reloj".into(), None),
+        forward(events, totem, "totem-reloj".into(), None, None),
     )
     .await
     .expect("delivery ends");
@@ -555,7 +555,13 @@ async fn visits_counted_while_the_hub_is_away_survive_a_restart_and_reach_it_lat
     let away = HubClient::new("http://127.0.0.1:1", "a-token".into()).expect("client");
     let first = tokio::time::timeout(
         Duration::from_secs(120),
-        forward(events, away, "totem-entrada".into(), Some(spool.clone())),
+        forward(
+            events,
+            away,
+            "totem-entrada".into(),
+            Some(spool.clone()),
+            None,
+        ),
     )
     .await
     .expect("the folder is read within two minutes");
@@ -575,6 +581,7 @@ async fn visits_counted_while_the_hub_is_away_survive_a_restart_and_reach_it_lat
         totem,
         "totem-entrada".into(),
         Some(spool.clone()),
+        None,
     )
     .await;
     assert_eq!((second.visits, second.undelivered), (2, 0));
@@ -587,4 +594,184 @@ async fn visits_counted_while_the_hub_is_away_survive_a_restart_and_reach_it_lat
     assert_eq!(r.body["figures"]["visitors"], 2, "{:?}", r.body);
     assert_eq!(r.body["figures"]["total_dwell_ms"], 19_000);
     hub.stop().await;
+}
+
+/// `GET /vision/preview/{device}` as raw bytes: (status, content type, body).
+async fn look(c: &Client, device: &str) -> (u16, String, Vec<u8>) {
+    let res = c
+        .http
+        .get(format!("{}/api/v1/vision/preview/{device}", c.base))
+        .bearer_auth(&c.token)
+        .send()
+        .await
+        .expect("request");
+    let status = res.status().as_u16();
+    let ty = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (status, ty, res.bytes().await.expect("body").to_vec())
+}
+
+async fn offer(c: &Client, device: &str, body: Vec<u8>) -> Answer {
+    let res = c
+        .http
+        .put(format!("{}/api/v1/vision/preview/{device}", c.base))
+        .bearer_auth(&c.token)
+        .header("content-type", "image/jpeg")
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let body = res.json().await.unwrap_or(Value::Null);
+    Answer {
+        status,
+        body,
+        headers,
+    }
+}
+
+/// The live preview an admin opens from the Visitors page: the real runner draws frames only once
+/// the hub says someone watches, the admin gets a real JPEG of the camera through the hub, and
+/// nothing is written to disk on either side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_watches_the_camera_through_the_hub() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    // Looking first: nothing to show yet, and the camera is now asked for frames.
+    let (status, _, body) = look(&admin, "totem-entrada").await;
+    assert_eq!(status, 404);
+    let err: Value = serde_json::from_slice(&body).expect("json error");
+    assert_eq!(err["error"]["code"], "preview_not_ready");
+
+    let frames = tempfile::tempdir().expect("tmp");
+    kidyboard_vision::demo::write_sequence(&photos(), frames.path()).expect("frames");
+    let mut config = RunnerConfig::new(SourceSpec::Dir(frames.path().to_path_buf()));
+    // In real time at 2 fps, as a camera would: the sequence lasts long enough to watch.
+    config.source_options = SourceOptions {
+        fps: 2,
+        realtime: true,
+        ..SourceOptions::default()
+    };
+    let mut runner = VisionService::start(config);
+    let events = runner.take_events().expect("events");
+    let tap = runner.preview_tap();
+    let totem = HubClient::login(&hub.base, "totem", demo::DEMO_PASSWORD)
+        .await
+        .expect("totem signs in");
+    let delivery = tokio::spawn(forward(
+        events,
+        totem,
+        "totem-entrada".into(),
+        None,
+        Some(tap),
+    ));
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let jpeg = loop {
+        let (status, ty, body) = look(&admin, "totem-entrada").await;
+        if status == 200 {
+            assert_eq!(ty, "image/jpeg");
+            break body;
+        }
+        assert_eq!(status, 404, "{}", String::from_utf8_lossy(&body));
+        assert!(Instant::now() < deadline, "no preview within a minute");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let file = frames.path().join("seen.jpg");
+    std::fs::write(&file, &jpeg).expect("write");
+    let frame = kidyboard_vision::Frame::open(&file, 0).expect("a real JPEG");
+    assert_eq!((frame.width, frame.height), (640, 480));
+    std::fs::remove_file(&file).expect("rm");
+
+    // The status the admin reads says the camera is being watched.
+    let cams = admin.get("/vision/status").await;
+    let cam = cams.body["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["device_id"] == "totem-entrada"))
+        .cloned()
+        .expect("camera listed");
+    assert_eq!(cam["preview_wanted"], true, "{cam}");
+
+    runner.stop();
+    let delivered = delivery.await.expect("delivery");
+    assert_eq!(delivered.undelivered, 0);
+    assert!(
+        pictures_under(&hub.dir).is_empty(),
+        "no picture in the hub's data directory: {:?}",
+        pictures_under(&hub.dir)
+    );
+}
+
+/// The relay's edges: only admins watch, only the counter's account sends, a frame nobody asked
+/// for is not kept, and what is not a JPEG (or too big, or badly named) is refused.
+#[tokio::test]
+async fn previews_are_for_admins_and_only_jpegs_are_relayed() {
+    let hub = TestHub::start().await;
+    let admin = hub.login("admin").await;
+    let viewer = hub.login("gerente").await;
+    let rec = hub.login("recepcion").await;
+    let totem = hub.login("totem").await;
+    let jpeg = {
+        let mut j = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        j.extend(std::iter::repeat_n(0u8, 64));
+        j.extend([0xFF, 0xD9]);
+        j
+    };
+
+    let r = offer(&totem, "caja", jpeg.clone()).await;
+    assert_eq!((r.status, &r.body["preview_wanted"]), (200, &json!(false)));
+    assert_eq!(
+        look(&admin, "caja").await.0,
+        404,
+        "a frame nobody asked for is dropped"
+    );
+
+    for who in [&rec, &totem] {
+        assert_eq!(look(who, "caja").await.0, 403);
+    }
+    assert_eq!(offer(&rec, "caja", jpeg.clone()).await.status, 403);
+
+    assert_eq!(
+        look(&viewer, "caja").await.0,
+        404,
+        "the read-only admin may watch"
+    );
+    let status = put(
+        &totem,
+        "/vision/status",
+        json!({"device_id": "caja", "state": "ok", "message": "", "source": "camera", "in_view": 0, "fps": 5.0}),
+    )
+    .await;
+    assert_eq!(status.status, 200, "{}", status.body);
+    assert_eq!(
+        status.body["preview_wanted"], true,
+        "the counter is asked for frames"
+    );
+    let r = offer(&totem, "caja", jpeg.clone()).await;
+    assert_eq!((r.status, &r.body["preview_wanted"]), (200, &json!(true)));
+    let (code, ty, body) = look(&viewer, "caja").await;
+    assert_eq!((code, ty.as_str(), body), (200, "image/jpeg", jpeg.clone()));
+
+    for (body, why) in [
+        (b"GIF89a not a jpeg".to_vec(), "not a JPEG"),
+        (Vec::new(), "empty"),
+        (jpeg[..20].to_vec(), "cut short"),
+    ] {
+        let r = offer(&totem, "caja", body).await;
+        assert_eq!(r.status, 422, "{why}: {}", r.body);
+        assert_eq!(r.body["error"]["field"], "body", "{why}");
+    }
+    let mut huge = jpeg.clone();
+    huge.splice(4..4, std::iter::repeat_n(0u8, 600 * 1024));
+    assert_eq!(offer(&totem, "caja", huge).await.status, 413);
+    let long = "c".repeat(65);
+    assert_eq!(offer(&totem, &long, jpeg.clone()).await.status, 422);
+    assert_eq!(look(&admin, &long).await.0, 422);
+    // Still the last good frame.
+    assert_eq!(look(&admin, "caja").await.2, jpeg);
 }

@@ -8034,6 +8034,142 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/vision/preview/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The camera's live preview for admins: its newest annotated frame (JPEG). Asking is what makes
+         *     the counter send frames (within a few seconds, for the next 15 s); frames stay in memory only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The camera's name, as its status lists it */
+                    device_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The newest frame */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/jpeg": number[];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description `preview_not_ready`: no frame yet; ask again in a second */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** A frame from the counter (`totem` role), kept only while an admin watches that camera. */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The camera's name */
+                    device_id: string;
+                };
+                cookie?: never;
+            };
+            /** @description One annotated frame */
+            requestBody: {
+                content: {
+                    "image/jpeg": number[];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreviewReceipt"];
+                    };
+                };
+                /** @description Sin sesión válida: falta el token, caducó o se revocó */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/vision/shifts": {
         parameters: {
             query?: never;
@@ -8979,10 +9115,18 @@ export interface components {
             id: string;
             /** @description What the receipt prints: the business's legal name, RFC, phone and a closing line. */
             legal_name?: string;
+            /** @description The totem's header logo (an uploaded image's hash; empty: the app's own mark). */
+            logo_image?: string;
             /** @description Whether the wall shows children's full names (otherwise first name and initial). */
             monitor_full_names?: boolean;
             name: string;
+            /** @description The week's opening hours, Monday first (set with the booking settings); read-only here. */
+            opening_hours?: components["schemas"]["DayHours"][];
             phone?: string;
+            promo_image?: string;
+            promo_text?: string;
+            /** @description One promotion slide on the totem (shown when it has a title). */
+            promo_title?: string;
             receipt_footer?: string;
             /**
              * Format: int64
@@ -9002,12 +9146,18 @@ export interface components {
             retention_months?: number;
             rfc?: string;
             timezone: string;
+            /** @description The totem's call to action under the QR code ("¡Reserva tu fiesta!"). */
+            totem_message?: string;
+            /** @description Whether the totem shows the opening hours. */
+            totem_show_hours?: boolean;
             updated_at: string;
             /**
              * Format: int64
              * @description Minutes before the end when the guardian is called ("quedan 5 minutos"; 0 = never).
              */
             warning_minutes?: number;
+            /** @description The store's WhatsApp number (ten digits), offered on the totem as a QR code. */
+            whatsapp?: string;
         };
         /** @description Fields to create a branch, or to change some of them (absent = unchanged). */
         BranchInput: {
@@ -9021,9 +9171,13 @@ export interface components {
             discount_limit_reception_percent?: number | null;
             folio_prefix?: string | null;
             legal_name?: string | null;
+            logo_image?: string | null;
             monitor_full_names?: boolean | null;
             name?: string | null;
             phone?: string | null;
+            promo_image?: string | null;
+            promo_text?: string | null;
+            promo_title?: string | null;
             receipt_footer?: string | null;
             /** Format: int64 */
             recount_threshold_cents?: number | null;
@@ -9033,8 +9187,11 @@ export interface components {
             retention_months?: number | null;
             rfc?: string | null;
             timezone?: string | null;
+            totem_message?: string | null;
+            totem_show_hours?: boolean | null;
             /** Format: int64 */
             warning_minutes?: number | null;
+            whatsapp?: string | null;
         };
         BranchList: {
             items: components["schemas"]["Branch"][];
@@ -10400,6 +10557,10 @@ export interface components {
             /** Format: int32 */
             w?: number | null;
         };
+        /** @description Whether an admin still watches the camera that sent a frame. */
+        PreviewReceipt: {
+            preview_wanted: boolean;
+        };
         Product: {
             active: boolean;
             barcode?: string | null;
@@ -11296,6 +11457,8 @@ export interface components {
             in_view: number;
             last_frame_at?: string | null;
             message: string;
+            /** @description An admin is watching this camera's live preview (the runner then sends frames). */
+            preview_wanted?: boolean;
             source: string;
             state: components["schemas"]["VisionState"];
             updated_at: string;
@@ -11569,6 +11732,7 @@ export type PlayerList = components['schemas']['PlayerList'];
 export type PlayerReport = components['schemas']['PlayerReport'];
 export type PlayerStatusInput = components['schemas']['PlayerStatusInput'];
 export type PreviewBody = components['schemas']['PreviewBody'];
+export type PreviewReceipt = components['schemas']['PreviewReceipt'];
 export type Product = components['schemas']['Product'];
 export type ProductInput = components['schemas']['ProductInput'];
 export type ProductList = components['schemas']['ProductList'];

@@ -541,8 +541,8 @@ pub struct BookingSettingsInput {
     pub refund_days: Option<i64>,
 }
 
-pub fn calendar(conn: &Connection, branch_id: &str) -> Result<Calendar> {
-    let tz = branches::timezone(conn, branch_id)?;
+/// The branch's opening hours, Monday first (each weekday's default until set).
+pub fn week(conn: &Connection, branch_id: &str) -> Result<[DayHours; 7]> {
     let mut week: [DayHours; 7] = std::array::from_fn(|i| DayHours::default_for(i as u8 + 1));
     let mut stmt = conn.prepare_cached(
         "SELECT weekday, opens, closes, closed FROM business_hours WHERE branch_id = ?1",
@@ -571,6 +571,12 @@ pub fn calendar(conn: &Connection, branch_id: &str) -> Result<Calendar> {
             closed,
         };
     }
+    Ok(week)
+}
+
+pub fn calendar(conn: &Connection, branch_id: &str) -> Result<Calendar> {
+    let tz = branches::timezone(conn, branch_id)?;
+    let week = week(conn, branch_id)?;
     let mut closed_days = BTreeMap::new();
     let mut stmt =
         conn.prepare_cached("SELECT day, reason FROM closed_days WHERE branch_id = ?1")?;

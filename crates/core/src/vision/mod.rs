@@ -62,7 +62,8 @@ struct CheckedVisit {
     ended_at: Millis,
 }
 
-fn device_name(field: &str, v: &str) -> Result<String> {
+/// A camera's name as runners report it (`totem`, `entrada`): a short single line.
+pub fn device_name(field: &str, v: &str) -> Result<String> {
     let name = validate::name(field, v)?;
     if name.len() > 64 {
         return Err(CoreError::validation(
@@ -233,6 +234,9 @@ pub struct VisionStatus {
     pub fps: f64,
     pub last_frame_at: Option<String>,
     pub updated_at: String,
+    /// An admin is watching this camera's live preview (the runner then sends frames).
+    #[serde(default)]
+    pub preview_wanted: bool,
 }
 
 /// Keeps a runner's latest status. Device telemetry, not a business change: it is overwritten
@@ -293,6 +297,7 @@ fn status_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VisionStatus> {
         fps: r.get(5)?,
         last_frame_at: r.get::<_, Option<i64>>(6)?.map(clock::to_rfc3339),
         updated_at: clock::to_rfc3339(r.get(7)?),
+        preview_wanted: false,
     })
 }
 

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 
 use super::{check_id, list_of};
 use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
@@ -87,6 +87,7 @@ pub async fn create_branch(
     ApiJson(input): ApiJson<BranchInput>,
 ) -> ApiResult<(StatusCode, Json<Branch>)> {
     auth.require(Permission::WriteCatalog)?;
+    uploaded_pictures(&st, &input).await?;
     let actor = auth.actor();
     let b = st
         .db(move |s| s.change(&actor, now_ms(), |tx| branches::create(tx, &input)))
@@ -103,11 +104,38 @@ pub async fn update_branch(
 ) -> ApiResult<Json<Branch>> {
     auth.require(Permission::WriteCatalog)?;
     check_id(&id)?;
+    uploaded_pictures(&st, &input).await?;
     let actor = auth.actor();
     let b = st
         .db(move |s| s.change(&actor, now_ms(), |tx| branches::update(tx, &id, &input)))
         .await?;
     Ok(Json(b))
+}
+
+/// The totem's logo and promotion picture must be pictures this hub holds (uploaded with
+/// `POST /images`), so the totem never shows a broken image.
+async fn uploaded_pictures(st: &AppState, input: &BranchInput) -> ApiResult<()> {
+    for (field, value) in [
+        ("logo_image", &input.logo_image),
+        ("promo_image", &input.promo_image),
+    ] {
+        let Some(hash) = value.as_deref().map(str::trim).filter(|h| !h.is_empty()) else {
+            continue;
+        };
+        let hash = hash.to_string();
+        let held = super::images::blocking(st.images.clone(), move |s| s.original(&hash))
+            .await
+            .map(|o| o.is_some())
+            // Not a hash at all: the core's check names the field.
+            .unwrap_or(true);
+        if !held {
+            return Err(ApiError::validation(
+                field,
+                "esa imagen no está en este hub: súbela primero",
+            ));
+        }
+    }
+    Ok(())
 }
 
 // ---- products ----

@@ -137,7 +137,7 @@ pub fn fetcher(config: &Config) -> kidyboard_images::UreqFetcher {
     })
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     images: Arc<ImageStore>,
     f: impl FnOnce(&ImageStore) -> kidyboard_images::Result<T> + Send + 'static,
 ) -> ApiResult<T> {

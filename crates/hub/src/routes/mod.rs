@@ -138,6 +138,8 @@ pub fn uploads(max_image_bytes: usize) -> OpenApiRouter<AppState> {
         .layer(axum::extract::DefaultBodyLimit::disable());
     #[cfg(feature = "audio")]
     let images = images.merge(audio::uploads());
+    #[cfg(feature = "vision")]
+    let images = images.merge(vision::uploads());
     images
 }
 

@@ -1,20 +1,27 @@
 //! The totem's visitor counter: visits and status from the vision runner, shifts, and the
 //! visitors report for admins. Only counts and durations arrive here, never an image.
 
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kidyboard_core::clock::now_ms;
 use kidyboard_core::vision::report::{self, VisitorsReport};
 use kidyboard_core::vision::shifts::{self, ShiftList};
 use kidyboard_core::vision::{self, VisionStatus, VisionStatusInput, VisitBatch, VisitBatchResult};
 use kidyboard_core::Permission;
+use serde::Serialize;
+use tower_http::limit::RequestBodyLimitLayer;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{list_of, today, DayRange};
 use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::previews::MAX_FRAME_BYTES;
 use crate::state::AppState;
 
 list_of!(VisionStatusList, VisionStatus);
@@ -26,6 +33,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(status, put_status))
         .routes(routes!(get_shifts, put_shifts))
         .routes(routes!(visitors))
+        .routes(routes!(preview))
+}
+
+/// The counter's preview frames: a JPEG body, with its own limit instead of the JSON one.
+pub fn uploads() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(offer_preview))
+        .layer(RequestBodyLimitLayer::new(MAX_FRAME_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::disable())
 }
 
 /// Admins read the counter; the totem reads what it reports.
@@ -58,9 +74,12 @@ pub async fn record_visits(
 pub async fn status(State(st): State<AppState>, auth: Auth) -> ApiResult<Json<VisionStatusList>> {
     may_read(&auth)?;
     let branch = st.store.branch_id().to_string();
-    let items = st
+    let mut items = st
         .db(move |s| s.read(|c| vision::statuses(c, &branch)))
         .await?;
+    for cam in &mut items {
+        cam.preview_wanted = st.previews.wanted(&cam.device_id);
+    }
     Ok(Json(VisionStatusList { items }))
 }
 
@@ -74,10 +93,74 @@ pub async fn put_status(
 ) -> ApiResult<Json<VisionStatus>> {
     auth.require(Permission::RecordVisits)?;
     let branch = st.store.branch_id().to_string();
-    Ok(Json(
-        st.db(move |s| s.write(|c| vision::put_status(c, &branch, &input, now_ms())))
-            .await?,
-    ))
+    let mut status = st
+        .db(move |s| s.write(|c| vision::put_status(c, &branch, &input, now_ms())))
+        .await?;
+    status.preview_wanted = st.previews.wanted(&status.device_id);
+    Ok(Json(status))
+}
+
+/// Whether an admin still watches the camera that sent a frame.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewReceipt {
+    pub preview_wanted: bool,
+}
+
+/// The camera's live preview for admins: its newest annotated frame (JPEG). Asking is what makes
+/// the counter send frames (within a few seconds, for the next 15 s); frames stay in memory only.
+#[utoipa::path(get, operation_id = "vision_preview", path = "/api/v1/vision/preview/{device_id}", tag = "vision",
+    params(("device_id" = String, Path, description = "The camera's name, as its status lists it")),
+    responses((status = 200, description = "The newest frame", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 403, body = ErrorBody),
+        (status = 404, description = "`preview_not_ready`: no frame yet; ask again in a second", body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn preview(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(device_id): Path<String>,
+) -> ApiResult<Response> {
+    auth.require(Permission::ReadReports)?;
+    let device = vision::device_name("device_id", &device_id)?;
+    let Some(jpeg) = st.previews.watch(&device) else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "preview_not_ready",
+            "la cámara todavía no envía la vista previa: tarda unos segundos",
+        ));
+    };
+    let mut res = jpeg.into_response();
+    let headers = res.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// A frame from the counter (`totem` role), kept only while an admin watches that camera.
+#[utoipa::path(put, operation_id = "offer_vision_preview", path = "/api/v1/vision/preview/{device_id}", tag = "vision",
+    params(("device_id" = String, Path, description = "The camera's name")),
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "One annotated frame"),
+    responses((status = 200, body = PreviewReceipt), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn offer_preview(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(device_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<PreviewReceipt>> {
+    auth.require(Permission::RecordVisits)?;
+    let device = vision::device_name("device_id", &device_id)?;
+    // A JPEG starts with its SOI marker and ends with EOI; anything else is not shown to anyone.
+    if body.len() < 4 || !body.starts_with(&[0xFF, 0xD8, 0xFF]) || !body.ends_with(&[0xFF, 0xD9]) {
+        return Err(ApiError::validation(
+            "body",
+            "la vista previa debe ser una imagen JPEG",
+        ));
+    }
+    Ok(Json(PreviewReceipt {
+        preview_wanted: st.previews.offer(&device, body),
+    }))
 }
 
 #[utoipa::path(get, operation_id = "vision_shifts", path = "/api/v1/vision/shifts", tag = "vision",

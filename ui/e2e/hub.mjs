@@ -37,7 +37,7 @@ export async function startHub({ dataDir = newDataDir(), port = 0, env = {} } = 
 }
 
 function spawnHub(dataDir, port, extraEnv) {
-  const child = spawn(HUB_BIN, ['serve', '--demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+  const child = spawn(HUB_BIN, ['serve', '--demo', '--demo-history', '0', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
     env: { ...process.env, KIDYBOARD_UI_DIR: join(UI_DIR, 'dist'), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

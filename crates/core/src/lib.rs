@@ -8,6 +8,7 @@ pub mod branches;
 pub mod clock;
 pub mod day_close;
 pub mod demo;
+pub mod demo_history;
 pub mod error;
 pub mod events;
 pub mod families;

@@ -38,6 +38,11 @@ pub enum Command {
         /// dir; a data dir made so keeps starting with --demo, a real store is refused.
         #[arg(long)]
         demo: bool,
+        /// With --demo: the days of past a new demo store starts with (check-ins, snacks,
+        /// visitors, closed days), so the dashboards and forecasts have something to show; 0 for
+        /// none.
+        #[arg(long, value_name = "DAYS", default_value_t = 42, value_parser = clap::value_parser!(u32).range(0..=400))]
+        demo_history: u32,
     },
     /// Manage staff accounts.
     User {
@@ -171,12 +176,16 @@ pub fn init_logging(json: bool) {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::load(cli.data_dir.as_deref())?;
     match cli.command {
-        Command::Serve { listen, demo } => {
+        Command::Serve {
+            listen,
+            demo,
+            demo_history,
+        } => {
             if let Some(l) = listen {
                 config.listen = l;
             }
             init_logging(config.log_json);
-            serve(config, demo).await
+            serve(config, demo.then_some(demo_history)).await
         }
         Command::User { command } => {
             init_logging(config.log_json);
@@ -322,27 +331,46 @@ fn open_store(config: &Config) -> anyhow::Result<Store> {
     Store::open(&config.database_path()).map_err(|e| crate::restore::explain_open_error(config, e))
 }
 
-async fn serve(config: Config, demo_mode: bool) -> anyhow::Result<()> {
+/// `demo`: `Some(days of history)` with `--demo`.
+async fn serve(config: Config, demo: Option<u32>) -> anyhow::Result<()> {
     let hub = Hub::bind(config).await?;
     let addr = hub.local_addr()?;
     let base = format!("http://{addr}");
     // Before announcing anything: a real store refuses --demo and the hub does not start.
-    let demo_start = if demo_mode {
+    let demo_start = if let Some(days) = demo {
         let store = hub.state.store.clone();
         let data_dir = hub.state.config.data_dir.clone();
-        Some(
-            tokio::task::spawn_blocking(move || demo::start(&store))
-                .await?
-                .with_context(|| format!("--demo en {}", data_dir.display()))?,
-        )
+        let (start, history) = tokio::task::spawn_blocking(move || {
+            let start = demo::start(&store)?;
+            // A demo store just loaded gets its past; one that already ran keeps its own.
+            let history = if start.catalogue_loaded && days > 0 {
+                Some(kidyboard_core::demo_history::generate(&store, days)?)
+            } else {
+                None
+            };
+            Ok::<_, kidyboard_core::CoreError>((start, history))
+        })
+        .await?
+        .with_context(|| format!("--demo en {}", data_dir.display()))?;
+        Some((start, history))
     } else {
         None
     };
     // The first line is for people and scripts alike: tests read the port from it.
     say!("Kidyboard hub listening on {base}");
-    if let Some(loaded) = demo_start {
+    if let Some((loaded, history)) = demo_start {
         if loaded.catalogue_loaded {
             say!("Demo catalogue loaded.");
+        }
+        if let Some(h) = history {
+            say!(
+                "Demo history: {} days ({} tickets, {} children, {} visitors counted, {} days closed).",
+                h.days,
+                h.tickets,
+                h.children,
+                h.visitors,
+                h.closings
+            );
         }
         say!("Demo users (password \"{}\"):", demo::DEMO_PASSWORD);
         for (username, _, role) in demo::DEMO_USERS {

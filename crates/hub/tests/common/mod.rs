@@ -107,10 +107,24 @@ pub fn kidyboard(dir: &Path) -> Command {
 }
 
 /// `kidyboard serve --demo` on `dir`, listening on `listen` (`127.0.0.1:0`: any port); answers
-/// the process and the URL its first line announces.
+/// the process and the URL its first line announces. Without the demo's past: tests start from
+/// an empty day and no history.
 pub fn serve_demo(dir: &Path, listen: &str) -> (Child, String) {
+    serve_demo_with_history(dir, listen, 0)
+}
+
+/// `serve --demo` with `days` of generated past.
+pub fn serve_demo_with_history(dir: &Path, listen: &str, days: u32) -> (Child, String) {
     let mut cmd = kidyboard(dir);
-    cmd.args(["serve", "--demo", "--listen", listen]);
+    let days = days.to_string();
+    cmd.args([
+        "serve",
+        "--demo",
+        "--demo-history",
+        &days,
+        "--listen",
+        listen,
+    ]);
     kidyboard_testkit::process::spawn_announcing(cmd)
 }
 

@@ -1,3 +1,4 @@
+import { live } from '../api/live.svelte';
 import { branches } from '../api/endpoints';
 import type { Branch } from '../api/types';
 
@@ -18,6 +19,31 @@ export function loadBranch(): Promise<void> {
       loading = null;
     });
   return loading;
+}
+
+/** Reads the branch again even if it was loaded (after an edit elsewhere). */
+export function reloadBranch(): Promise<void> {
+  loading = null;
+  return loadBranch();
+}
+
+/**
+ * Keeps `branch.current` up to date for a screen left on all day (the totem): reloaded when the
+ * live feed says the branch changed or the connection came back, and every few minutes anyway
+ * (the opening hours live with the booking settings, whose edits the feed does not announce).
+ */
+export function followBranch(everyMs = 5 * 60_000): () => void {
+  void reloadBranch();
+  const off = live.on((message) => {
+    if ((message.type === 'catalog.changed' && message.entity === 'branch') || message.type === 'hello' || message.type === 'resync') {
+      void reloadBranch();
+    }
+  });
+  const timer = setInterval(() => void reloadBranch(), everyMs);
+  return () => {
+    off();
+    clearInterval(timer);
+  };
 }
 
 /** Kidyboard's stores are in Mexico: until the branch answers, its capital's zone is the best guess. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Product, Service } from '../api/types';
-import { buildSlides, evenPages, menuChanged, shareSlides, slideDurationMs, slideKey } from './menuSlides';
+import type { Package, Product, Service } from '../api/types';
+import { buildSlides, evenPages, menuChanged, PACKAGES_PER_SLIDE, SERVICES_PER_SLIDE, shareSlides, slideDurationMs, slideKey } from './menuSlides';
 
 const service: Service = { id: 's', name: '1 hora de juego', description: '', duration_minutes: 60, price_cents: 15000, capacity: 0, active: true,
   extra_block_minutes: 15, extra_block_price_cents: 5000, grace_minutes: 5, created_at: '2026-11-22T18:00:00Z', updated_at: '2026-11-22T18:00:00Z' };
@@ -17,7 +17,7 @@ describe('buildSlides', () => {
   it('orders services, packages, then products by category in pages of eight', () => {
     const products = [...Array.from({ length: 10 }, (_, i) => product(i, 'Bebidas')), ...Array.from({ length: 7 }, (_, i) => product(50 + i, 'Snacks')), product(100, 'Snacks', false)];
     const slides = buildSlides([service], [], products);
-    expect(slides.map(slideKey)).toEqual(['services', 'products:Bebidas:1', 'products:Bebidas:2', 'products:Snacks:1']);
+    expect(slides.map(slideKey)).toEqual(['services:1', 'products:Bebidas:1', 'products:Bebidas:2', 'products:Snacks:1']);
     const [first, second] = [slides[1], slides[2]];
     expect(first?.kind === 'products' && first.items.length).toBe(5);
     expect(second?.kind === 'products' && second.items.length).toBe(5);
@@ -30,6 +30,31 @@ describe('buildSlides', () => {
     expect(evenPages(9, 8)).toEqual([5, 4]);
     expect(evenPages(3, 8)).toEqual([3]);
     expect(evenPages(0, 8)).toEqual([]);
+  });
+
+  it('fills slides evenly for any count: the fewest slides, sizes one apart at most, none over capacity', () => {
+    for (let perSlide = 1; perSlide <= 12; perSlide++) {
+      for (let count = 0; count <= 100; count++) {
+        const sizes = evenPages(count, perSlide);
+        const where = `${count} items, ${perSlide} a slide: ${sizes.join(' + ')}`;
+        expect(sizes.length, where).toBe(Math.ceil(count / perSlide));
+        expect(sizes.reduce((a, b) => a + b, 0), where).toBe(count);
+        if (count) {
+          expect(Math.max(...sizes) - Math.min(...sizes), where).toBeLessThanOrEqual(1);
+          expect(Math.max(...sizes), where).toBeLessThanOrEqual(perSlide);
+        }
+      }
+    }
+  });
+
+  it('splits many services and packages evenly too, with the promotion after play time', () => {
+    const services = Array.from({ length: SERVICES_PER_SLIDE + 1 }, (_, i) => ({ ...service, id: `s${i}` }));
+    const pkg = (i: number): Package => ({ id: `k${i}`, name: `K${i}`, description: '', price_cents: 1000, active: true, items: [] } as unknown as Package);
+    const packages = Array.from({ length: PACKAGES_PER_SLIDE + 2 }, (_, i) => pkg(i));
+    const slides = buildSlides(services, packages, [], false, { title: '2×1 los martes', text: '', image: '' });
+    expect(slides.map(slideKey)).toEqual(['services:1', 'services:2', 'promo', 'packages:1', 'packages:2']);
+    expect(slides.map((s) => (s.kind === 'promo' ? 0 : s.items.length))).toEqual([5, 4, 0, 4, 4]);
+    expect(buildSlides([service], [], [], false, { title: '  ', text: 'sin título', image: '' }).map(slideKey)).toEqual(['services:1']);
   });
 
   it('shares slides between small categories as evenly as the fewest slides allow', () => {

@@ -1,14 +1,27 @@
 import type { Package, Product, Service } from '../api/types';
 
 // The totem's menu as a sequence of slides built from the live catalogue: play time first (what
-// parents come for), then packages, then the kidibar by category, a screenful at a time.
+// parents come for), then the branch's promotion, packages, then the kidibar by category, a
+// screenful at a time. Whatever runs past a screen is split over as few slides as hold it, the
+// same number on each (±1), so no slide is full beside a nearly empty one.
 
 export type Slide =
-  | { kind: 'services'; items: Service[] }
-  | { kind: 'packages'; items: Package[] }
+  | { kind: 'services'; items: Service[]; page: number; pages: number }
+  | { kind: 'promo'; promo: Promo }
+  | { kind: 'packages'; items: Package[]; page: number; pages: number }
   | { kind: 'products'; categories: (string | null)[]; items: Product[]; page: number; pages: number };
 
+/** The branch's promotion slide: shown when it has a title. `image` is an uploaded picture's hash. */
+export interface Promo {
+  title: string;
+  text: string;
+  image: string;
+}
+
 export const PRODUCTS_PER_SLIDE = 8;
+/** Play-time offers on a screen (two rows of four) and packages (two rows of three: they list what they hold). */
+export const SERVICES_PER_SLIDE = 8;
+export const PACKAGES_PER_SLIDE = 6;
 
 /**
  * What a customer can order now: active, and in stock unless the branch sells below zero (then a
@@ -53,12 +66,20 @@ export function shareSlides(sizes: readonly number[], perSlide: number): number[
   return pack(perSlide);
 }
 
-export function buildSlides(services: readonly Service[], packages: readonly Package[], products: readonly Product[], allowNegativeStock = false): Slide[] {
+/** `items` cut into the sizes `evenPages` gives. */
+function paged<T>(items: readonly T[], perSlide: number): { items: T[]; page: number; pages: number }[] {
+  const sizes = evenPages(items.length, perSlide);
+  let start = 0;
+  return sizes.map((size, i) => ({ items: items.slice(start, (start += size)), page: i + 1, pages: sizes.length }));
+}
+
+export function buildSlides(
+  services: readonly Service[], packages: readonly Package[], products: readonly Product[], allowNegativeStock = false, promo: Promo | null = null,
+): Slide[] {
   const slides: Slide[] = [];
-  const activeServices = services.filter((s) => s.active);
-  const activePackages = packages.filter((p) => p.active);
-  if (activeServices.length) slides.push({ kind: 'services', items: activeServices });
-  if (activePackages.length) slides.push({ kind: 'packages', items: activePackages });
+  for (const page of paged(services.filter((s) => s.active), SERVICES_PER_SLIDE)) slides.push({ kind: 'services', ...page });
+  if (promo?.title.trim()) slides.push({ kind: 'promo', promo });
+  for (const page of paged(packages.filter((p) => p.active), PACKAGES_PER_SLIDE)) slides.push({ kind: 'packages', ...page });
 
   const byCategory = new Map<string | null, Product[]>();
   for (const p of products) {
@@ -83,11 +104,7 @@ export function buildSlides(services: readonly Service[], packages: readonly Pac
     }
     shareSmall();
     // Ten drinks are two slides of five, not a full slide and a nearly empty one.
-    const sizes = evenPages(items.length, PRODUCTS_PER_SLIDE);
-    let start = 0;
-    for (const [page, size] of sizes.entries()) {
-      slides.push({ kind: 'products', categories: [category], items: items.slice(start, (start += size)), page: page + 1, pages: sizes.length });
-    }
+    for (const page of paged(items, PRODUCTS_PER_SLIDE)) slides.push({ kind: 'products', categories: [category], ...page });
   }
   shareSmall();
   return slides;
@@ -95,7 +112,8 @@ export function buildSlides(services: readonly Service[], packages: readonly Pac
 
 /** A stable key so a catalogue reload keeps showing the same slide instead of jumping to the first. */
 export function slideKey(slide: Slide): string {
-  return slide.kind === 'products' ? `products:${slide.categories.join('+')}:${slide.page}` : slide.kind;
+  if (slide.kind === 'products') return `products:${slide.categories.join('+')}:${slide.page}`;
+  return slide.kind === 'promo' ? 'promo' : `${slide.kind}:${slide.page}`;
 }
 
 // ── Slides drawn by the hub ──

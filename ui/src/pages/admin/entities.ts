@@ -9,7 +9,7 @@ import { formatMXN } from '../../lib/money';
 // How each catalogue entity appears in admin: its table columns and its form fields. Form field
 // names are the API's own, so a {field} in a hub error points straight at the input to highlight.
 
-export type FieldKind = 'text' | 'textarea' | 'money' | 'int' | 'bool' | 'select' | 'password' | 'items' | 'image' | 'note' | 'color';
+export type FieldKind = 'text' | 'textarea' | 'money' | 'int' | 'bool' | 'select' | 'password' | 'items' | 'image' | 'picture' | 'note' | 'color';
 export type FormValue = string | number | boolean | null | PackageItem[];
 export type FormValues = Record<string, FormValue>;
 
@@ -26,6 +26,8 @@ export interface FieldDef {
   hint?: MessageKey;
   /** An `items` field that holds products only (a party package's), not services. */
   productsOnly?: boolean;
+  /** A text field's longest value, as the hub allows it. */
+  maxLength?: number;
 }
 
 export interface Column<T> {
@@ -64,7 +66,7 @@ export function formBody(fields: FieldDef[], values: FormValues, creating: boole
     const v = values[f.name] ?? null;
     if (f.kind === 'password') {
       if (str(v)) out[f.name] = v;
-    } else if (f.kind === 'text' || f.kind === 'textarea' || f.kind === 'image') {
+    } else if (f.kind === 'text' || f.kind === 'textarea' || f.kind === 'image' || f.kind === 'picture') {
       // On a change, empty text is sent as "" (the hub clears the field); null would keep it.
       out[f.name] = creating ? str(v) : typeof v === 'string' ? v.trim() : null;
     } else if (f.kind === 'select' || f.kind === 'color') out[f.name] = str(v);
@@ -201,6 +203,15 @@ const branchFields: FieldDef[] = [
   { name: 'rfc', label: 'field.rfc', kind: 'text', hint: 'field.rfcHint' },
   { name: 'phone', label: 'field.phone', kind: 'text' },
   { name: 'receipt_footer', label: 'field.receiptFooter', kind: 'textarea' },
+  // What the totem shows besides the menu (its opening hours come from the party bookings' week).
+  { name: 'totem', label: 'field.totemNote', kind: 'note' },
+  { name: 'logo_image', label: 'field.logoImage', kind: 'picture', hint: 'field.logoImageHint' },
+  { name: 'whatsapp', label: 'field.whatsapp', kind: 'text', hint: 'field.whatsappHint' },
+  { name: 'totem_message', label: 'field.totemMessage', kind: 'text', hint: 'field.totemMessageHint', maxLength: 80 },
+  { name: 'totem_show_hours', label: 'field.totemShowHours', kind: 'bool', hint: 'field.totemShowHoursHint' },
+  { name: 'promo_title', label: 'field.promoTitle', kind: 'text', hint: 'field.promoTitleHint', maxLength: 60 },
+  { name: 'promo_text', label: 'field.promoText', kind: 'textarea', maxLength: 240 },
+  { name: 'promo_image', label: 'field.promoImage', kind: 'picture' },
 ];
 
 export const branchConfig: EntityConfig<Branch> = {
@@ -217,8 +228,10 @@ export const branchConfig: EntityConfig<Branch> = {
     warning_minutes: 5, retention_months: 24, monitor_full_names: false,
     refund_free_below_cents: null, recount_threshold_cents: null, discount_limit_reception_percent: null,
     discount_limit_kidibar_percent: null, legal_name: '', rfc: '', phone: '', receipt_footer: '',
+    logo_image: '', whatsapp: '', totem_message: '', totem_show_hours: false, promo_title: '', promo_text: '', promo_image: '',
   }),
-  fromRow: (b) => ({ ...b }),
+  // The opening hours are read-only here (they are the booking settings' week).
+  fromRow: ({ opening_hours: _hours, ...b }) => ({ ...b }),
   toBody: (v, creating) => {
     const out = formBody(branchFields, v, creating);
     // An RFC is written in capitals (the hub checks it as the SAT writes it).

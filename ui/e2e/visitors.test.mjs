@@ -2,9 +2,11 @@
 // conversion beside sales, a camera whose model failed with the hint to fix it, a working camera
 // with its count and last report, and how to add a camera with the desktop app (never a command
 // line). Admins edit the shifts (the hub's complaint shows by the field it names; the chart
-// follows a save); a read-only admin sees them without controls.
+// follows a save); a read-only admin sees them without controls. Admins watch a camera's live
+// picture, relayed by the hub from memory while someone watches.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { call, items, login } from './api.mjs';
 import { DESK, launchBrowser, openAs, screenProblems, screenshot, WALL } from './browser.mjs';
@@ -187,4 +189,78 @@ test('admins edit the shifts, the hub’s complaint shows by its field, the char
   assert.deepEqual(await screenProblems(v), [], 'the read-only list fits at 1366×768');
   assert.deepEqual(viewer.errors.map(String), [], 'no script errors');
   await viewer.context.close();
+});
+
+const JPEG = new URL('../../crates/images/tests/data/grace_hopper.jpg', import.meta.url); // 512×600
+
+/** What a counter does while someone watches: PUTs its newest frame, answered {preview_wanted}. */
+async function sendFrame(base, token, deviceId) {
+  const res = await fetch(`${base}/api/v1/vision/preview/${deviceId}`, {
+    method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg' }, body: readFileSync(JPEG),
+  });
+  assert.ok(res.ok, `the hub takes the frame: ${res.status} ${await res.clone().text()}`);
+  return res.json();
+}
+
+test('an admin watches a camera live («Ver cámara»), a read-only admin too; polling stops when it is closed', { timeout: 120_000 }, async () => {
+  const totem = await login(hub.url, 'totem');
+  const device = 'totem-vista';
+  const status = { device_id: device, state: 'ok', message: '', source: 'camera:0', in_view: 1, fps: 4 };
+  await call(hub.url, totem, 'PUT', '/vision/status', status);
+
+  const admin = await openAs(browser, hub.url, 'admin', DESK);
+  const a = admin.page;
+  await a.click('[data-testid=tab-visitors]');
+  const card = a.locator('[data-testid=vis-camera]', { hasText: device });
+  await card.waitFor({ timeout: 10_000 });
+  assert.match((await card.locator('[data-testid=vis-preview]').textContent()) ?? '', /no se guarda/, 'the card says the picture is not stored');
+  await card.locator('[data-testid=vis-preview-open]').click();
+  await card.locator('[data-testid=vis-preview-waiting]', { hasText: 'Esperando la imagen de la cámara…' }).waitFor({ timeout: 5000 });
+
+  // Asking made the hub want frames from that counter: its next status answer says so.
+  const answer = await call(hub.url, totem, 'PUT', '/vision/status', status);
+  assert.equal(answer.preview_wanted, true, 'the counter is told an admin is watching');
+  assert.equal((await sendFrame(hub.url, totem, device)).preview_wanted, true);
+  const image = card.locator('[data-testid=vis-preview-image]');
+  await image.waitFor({ timeout: 5000 });
+  assert.equal(await image.evaluate((img) => img.decode().then(() => img.naturalWidth)), 512, 'the camera’s JPEG shows at its own width');
+  await screenshot(a, 'admin-visitors-preview');
+  assert.deepEqual(await screenProblems(a), [], 'the open preview fits at 1366×768');
+
+  // Closed, it stops asking.
+  const asked = [];
+  a.on('request', (r) => r.url().includes('/vision/preview/') && asked.push(r.url()));
+  await card.locator('[data-testid=vis-preview-close]').click();
+  await image.waitFor({ state: 'detached' });
+  await a.waitForTimeout(2500);
+  assert.deepEqual(asked, [], 'no frame is asked for once the preview is closed');
+  assert.deepEqual(admin.errors.map(String), [], 'no script errors');
+  await admin.context.close();
+
+  // A read-only admin (gerente) may watch too.
+  const viewer = await openAs(browser, hub.url, 'gerente', DESK);
+  const v = viewer.page;
+  await v.click('[data-testid=tab-visitors]');
+  const seen = v.locator('[data-testid=vis-camera]', { hasText: device });
+  await seen.locator('[data-testid=vis-preview-open]').click();
+  await v.waitForTimeout(1200);
+  await sendFrame(hub.url, totem, device);
+  const frame = seen.locator('[data-testid=vis-preview-image]');
+  await frame.waitFor({ timeout: 5000 });
+  assert.equal(await frame.evaluate((img) => img.decode().then(() => img.naturalWidth)), 512);
+  // Leaving the page stops the polling too.
+  const later = [];
+  v.on('request', (r) => r.url().includes('/vision/preview/') && later.push(r.url()));
+  await v.click('[data-testid=tab-dashboard]');
+  await v.waitForTimeout(2500);
+  assert.deepEqual(later, [], 'no frame is asked for once the page is left');
+  assert.deepEqual(viewer.errors.map(String), [], 'no script errors');
+  await viewer.context.close();
+
+  // Reception has no admin pages, so no camera to open.
+  const desk = await openAs(browser, hub.url, 'recepcion', DESK);
+  await desk.page.goto(`${hub.url}/admin/visitors`);
+  await desk.page.waitForTimeout(1000);
+  assert.equal(await desk.page.locator('[data-testid=vis-preview-open]').count(), 0, '«Ver cámara» is not there for reception');
+  await desk.context.close();
 });

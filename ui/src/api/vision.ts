@@ -1,4 +1,4 @@
-import { request } from './client';
+import { request, requestBlob } from './client';
 import type { components } from './openapi.gen';
 
 // The totem's visitor counter: shapes straight from the hub's OpenAPI document, so they cannot drift.
@@ -23,3 +23,8 @@ export const vision = {
   shifts: () => request<{ items: Shift[] }>('GET', '/vision/shifts'),
   saveShifts: (items: Shift[]) => request<{ items: Shift[] }>('PUT', '/vision/shifts', { items }),
 };
+
+/** The camera's newest annotated frame (JPEG), or ApiError 404 `preview_not_ready` until it sends one. */
+export async function cameraPreview(deviceId: string, signal?: AbortSignal): Promise<Blob> {
+  return (await requestBlob('GET', `/vision/preview/${encodeURIComponent(deviceId)}`, undefined, signal)).blob;
+}

@@ -122,6 +122,10 @@ test('the totem shows the branch’s logo, promotion, opening hours and a WhatsA
   await t.waitForTimeout(900);
   await screenshot(t, 'totem-promo-1920');
   assert.deepEqual(await screenProblems(t), [], 'the promotion slide fits at 1920×1080');
+  await t.setViewportSize(DESK);
+  await screenshot(t, 'totem-promo-1366');
+  assert.deepEqual(await screenProblems(t), [], 'and on a 1366×768 screen');
+  await t.setViewportSize(WALL);
 
   // Edits reach the running totem through the live feed.
   await call(hub.url, token, 'PATCH', `/branches/${branch.id}`, { totem_message: '¡Pregunta por tu fiesta!', whatsapp: '' });

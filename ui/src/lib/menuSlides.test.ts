@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Package, Product, Service } from '../api/types';
-import { buildSlides, evenPages, menuChanged, PACKAGES_PER_SLIDE, SERVICES_PER_SLIDE, shareSlides, slideDurationMs, slideKey } from './menuSlides';
+import { buildSlides, evenPages, menuChanged, offerColumns, PACKAGES_PER_SLIDE, SERVICES_PER_SLIDE, shareSlides, slideDurationMs, slideKey } from './menuSlides';
 
 const service: Service = { id: 's', name: '1 hora de juego', description: '', duration_minutes: 60, price_cents: 15000, capacity: 0, active: true,
   extra_block_minutes: 15, extra_block_price_cents: 5000, grace_minutes: 5, created_at: '2026-11-22T18:00:00Z', updated_at: '2026-11-22T18:00:00Z' };
@@ -47,13 +47,17 @@ describe('buildSlides', () => {
     }
   });
 
+  it('lays offers out in at most two rows', () => {
+    expect([1, 2, 3, 4, 5, 6].map(offerColumns)).toEqual([1, 2, 3, 2, 3, 3]);
+  });
+
   it('splits many services and packages evenly too, with the promotion after play time', () => {
     const services = Array.from({ length: SERVICES_PER_SLIDE + 1 }, (_, i) => ({ ...service, id: `s${i}` }));
     const pkg = (i: number): Package => ({ id: `k${i}`, name: `K${i}`, description: '', price_cents: 1000, active: true, items: [] } as unknown as Package);
     const packages = Array.from({ length: PACKAGES_PER_SLIDE + 2 }, (_, i) => pkg(i));
     const slides = buildSlides(services, packages, [], false, { title: '2×1 los martes', text: '', image: '' });
     expect(slides.map(slideKey)).toEqual(['services:1', 'services:2', 'promo', 'packages:1', 'packages:2']);
-    expect(slides.map((s) => (s.kind === 'promo' ? 0 : s.items.length))).toEqual([5, 4, 0, 4, 4]);
+    expect(slides.map((s) => (s.kind === 'promo' ? 0 : s.items.length))).toEqual([4, 3, 0, 4, 4]);
     expect(buildSlides([service], [], [], false, { title: '  ', text: 'sin título', image: '' }).map(slideKey)).toEqual(['services:1']);
   });
 

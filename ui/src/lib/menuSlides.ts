@@ -19,9 +19,14 @@ export interface Promo {
 }
 
 export const PRODUCTS_PER_SLIDE = 8;
-/** Play-time offers on a screen (two rows of four) and packages (two rows of three: they list what they hold). */
-export const SERVICES_PER_SLIDE = 8;
+/** Play-time offers and packages on a screen: two rows of three at most, still readable on a laptop. */
+export const SERVICES_PER_SLIDE = 6;
 export const PACKAGES_PER_SLIDE = 6;
+
+/** Columns for `count` offers: one row up to three, else two rows as even as they go. */
+export function offerColumns(count: number): number {
+  return count <= 3 ? Math.max(1, count) : Math.ceil(count / 2);
+}
 
 /**
  * What a customer can order now: active, and in stock unless the branch sells below zero (then a

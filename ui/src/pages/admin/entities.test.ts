@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Branch } from '../../api/types';
 import { branchConfig, productConfig, serviceConfig } from './entities';
 
 describe('product form body', () => {
@@ -46,5 +47,16 @@ describe('IVA, extra time and the branch’s settings', () => {
     const body = branchConfig.toBody({ ...branchConfig.empty(), name: 'Centro', capacity: 35, warning_minutes: 10, retention_months: 12, monitor_full_names: true }, false);
     expect(body).toMatchObject({ capacity: 35, warning_minutes: 10, retention_months: 12, monitor_full_names: true });
     expect('venue' in body).toBe(false);
+  });
+
+  it('sends the totem’s face (pictures by hash, cleared as ""), never the read-only opening hours', () => {
+    const hours = [{ weekday: 1, opens: '10:00', closes: '20:00', closed: false }];
+    const values = branchConfig.fromRow({ ...branchConfig.empty(), id: 'b1', opening_hours: hours } as unknown as Branch);
+    expect('opening_hours' in values).toBe(false);
+    const body = branchConfig.toBody({
+      ...values, logo_image: 'ab'.repeat(32), promo_image: '', whatsapp: ' 55 1234 5678 ', totem_message: '¡Ven!', promo_title: '2×1', totem_show_hours: true,
+    }, false);
+    expect(body).toMatchObject({ logo_image: 'ab'.repeat(32), promo_image: '', whatsapp: '55 1234 5678', totem_message: '¡Ven!', promo_title: '2×1', promo_text: '', totem_show_hours: true });
+    expect('totem' in body || 'opening_hours' in body).toBe(false);
   });
 });

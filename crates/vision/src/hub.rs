@@ -10,7 +10,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::error::{Result, VisionError};
-use crate::runner::{RunnerEvent, RunnerStatus};
+use crate::runner::{PreviewTap, RunnerEvent, RunnerStatus};
 use crate::spool::{self, Spool};
 use crate::tracker::FinishedVisit;
 
@@ -61,6 +61,46 @@ impl HubClient {
         };
         Ok(self.hub.put_json("/api/v1/vision/status", &body).await?)
     }
+
+    /// Hands the hub one preview frame for the admin watching; answers whether they still are.
+    pub async fn put_preview(&self, device_id: &str, jpeg: Vec<u8>) -> Result<bool> {
+        let path = format!(
+            "/api/v1/vision/preview/{}",
+            kidyboard_client::path_segment(device_id)
+        );
+        let reply: Value = self.hub.put_bytes(&path, "image/jpeg", jpeg).await?;
+        Ok(reply["preview_wanted"].as_bool().unwrap_or(false))
+    }
+}
+
+/// How often a watched preview is sent: enough to aim a camera, little for the network.
+const PREVIEW_SEND_EVERY: Duration = Duration::from_millis(700);
+
+/// While the hub says an admin is watching, sends the runner's newest preview frame (each frame
+/// once) until the hub says nobody is.
+async fn relay_previews(hub: HubClient, device_id: String, tap: PreviewTap) {
+    let mut tick = tokio::time::interval(PREVIEW_SEND_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_sent: Option<std::sync::Arc<Vec<u8>>> = None;
+    loop {
+        tick.tick().await;
+        if !tap.wanted() {
+            last_sent = None;
+            continue;
+        }
+        let Some(frame) = tap.latest() else { continue };
+        if last_sent
+            .as_ref()
+            .is_some_and(|l| std::sync::Arc::ptr_eq(l, &frame))
+        {
+            continue;
+        }
+        match hub.put_preview(&device_id, frame.as_ref().clone()).await {
+            Ok(still) => tap.want(still),
+            Err(e) => tracing::debug!("vision: preview not delivered: {e}"),
+        }
+        last_sent = Some(frame);
+    }
 }
 
 /// What the forwarder delivered, for the command's summary.
@@ -75,12 +115,20 @@ pub struct Delivered {
 /// Forwards the runner's events to the hub until the runner ends, then tries a few more times to
 /// deliver what is left. With a [`Spool`], visits left by an earlier run are delivered first and
 /// every visit waiting for the hub is kept in that file until the hub has it.
+///
+/// With a [`PreviewTap`], the hub's answers to the status say when an admin watches the camera;
+/// frames then go to the hub (in memory there too) until nobody does.
 pub async fn forward(
     mut events: UnboundedReceiver<RunnerEvent>,
     hub: HubClient,
     device_id: String,
     spool: Option<Spool>,
+    tap: Option<PreviewTap>,
 ) -> Delivered {
+    let relay = tap.clone().map(|tap| {
+        let (hub, device_id) = (hub.clone(), device_id.clone());
+        AbortOnDrop(tokio::spawn(relay_previews(hub, device_id, tap)))
+    });
     let mut pending: Vec<FinishedVisit> = spool.as_ref().map(Spool::load).unwrap_or_default();
     if !pending.is_empty() {
         tracing::info!(
@@ -131,11 +179,14 @@ pub async fn forward(
                 keep(&mut pending);
             }
             Some(RunnerEvent::Visits(_)) => {}
-            Some(RunnerEvent::Status(s)) => {
-                if let Err(e) = hub.put_status(&device_id, &s).await {
-                    tracing::warn!("vision: status not delivered: {e}");
+            Some(RunnerEvent::Status(s)) => match hub.put_status(&device_id, &s).await {
+                Ok(reply) => {
+                    if let Some(tap) = &tap {
+                        tap.want(reply["preview_wanted"].as_bool().unwrap_or(false));
+                    }
                 }
-            }
+                Err(e) => tracing::warn!("vision: status not delivered: {e}"),
+            },
             None => break,
         }
         if retry_at.is_none() && !pending.is_empty() {
@@ -168,10 +219,20 @@ pub async fn forward(
             }
         }
     }
+    drop(relay);
     Delivered {
         visits: delivered,
         refused,
         undelivered: pending.len(),
+    }
+}
+
+/// Stops the preview relay when delivery ends, however it ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

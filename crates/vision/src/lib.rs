@@ -24,7 +24,9 @@ pub mod tracker;
 pub use detector::{Detection, DetectorOptions, FaceDetector};
 pub use error::{Result, VisionError};
 pub use frame::Frame;
-pub use runner::{RunnerConfig, RunnerEvent, RunnerStatus, VisionHandle, VisionService};
+pub use runner::{
+    PreviewTap, RunnerConfig, RunnerEvent, RunnerStatus, VisionHandle, VisionService,
+};
 pub use runtime::ModelPaths;
 pub use source::{SourceOptions, SourceSpec};
 pub use tracker::{FinishedVisit, Tracker, TrackerOptions};

@@ -76,6 +76,8 @@ struct Shared {
     stop: AtomicBool,
     wake: (Mutex<bool>, Condvar),
     preview: Mutex<Option<Arc<Vec<u8>>>>,
+    /// An admin is watching the preview through the hub (see [`PreviewTap`]).
+    preview_wanted: AtomicBool,
 }
 
 pub struct VisionService;
@@ -97,6 +99,7 @@ impl VisionService {
             stop: AtomicBool::new(false),
             wake: (Mutex::new(false), Condvar::new()),
             preview: Mutex::new(None),
+            preview_wanted: AtomicBool::new(false),
         });
         let (tx, rx) = unbounded_channel();
         let thread_shared = shared.clone();
@@ -141,6 +144,13 @@ impl VisionHandle {
         lock(&self.shared.preview).clone()
     }
 
+    /// The hub's side of the preview: whether someone watches, and the latest frame to send.
+    pub fn preview_tap(&self) -> PreviewTap {
+        PreviewTap {
+            shared: self.shared.clone(),
+        }
+    }
+
     /// Cuts the current back-off short (the admin pressed "retry").
     pub fn retry_now(&self) {
         let (flag, cv) = &self.shared.wake;
@@ -169,6 +179,32 @@ impl VisionHandle {
 impl Drop for VisionHandle {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// The preview as the hub relays it: frames are drawn only while an admin watches (the hub says
+/// so in its answers), kept in memory only, and dropped when nobody does.
+#[derive(Clone)]
+pub struct PreviewTap {
+    shared: Arc<Shared>,
+}
+
+impl PreviewTap {
+    /// Whether an admin is watching; when they stop, the last frame is forgotten.
+    pub fn want(&self, wanted: bool) {
+        let was = self.shared.preview_wanted.swap(wanted, Ordering::SeqCst);
+        if was && !wanted {
+            *lock(&self.shared.preview) = None;
+        }
+    }
+
+    pub fn wanted(&self) -> bool {
+        self.shared.preview_wanted.load(Ordering::SeqCst)
+    }
+
+    /// The latest annotated frame (JPEG), if one was drawn.
+    pub fn latest(&self) -> Option<Arc<Vec<u8>>> {
+        lock(&self.shared.preview).clone()
     }
 }
 
@@ -360,7 +396,8 @@ impl Runner {
             if !left.is_empty() {
                 let _ = self.events.send(RunnerEvent::Visits(left));
             }
-            if self.config.preview && last_preview.is_none_or(|t| t.elapsed() >= PREVIEW_EVERY) {
+            let drawing = self.config.preview || self.shared.preview_wanted.load(Ordering::SeqCst);
+            if drawing && last_preview.is_none_or(|t| t.elapsed() >= PREVIEW_EVERY) {
                 last_preview = Some(Instant::now());
                 if let Some(jpeg) = preview::annotate(&frame, &faces, tracker) {
                     *lock(&self.shared.preview) = Some(Arc::new(jpeg));

@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_device_health.sql",
         sql: include_str!("../migrations/0007_device_health.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_reports.sql",
+        sql: include_str!("../migrations/0008_reports.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

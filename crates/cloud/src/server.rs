@@ -81,6 +81,8 @@ pub fn routes() -> OpenApiRouter<CloudState> {
         .routes(routes!(routes::dashboard::branches))
         .routes(routes!(routes::dashboard::branches_file))
         .routes(routes!(routes::dashboard::day_closings))
+        .routes(routes!(routes::insights::heatmap))
+        .routes(routes!(routes::insights::top_products))
         .routes(routes!(
             routes::alerts::get_settings,
             routes::alerts::put_settings
@@ -249,6 +251,6 @@ mod tests {
                 .count()
             })
             .sum();
-        assert_eq!(operations, 50, "every cloud route is in the document");
+        assert_eq!(operations, 52, "every cloud route is in the document");
     }
 }

@@ -383,3 +383,361 @@ async fn tijuana_across_daylight_saving_and_cancun_report_their_own_days() {
     }
     drop(workers);
 }
+
+/// The hub's reports across branches give, branch by branch, exactly what each hub's own reports
+/// say of the same days: weeks of a store's ordinary life (the demo's generated past) in
+/// Tijuana and in Cancún, plus a refund, synced; the heatmap on each branch's clock, the best
+/// sellers net of the refund, the camera's visitors and the minutes played; and the dashboard
+/// compares the period with the one before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_hubs_reports_across_branches_match_each_hub() {
+    use kidyboard_core::reports::{self, Period};
+
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("insights").await;
+    let cloud = TestCloud::start(&url);
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let mut workers = Vec::new();
+    let mut branches = Vec::new();
+    for (name, zone) in [("Tijuana", "America/Tijuana"), ("Cancún", "America/Cancun")] {
+        let (status, b) = owner
+            .post(
+                "/api/v1/branches",
+                serde_json::json!({"name": name, "timezone": zone}),
+            )
+            .await;
+        assert_eq!(status, 201, "{b}");
+        let branch = b["id"].as_str().expect("id").to_string();
+        let store = TestStore::new();
+        store
+            .store
+            .write(|c| {
+                c.execute("UPDATE branches SET timezone = ?1", [zone])?;
+                Ok(())
+            })
+            .expect("the store's zone");
+        let history = kidyboard_core::demo_history::generate(&store.store, 21).expect("history");
+        assert!(history.tickets > 100, "{history:?}");
+        // A play-time line given back today: it leaves the best sellers and the heatmap's hour.
+        let (sale_id, line) = store
+            .store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT sale_id, position FROM sale_items WHERE kind = 'service' ORDER BY sale_id LIMIT 1",
+                    [],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+                )?)
+            })
+            .expect("a play-time line");
+        let admin_id: String = store
+            .store
+            .read(|c| {
+                Ok(
+                    c.query_row("SELECT id FROM users WHERE username = 'admin'", [], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .expect("admin");
+        let admin = kidyboard_core::Actor {
+            user_id: Some(admin_id),
+            role: kidyboard_core::Role::SuperAdmin,
+        };
+        store
+            .store
+            .change(&admin, kidyboard_core::clock::now_ms(), |tx| {
+                kidyboard_core::refunds::create(
+                    tx,
+                    &sale_id,
+                    &kidyboard_core::refunds::RefundRequest {
+                        items: Some(vec![kidyboard_core::refunds::RefundItemRequest {
+                            item_id: sales::item_id(&sale_id, line),
+                            quantity: 1,
+                            damaged: false,
+                        }]),
+                        reason: "Se sintió mal y se fue".into(),
+                        ..Default::default()
+                    },
+                    None,
+                    None,
+                )
+            })
+            .expect("refund");
+        // The branch's capacity, as the store announces it (an event the cloud keeps).
+        let home = store.store.branch_id().to_string();
+        store
+            .store
+            .change(
+                &kidyboard_core::Actor::system(),
+                kidyboard_core::clock::now_ms(),
+                |tx| {
+                    kidyboard_core::branches::update(
+                        tx,
+                        &home,
+                        &kidyboard_core::branches::BranchInput {
+                            capacity: Some(30),
+                            ..Default::default()
+                        },
+                    )
+                },
+            )
+            .expect("capacity");
+        store.pair(&owner, &branch).await;
+        let (handle, task) =
+            SyncWorker::new(store.store.clone(), fast_worker(), SyncHooks::default())
+                .expect("worker");
+        tokio::spawn(task);
+        assert!(
+            eventually(Duration::from_secs(60), || async {
+                handle.status().online && handle.status().pending_events == 0
+            })
+            .await,
+            "{name} synced"
+        );
+        let tz: chrono_tz::Tz = zone.parse().expect("zone");
+        let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+        branches.push((branch, store, today - chrono::Duration::days(13), today));
+        workers.push(handle);
+    }
+
+    let mut visitors_total = 0;
+    for (branch, store, from, to) in &branches {
+        let hub = store.store.branch_id().to_string();
+        let period = store
+            .store
+            .read(|c| Period::new(c, &hub, *from, *to))
+            .expect("period");
+        let q = format!("branch_id={branch}&from={from}&to={to}");
+
+        let (status, heat) = owner.get(&format!("/api/v1/reports/heatmap?{q}")).await;
+        assert_eq!(status, 200, "{heat}");
+        let own = store
+            .store
+            .read(|c| reports::figures::heatmap(c, &period))
+            .expect("hub heatmap");
+        let own = serde_json::to_value(&own).expect("json");
+        assert_eq!(heat["sales"], own["sales"], "tickets by weekday and hour");
+        assert_eq!(heat["revenue_cents"], own["revenue_cents"]);
+        assert_eq!(heat["weekdays_in_period"], own["weekdays_in_period"]);
+        assert!(heat["peak"]["sales"].as_i64().unwrap_or(0) > 0, "{heat}");
+
+        let (status, top) = owner
+            .get(&format!("/api/v1/reports/top-products?{q}&limit=20"))
+            .await;
+        assert_eq!(status, 200, "{top}");
+        let own = store
+            .store
+            .read(|c| reports::items::top_items(c, &period, None, 20))
+            .expect("hub top items");
+        let own = serde_json::to_value(&own).expect("json");
+        let rows = |v: &serde_json::Value| -> Vec<(String, i64, i64)> {
+            v["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|i| {
+                    (
+                        i["item_id"].as_str().unwrap_or("").to_string(),
+                        i["quantity"].as_i64().unwrap_or(-1),
+                        i["revenue_cents"].as_i64().unwrap_or(-1),
+                    )
+                })
+                .collect()
+        };
+        assert!(!rows(&top).is_empty());
+        assert_eq!(
+            rows(&top),
+            rows(&own),
+            "the best sellers, net of the refund"
+        );
+
+        let (_, dash) = owner.get(&format!("/api/v1/reports/branches?{q}")).await;
+        let b = &dash["branches"][0];
+        let visitors = store
+            .store
+            .read(|c| kidyboard_core::vision::report::visitors(c, &hub, *from, *to))
+            .expect("hub visitors");
+        assert_eq!(b["visitors"], visitors.figures.visitors, "{b}");
+        assert!(visitors.figures.visitors > 0);
+        visitors_total += visitors.figures.visitors;
+        let used = store
+            .store
+            .read(|c| reports::utilisation::utilisation(c, &period, 12))
+            .expect("hub utilisation");
+        assert_eq!(b["played_minutes"], used.played_minutes, "{b}");
+        // Capacity 30 over the days' opening hours (the demo's 09:00–21:00 every day).
+        assert_eq!(b["capacity_minutes"], 30 * 12 * 60 * 14, "{b}");
+        assert!(b["occupancy_percent"].as_f64().unwrap_or(0.0) > 0.0, "{b}");
+        // The period before: the week before these two, as the generated past has it.
+        assert_eq!(
+            dash["previous_to"],
+            (*from - chrono::Duration::days(1)).to_string()
+        );
+        assert!(
+            b["previous"]["sales_count"].as_i64().unwrap_or(0) > 0,
+            "{b}"
+        );
+        assert_eq!(
+            b["refunds_cents"].as_i64().map(|r| r > 0),
+            Some(true),
+            "{b}"
+        );
+    }
+
+    // Both branches together.
+    let (tj_from, cun_from) = (branches[0].2, branches[1].2);
+    let from = tj_from.min(cun_from);
+    let to = branches[0].3.max(branches[1].3);
+    let (_, all) = owner
+        .get(&format!("/api/v1/reports/branches?from={from}&to={to}"))
+        .await;
+    assert_eq!(all["branches"].as_array().map(Vec::len), Some(2));
+    if tj_from == cun_from && branches[0].3 == branches[1].3 {
+        assert_eq!(all["total"]["visitors"], visitors_total, "{}", all["total"]);
+    }
+    let (status, heat) = owner
+        .get(&format!("/api/v1/reports/heatmap?from={from}&to={to}"))
+        .await;
+    assert_eq!(status, 200);
+    let sum: i64 = heat["sales"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().into_iter().flatten())
+        .filter_map(serde_json::Value::as_i64)
+        .sum();
+    assert!(sum > 0);
+
+    // The same as files: the workbook opened by openpyxl, the PDF read by poppler.
+    let file = |format: &str| {
+        let url = format!(
+            "{}/api/v1/reports/branches/file?format={format}&from={from}&to={to}",
+            owner.base
+        );
+        let token = owner.token.clone();
+        async move {
+            let res = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("file");
+            assert_eq!(res.status(), 200);
+            res.bytes().await.expect("bytes").to_vec()
+        }
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let xlsx = tmp.path().join("sucursales.xlsx");
+    std::fs::write(&xlsx, file("xlsx").await).expect("write");
+    let script = r#"
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+print(json.dumps({n: [[c.value if not hasattr(c.value, "isoformat") else c.value.isoformat() for c in row] for row in wb[n].iter_rows()] for n in wb.sheetnames}))
+"#;
+    let python = if std::path::Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    };
+    let out = std::process::Command::new(python)
+        .args(["-c", script])
+        .arg(&xlsx)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let book: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let sheet = &book["Comparativo por sucursal"];
+    assert_eq!(sheet[0][5], "Visitantes", "{sheet}");
+    assert_eq!(sheet[0][6], "Ocupación");
+    let total = sheet
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r[0] == "Total"))
+        .expect("total row");
+    assert_eq!(total[1], all["total"]["sales_count"], "{total}");
+    assert_eq!(total[5], all["total"]["visitors"]);
+    assert!(
+        sheet.as_array().is_some_and(|rows| rows.iter().any(|r| r[0]
+            .as_str()
+            .is_some_and(|n| n.starts_with("Periodo anterior")))),
+        "{sheet}"
+    );
+    let (_, top) = owner
+        .get(&format!(
+            "/api/v1/reports/top-products?from={from}&to={to}&limit=20"
+        ))
+        .await;
+    let best = &book["Más vendidos"];
+    assert_eq!(best[1][0], top["items"][0]["name"], "{best}");
+    assert_eq!(
+        best[1][3].as_f64(),
+        top["items"][0]["revenue_cents"].as_f64().map(|c| c / 100.0)
+    );
+    let pdf = tmp.path().join("sucursales.pdf");
+    std::fs::write(&pdf, file("pdf").await).expect("write");
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Más vendidos") && text.contains("Visitantes"),
+        "{text}"
+    );
+
+    // The events stored before these tables existed are summed by the same function the
+    // migration ran: rebuilt from the whole log, every table holds exactly what the pushes made.
+    let db = common::cloud_db(&url).await;
+    let tables = [
+        "sales_hourly",
+        "items_daily",
+        "visitors_daily",
+        "play_daily",
+    ];
+    async fn snapshot(db: &tokio_postgres::Client, tables: &[&str]) -> Vec<Vec<String>> {
+        let mut all = Vec::new();
+        for t in tables {
+            let rows = db
+                .query(
+                    &format!("SELECT to_jsonb(t)::text FROM {t} t ORDER BY 1"),
+                    &[],
+                )
+                .await
+                .expect("rows");
+            all.push(rows.iter().map(|r| r.get::<_, String>(0)).collect());
+        }
+        all
+    }
+    let pushed = snapshot(&db, &tables).await;
+    assert!(
+        pushed.iter().all(|rows| !rows.is_empty()),
+        "every table has rows"
+    );
+    db.batch_execute(&format!(
+        "TRUNCATE {}; SELECT kb_project_reports(NULL);",
+        tables.join(", ")
+    ))
+    .await
+    .expect("rebuilt");
+    assert_eq!(snapshot(&db, &tables).await, pushed);
+
+    // Bad input names the field.
+    for (path, field) in [
+        ("/api/v1/reports/top-products?kind=boletos", "kind"),
+        ("/api/v1/reports/top-products?limit=0", "limit"),
+        ("/api/v1/reports/heatmap?from=ayer", "from"),
+        (
+            "/api/v1/reports/heatmap?from=2026-01-10&to=2026-01-01",
+            "to",
+        ),
+    ] {
+        let (status, body) = owner.get(path).await;
+        assert_eq!(status, 422, "{path}: {body}");
+        assert_eq!(body["error"]["field"], field, "{path}");
+    }
+    drop(workers);
+}

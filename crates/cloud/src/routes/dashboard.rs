@@ -32,6 +32,15 @@ pub struct Figures {
     /// Day closings in the period and their differences added up (negative = missing).
     pub closings: i64,
     pub cash_difference_cents: i64,
+    /// People the totem's camera counted.
+    pub visitors: i64,
+    /// Minutes of play sold to the children who left in the period (extensions included).
+    pub played_minutes: i64,
+    /// Minutes the branch could hold: its capacity × its opening minutes in the period (0 when
+    /// the store has not said its capacity).
+    pub capacity_minutes: i64,
+    /// Played over capacity minutes, in percent (absent without a capacity).
+    pub occupancy_percent: Option<f64>,
 }
 
 impl Figures {
@@ -41,6 +50,7 @@ impl Figures {
         } else {
             0
         };
+        self.occupancy_percent = occupancy(self.played_minutes, self.capacity_minutes);
         self
     }
 
@@ -52,7 +62,30 @@ impl Figures {
         self.children += o.children;
         self.closings += o.closings;
         self.cash_difference_cents += o.cash_difference_cents;
+        self.visitors += o.visitors;
+        self.played_minutes += o.played_minutes;
+        self.capacity_minutes += o.capacity_minutes;
     }
+}
+
+/// Played over capacity minutes, in percent with one decimal.
+fn occupancy(played: i64, capacity: i64) -> Option<f64> {
+    (capacity > 0).then(|| (played as f64 * 1000.0 / capacity as f64).round() / 10.0)
+}
+
+/// Branches together: their sums, and the occupancy of those that said their capacity.
+fn together<'a>(all: impl Iterator<Item = &'a Figures>) -> Figures {
+    let mut total = Figures::default();
+    let mut occupied = 0;
+    for f in all {
+        total.add(f);
+        if f.capacity_minutes > 0 {
+            occupied += f.played_minutes;
+        }
+    }
+    let mut total = total.average();
+    total.occupancy_percent = occupancy(occupied, total.capacity_minutes);
+    total
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -65,6 +98,8 @@ pub struct BranchFigures {
     pub to: String,
     #[serde(flatten)]
     pub figures: Figures,
+    /// The same branch over the period of the same length just before.
+    pub previous: Figures,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -74,16 +109,162 @@ pub struct DayFigures {
     pub revenue_cents: i64,
     pub refunds_cents: i64,
     pub children: i64,
+    pub visitors: i64,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Dashboard {
     pub from: String,
     pub to: String,
+    /// The period of the same length just before (each branch on its own days).
+    pub previous_from: String,
+    pub previous_to: String,
     pub branches: Vec<BranchFigures>,
     pub total: Figures,
+    /// The branches together over the previous period, to compare with `total`.
+    pub previous: Figures,
     /// Every day of the period with sales, summed over the branches.
     pub days: Vec<DayFigures>,
+}
+
+/// Opening minutes of `from..=to` for a week of hours (Monday first), 12 hours a day without one.
+fn open_minutes(hours: Option<&serde_json::Value>, from: &str, to: &str) -> i64 {
+    use chrono::Datelike;
+    let week: Option<Vec<kidyboard_core::bookings::rules::DayHours>> =
+        hours.and_then(|h| serde_json::from_value(h.clone()).ok());
+    let (Ok(f), Ok(t)) = (
+        chrono::NaiveDate::parse_from_str(from, "%Y-%m-%d"),
+        chrono::NaiveDate::parse_from_str(to, "%Y-%m-%d"),
+    ) else {
+        return 0;
+    };
+    f.iter_days()
+        .take_while(|d| *d <= t)
+        .map(|d| match &week {
+            Some(w) => w
+                .iter()
+                .find(|h| u32::from(h.weekday) == d.weekday().number_from_monday())
+                .filter(|h| !h.closed && h.closes > h.opens)
+                .map_or(0, |h| (h.closes - h.opens).num_minutes()),
+            None => 12 * 60,
+        })
+        .sum()
+}
+
+/// Each branch's figures over its days in `d`, in the order of `d`.
+async fn figures(db: &deadpool_postgres::Object, d: &Days) -> Result<Vec<Figures>> {
+    let Days {
+        branch_ids,
+        from,
+        to,
+    } = d;
+    let per_branch = |table: &str, columns: &str| {
+        format!(
+            "SELECT s.branch_id, {columns} FROM {table} s
+             JOIN unnest($1::text[], $2::text[], $3::text[]) AS d(branch_id, f, t)
+               ON d.branch_id = s.branch_id AND s.business_day BETWEEN d.f AND d.t
+             GROUP BY s.branch_id"
+        )
+    };
+    let sales = db
+        .query(
+            &per_branch(
+                "sales_daily",
+                "COALESCE(SUM(sales_count), 0)::int8, COALESCE(SUM(revenue_cents), 0)::int8,
+                 COALESCE(SUM(refunds_cents), 0)::int8, COALESCE(SUM(discounts_cents), 0)::int8,
+                 COALESCE(SUM(children), 0)::int8",
+            ),
+            &[branch_ids, from, to],
+        )
+        .await?;
+    let closings = db
+        .query(
+            &per_branch(
+                "day_closings",
+                "count(*), COALESCE(SUM(difference_cents), 0)::int8",
+            ),
+            &[branch_ids, from, to],
+        )
+        .await?;
+    let visitors = db
+        .query(
+            &per_branch("visitors_daily", "COALESCE(SUM(visitors), 0)::int8"),
+            &[branch_ids, from, to],
+        )
+        .await?;
+    let play = db
+        .query(
+            &per_branch("play_daily", "COALESCE(SUM(played_minutes), 0)::int8"),
+            &[branch_ids, from, to],
+        )
+        .await?;
+    let venues = db
+        .query(
+            "SELECT id, capacity, opening_hours FROM branches WHERE id = ANY($1)",
+            &[branch_ids],
+        )
+        .await?;
+    let row = |rows: &[tokio_postgres::Row], id: &str| {
+        rows.iter()
+            .position(|r| r.get::<_, &str>(0) == id)
+            .and_then(|i| rows.get(i).cloned())
+    };
+    let mut out = Vec::new();
+    for (i, id) in branch_ids.iter().enumerate() {
+        let mut f = Figures::default();
+        if let Some(r) = row(&sales, id) {
+            f.sales_count = r.get(1);
+            f.revenue_cents = r.get(2);
+            f.refunds_cents = r.get(3);
+            f.discounts_cents = r.get(4);
+            f.children = r.get(5);
+        }
+        if let Some(r) = row(&closings, id) {
+            f.closings = r.get(1);
+            f.cash_difference_cents = r.get(2);
+        }
+        if let Some(r) = row(&visitors, id) {
+            f.visitors = r.get(1);
+        }
+        if let Some(r) = row(&play, id) {
+            f.played_minutes = r.get(1);
+        }
+        if let Some(r) = row(&venues, id) {
+            let capacity: i64 = r.get(1);
+            let hours: Option<serde_json::Value> = r.get(2);
+            let (f_day, t_day) = (
+                from.get(i).map_or("", String::as_str),
+                to.get(i).map_or("", String::as_str),
+            );
+            f.capacity_minutes = capacity * open_minutes(hours.as_ref(), f_day, t_day);
+        }
+        out.push(f);
+    }
+    Ok(out)
+}
+
+/// Each branch's period moved back by its own length: the period to compare with.
+fn previous(d: &Days) -> Days {
+    let shift = |f: &str, t: &str| -> Option<(String, String)> {
+        let f = chrono::NaiveDate::parse_from_str(f, "%Y-%m-%d").ok()?;
+        let t = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()?;
+        let len = (t - f).num_days() + 1;
+        Some((
+            (f - chrono::Duration::days(len)).to_string(),
+            (f - chrono::Duration::days(1)).to_string(),
+        ))
+    };
+    let mut out = Days {
+        branch_ids: d.branch_ids.clone(),
+        from: Vec::new(),
+        to: Vec::new(),
+    };
+    for (f, t) in d.from.iter().zip(&d.to) {
+        let (pf, pt) = shift(f, t).unwrap_or_default();
+        out.from.push(pf);
+        out.to.push(pt);
+    }
+    out
 }
 
 async fn dashboard(st: &CloudState, member: &Member, q: &ReportQuery) -> Result<Dashboard> {
@@ -97,40 +278,23 @@ async fn dashboard(st: &CloudState, member: &Member, q: &ReportQuery) -> Result<
         0,
         MAX_DAYS,
     )?;
+    let before = previous(&d);
+    let now = figures(&db, &d).await?;
+    let then = figures(&db, &before).await?;
     let Days {
         branch_ids,
         from,
         to,
     } = &d;
-    let sales = db
-        .query(
-            "SELECT s.branch_id, COALESCE(SUM(sales_count), 0)::int8, COALESCE(SUM(revenue_cents), 0)::int8,
-                    COALESCE(SUM(refunds_cents), 0)::int8, COALESCE(SUM(discounts_cents), 0)::int8,
-                    COALESCE(SUM(children), 0)::int8
-             FROM sales_daily s
-             JOIN unnest($1::text[], $2::text[], $3::text[]) AS d(branch_id, f, t)
-               ON d.branch_id = s.branch_id AND s.business_day BETWEEN d.f AND d.t
-             GROUP BY s.branch_id",
-            &[branch_ids, from, to],
-        )
-        .await?;
-    let closings = db
-        .query(
-            "SELECT c.branch_id, count(*), COALESCE(SUM(difference_cents), 0)::int8
-             FROM day_closings c
-             JOIN unnest($1::text[], $2::text[], $3::text[]) AS d(branch_id, f, t)
-               ON d.branch_id = c.branch_id AND c.business_day BETWEEN d.f AND d.t
-             GROUP BY c.branch_id",
-            &[branch_ids, from, to],
-        )
-        .await?;
     let per_day = db
         .query(
             "SELECT s.business_day, SUM(sales_count)::int8, SUM(revenue_cents)::int8,
-                    SUM(refunds_cents)::int8, SUM(children)::int8
+                    SUM(refunds_cents)::int8, SUM(children)::int8,
+                    COALESCE(SUM(v.visitors), 0)::int8
              FROM sales_daily s
              JOIN unnest($1::text[], $2::text[], $3::text[]) AS d(branch_id, f, t)
                ON d.branch_id = s.branch_id AND s.business_day BETWEEN d.f AND d.t
+             LEFT JOIN visitors_daily v ON v.branch_id = s.branch_id AND v.business_day = s.business_day
              GROUP BY s.business_day ORDER BY s.business_day",
             &[branch_ids, from, to],
         )
@@ -141,22 +305,10 @@ async fn dashboard(st: &CloudState, member: &Member, q: &ReportQuery) -> Result<
             &[branch_ids],
         )
         .await?;
-    let mut total = Figures::default();
     let mut items = Vec::new();
     for (i, (id, tz)) in branches.iter().enumerate() {
-        let mut f = Figures::default();
-        if let Some(r) = sales.iter().find(|r| r.get::<_, &str>(0) == id) {
-            f.sales_count = r.get(1);
-            f.revenue_cents = r.get(2);
-            f.refunds_cents = r.get(3);
-            f.discounts_cents = r.get(4);
-            f.children = r.get(5);
-        }
-        if let Some(r) = closings.iter().find(|r| r.get::<_, &str>(0) == id) {
-            f.closings = r.get(1);
-            f.cash_difference_cents = r.get(2);
-        }
-        total.add(&f);
+        let f = now.get(i).cloned().unwrap_or_default();
+        let p = then.get(i).cloned().unwrap_or_default();
         items.push(BranchFigures {
             branch_id: id.clone(),
             branch_name: names
@@ -168,14 +320,18 @@ async fn dashboard(st: &CloudState, member: &Member, q: &ReportQuery) -> Result<
             from: from.get(i).cloned().unwrap_or_default(),
             to: to.get(i).cloned().unwrap_or_default(),
             figures: f.average(),
+            previous: p.average(),
         });
     }
     items.sort_by(|a, b| a.branch_name.cmp(&b.branch_name));
     Ok(Dashboard {
         from: from.iter().min().cloned().unwrap_or_default(),
         to: to.iter().max().cloned().unwrap_or_default(),
+        previous_from: before.from.iter().min().cloned().unwrap_or_default(),
+        previous_to: before.to.iter().max().cloned().unwrap_or_default(),
         branches: items,
-        total: total.average(),
+        total: together(now.iter()),
+        previous: together(then.iter()),
         days: per_day
             .iter()
             .map(|r| DayFigures {
@@ -184,6 +340,7 @@ async fn dashboard(st: &CloudState, member: &Member, q: &ReportQuery) -> Result<
                 revenue_cents: r.get(2),
                 refunds_cents: r.get(3),
                 children: r.get(4),
+                visitors: r.get(5),
             })
             .collect(),
     })
@@ -311,13 +468,25 @@ pub async fn branches_file(
         branch_id: q.branch_id.clone(),
     };
     let list = closings(&st, &member, &closing_rq).await?;
+    let top = crate::routes::insights::top_items(
+        &st,
+        &member,
+        &crate::routes::insights::TopQuery {
+            from: Some(dash.from.clone()),
+            to: Some(dash.to.clone()),
+            branch_id: q.branch_id.clone(),
+            kind: None,
+            limit: Some(20),
+        },
+    )
+    .await?;
     let name = format!(
         "kidyboard-sucursales-{}_{}.{}",
         dash.from,
         dash.to,
         format.extension()
     );
-    let doc = document(&dash, &list);
+    let doc = document(&dash, &list, &top);
     let bytes =
         tokio::task::spawn_blocking(move || kidyboard_exports::write(&doc, format, &mut |_| {}))
             .await
@@ -337,7 +506,11 @@ pub async fn branches_file(
         .into_response())
 }
 
-fn document(d: &Dashboard, closings: &[ClosingView]) -> Document {
+fn document(
+    d: &Dashboard,
+    closings: &[ClosingView],
+    top: &crate::routes::insights::TopItems,
+) -> Document {
     let figures = |name: &str, f: &Figures| {
         vec![
             Cell::text(name),
@@ -345,6 +518,9 @@ fn document(d: &Dashboard, closings: &[ClosingView]) -> Document {
             Cell::Money(f.revenue_cents),
             Cell::Money(f.ticket_average_cents),
             Cell::Integer(f.children),
+            Cell::Integer(f.visitors),
+            f.occupancy_percent
+                .map_or(Cell::Empty, |p| Cell::Percent(p / 100.0)),
             Cell::Money(f.refunds_cents),
             Cell::Money(f.discounts_cents),
             Cell::Money(f.cash_difference_cents),
@@ -356,6 +532,13 @@ fn document(d: &Dashboard, closings: &[ClosingView]) -> Document {
         .map(|b| figures(&b.branch_name, &b.figures))
         .collect();
     rows.push(figures("Total", &d.total));
+    rows.push(figures(
+        &format!(
+            "Periodo anterior ({} al {})",
+            d.previous_from, d.previous_to
+        ),
+        &d.previous,
+    ));
     Document {
         title: "Sucursales".into(),
         subtitle: format!("Del {} al {}", d.from, d.to),
@@ -368,11 +551,42 @@ fn document(d: &Dashboard, closings: &[ClosingView]) -> Document {
                     Column::new("Ingresos", K::Money),
                     Column::new("Ticket promedio", K::Money),
                     Column::new("Niños", K::Integer),
+                    Column::new("Visitantes", K::Integer),
+                    Column::new("Ocupación", K::Percent),
                     Column::new("Devoluciones", K::Money),
                     Column::new("Descuentos", K::Money),
                     Column::new("Diferencia de caja", K::Money),
                 ],
                 rows,
+            },
+            Table {
+                title: "Más vendidos".into(),
+                columns: vec![
+                    Column::new("Artículo", K::Text),
+                    Column::new("Tipo", K::Text),
+                    Column::new("Unidades", K::Integer),
+                    Column::new("Ingresos", K::Money),
+                    Column::new("Participación", K::Percent),
+                    Column::new("Sucursales", K::Integer),
+                ],
+                rows: top
+                    .items
+                    .iter()
+                    .map(|i| {
+                        vec![
+                            Cell::text(&i.name),
+                            Cell::text(match i.kind.as_str() {
+                                "product" => "Producto",
+                                "service" => "Tiempo de juego",
+                                _ => "Paquete",
+                            }),
+                            Cell::Integer(i.quantity),
+                            Cell::Money(i.revenue_cents),
+                            Cell::Percent(i.share_percent / 100.0),
+                            Cell::Integer(i.branches),
+                        ]
+                    })
+                    .collect(),
             },
             Table {
                 title: "Por día".into(),
@@ -382,6 +596,7 @@ fn document(d: &Dashboard, closings: &[ClosingView]) -> Document {
                     Column::new("Ingresos", K::Money),
                     Column::new("Devoluciones", K::Money),
                     Column::new("Niños", K::Integer),
+                    Column::new("Visitantes", K::Integer),
                 ],
                 rows: d
                     .days
@@ -393,6 +608,7 @@ fn document(d: &Dashboard, closings: &[ClosingView]) -> Document {
                             Cell::Money(x.revenue_cents),
                             Cell::Money(x.refunds_cents),
                             Cell::Integer(x.children),
+                            Cell::Integer(x.visitors),
                         ]
                     })
                     .collect(),

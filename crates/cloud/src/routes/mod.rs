@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod catalog;
 pub mod dashboard;
 pub mod health;
+pub mod insights;
 pub mod orgs;
 pub mod packages;
 pub mod reports;

@@ -581,6 +581,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tickets and revenue by weekday and local hour over the period, the branches added up. */
+        get: operations["heatmap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/summary": {
         parameters: {
             query?: never;
@@ -593,6 +610,23 @@ export interface paths {
          *     timers over the organisation's branches (or one).
          */
         get: operations["summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/top-products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What sells most across the branches, by revenue net of refunds. */
+        get: operations["top_products"];
         put?: never;
         post?: never;
         delete?: never;
@@ -887,6 +921,8 @@ export interface components {
             branch_name: string;
             /** @description The branch's own first and last business day of the period. */
             from: string;
+            /** @description The same branch over the period of the same length just before. */
+            previous: components["schemas"]["Figures"];
             timezone: string;
             to: string;
         };
@@ -1009,6 +1045,11 @@ export interface components {
             /** @description Every day of the period with sales, summed over the branches. */
             days: components["schemas"]["DayFigures"][];
             from: string;
+            /** @description The branches together over the previous period, to compare with `total`. */
+            previous: components["schemas"]["Figures"];
+            /** @description The period of the same length just before (each branch on its own days). */
+            previous_from: string;
+            previous_to: string;
             to: string;
             total: components["schemas"]["Figures"];
         };
@@ -1022,6 +1063,8 @@ export interface components {
             revenue_cents: number;
             /** Format: int64 */
             sales_count: number;
+            /** Format: int64 */
+            visitors: number;
         };
         DeliveryView: {
             /** @description `email` or `webhook`. */
@@ -1063,6 +1106,12 @@ export interface components {
         };
         /** @description A period's figures (one branch's, or all together). */
         Figures: {
+            /**
+             * Format: int64
+             * @description Minutes the branch could hold: its capacity × its opening minutes in the period (0 when
+             *     the store has not said its capacity).
+             */
+            capacity_minutes: number;
             /** Format: int64 */
             cash_difference_cents: number;
             /**
@@ -1077,6 +1126,16 @@ export interface components {
             closings: number;
             /** Format: int64 */
             discounts_cents: number;
+            /**
+             * Format: double
+             * @description Played over capacity minutes, in percent (absent without a capacity).
+             */
+            occupancy_percent?: number | null;
+            /**
+             * Format: int64
+             * @description Minutes of play sold to the children who left in the period (extensions included).
+             */
+            played_minutes: number;
             /** Format: int64 */
             refunds_cents: number;
             /**
@@ -1088,6 +1147,29 @@ export interface components {
             sales_count: number;
             /** Format: int64 */
             ticket_average_cents: number;
+            /**
+             * Format: int64
+             * @description People the totem's camera counted.
+             */
+            visitors: number;
+        };
+        HeatCell: {
+            hour: number;
+            /** Format: int64 */
+            sales: number;
+            /** @description 0 = Monday … 6 = Sunday. */
+            weekday: number;
+        };
+        Heatmap: {
+            from: string;
+            peak?: null | components["schemas"]["HeatCell"];
+            /** @description `revenue_cents[weekday][hour]`, net of the refunds made in that hour. */
+            revenue_cents: number[][];
+            /** @description `sales[weekday][hour]`: tickets, weekday 0 = Monday, hour 0–23 on each branch's clock. */
+            sales: number[][];
+            to: string;
+            /** @description How many of each weekday the period holds, over the branches (sums into averages). */
+            weekdays_in_period: number[];
         };
         /** @description A hybrid logical clock reading: wall milliseconds, then a counter for edits in the same ms. */
         Hlc: {
@@ -1410,6 +1492,41 @@ export interface components {
             id: string;
             service_name: string;
             state: string;
+        };
+        TopItem: {
+            /**
+             * Format: int64
+             * @description Branches that sold it in the period.
+             */
+            branches: number;
+            item_id: string;
+            kind: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description Units sold less units refunded.
+             */
+            quantity: number;
+            /**
+             * Format: int64
+             * @description Paid less refunded, in centavos.
+             */
+            revenue_cents: number;
+            /**
+             * Format: double
+             * @description Share of the listed kinds' revenue, in percent.
+             */
+            share_percent: number;
+        };
+        TopItems: {
+            from: string;
+            items: components["schemas"]["TopItem"][];
+            /**
+             * Format: int64
+             * @description Revenue of every item of the kinds asked for (the shares' whole).
+             */
+            revenue_cents: number;
+            to: string;
         };
         TotpConfirm: {
             code: string;
@@ -2644,6 +2761,56 @@ export interface operations {
             };
         };
     };
+    heatmap: {
+        parameters: {
+            query?: {
+                /** @description First business day, YYYY-MM-DD (default: each branch's own today, in its zone). */
+                from?: string | null;
+                /** @description Last business day, inclusive (default: `from`). */
+                to?: string | null;
+                /** @description Only this branch (default: every branch of the organisation). */
+                branch_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Heatmap"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     summary: {
         parameters: {
             query?: {
@@ -2666,6 +2833,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Summary"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    top_products: {
+        parameters: {
+            query?: {
+                /** @description First business day, YYYY-MM-DD (default: each branch's last four weeks). */
+                from?: string;
+                to?: string;
+                /** @description Only this branch (default: every branch the person sees). */
+                branch_id?: string;
+                /** @description `product`, `service` or `package` (default: all three). */
+                kind?: string;
+                /** @description How many (1–100, default 10). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopItems"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             422: {

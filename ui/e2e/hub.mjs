@@ -17,10 +17,12 @@ export function newDataDir() {
 }
 
 /**
- * @param {{ dataDir?: string, port?: number, env?: Record<string, string> }} [options]
+ * @param {{ dataDir?: string, port?: number, env?: Record<string, string>, demoHistory?: number }} [options]
+ *   demoHistory: days of demo sales before today (default 0: an empty history, so tests count
+ *   only what they sell).
  * @returns {Promise<{ url: string, port: number, dataDir: string, output: string[], stop: () => Promise<void>, kill: () => Promise<void> }>}
  */
-export async function startHub({ dataDir = newDataDir(), port = 0, env = {} } = {}) {
+export async function startHub({ dataDir = newDataDir(), port = 0, env = {}, demoHistory = 0 } = {}) {
   if (!existsSync(HUB_BIN)) {
     throw new Error(`The hub binary is missing at ${HUB_BIN}: build it (cargo build) or set KIDYBOARD_BIN.`);
   }
@@ -28,7 +30,7 @@ export async function startHub({ dataDir = newDataDir(), port = 0, env = {} } = 
   // A port just freed by a killed hub can take a moment to bind again.
   for (let attempt = 0; ; attempt++) {
     try {
-      return await spawnHub(dataDir, port, env);
+      return await spawnHub(dataDir, port, env, demoHistory);
     } catch (err) {
       if (port === 0 || attempt >= 10) throw err;
       await new Promise((r) => setTimeout(r, 300));
@@ -36,8 +38,8 @@ export async function startHub({ dataDir = newDataDir(), port = 0, env = {} } = 
   }
 }
 
-function spawnHub(dataDir, port, extraEnv) {
-  const child = spawn(HUB_BIN, ['serve', '--demo', '--demo-history', '0', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+function spawnHub(dataDir, port, extraEnv, demoHistory) {
+  const child = spawn(HUB_BIN, ['serve', '--demo', '--demo-history', String(demoHistory), '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
     env: { ...process.env, KIDYBOARD_UI_DIR: join(UI_DIR, 'dist'), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

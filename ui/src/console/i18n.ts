@@ -1,6 +1,7 @@
 // The console's words and formats (es-MX): roles, alert kinds, party states, dates, "hace N min",
 // and what to say for a failed request.
 import { ApiError, ThrottledError, type Role } from './api/client';
+import type { Change } from './lib/change';
 
 export const ROLE_LABEL: Record<Role, string> = { owner: 'Dueño(a)', manager: 'Gerente', viewer: 'Consulta' };
 
@@ -19,6 +20,45 @@ export const BOOKING_STATE: Record<string, string> = {
   cancelled: 'Cancelada',
   expired: 'Vencida',
 };
+
+/** Weekdays as the cloud counts them: 0 = Monday. */
+export const WEEKDAYS = ['Lunes', 'Martes', 'Miércoles', 'Jueves', 'Viernes', 'Sábado', 'Domingo'];
+export const WEEKDAYS_SHORT = ['Lun', 'Mar', 'Mié', 'Jue', 'Vie', 'Sáb', 'Dom'];
+
+/** What the cloud sells, as the «Más vendidos» filter names it. */
+export const ITEM_KIND: Record<string, string> = { product: 'Productos', service: 'Tiempo de juego', package: 'Paquetes' };
+export const ITEM_KIND_ONE: Record<string, string> = { product: 'Producto', service: 'Tiempo de juego', package: 'Paquete' };
+
+const decimal = new Intl.NumberFormat('es-MX', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const integer = new Intl.NumberFormat('es-MX');
+
+/** 1234 → "1,234". */
+export function formatCount(n: number): string {
+  return integer.format(n);
+}
+
+/** 42.345 → "42.3 %"; null (the store has not said its capacity) → "—". */
+export function formatPercent(p: number | null | undefined): string {
+  return p === null || p === undefined || !Number.isFinite(p) ? '—' : `${decimal.format(p)} %`;
+}
+
+/** A figure's change against the previous period: "▲ 12.5 %", "▼ 3.0 pts", "= 0 %", "sin periodo anterior". */
+export function changeText(c: Change, points = false): string {
+  if (c.direction === 'none' || c.amount === null) return 'sin periodo anterior';
+  const unit = points ? ' pts' : ' %';
+  if (c.direction === 'same') return `= 0${unit}`;
+  return `${c.direction === 'up' ? '▲' : '▼'} ${decimal.format(Math.abs(c.amount))}${unit}`;
+}
+
+/** 16 → "16:00–17:00" (an hour on the branch's own clock). */
+export function hourRange(hour: number): string {
+  return `${hour}:00–${(hour + 1) % 24}:00`;
+}
+
+/** "3 tickets" / "1 ticket". */
+export function ticketsText(n: number): string {
+  return `${formatCount(n)} ${n === 1 ? 'ticket' : 'tickets'}`;
+}
 
 /** The Mexican IANA zones a branch can keep its business days in. */
 export const MEXICAN_ZONES: { id: string; label: string }[] = [

@@ -16,6 +16,10 @@ export type Dashboard = S['Dashboard'];
 export type Figures = S['Figures'];
 export type BranchFigures = S['BranchFigures'];
 export type DayFigures = S['DayFigures'];
+export type Heatmap = S['Heatmap'];
+export type HeatCell = S['HeatCell'];
+export type TopItems = S['TopItems'];
+export type TopItem = S['TopItem'];
 export type Branch = S['BranchView'];
 export type Device = S['DeviceView'];
 export type PairingCode = S['PairingCode'];
@@ -108,6 +112,8 @@ function qs(params: Record<string, string | number | boolean | null | undefined>
 
 export type Period = Query<'/api/v1/reports/branches', 'get'>;
 export type ExportFormat = 'csv' | 'xlsx' | 'pdf';
+export type TopQuery = Query<'/api/v1/reports/top-products', 'get'>;
+export type TopKind = 'product' | 'service' | 'package';
 const anonymous = { anonymous: true };
 
 export const cloud = {
@@ -138,6 +144,8 @@ export const cloud = {
     call<void>('DELETE', `/branches/${encodeURIComponent(id)}/devices/${encodeURIComponent(deviceId)}`),
 
   dashboard: (period: Period) => call<Dashboard>('GET', `/reports/branches${qs(period)}`),
+  heatmap: (period: Period) => call<Heatmap>('GET', `/reports/heatmap${qs(period)}`),
+  topProducts: (query: TopQuery) => call<TopItems>('GET', `/reports/top-products${qs(query)}`),
   closings: (period: Query<'/api/v1/day-closings', 'get'>) => call<S['ClosingList']>('GET', `/day-closings${qs(period)}`),
   bookings: (period: Query<'/api/v1/bookings', 'get'>) => call<S['BookingList']>('GET', `/bookings${qs(period)}`),
   alerts: (filter: Query<'/api/v1/alerts', 'get'>) => call<S['AlertList']>('GET', `/alerts${qs(filter)}`),

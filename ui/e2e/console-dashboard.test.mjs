@@ -13,11 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { call, formatMXN, login } from './api.mjs';
 import { DESK, WALL, launchBrowser, screenshot } from './browser.mjs';
 import { cloudCall, createOwner, startCloud, startPostgres } from './cloud.mjs';
-import { checkLayout } from './console-layout.mjs';
+import { boxProblems, checkLayout } from './console-layout.mjs';
 import { startHub } from './hub.mjs';
 
 const uiDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ZONE = 'America/Mexico_City';
+const PHONE = { width: 390, height: 844 };
 const count = new Intl.NumberFormat('es-MX');
 const decimal = new Intl.NumberFormat('es-MX', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const percent = (p) => (p === null || p === undefined ? '—' : `${decimal.format(p)} %`);
@@ -194,6 +195,10 @@ test('the last 14 days: figures, changes, heatmap and best sellers are the cloud
     }
     await page.evaluate(() => document.querySelector('main')?.scrollTo(0, 0));
   }
+  // On a phone the heatmap scrolls in its own box; nothing else is wider than its box.
+  await page.setViewportSize(PHONE);
+  await screenshot(page, 'console-dashboard-14-days-phone');
+  assert.deepEqual(await boxProblems(page), [], 'on a phone nothing is wider than its box');
   await page.setViewportSize(DESK);
 
   // Only products.

@@ -91,8 +91,6 @@ pub(crate) fn layout_menu(
 
     let blocks = flow_blocks(design, content, pictures, ts, col_w);
 
-    // Place blocks: fill a column top to bottom, then the next column, then a new page.
-    let mut pages: Vec<Vec<Element>> = vec![Vec::new()];
     let content_top = |page: usize| -> f32 {
         if page == 0 || design.header_on_every_page {
             m + header_h
@@ -101,30 +99,39 @@ pub(crate) fn layout_menu(
         }
     };
     let bottom = height - m - footer_h;
-    let (mut page, mut col, mut y) = (0usize, 0usize, content_top(0));
-    let mut page_has_blocks = false;
-    for block in blocks {
-        let col_top = content_top(page);
-        if block.new_page && page_has_blocks {
-            pages.push(Vec::new());
-            page += 1;
-            col = 0;
-            y = content_top(page);
-        } else if y + block.height + block.keep_with_next > bottom && y > col_top + 0.01 {
-            col += 1;
-            if col >= usize::from(design.columns) {
-                pages.push(Vec::new());
-                page += 1;
-                col = 0;
+    let columns = usize::from(design.columns);
+    let mut spots = place(&blocks, columns, &content_top, bottom);
+    // A screen's slides play one after another: rather than full slides and a last one nearly
+    // empty, the same number of slides share the items about evenly. (Paper fills each page, as
+    // printed menus do.)
+    let count = |spots: &[(usize, usize, f32)]| spots.last().map_or(1, |s| s.0 + 1);
+    let needed = count(&spots);
+    if matches!(design.canvas, Canvas::Screen { .. }) && needed > 1 {
+        let total: f32 = blocks.iter().map(|b| b.height).sum();
+        let (mut lo, mut hi) = (total / needed as f32, total);
+        let mut best = None;
+        for _ in 0..24 {
+            let mid = (lo + hi) / 2.0;
+            // Too many slides: share more per slide; a slide's share too tall for it: less.
+            match shared(&blocks, columns, &content_top, bottom, mid) {
+                Some(s) if count(&s) <= needed => {
+                    hi = mid;
+                    best = Some(s);
+                }
+                Some(_) => lo = mid,
+                None => hi = mid,
             }
-            y = content_top(page);
         }
+        if let Some(s) = best {
+            spots = s;
+        }
+    }
+    let mut pages: Vec<Vec<Element>> = (0..count(&spots)).map(|_| Vec::new()).collect();
+    for (block, (page, col, y)) in blocks.into_iter().zip(spots) {
         let x = m + col as f32 * (col_w + design.gutter);
-        if let Some(p) = pages.last_mut() {
+        if let Some(p) = pages.get_mut(page) {
             p.extend(block.elements.into_iter().map(|e| offset(e, x, y)));
         }
-        y += block.height;
-        page_has_blocks = true;
     }
 
     let total = pages.len();
@@ -158,6 +165,72 @@ pub(crate) fn layout_menu(
         height,
         pages: out,
     }
+}
+
+/// Where each block goes, `(page, column, top)`, filling a column down to `bottom`, then the
+/// next column, then a new page (a section that asks for one starts a page).
+fn place(
+    blocks: &[Block],
+    columns: usize,
+    content_top: &dyn Fn(usize) -> f32,
+    bottom: f32,
+) -> Vec<(usize, usize, f32)> {
+    let mut out = Vec::with_capacity(blocks.len());
+    let (mut page, mut col, mut y) = (0usize, 0usize, content_top(0));
+    let mut page_has_blocks = false;
+    for block in blocks {
+        let col_top = content_top(page);
+        if block.new_page && page_has_blocks {
+            page += 1;
+            col = 0;
+            y = content_top(page);
+        } else if y + block.height + block.keep_with_next > bottom && y > col_top + 0.01 {
+            col += 1;
+            if col >= columns.max(1) {
+                page += 1;
+                col = 0;
+            }
+            y = content_top(page);
+        }
+        out.push((page, col, y));
+        y += block.height;
+        page_has_blocks = true;
+    }
+    out
+}
+
+/// Pages of at most `budget` of block height each (a section that asks for one starts a page),
+/// each flowed into its columns as [`place`] does; `None` when a page's share does not fit it.
+fn shared(
+    blocks: &[Block],
+    columns: usize,
+    content_top: &dyn Fn(usize) -> f32,
+    bottom: f32,
+    budget: f32,
+) -> Option<Vec<(usize, usize, f32)>> {
+    let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+    let (mut start, mut sum) = (0usize, 0.0f32);
+    for (i, b) in blocks.iter().enumerate() {
+        let heading_alone = b.keep_with_next > 0.0;
+        let over = sum + b.height + if heading_alone { b.keep_with_next } else { 0.0 } > budget;
+        if i > start && (b.new_page || over) {
+            groups.push(start..i);
+            start = i;
+            sum = 0.0;
+        }
+        sum += b.height;
+    }
+    groups.push(start..blocks.len());
+    let mut out = Vec::with_capacity(blocks.len());
+    for (page, range) in groups.into_iter().enumerate() {
+        let top = |p: usize| content_top(page + p);
+        let spots = place(blocks.get(range)?, columns, &top, bottom);
+        if spots.iter().any(|s| s.0 > 0) {
+            return None;
+        }
+        out.extend(spots.into_iter().map(|(_, col, y)| (page, col, y)));
+    }
+    Some(out)
 }
 
 fn background_elements(
@@ -590,6 +663,42 @@ mod tests {
         };
         let l = lay(&design, &content(&[2, 0, 3, 1], ""));
         assert_eq!(l.pages.len(), 3, "empty sections are skipped");
+    }
+
+    /// Items on each page, by their names.
+    fn items_per_page(l: &MenuLayout) -> Vec<usize> {
+        l.pages
+            .iter()
+            .map(|p| {
+                texts(p)
+                    .iter()
+                    .filter(|t| t.text.starts_with("Item "))
+                    .count()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_screens_slides_are_filled_evenly_and_paper_pages_fully() {
+        let screen = MenuDesign::for_canvas(Canvas::Screen {
+            size: crate::design::ScreenSize::Hd1080,
+        });
+        for n in [5, 9, 13, 17, 23, 31] {
+            let menu = content(&[n], "");
+            let per = items_per_page(&lay(&screen, &menu));
+            assert_eq!(per.iter().sum::<usize>(), n, "every item once");
+            let (most, least) = (
+                per.iter().copied().max().unwrap_or(0),
+                per.iter().copied().min().unwrap_or(0),
+            );
+            assert!(most - least <= 1, "{n} items: {per:?}");
+        }
+        // Paper keeps filling each page before the next.
+        let paper = MenuDesign::default();
+        let per = items_per_page(&lay(&paper, &content(&[40], "")));
+        if per.len() > 1 {
+            assert!(per[0] >= *per.last().unwrap_or(&0), "{per:?}");
+        }
     }
 
     #[test]

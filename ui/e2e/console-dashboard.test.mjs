@@ -79,6 +79,8 @@ async function lastFourteenDays(p) {
   const today = await p.getAttribute('input[name=to]', 'max');
   await p.fill('input[name=from]', addDays(today, -13));
   await p.fill('input[name=to]', today);
+  // «Hoy» shows one day; the fourteen show a range once they have come.
+  await p.locator('[data-testid=period-range]', { hasText: 'Del ' }).waitFor();
   await settled(p);
   await p.locator('[data-testid=period-previous]').waitFor();
   return { from: addDays(today, -13), to: today };
@@ -203,6 +205,7 @@ test('the last 14 days: figures, changes, heatmap and best sellers are the cloud
 
   // Only products.
   await page.click('[data-testid=top-kind-product]');
+  await page.locator('[data-testid=top-kind-product][aria-pressed=true]').waitFor();
   await settled(page);
   const products = await cloudCall(cloud.url, owner.token, 'GET', `/reports/top-products${query({ ...period, kind: 'product', limit: 10 })}`);
   assert.ok(products.items.length > 0, 'the snack bar sold');

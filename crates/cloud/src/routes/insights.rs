@@ -10,11 +10,24 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Member;
 use crate::error::{CloudError, ErrorBody, Result};
-use crate::routes::reports::{covered, days, Days, ReportQuery};
+use crate::routes::reports::{covered, days, Days};
 use crate::state::CloudState;
 
 /// Longest period these reports cover at once.
 const MAX_DAYS: i64 = 400;
+
+/// The branches asked for and their days: from..to, or without dates each branch's last four
+/// weeks up to its own today.
+async fn four_weeks(
+    db: &deadpool_postgres::Object,
+    member: &Member,
+    branch_id: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Days> {
+    let branches = covered(db, member, branch_id).await?;
+    days(&branches, from, to, 27, 27, MAX_DAYS)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct HeatCell {
@@ -38,27 +51,36 @@ pub struct Heatmap {
     pub peak: Option<HeatCell>,
 }
 
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HeatQuery {
+    /// First business day, YYYY-MM-DD (default: each branch's last four weeks, up to its today).
+    pub from: Option<String>,
+    /// Last business day, inclusive.
+    pub to: Option<String>,
+    /// Only this branch (default: every branch the person sees).
+    pub branch_id: Option<String>,
+}
+
 /// Tickets and revenue by weekday and local hour over the period, the branches added up.
-#[utoipa::path(get, path = "/api/v1/reports/heatmap", params(ReportQuery),
+#[utoipa::path(get, path = "/api/v1/reports/heatmap", params(HeatQuery),
     responses((status = 200, body = Heatmap), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])), tag = "reports")]
 pub async fn heatmap(
     State(st): State<CloudState>,
     member: Member,
-    Query(q): Query<ReportQuery>,
+    Query(q): Query<HeatQuery>,
 ) -> Result<Json<Heatmap>> {
     let db = st.db().await?;
-    let branches = covered(&db, &member, q.branch_id.as_deref()).await?;
-    // Without dates: each branch's last four weeks up to its today.
-    let d = days(
-        &branches,
+    let d = four_weeks(
+        &db,
+        &member,
+        q.branch_id.as_deref(),
         q.from.as_deref(),
         q.to.as_deref(),
-        27,
-        27,
-        MAX_DAYS,
-    )?;
+    )
+    .await?;
     let Days {
         branch_ids,
         from,
@@ -195,15 +217,14 @@ pub(crate) async fn top_items(st: &CloudState, member: &Member, q: &TopQuery) ->
         return Err(CloudError::validation("limit", "de 1 a 100"));
     }
     let db = st.db().await?;
-    let branches = covered(&db, member, q.branch_id.as_deref()).await?;
-    let d = days(
-        &branches,
+    let d = four_weeks(
+        &db,
+        member,
+        q.branch_id.as_deref(),
         q.from.as_deref(),
         q.to.as_deref(),
-        27,
-        27,
-        MAX_DAYS,
-    )?;
+    )
+    .await?;
     let Days {
         branch_ids,
         from,

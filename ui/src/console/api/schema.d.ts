@@ -2764,12 +2764,12 @@ export interface operations {
     heatmap: {
         parameters: {
             query?: {
-                /** @description First business day, YYYY-MM-DD (default: each branch's own today, in its zone). */
-                from?: string | null;
-                /** @description Last business day, inclusive (default: `from`). */
-                to?: string | null;
-                /** @description Only this branch (default: every branch of the organisation). */
-                branch_id?: string | null;
+                /** @description First business day, YYYY-MM-DD (default: each branch's last four weeks, up to its today). */
+                from?: string;
+                /** @description Last business day, inclusive. */
+                to?: string;
+                /** @description Only this branch (default: every branch the person sees). */
+                branch_id?: string;
             };
             header?: never;
             path?: never;

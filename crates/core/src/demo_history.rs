@@ -166,6 +166,26 @@ pub fn generate(store: &Store, days: u32) -> Result<History> {
             field: None,
         });
     }
+    // The demo's returning families: (family, its children's ids).
+    let families: Vec<(String, Vec<String>)> = store.read(|c| {
+        let mut stmt = c.prepare(
+            "SELECT f.id, group_concat(k.id) FROM families f
+             JOIN family_children k ON k.family_id = f.id AND k.active = 1
+             GROUP BY f.id ORDER BY f.id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?
+                        .split(',')
+                        .map(str::to_string)
+                        .collect(),
+                ))
+            })?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(rows)
+    })?;
     let (tz, week, offers, snacks, stock_before) = store.read(|c| {
         let tz = branches::timezone(c, &branch)?;
         let week = setup::week(c, &branch)?;
@@ -286,12 +306,23 @@ pub fn generate(store: &Store, days: u32) -> Result<History> {
                 _ => 3,
             };
             let surname = dice.pick(&SURNAMES).copied().unwrap_or("García");
-            let children: Vec<_> = (0..n)
-                .map(|_| {
-                    let name = dice.pick(&CHILDREN).copied().unwrap_or("Sofía");
-                    json!({ "name": format!("{name} {surname}") })
-                })
-                .collect();
+            // Now and then one of the returning families, with its own children.
+            let family = dice.chance(15).then(|| dice.pick(&families)).flatten();
+            let (children, n): (Vec<_>, i64) = match family {
+                Some((_, kids)) => (
+                    kids.iter().map(|id| json!({ "child_id": id })).collect(),
+                    kids.len() as i64,
+                ),
+                None => (
+                    (0..n)
+                        .map(|_| {
+                            let name = dice.pick(&CHILDREN).copied().unwrap_or("Sofía");
+                            json!({ "name": format!("{name} {surname}") })
+                        })
+                        .collect(),
+                    n,
+                ),
+            };
             let mut items = vec![json!({ "service_id": offer.id, "children": children })];
             let mut total = offer.price_cents * n;
             for _ in 0..dice.below(3) {
@@ -307,12 +338,16 @@ pub fn generate(store: &Store, days: u32) -> Result<History> {
                 5..=8 => json!({ "method": "card", "amount_cents": total }),
                 _ => json!({ "method": "transfer", "amount_cents": total }),
             };
-            let req: SaleRequest = serde_json::from_value(json!({
-                "items": items,
-                "payments": [payment],
-                "guardian": { "name": format!("Familia {surname}") },
-            }))
-            .map_err(|e| CoreError::Corrupt(format!("demo sale: {e}")))?;
+            let who = match family {
+                Some((id, _)) => json!({ "family_id": id }),
+                None => json!({ "guardian": { "name": format!("Familia {surname}") } }),
+            };
+            let mut body = json!({ "items": items, "payments": [payment] });
+            if let (Some(b), Some(w)) = (body.as_object_mut(), who.as_object()) {
+                b.extend(w.clone());
+            }
+            let req: SaleRequest = serde_json::from_value(body)
+                .map_err(|e| CoreError::Corrupt(format!("demo sale: {e}")))?;
             let outcome = store.change(&desk, when, |tx| sales::create(tx, &req, None))?;
             history.tickets += 1;
             for t in &outcome.timers {
@@ -325,10 +360,13 @@ pub fn generate(store: &Store, days: u32) -> Result<History> {
                 };
                 let ends = t.ends_at.unwrap_or(when + offer.minutes * 60_000);
                 inside.push((ends - early * 60_000, t.id.clone()));
-                // Each child comes with an adult or two: what the totem's camera counts.
+                // Each child comes with an adult or two, who stop at the totem on the way in:
+                // what its camera counts (seconds to a few minutes in front of it).
                 for _ in 0..1 + dice.below(2) {
-                    let start = when - dice.below(4) as i64 * 60_000;
-                    let dwell = (offer.minutes + dice.below(20) as i64) * 60_000;
+                    let start = when - (30 + dice.below(240) as i64) * 1_000;
+                    // Mostly short looks, a few long reads of the menu.
+                    let longest = dice.below(235) + 1;
+                    let dwell = (5 + dice.below(longest) as i64) * 1_000;
                     visits.push(VisitInput {
                         id: ids::new_id(),
                         started_at: clock::to_rfc3339(start),
@@ -336,6 +374,16 @@ pub fn generate(store: &Store, days: u32) -> Result<History> {
                     });
                 }
             }
+        }
+        // People who stop at the totem and do not come in.
+        for _ in 0..tickets {
+            let start = at(tz, day, opens + dice.below((closes - opens) as u64) as i64);
+            let dwell = (3 + dice.below(60) as i64) * 1_000;
+            visits.push(VisitInput {
+                id: ids::new_id(),
+                started_at: clock::to_rfc3339(start),
+                ended_at: clock::to_rfc3339((start + dwell).min(last_out)),
+            });
         }
         // Snacks at the kid bar through the day.
         for _ in 0..tickets / 2 {
@@ -394,6 +442,24 @@ pub fn generate(store: &Store, days: u32) -> Result<History> {
     let Some(count_at) = last_close else {
         return Ok(history);
     };
+    // The totem's camera counted until last night, when the store closed.
+    store.write(|c| {
+        vision::put_status(
+            c,
+            &branch,
+            &vision::VisionStatusInput {
+                device_id: "totem".into(),
+                state: vision::VisionState::Stopped,
+                message: "Demostración: la cámara contó hasta el cierre de ayer".into(),
+                source: "camera".into(),
+                in_view: 0,
+                fps: 0.0,
+                last_frame_at: Some(clock::to_rfc3339(count_at)),
+            },
+            count_at,
+        )
+        .map(|_| ())
+    })?;
     store.change(&admin, count_at, |tx| {
         for (id, wanted) in &stock_before {
             let now: i64 = tx.conn.query_row(
@@ -508,6 +574,21 @@ mod tests {
             })
             .expect("recounts");
         assert!(recounts >= 1, "a recount now and then");
+        // Returning families check in too, and people spend seconds to minutes at the totem.
+        let (family_sales, longest_look): (i64, i64) = store
+            .read(|c| {
+                Ok((
+                    c.query_row(
+                        "SELECT COUNT(*) FROM sales WHERE family_id IS NOT NULL",
+                        [],
+                        |r| r.get(0),
+                    )?,
+                    c.query_row("SELECT MAX(dwell_ms) FROM vision_visits", [], |r| r.get(0))?,
+                ))
+            })
+            .expect("families and looks");
+        assert!(family_sales > 0);
+        assert!(longest_look <= 240_000, "{longest_look} ms");
         // A second run does nothing to a store with sales.
         assert!(generate(&store, 28).is_err());
     }

@@ -63,6 +63,11 @@ pub enum Command {
     },
     /// Print the API's OpenAPI document.
     Openapi,
+    /// HTTPS on the store's network, so tablets and TVs can install the web app.
+    Tls {
+        #[command(subcommand)]
+        command: TlsCommand,
+    },
     /// The cloud: pair this store with it (the service itself is `kidyboard-cloud serve`).
     Cloud {
         #[command(subcommand)]
@@ -171,6 +176,18 @@ pub fn init_logging(json: bool) {
     } else {
         builder.init();
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TlsCommand {
+    /// Make the store's certificate authority (once) and the hub's certificate for its names
+    /// and LAN addresses; the hub serves HTTPS from its next start.
+    Init {
+        /// A name or address devices use to reach the hub (repeat: e.g. --name 192.168.1.20
+        /// --name recepcion.local); localhost and 127.0.0.1 are always included.
+        #[arg(long = "name", value_name = "HOST")]
+        names: Vec<String>,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -319,6 +336,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(config.log_json);
             crate::vision_cli::run(command).await
         }
+        Command::Tls {
+            command: TlsCommand::Init { names },
+        } => {
+            let store = open_store(&config)?;
+            let store_name = store.home_branch().map(|b| b.name).unwrap_or_default();
+            drop(store);
+            let issued = crate::tls::init(&config.data_dir, &names, &store_name)?;
+            println!(
+                "Certificado del hub para: {}\n  {}\n  {}",
+                issued.names.join(", "),
+                issued.cert.display(),
+                issued.key.display()
+            );
+            if issued.new_authority {
+                println!(
+                    "Autoridad nueva de la tienda: {}.\nEn cada tableta o TV, abre https://<hub>/ca.crt e instálalo como certificado de CA \
+                     (Android: Ajustes › Seguridad › Cifrado y credenciales › Instalar un certificado › Certificado de CA); \
+                     después la app se instala desde el navegador.",
+                    issued.ca_cert.display()
+                );
+            } else {
+                println!(
+                    "Firmado por la autoridad que los equipos ya confían ({}).",
+                    issued.ca_cert.display()
+                );
+            }
+            println!("Reinicia el hub: servirá HTTPS en la misma dirección.");
+            Ok(())
+        }
         Command::Openapi => {
             println!("{}", crate::openapi::spec().to_pretty_json()?);
             Ok(())
@@ -335,7 +381,8 @@ fn open_store(config: &Config) -> anyhow::Result<Store> {
 async fn serve(config: Config, demo: Option<u32>) -> anyhow::Result<()> {
     let hub = Hub::bind(config).await?;
     let addr = hub.local_addr()?;
-    let base = format!("http://{addr}");
+    let scheme = if hub.is_https() { "https" } else { "http" };
+    let base = format!("{scheme}://{addr}");
     // Before announcing anything: a real store refuses --demo and the hub does not start.
     let demo_start = if let Some(days) = demo {
         let store = hub.state.store.clone();

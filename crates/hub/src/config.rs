@@ -82,6 +82,10 @@ pub struct Config {
     /// Whether loopback peers read `/metrics` without credentials. Turn it off when a reverse
     /// proxy on this machine forwards LAN requests, which then all arrive from loopback.
     pub metrics_allow_loopback: bool,
+    /// HTTPS: the certificate chain and key (PEM). `kidyboard tls init` makes the store's own in
+    /// `<data-dir>/tls/`, used when these are not set.
+    pub tls_cert_file: Option<PathBuf>,
+    pub tls_key_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -91,6 +95,8 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             ui_dir: None,
             cors_origins: Vec::new(),
+            tls_cert_file: None,
+            tls_key_file: None,
             backup_interval_minutes: 60,
             backups_kept: 24,
             day_close_backups_kept: 60,
@@ -159,6 +165,12 @@ impl Config {
         };
         cfg.data_dir = dir;
         cfg.apply_env()?;
+        if cfg.tls_cert_file.is_none() && cfg.tls_key_file.is_none() {
+            if let Some((cert, key)) = crate::tls::hub_files(&cfg.data_dir) {
+                cfg.tls_cert_file = Some(cert);
+                cfg.tls_key_file = Some(key);
+            }
+        }
         if cfg.ui_dir.is_none() {
             cfg.ui_dir = find_ui_dir();
         }
@@ -199,6 +211,12 @@ impl Config {
         }
         if let Ok(v) = std::env::var("KIDYBOARD_METRICS_TOKEN") {
             self.metrics_token = Some(v).filter(|t| !t.trim().is_empty());
+        }
+        if let Some(v) = std::env::var_os("KIDYBOARD_TLS_CERT_FILE") {
+            self.tls_cert_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = std::env::var_os("KIDYBOARD_TLS_KEY_FILE") {
+            self.tls_key_file = Some(PathBuf::from(v));
         }
         if let Ok(v) = std::env::var("KIDYBOARD_LOG_JSON") {
             self.log_json = matches!(v.as_str(), "1" | "true" | "yes");

@@ -33,6 +33,7 @@ pub mod server;
 pub mod signals;
 pub mod state;
 pub mod throttle;
+pub mod tls;
 #[cfg(feature = "vision")]
 pub mod vision_cli;
 pub mod ws;

@@ -89,6 +89,25 @@ impl Hub {
         Ok(self.listener.local_addr()?)
     }
 
+    /// Whether this hub answers over HTTPS (a certificate is configured or made by `tls init`).
+    pub fn is_https(&self) -> bool {
+        self.state.config.tls_cert_file.is_some()
+    }
+
+    fn tls_acceptor(&self) -> anyhow::Result<kidyboard_http::connections::Tls> {
+        match (
+            &self.state.config.tls_cert_file,
+            &self.state.config.tls_key_file,
+        ) {
+            (Some(cert), Some(key)) => Ok(Some(
+                kidyboard_http::connections::tls_acceptor(cert, key)
+                    .map_err(|e| anyhow::anyhow!("TLS ({}): {e}", cert.display()))?,
+            )),
+            (None, None) => Ok(None),
+            _ => anyhow::bail!("tls_cert_file and tls_key_file go together"),
+        }
+    }
+
     /// Serves until `shutdown` completes; background tasks end with it.
     pub async fn serve(
         mut self,
@@ -105,11 +124,13 @@ impl Hub {
             .map(|rx| tokio::spawn(prefetch_images(self.state.clone(), rx)));
         let app = app::router(self.state.clone());
         let limits = self.state.config.connection_limits();
-        let result = kidyboard_http::connections::serve(
+        let tls = self.tls_acceptor()?;
+        let result = kidyboard_http::connections::serve_with(
             self.listener,
             app,
             limits,
             self.state.metrics.clone(),
+            tls,
             shutdown,
         )
         .await;

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 
 /// Starts `cmd` with stdout piped (stderr dropped), reads the address its first line announces,
 /// and keeps draining the rest in a thread so the program never blocks on a full pipe. Answers
-/// the process and its base URL (`http://…`).
+/// the process and its base URL (`http://…` or `https://…`).
 pub fn spawn_announcing(mut cmd: Command) -> (Child, String) {
     let mut child = cmd
         .stdout(Stdio::piped())
@@ -19,7 +19,7 @@ pub fn spawn_announcing(mut cmd: Command) -> (Child, String) {
     std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     let url = first
         .split_whitespace()
-        .find(|w| w.starts_with("http://"))
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
         .unwrap_or_else(|| panic!("the first line should announce the address: {first:?}"))
         .to_string();
     (child, url)

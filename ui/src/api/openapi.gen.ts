@@ -8434,6 +8434,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ca.crt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The store's certificate authority (`kidyboard tls init`), for a tablet or TV to trust once so
+         *     the hub's HTTPS is valid there and the web app can be installed. Public: it is a certificate,
+         *     not a secret (its key never leaves the hub).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The authority's certificate (PEM) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/x-x509-ca-cert": string;
+                    };
+                };
+                /** @description This hub has no authority of its own (`kidyboard tls init`) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;

@@ -168,3 +168,26 @@ mod tests {
         );
     }
 }
+
+/// The store's certificate authority (`kidyboard tls init`), for a tablet or TV to trust once so
+/// the hub's HTTPS is valid there and the web app can be installed. Public: it is a certificate,
+/// not a secret (its key never leaves the hub).
+#[utoipa::path(get, path = "/ca.crt", tag = "health",
+    responses((status = 200, description = "The authority's certificate (PEM)", content_type = "application/x-x509-ca-cert", body = String),
+        (status = 404, description = "This hub has no authority of its own (`kidyboard tls init`)", body = crate::error::ErrorBody)))]
+pub async fn ca_certificate(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let path = crate::tls::ca_cert_path(&st.config.data_dir);
+    let pem = tokio::fs::read(&path)
+        .await
+        .map_err(|_| ApiError::not_found())?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-x509-ca-cert"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"kidyboard-ca.crt\"",
+            ),
+        ],
+        pem,
+    ))
+}

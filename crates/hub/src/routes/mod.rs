@@ -149,6 +149,7 @@ pub fn public() -> OpenApiRouter<AppState> {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
+        .routes(routes!(health::ca_certificate))
         .routes(routes!(images::serve_remote))
         .routes(routes!(images::serve))
 }

@@ -54,6 +54,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0008_reports.sql",
         sql: include_str!("../migrations/0008_reports.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_pictures.sql",
+        sql: include_str!("../migrations/0009_pictures.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

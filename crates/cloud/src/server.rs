@@ -84,6 +84,10 @@ pub fn routes() -> OpenApiRouter<CloudState> {
         .routes(routes!(routes::insights::heatmap))
         .routes(routes!(routes::insights::top_products))
         .routes(routes!(
+            routes::sync::put_picture,
+            routes::sync::get_picture
+        ))
+        .routes(routes!(
             routes::alerts::get_settings,
             routes::alerts::put_settings
         ))
@@ -251,6 +255,6 @@ mod tests {
                 .count()
             })
             .sum();
-        assert_eq!(operations, 52, "every cloud route is in the document");
+        assert_eq!(operations, 54, "every cloud route is in the document");
     }
 }

@@ -573,6 +573,8 @@ async fn invitations_and_what_each_role_may_do_on_every_route() {
         ("post", "/api/v1/devices/pair", "/api/v1/devices/pair".into(), json!({"code": "AAAAA-AAAAA", "device_id": "01J00000000000000000000000"}), [422, 422, 422, 422, 422]),
         ("post", "/api/v1/sync/push", "/api/v1/sync/push".into(), json!({"events": []}), [401, 401, 401, 422, 401]),
         ("get", "/api/v1/sync/catalog", "/api/v1/sync/catalog".into(), x.clone(), [401, 401, 401, 200, 401]),
+        ("put", "/api/v1/sync/pictures/{hash}", format!("/api/v1/sync/pictures/{}", "0".repeat(64)), x.clone(), [401, 401, 401, 422, 401]),
+        ("get", "/api/v1/sync/pictures/{hash}", format!("/api/v1/sync/pictures/{}", "0".repeat(64)), x.clone(), [401, 401, 401, 404, 401]),
         ("get", "/api/v1/catalog/products", "/api/v1/catalog/products".into(), x.clone(), [200, 200, 200, 401, 401]),
         ("post", "/api/v1/catalog/products", "/api/v1/catalog/products".into(), json!({"name": "Agua", "price_cents": 1500}), [201, 403, 403, 401, 401]),
         ("patch", "/api/v1/catalog/products/{id}", format!("/api/v1/catalog/products/{product}"), json!({"price_cents": 2600}), [200, 403, 403, 401, 401]),

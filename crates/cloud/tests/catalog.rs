@@ -51,6 +51,7 @@ async fn a_product_made_in_the_cloud_reaches_the_hub_its_live_feed_and_the_image
             })
         })),
         image_urls: Some(images_tx),
+        pictures: None,
     };
     let pairing = TestStore {
         dir: tempfile::tempdir().expect("unused"),
@@ -887,4 +888,205 @@ async fn services_and_packages_converge_and_ties_break_alike_everywhere() {
             "{entity}: {expected} everywhere — cloud {c:?}, A {la:?}, B {lb:?}"
         );
     }
+}
+
+/// A hub of the demo paired with `branch` whose worker relays menu designs' pictures through
+/// its image store, as `kidyboard serve` runs it.
+async fn paired_hub_with_pictures(
+    owner: &Owner,
+    branch: &str,
+) -> (common::DemoHub, SyncHandle, String) {
+    let (hub, handle, token) = paired_hub(owner, branch).await;
+    handle.shutdown();
+    let hooks = SyncHooks {
+        pictures: Some(Arc::new(kidyboard_hub::server::StorePictures(
+            hub.state.images.clone(),
+        ))),
+        ..SyncHooks::default()
+    };
+    let handle = start_worker(&hub.state.store, hooks);
+    (hub, handle, token)
+}
+
+async fn hub_call(
+    method: reqwest::Method,
+    base: &str,
+    token: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = reqwest::Client::new()
+        .request(method, format!("{base}/api/v1{path}"))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.expect("hub answers");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Menu designs are the organisation's: one made at Centro with its logo reaches Norte (the
+/// design and the picture's bytes, through the cloud), where Norte chooses it for its own totem
+/// without changing Centro's; Centro's later edit and its deletion follow; a picture whose bytes
+/// are not its hash is refused by the cloud.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_menu_design_and_its_logo_reach_every_branch() {
+    const PHOTO: &[u8] = include_bytes!("../../images/tests/data/chelsea.png");
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("menus").await;
+    let cloud = TestCloud::start(&url);
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let centro = owner.branch("Centro").await;
+    let norte = owner.branch("Norte").await;
+    let (hub_a, sync_a, token_a) = paired_hub_with_pictures(&owner, &centro).await;
+    let (hub_b, sync_b, token_b) = paired_hub_with_pictures(&owner, &norte).await;
+
+    let logo: Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/images", hub_a.base))
+        .bearer_auth(&token_a)
+        .header("content-type", "application/octet-stream")
+        .body(PHOTO.to_vec())
+        .send()
+        .await
+        .expect("upload")
+        .json()
+        .await
+        .expect("json");
+    let hash = logo["hash"].as_str().expect("hash").to_string();
+    let (status, design) = hub_call(
+        reqwest::Method::POST,
+        &hub_a.base,
+        &token_a,
+        "/menus/designs",
+        Some(json!({"name": "Menú de temporada", "title": "Invierno", "logo_image": hash, "on_totem": true})),
+    )
+    .await;
+    assert_eq!(status, 201, "{design}");
+    let id = design["id"].as_str().expect("id").to_string();
+    sync_a.sync_now();
+
+    let seen_at_norte = || {
+        let (base, token, id) = (hub_b.base.clone(), token_b.clone(), id.clone());
+        async move {
+            hub_call(
+                reqwest::Method::GET,
+                &base,
+                &token,
+                &format!("/menus/designs/{id}"),
+                None,
+            )
+            .await
+        }
+    };
+    assert!(
+        eventually(Duration::from_secs(30), || async {
+            sync_b.sync_now();
+            seen_at_norte().await.0 == 200
+        })
+        .await,
+        "the design reaches Norte"
+    );
+    let (_, at_b) = seen_at_norte().await;
+    assert_eq!(at_b["title"], "Invierno");
+    assert_eq!(at_b["logo_image"], hash.as_str());
+    assert_eq!(
+        at_b["on_totem"], false,
+        "which design the totem plays is each branch's choice"
+    );
+    // The logo's bytes came along: Norte serves it and draws the design with it.
+    let img = reqwest::get(format!("{}/img/{hash}?w=256", hub_b.base))
+        .await
+        .expect("img");
+    assert_eq!(img.status(), 200);
+    let preview = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/menus/designs/{id}/preview.png",
+            hub_b.base
+        ))
+        .bearer_auth(&token_b)
+        .send()
+        .await
+        .expect("preview");
+    assert_eq!(preview.status(), 200);
+    assert!(preview.bytes().await.expect("png").starts_with(b"\x89PNG"));
+
+    // Norte puts it on its totem; Centro keeps its own choice and edits the title.
+    let (status, _) = hub_call(
+        reqwest::Method::PATCH,
+        &hub_b.base,
+        &token_b,
+        &format!("/menus/designs/{id}"),
+        Some(json!({"on_totem": true})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = hub_call(
+        reqwest::Method::PATCH,
+        &hub_a.base,
+        &token_a,
+        &format!("/menus/designs/{id}"),
+        Some(json!({"title": "Invierno 2026"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        eventually(Duration::from_secs(30), || async {
+            sync_a.sync_now();
+            sync_b.sync_now();
+            let (_, b) = seen_at_norte().await;
+            b["title"] == "Invierno 2026"
+        })
+        .await,
+        "Centro's edit reaches Norte"
+    );
+    let (_, b) = seen_at_norte().await;
+    assert_eq!(b["on_totem"], true, "Norte's totem keeps playing it");
+    let (_, a) = hub_call(
+        reqwest::Method::GET,
+        &hub_a.base,
+        &token_a,
+        &format!("/menus/designs/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(a["on_totem"], true, "Centro's own choice is untouched");
+
+    // Deleted at Centro: gone at Norte too.
+    let (status, _) = hub_call(
+        reqwest::Method::DELETE,
+        &hub_a.base,
+        &token_a,
+        &format!("/menus/designs/{id}"),
+        None,
+    )
+    .await;
+    assert!(status < 300, "{status}");
+    assert!(
+        eventually(Duration::from_secs(30), || async {
+            sync_a.sync_now();
+            sync_b.sync_now();
+            seen_at_norte().await.0 == 404
+        })
+        .await,
+        "the deletion reaches Norte"
+    );
+
+    // The cloud keeps a picture only under its own hash.
+    let device = TestStore::new().pair(&owner, &centro).await;
+    let wrong = reqwest::Client::new()
+        .put(format!(
+            "{}/api/v1/sync/pictures/{}",
+            cloud.base,
+            "ab".repeat(32)
+        ))
+        .bearer_auth(&device)
+        .body(PHOTO.to_vec())
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(wrong.status(), 422);
+    let body: Value = wrong.json().await.expect("json");
+    assert_eq!(body["error"]["field"], "body");
+    drop((sync_a, sync_b));
 }

@@ -300,6 +300,84 @@ pub fn delete(tx: &Tx<'_>, id: &str) -> Result<MenuDesignRecord> {
     Ok(before)
 }
 
+/// The picture hashes a design's event names (logo, background): what another branch needs to
+/// draw it.
+pub fn pictures_of(payload: &serde_json::Value) -> Vec<String> {
+    ["logo_image", "background_image"]
+        .iter()
+        .filter_map(|k| payload.get(*k).and_then(|v| v.as_str()))
+        .filter_map(|v| picture("picture", v).ok().flatten())
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct RemoteDesign {
+    name: String,
+    #[serde(default)]
+    title: String,
+    design: serde_json::Value,
+    #[serde(default)]
+    logo_image: Option<String>,
+    #[serde(default)]
+    background_image: Option<String>,
+    #[serde(default)]
+    hidden_sections: Vec<String>,
+}
+
+/// A design another branch made or changed (designs are the organisation's, like the
+/// catalogue): written into this branch's designs, checked like a local one. Whether the totem
+/// plays it stays this branch's choice; a name this branch already uses for another design gets
+/// a number. `deleted` removes it here too.
+pub(crate) fn apply_remote(
+    conn: &Connection,
+    id: &str,
+    payload: &serde_json::Value,
+    deleted: bool,
+    at: clock::Millis,
+) -> Result<()> {
+    if deleted {
+        conn.execute("DELETE FROM menu_designs WHERE id = ?1", [id])?;
+        return Ok(());
+    }
+    let r: RemoteDesign = serde_json::from_value(payload.clone())
+        .map_err(|e| CoreError::validation("payload", format!("diseño remoto inválido: {e}")))?;
+    let branch = crate::store::get_meta(conn, "branch_id")?
+        .ok_or_else(|| CoreError::Corrupt("this store has no branch".into()))?;
+    let name = validate::name("name", &r.name)?;
+    let title = validate::name(
+        "title",
+        if r.title.trim().is_empty() {
+            "Menú"
+        } else {
+            &r.title
+        },
+    )?;
+    let design = design_json(&r.design)?;
+    let logo = picture("logo_image", r.logo_image.as_deref().unwrap_or(""))?;
+    let background = picture(
+        "background_image",
+        r.background_image.as_deref().unwrap_or(""),
+    )?;
+    let hidden = hidden_json(&r.hidden_sections)?;
+    let mut unique = name.clone();
+    let mut n = 2;
+    while name_taken(conn, &branch, &unique, id).is_err() {
+        unique = format!("{name} ({n})");
+        n += 1;
+    }
+    conn.execute(
+        "INSERT INTO menu_designs (id, branch_id, name, title, design, logo_image, background_image,
+                                   hidden_sections, on_totem, revision, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 1, ?9, ?9)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, title = excluded.title,
+            design = excluded.design, logo_image = excluded.logo_image,
+            background_image = excluded.background_image, hidden_sections = excluded.hidden_sections,
+            revision = menu_designs.revision + 1, updated_at = excluded.updated_at",
+        params![id, branch, unique, title, design, logo, background, hidden, at],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,6 +79,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0013_totem.sql",
         sql: include_str!("../../../migrations/0013_totem.sql"),
     },
+    Migration {
+        version: 14,
+        name: "0014_shared_menus.sql",
+        sql: include_str!("../../../migrations/0014_shared_menus.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

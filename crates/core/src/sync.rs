@@ -22,12 +22,16 @@ mod apply;
 /// with the branch that made them (stock is counted per branch; users hold password hashes).
 /// Families are shared too, so a family registered at one branch is found at the others; their
 /// erasure travels the same way. A branch's own price or availability set in the cloud
-/// (`catalog_override`) travels to every branch and is kept by the one it names.
-pub const CATALOG_EVENT_TYPES: [&str; 10] = [
+/// (`catalog_override`) travels to every branch and is kept by the one it names. Menu designs
+/// are the organisation's too: made once, every branch has them (each chooses its totem's).
+pub const CATALOG_EVENT_TYPES: [&str; 13] = [
     "catalog_override.set",
     "family.created",
     "family.updated",
     "family.erased",
+    "menu_design.created",
+    "menu_design.updated",
+    "menu_design.deleted",
     "product.created",
     "product.updated",
     "service.created",
@@ -451,6 +455,11 @@ fn decide_and_apply(conn: &Connection, ev: &RemoteEvent, now: Millis) -> Result<
         }
         "family" => {
             crate::families::apply_remote(conn, &ev.entity_id, &ev.payload, ev.created_at)?;
+            None
+        }
+        "menu_design" => {
+            let deleted = ev.kind == "menu_design.deleted";
+            crate::menus::apply_remote(conn, &ev.entity_id, &ev.payload, deleted, ev.created_at)?;
             None
         }
         other => {

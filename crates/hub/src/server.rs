@@ -17,6 +17,26 @@ use crate::{app, backups, scheduler};
 
 type Task = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
+/// The hub's image store as the sync worker relays menu designs' pictures.
+pub struct StorePictures(pub Arc<kidyboard_images::ImageStore>);
+
+impl kidyboard_sync::PictureRelay for StorePictures {
+    fn original(&self, hash: &str) -> Option<Vec<u8>> {
+        self.0.original_bytes(hash).ok().flatten()
+    }
+
+    fn has(&self, hash: &str) -> bool {
+        matches!(self.0.original(hash), Ok(Some(_)))
+    }
+
+    fn keep(&self, bytes: &[u8]) -> Result<String, String> {
+        self.0
+            .ingest(bytes)
+            .map(|i| i.original.hash)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// A hub bound to its socket, ready to serve.
 pub struct Hub {
     pub state: AppState,
@@ -68,6 +88,7 @@ impl Hub {
                 })
             })),
             image_urls: Some(image_tx),
+            pictures: Some(Arc::new(StorePictures(state.images.clone()))),
         };
         let worker_config = WorkerConfig {
             idle_interval: std::time::Duration::from_secs(state.config.sync_interval_secs.max(1)),

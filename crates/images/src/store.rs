@@ -206,6 +206,14 @@ impl ImageStore {
         originals::lookup(&self.index, hash)
     }
 
+    /// The stored original's bytes, if any (to relay a picture to another branch).
+    pub fn original_bytes(&self, hash: &str) -> Result<Option<Vec<u8>>> {
+        if self.original(hash)?.is_none() {
+            return Ok(None);
+        }
+        originals::read(&self.root, hash).map(Some)
+    }
+
     /// The variant of `hash` at `width` (snapped up to a preset, never wider than the picture)
     /// in `format`: from the cache, or computed once however many callers ask at the same time.
     pub fn get_variant(&self, hash: &str, width: u32, format: Format) -> Result<ServedVariant> {

@@ -8,4 +8,4 @@ pub mod wire;
 pub mod worker;
 
 pub use error::{Result, SyncError};
-pub use worker::{SyncHandle, SyncHooks, SyncStatus, SyncWorker, WorkerConfig};
+pub use worker::{PictureRelay, SyncHandle, SyncHooks, SyncStatus, SyncWorker, WorkerConfig};

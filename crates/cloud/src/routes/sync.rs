@@ -1,10 +1,16 @@
 //! The store's side of the API: push events, pull the catalogue feed.
 
-use axum::extract::{Query, State};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kidyboard_http::ApiJson;
 use serde::Deserialize;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
+use utoipa::ToSchema;
 
 use crate::auth::Device;
 use crate::error::{CloudError, Result};
@@ -81,4 +87,99 @@ pub async fn catalog(
     )
     .await?;
     Ok(Json(feed::page(&db, &device.org_id, q.after, limit).await?))
+}
+
+/// What the cloud did with a picture.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PictureReceipt {
+    /// False when the organisation already had it.
+    pub stored: bool,
+}
+
+fn picture_hash(hash: &str) -> Result<()> {
+    if hash.len() == 64
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        Ok(())
+    } else {
+        Err(CloudError::validation(
+            "hash",
+            "el sha256 de la imagen: 64 caracteres hexadecimales en minúsculas",
+        ))
+    }
+}
+
+/// A picture a menu design names, from the store that has it: kept once per organisation
+/// under its content hash, which must be the sha256 of the bytes.
+#[utoipa::path(put, path = "/api/v1/sync/pictures/{hash}",
+    params(("hash" = String, Path, description = "sha256 of the bytes")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = PictureReceipt), (status = 401, body = crate::error::ErrorBody),
+              (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])), tag = "sync")]
+pub async fn put_picture(
+    State(st): State<CloudState>,
+    device: Device,
+    Path(hash): Path<String>,
+    body: Bytes,
+) -> Result<Json<PictureReceipt>> {
+    crate::metrics::check(&st, &st.limits.sync, &device.device_id)?;
+    picture_hash(&hash)?;
+    let digest: String = Sha256::digest(&body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if body.is_empty() || digest != hash {
+        return Err(CloudError::validation(
+            "body",
+            "los bytes no son los de esa imagen (su sha256 no coincide)",
+        ));
+    }
+    let db = st.db().await?;
+    let n = db
+        .execute(
+            "INSERT INTO pictures (org_id, hash, bytes) VALUES ($1, $2, $3)
+             ON CONFLICT (org_id, hash) DO NOTHING",
+            &[&device.org_id, &hash, &body.as_ref()],
+        )
+        .await?;
+    Ok(Json(PictureReceipt { stored: n == 1 }))
+}
+
+/// A picture of the store's organisation, for a menu design made at another branch.
+#[utoipa::path(get, path = "/api/v1/sync/pictures/{hash}",
+    params(("hash" = String, Path, description = "sha256 of the bytes")),
+    responses((status = 200, description = "The picture's bytes", content_type = "application/octet-stream", body = Vec<u8>),
+              (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])), tag = "sync")]
+pub async fn get_picture(
+    State(st): State<CloudState>,
+    device: Device,
+    Path(hash): Path<String>,
+) -> Result<Response> {
+    crate::metrics::check(&st, &st.limits.sync, &device.device_id)?;
+    picture_hash(&hash)?;
+    let db = st.db().await?;
+    let row = db
+        .query_opt(
+            "SELECT bytes FROM pictures WHERE org_id = $1 AND hash = $2",
+            &[&device.org_id, &hash],
+        )
+        .await?
+        .ok_or(CloudError::NotFound("imagen"))?;
+    let bytes: Vec<u8> = row.get(0);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            (
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -93,6 +93,53 @@ impl CloudClient {
         .await
     }
 
+    /// Hands the cloud a picture a menu design names (kept once per organisation).
+    pub async fn put_picture(
+        &self,
+        base: &str,
+        token: &str,
+        hash: &str,
+        bytes: Vec<u8>,
+    ) -> Result<serde_json::Value> {
+        answer(
+            self.http
+                .put(url(base, &format!("/api/v1/sync/pictures/{hash}")))
+                .bearer_auth(token)
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(bytes)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// A picture another branch's design names; `None` when the cloud does not have it.
+    pub async fn get_picture(
+        &self,
+        base: &str,
+        token: &str,
+        hash: &str,
+    ) -> Result<Option<Vec<u8>>> {
+        let res = self
+            .http
+            .get(url(base, &format!("/api/v1/sync/pictures/{hash}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| SyncError::Remote(e.to_string()))?;
+        if res.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !res.status().is_success() {
+            return answer::<serde_json::Value>(Ok(res)).await.map(|_| None);
+        }
+        let bytes = res
+            .bytes()
+            .await
+            .map_err(|e| SyncError::Remote(format!("reading a picture: {e}")))?;
+        Ok(Some(bytes.to_vec()))
+    }
+
     pub async fn pair(&self, base: &str, req: &PairRequest) -> Result<PairAnswer> {
         answer(
             self.http

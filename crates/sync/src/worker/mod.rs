@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kidyboard_core::clock::{now_ms, to_rfc3339};
-use kidyboard_core::sync::{self, Applied, Outcome, SyncLink};
+use kidyboard_core::sync::{self, Applied, Outcome, OutgoingEvent, RemoteEvent, SyncLink};
 use kidyboard_core::Store;
 use tokio::sync::{mpsc, watch, Notify};
 
@@ -73,6 +73,17 @@ pub struct CatalogChange {
 
 pub type CatalogCallback = Arc<dyn Fn(&CatalogChange) + Send + Sync>;
 
+/// The store's pictures, as the worker relays them through the cloud: a menu design names its
+/// logo and background by hash, and another branch needs the bytes to draw it.
+pub trait PictureRelay: Send + Sync {
+    /// The original bytes of a picture this store holds.
+    fn original(&self, hash: &str) -> Option<Vec<u8>>;
+    /// Whether this store holds the picture.
+    fn has(&self, hash: &str) -> bool;
+    /// Keeps a picture that came from the cloud (checked like an upload); answers its hash.
+    fn keep(&self, bytes: &[u8]) -> std::result::Result<String, String>;
+}
+
 /// How the worker tells the rest of the hub what the cloud changed.
 #[derive(Clone, Default)]
 pub struct SyncHooks {
@@ -80,6 +91,8 @@ pub struct SyncHooks {
     pub on_catalog_change: Option<CatalogCallback>,
     /// Product image URLs the catalogue now points at, for the image cache to prefetch.
     pub image_urls: Option<mpsc::UnboundedSender<String>>,
+    /// The pictures menu designs name: sent before the design, fetched before applying it.
+    pub pictures: Option<Arc<dyn PictureRelay>>,
 }
 
 /// The hub's side of a running worker.
@@ -283,6 +296,7 @@ impl SyncWorker {
                 return Ok(pushed);
             };
             let n = events.len() as u64;
+            self.send_pictures(link, &events).await?;
             let answer = self
                 .client
                 .push(&link.cloud_url, &link.device_token, events)
@@ -325,6 +339,9 @@ impl SyncWorker {
             let more = page.more;
             let next = page.next_after;
             let events = page.events;
+            // Before a design is applied, the pictures it names are here (a failure retries the
+            // whole page next round).
+            self.fetch_pictures(link, &events).await?;
             let outcomes: Vec<Applied> = if events.is_empty() && next == after {
                 Vec::new()
             } else {
@@ -346,6 +363,75 @@ impl SyncWorker {
                 return Ok(applied_total);
             }
         }
+    }
+
+    /// Uploads the pictures the batch's menu designs name (the cloud keeps each once).
+    async fn send_pictures(&self, link: &SyncLink, events: &[OutgoingEvent]) -> Result<()> {
+        let Some(relay) = self.hooks.pictures.clone() else {
+            return Ok(());
+        };
+        let mut hashes: Vec<String> = events
+            .iter()
+            .filter(|e| e.entity == "menu_design" && e.kind != "menu_design.deleted")
+            .flat_map(|e| kidyboard_core::menus::pictures_of(&e.payload))
+            .collect();
+        hashes.sort();
+        hashes.dedup();
+        for hash in hashes {
+            let r = relay.clone();
+            let h = hash.clone();
+            let bytes = tokio::task::spawn_blocking(move || r.original(&h))
+                .await
+                .map_err(|e| SyncError::Internal(e.to_string()))?;
+            // A picture this store no longer holds: the design goes without it.
+            if let Some(bytes) = bytes {
+                self.client
+                    .put_picture(&link.cloud_url, &link.device_token, &hash, bytes)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Fetches the pictures the page's menu designs name that this store lacks.
+    async fn fetch_pictures(&self, link: &SyncLink, events: &[RemoteEvent]) -> Result<()> {
+        let Some(relay) = self.hooks.pictures.clone() else {
+            return Ok(());
+        };
+        for e in events
+            .iter()
+            .filter(|e| e.entity == "menu_design" && e.kind != "menu_design.deleted")
+        {
+            for hash in kidyboard_core::menus::pictures_of(&e.payload) {
+                let (r, h) = (relay.clone(), hash.clone());
+                let held = tokio::task::spawn_blocking(move || r.has(&h))
+                    .await
+                    .map_err(|e| SyncError::Internal(e.to_string()))?;
+                if held {
+                    continue;
+                }
+                let Some(bytes) = self
+                    .client
+                    .get_picture(&link.cloud_url, &link.device_token, &hash)
+                    .await?
+                else {
+                    tracing::warn!(%hash, design = %e.entity_id, "a menu design's picture is not in the cloud");
+                    continue;
+                };
+                let r = relay.clone();
+                let kept = tokio::task::spawn_blocking(move || r.keep(&bytes))
+                    .await
+                    .map_err(|e| SyncError::Internal(e.to_string()))?;
+                match kept {
+                    Ok(got) if got == hash => {}
+                    Ok(got) => {
+                        tracing::warn!(%hash, %got, "a relayed picture is not the one named")
+                    }
+                    Err(err) => tracing::warn!(%hash, %err, "a relayed picture was refused"),
+                }
+            }
+        }
+        Ok(())
     }
 
     fn announce(&self, a: &Applied) {

@@ -160,4 +160,25 @@ async fn openapi_errors_boundaries_and_pairing_codes() {
         store.store.device_id(),
         "the owner sees the paired store under its branch"
     );
+
+    // A code past its time is refused the same way, naming the field.
+    let late = owner.pairing_code(&branch).await;
+    let db = common::cloud_db(&url).await;
+    db.execute(
+        "UPDATE pairing_codes SET expires_at = now() - interval '1 minute' WHERE redeemed_at IS NULL",
+        &[],
+    )
+    .await
+    .expect("expire");
+    let (status, body) = call(
+        &http,
+        http.post(format!("{}/api/v1/devices/pair", cloud.base))
+            .json(&serde_json::json!({
+                "code": late,
+                "device_id": "01J00000000000000000000000",
+            })),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["field"], "code");
 }

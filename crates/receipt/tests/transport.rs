@@ -35,16 +35,28 @@ fn printer(target: PrinterTarget, lp: &Path) -> Printer {
 }
 
 /// A shell script playing `lp`: it writes its arguments and standard input to files in `dir`.
+///
+/// The script is written by a child `sh`, never through a file this test process opens: the
+/// tests run on parallel threads, and a thread that forks to start an `lp` while another holds
+/// a freshly written script open for writing hands that descriptor to its child, whose later
+/// `exec` of the script then fails with «Text file busy» (ETXTBSY).
 fn recording_lp(dir: &Path, exit_code: i32) -> PathBuf {
     let path = dir.join("lp");
     let script = format!(
         "#!/bin/sh\necho \"$@\" > '{0}/args'\ncat > '{0}/job'\nexit {exit_code}\n",
         dir.display()
     );
-    std::fs::write(&path, script).expect("write lp");
-    let mut perms = std::fs::metadata(&path).expect("meta").permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-    std::fs::set_permissions(&path, perms).expect("chmod");
+    let status = std::process::Command::new("/bin/sh")
+        .args([
+            "-c",
+            "printf '%s' \"$1\" > \"$2\" && chmod 755 \"$2\"",
+            "sh",
+        ])
+        .arg(&script)
+        .arg(&path)
+        .status()
+        .expect("start sh");
+    assert!(status.success(), "the lp stand-in is written");
     path
 }
 

@@ -198,19 +198,16 @@ pub async fn serve_on(
 ) -> Result<()> {
     let limits = state.config.connection_limits();
     // HTTPS on this listener when a certificate is configured (else a proxy in front does it).
-    let tls = match (&state.config.tls_cert_file, &state.config.tls_key_file) {
-        (Some(cert), Some(key)) => Some(
-            kidyboard_http::connections::tls_acceptor(cert, key)
-                .map_err(|e| CloudError::Internal(format!("TLS: {e}")))?,
-        ),
-        (None, None) => None,
-        _ => {
-            return Err(CloudError::validation(
-                "tls_key_file",
-                "tls_cert_file y tls_key_file van juntos",
-            ))
+    let tls = kidyboard_http::connections::tls_from_settings(
+        state.config.tls_cert_file.as_deref(),
+        state.config.tls_key_file.as_deref(),
+    )
+    .map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => {
+            CloudError::validation("tls_key_file", "tls_cert_file y tls_key_file van juntos")
         }
-    };
+        _ => CloudError::Internal(format!("TLS: {e}")),
+    })?;
     // Every process checks the alert rules; the database decides who raises each one.
     let checker = tokio::spawn(alerts::run(state.clone()));
     let app = router(state);

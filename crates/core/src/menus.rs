@@ -136,10 +136,7 @@ pub(crate) fn picture(field: &str, v: &str) -> Result<Option<String>> {
     if v.is_empty() {
         return Ok(None);
     }
-    if v.len() == 64
-        && v.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
+    if crate::validate::is_sha256_hex(v) {
         Ok(Some(v.to_string()))
     } else {
         Err(CoreError::validation(

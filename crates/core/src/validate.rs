@@ -170,6 +170,11 @@ pub fn id(field: &str, v: &str) -> Result<String> {
     }
 }
 
+/// A picture's name in the image store and on the wire: its SHA-256 as 64 lowercase hex digits.
+pub fn is_sha256_hex(v: &str) -> bool {
+    v.len() == 64 && v.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,5 +240,19 @@ mod tests {
         assert_eq!(times("q", i64::MAX, 2).unwrap_err().field(), Some("q"));
         assert_eq!(plus("q", i64::MAX, 1).unwrap_err().field(), Some("q"));
         assert_eq!(plus("q", i64::MIN, -1).unwrap_err().field(), Some("q"));
+    }
+
+    #[test]
+    fn a_picture_hash_is_64_lowercase_hex_digits() {
+        let good = "0123456789abcdef".repeat(4);
+        assert!(is_sha256_hex(&good));
+        assert!(!is_sha256_hex(&good.to_uppercase()), "uppercase");
+        assert!(!is_sha256_hex(&good[..63]), "short");
+        assert!(!is_sha256_hex(&format!("{good}0")), "long");
+        assert!(!is_sha256_hex(&format!("../{}", &good[3..])), "a path");
+        assert!(
+            !is_sha256_hex(&format!("{}é", &good[..62])),
+            "multibyte of the right length"
+        );
     }
 }

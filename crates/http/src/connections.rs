@@ -451,6 +451,24 @@ pub fn tls_acceptor(
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
+/// The listener's TLS from the configured pair of PEM files: both given is HTTPS, neither is
+/// plain HTTP (a proxy in front, or a LAN without a certificate yet), and one alone is a
+/// configuration mistake named by its setting.
+#[cfg(feature = "tls")]
+pub fn tls_from_settings(
+    cert_file: Option<&std::path::Path>,
+    key_file: Option<&std::path::Path>,
+) -> io::Result<Tls> {
+    match (cert_file, key_file) {
+        (Some(cert), Some(key)) => tls_acceptor(cert, key).map(Some),
+        (None, None) => Ok(None),
+        _ => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "tls_cert_file and tls_key_file go together",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,20 +115,6 @@ impl Hub {
         self.state.config.tls_cert_file.is_some()
     }
 
-    fn tls_acceptor(&self) -> anyhow::Result<kidyboard_http::connections::Tls> {
-        match (
-            &self.state.config.tls_cert_file,
-            &self.state.config.tls_key_file,
-        ) {
-            (Some(cert), Some(key)) => Ok(Some(
-                kidyboard_http::connections::tls_acceptor(cert, key)
-                    .map_err(|e| anyhow::anyhow!("TLS ({}): {e}", cert.display()))?,
-            )),
-            (None, None) => Ok(None),
-            _ => anyhow::bail!("tls_cert_file and tls_key_file go together"),
-        }
-    }
-
     /// Serves until `shutdown` completes; background tasks end with it.
     pub async fn serve(
         mut self,
@@ -145,7 +131,12 @@ impl Hub {
             .map(|rx| tokio::spawn(prefetch_images(self.state.clone(), rx)));
         let app = app::router(self.state.clone());
         let limits = self.state.config.connection_limits();
-        let tls = self.tls_acceptor()?;
+        let config = &self.state.config;
+        let tls = kidyboard_http::connections::tls_from_settings(
+            config.tls_cert_file.as_deref(),
+            config.tls_key_file.as_deref(),
+        )
+        .context("TLS")?;
         let result = kidyboard_http::connections::serve_with(
             self.listener,
             app,

@@ -128,18 +128,15 @@ pub struct Dashboard {
 }
 
 /// Opening minutes of `from..=to` for a week of hours (Monday first), 12 hours a day without one.
-fn open_minutes(hours: Option<&serde_json::Value>, from: &str, to: &str) -> i64 {
+fn open_minutes(
+    hours: Option<&serde_json::Value>,
+    (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+) -> i64 {
     use chrono::Datelike;
     let week: Option<Vec<kidyboard_core::bookings::rules::DayHours>> =
         hours.and_then(|h| serde_json::from_value(h.clone()).ok());
-    let (Ok(f), Ok(t)) = (
-        chrono::NaiveDate::parse_from_str(from, "%Y-%m-%d"),
-        chrono::NaiveDate::parse_from_str(to, "%Y-%m-%d"),
-    ) else {
-        return 0;
-    };
-    f.iter_days()
-        .take_while(|d| *d <= t)
+    from.iter_days()
+        .take_while(|d| *d <= to)
         .map(|d| match &week {
             Some(w) => w
                 .iter()
@@ -157,6 +154,7 @@ async fn figures(db: &deadpool_postgres::Object, d: &Days) -> Result<Vec<Figures
         branch_ids,
         from,
         to,
+        ..
     } = d;
     let per_branch = |table: &str, columns: &str| {
         format!(
@@ -232,11 +230,9 @@ async fn figures(db: &deadpool_postgres::Object, d: &Days) -> Result<Vec<Figures
         if let Some(r) = row(&venues, id) {
             let capacity: i64 = r.get(1);
             let hours: Option<serde_json::Value> = r.get(2);
-            let (f_day, t_day) = (
-                from.get(i).map_or("", String::as_str),
-                to.get(i).map_or("", String::as_str),
-            );
-            f.capacity_minutes = capacity * open_minutes(hours.as_ref(), f_day, t_day);
+            if let Some(period) = d.periods.get(i) {
+                f.capacity_minutes = capacity * open_minutes(hours.as_ref(), *period);
+            }
         }
         out.push(f);
     }
@@ -245,26 +241,20 @@ async fn figures(db: &deadpool_postgres::Object, d: &Days) -> Result<Vec<Figures
 
 /// Each branch's period moved back by its own length: the period to compare with.
 fn previous(d: &Days) -> Days {
-    let shift = |f: &str, t: &str| -> Option<(String, String)> {
-        let f = chrono::NaiveDate::parse_from_str(f, "%Y-%m-%d").ok()?;
-        let t = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()?;
-        let len = (t - f).num_days() + 1;
-        Some((
-            (f - chrono::Duration::days(len)).to_string(),
-            (f - chrono::Duration::days(1)).to_string(),
-        ))
-    };
-    let mut out = Days {
-        branch_ids: d.branch_ids.clone(),
-        from: Vec::new(),
-        to: Vec::new(),
-    };
-    for (f, t) in d.from.iter().zip(&d.to) {
-        let (pf, pt) = shift(f, t).unwrap_or_default();
-        out.from.push(pf);
-        out.to.push(pt);
-    }
-    out
+    Days::new(
+        d.branch_ids
+            .iter()
+            .zip(&d.periods)
+            .map(|(id, (f, t))| {
+                let len = (*t - *f).num_days() + 1;
+                (
+                    id.clone(),
+                    *f - chrono::Duration::days(len),
+                    *f - chrono::Duration::days(1),
+                )
+            })
+            .collect(),
+    )
 }
 
 async fn dashboard(st: &CloudState, member: &Member, q: &ReportQuery) -> Result<Dashboard> {
@@ -285,6 +275,7 @@ async fn dashboard(st: &CloudState, member: &Member, q: &ReportQuery) -> Result<
         branch_ids,
         from,
         to,
+        ..
     } = &d;
     let per_day = db
         .query(

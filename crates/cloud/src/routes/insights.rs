@@ -85,6 +85,7 @@ pub async fn heatmap(
         branch_ids,
         from,
         to,
+        ..
     } = &d;
     let rows = db
         .query(
@@ -112,14 +113,8 @@ pub async fn heatmap(
         }
     }
     let mut weekdays = vec![0i64; 7];
-    for (f, t) in from.iter().zip(to) {
-        let (Ok(f), Ok(t)) = (
-            chrono::NaiveDate::parse_from_str(f, "%Y-%m-%d"),
-            chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d"),
-        ) else {
-            continue;
-        };
-        for day in f.iter_days().take_while(|d| *d <= t) {
+    for (f, t) in &d.periods {
+        for day in f.iter_days().take_while(|day| day <= t) {
             if let Some(n) = weekdays.get_mut(day.weekday().num_days_from_monday() as usize) {
                 *n += 1;
             }
@@ -229,6 +224,7 @@ pub(crate) async fn top_items(st: &CloudState, member: &Member, q: &TopQuery) ->
         branch_ids,
         from,
         to,
+        ..
     } = &d;
     let rows = db
         .query(

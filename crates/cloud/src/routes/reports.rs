@@ -73,8 +73,29 @@ pub(crate) fn today_in(tz: chrono_tz::Tz) -> chrono::NaiveDate {
 /// `length_days` after its start.
 pub(crate) struct Days {
     pub branch_ids: Vec<String>,
+    /// Each branch's first and last day, as dates to reckon with…
+    pub periods: Vec<(chrono::NaiveDate, chrono::NaiveDate)>,
+    /// …and as the `YYYY-MM-DD` text the tables' `business_day` columns hold, to bind.
     pub from: Vec<String>,
     pub to: Vec<String>,
+}
+
+impl Days {
+    pub fn new(periods: Vec<(String, chrono::NaiveDate, chrono::NaiveDate)>) -> Days {
+        let mut out = Days {
+            branch_ids: Vec::new(),
+            periods: Vec::new(),
+            from: Vec::new(),
+            to: Vec::new(),
+        };
+        for (id, f, t) in periods {
+            out.branch_ids.push(id);
+            out.from.push(f.to_string());
+            out.to.push(t.to_string());
+            out.periods.push((f, t));
+        }
+        out
+    }
 }
 
 pub(crate) fn days(
@@ -85,11 +106,6 @@ pub(crate) fn days(
     length_days: i64,
     max_days: i64,
 ) -> Result<Days> {
-    let mut out = Days {
-        branch_ids: Vec::new(),
-        from: Vec::new(),
-        to: Vec::new(),
-    };
     // Checked once even with no branch, so bad input is refused the same way.
     let start = |tz| today_in(tz) - chrono::Duration::days(days_before);
     let f = day("from", from, start(chrono_tz::America::Mexico_City))?;
@@ -100,14 +116,13 @@ pub(crate) fn days(
             format!("un rango de hasta {max_days} días, `to` no antes de `from`"),
         ));
     }
+    let mut periods = Vec::new();
     for (id, tz) in branches {
         let f = day("from", from, start(*tz))?;
         let t = day("to", to, f + chrono::Duration::days(length_days))?;
-        out.branch_ids.push(id.clone());
-        out.from.push(f.to_string());
-        out.to.push(t.to_string());
+        periods.push((id.clone(), f, t));
     }
-    Ok(out)
+    Ok(Days::new(periods))
 }
 
 fn text(r: &serde_json::Value, k: &str) -> String {

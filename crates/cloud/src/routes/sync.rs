@@ -97,11 +97,7 @@ pub struct PictureReceipt {
 }
 
 fn picture_hash(hash: &str) -> Result<()> {
-    if hash.len() == 64
-        && hash
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
+    if kidyboard_core::validate::is_sha256_hex(hash) {
         Ok(())
     } else {
         Err(CloudError::validation(

@@ -59,6 +59,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0009_pictures.sql",
         sql: include_str!("../migrations/0009_pictures.sql"),
     },
+    Migration {
+        version: 10,
+        name: "0010_opening_hours.sql",
+        sql: include_str!("../migrations/0010_opening_hours.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

@@ -367,10 +367,12 @@ pub async fn apply(tx: &Transaction<'_>, branch_id: &str, events: &[&OutgoingEve
         )
         .await?;
     }
-    // The hub's reports (hour, item, visitors, play, the branch's capacity and hours): one SQL
-    // function over the events just stored, the same that filled them for older events.
+    // The hub's reports (hour, item, visitors, play, the branch's capacity and hours): SQL
+    // functions over the events just stored, the same that filled them for older events.
     let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
     tx.execute("SELECT kb_project_reports($1)", &[&ids]).await?;
+    tx.execute("SELECT kb_project_opening_hours($1)", &[&ids])
+        .await?;
     for (id, (seq, level)) in &stock {
         tx.execute(
             "INSERT INTO stock_levels (branch_id, product_id, stock, device_seq) VALUES ($1, $2, $3, $4)

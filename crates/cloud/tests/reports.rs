@@ -725,6 +725,62 @@ print(json.dumps({n: [[c.value if not hasattr(c.value, "isoformat") else c.value
     .expect("rebuilt");
     assert_eq!(snapshot(&db, &tables).await, pushed);
 
+    // Tijuana closes on Sundays from now on: a change of its booking settings alone (no branch
+    // event) reaches the cloud's occupancy, two of the fourteen days now closed.
+    let (branch, store, from, to) = &branches[0];
+    let admin_id: String = store
+        .store
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT id FROM users WHERE username = 'admin'", [], |r| {
+                    r.get(0)
+                })?,
+            )
+        })
+        .expect("admin");
+    let admin = kidyboard_core::Actor {
+        user_id: Some(admin_id),
+        role: kidyboard_core::Role::SuperAdmin,
+    };
+    let sunday: kidyboard_core::bookings::rules::DayHours = serde_json::from_value(
+        serde_json::json!({"weekday": 7, "opens": "09:00", "closes": "21:00", "closed": true}),
+    )
+    .expect("hours");
+    store
+        .store
+        .change(&admin, kidyboard_core::clock::now_ms(), |tx| {
+            kidyboard_core::bookings::setup::put_settings(
+                tx,
+                &kidyboard_core::bookings::setup::BookingSettingsInput {
+                    hours: Some(vec![sunday]),
+                    ..Default::default()
+                },
+            )
+        })
+        .expect("closed on Sundays");
+    let q = format!("branch_id={branch}&from={from}&to={to}");
+    let closed_sundays = 30 * 12 * 60 * 12;
+    assert!(
+        eventually(Duration::from_secs(60), || async {
+            let (_, dash) = owner.get(&format!("/api/v1/reports/branches?{q}")).await;
+            dash["branches"][0]["capacity_minutes"] == closed_sundays
+        })
+        .await,
+        "the new hours reach the cloud's occupancy"
+    );
+    // The migration's pass over the events stored before it finds the same hours.
+    db.execute(
+        "UPDATE branches SET opening_hours = NULL WHERE id = $1",
+        &[branch],
+    )
+    .await
+    .expect("hours forgotten");
+    db.batch_execute("SELECT kb_project_opening_hours(NULL)")
+        .await
+        .expect("hours rebuilt");
+    let (_, dash) = owner.get(&format!("/api/v1/reports/branches?{q}")).await;
+    assert_eq!(dash["branches"][0]["capacity_minutes"], closed_sundays);
+
     // Bad input names the field.
     for (path, field) in [
         ("/api/v1/reports/top-products?kind=boletos", "kind"),

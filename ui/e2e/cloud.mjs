@@ -11,6 +11,8 @@ import { tempDir } from './tmp.mjs';
 export const CLOUD_BIN = process.env.KIDYBOARD_CLOUD_BIN ?? join(dirname(HUB_BIN), 'kidyboard-cloud');
 
 export const OPERATOR_TOKEN = 'e2e-operator-token-that-is-long-enough';
+/** Seals the second-factor secrets the console tests turn on. */
+export const SECRET_KEY = '5f0e1d2c3b4a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0';
 
 function pgBin() {
   const root = '/usr/lib/postgresql';
@@ -86,7 +88,7 @@ export async function startCloud(databaseUrl, { consoleDir, env = {}, config } =
     args.push('--config', join(configDir, 'cloud.toml'));
   }
   const child = spawn(CLOUD_BIN, args, {
-    env: { ...process.env, KIDYBOARD_CLOUD_OPERATOR_TOKEN: OPERATOR_TOKEN, ...env },
+    env: { ...process.env, KIDYBOARD_CLOUD_OPERATOR_TOKEN: OPERATOR_TOKEN, KIDYBOARD_CLOUD_SECRET_KEY: SECRET_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = [];

@@ -16,6 +16,10 @@ pub struct CloudConfig {
     pub max_connections: usize,
     /// The operator's secret: it alone may create organisations. Empty disables that route.
     pub operator_token: String,
+    /// 64 hex digits (32 random bytes: `openssl rand -hex 32`) that seal the second-factor
+    /// secrets kept in the database; every process of one cloud has the same. Empty: nobody can
+    /// turn the second factor on. Changing it makes the sealed ones unreadable.
+    pub secret_key: String,
     /// Largest request body accepted, in bytes (a push batch is the biggest).
     pub max_body_bytes: usize,
     /// Most events accepted in one push.
@@ -80,6 +84,7 @@ impl Default for CloudConfig {
             database_url: "host=/var/run/postgresql dbname=kidyboard".into(),
             max_connections: 16,
             operator_token: String::new(),
+            secret_key: String::new(),
             max_body_bytes: 8 * 1024 * 1024,
             max_push_events: 1_000,
             pairing_code_minutes: 30,

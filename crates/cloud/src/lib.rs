@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod projections;
 pub mod routes;
+pub mod sealed;
 pub mod secrets;
 pub mod server;
 pub mod state;

@@ -62,6 +62,9 @@ fn load(file: Option<&Path>) -> anyhow::Result<CloudConfig> {
     if let Ok(v) = std::env::var("KIDYBOARD_CLOUD_OPERATOR_TOKEN") {
         cloud.operator_token = v;
     }
+    if let Ok(v) = std::env::var("KIDYBOARD_CLOUD_SECRET_KEY") {
+        cloud.secret_key = v;
+    }
     Ok(cloud)
 }
 

@@ -182,11 +182,13 @@ pub async fn serve(
         tracing::debug!(files, "open-file limit");
     }
     let pool = connect(&config).await?;
-    let listener = TcpListener::bind(config.listen)
+    let listen = config.listen;
+    let state = CloudState::new(pool, config)?;
+    let listener = TcpListener::bind(listen)
         .await
-        .map_err(|e| CloudError::Internal(format!("listening on {}: {e}", config.listen)))?;
-    tracing::info!(addr = %config.listen, "cloud listening");
-    serve_on(listener, CloudState::new(pool, config), shutdown).await
+        .map_err(|e| CloudError::Internal(format!("listening on {listen}: {e}")))?;
+    tracing::info!(addr = %listen, "cloud listening");
+    serve_on(listener, state, shutdown).await
 }
 
 /// Serves on an already bound listener (tests bind 127.0.0.1:0) through the shared listener:
@@ -208,6 +210,7 @@ pub async fn serve_on(
         }
         _ => CloudError::Internal(format!("TLS: {e}")),
     })?;
+    crate::sealed::seal_stored(&state).await?;
     // Every process checks the alert rules; the database decides who raises each one.
     let checker = tokio::spawn(alerts::run(state.clone()));
     let app = router(state);

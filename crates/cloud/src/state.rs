@@ -7,6 +7,7 @@ use deadpool_postgres::{Object, Pool};
 use crate::config::CloudConfig;
 use crate::error::{CloudError, Result};
 use crate::metrics::{Limits, Metrics};
+use crate::sealed::Sealer;
 
 #[derive(Clone)]
 pub struct CloudState {
@@ -16,11 +17,16 @@ pub struct CloudState {
     pub http: reqwest::Client,
     pub metrics: Arc<Metrics>,
     pub limits: Arc<Limits>,
+    /// Seals the second-factor secrets (none without `secret_key`).
+    pub sealer: Option<Sealer>,
 }
 
 impl CloudState {
-    pub fn new(pool: Pool, config: CloudConfig) -> CloudState {
-        CloudState {
+    /// Refuses a malformed `secret_key` (by name), so a typo never starts a cloud that seals
+    /// nothing.
+    pub fn new(pool: Pool, config: CloudConfig) -> Result<CloudState> {
+        Ok(CloudState {
+            sealer: Sealer::from_setting(&config.secret_key)?,
             pool,
             limits: Arc::new(Limits::new(&config)),
             metrics: Arc::default(),
@@ -29,7 +35,7 @@ impl CloudState {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap_or_default(),
-        }
+        })
     }
 
     /// A pooled connection; an unreachable database is `unavailable` (503), never a 500.

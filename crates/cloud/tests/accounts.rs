@@ -42,6 +42,141 @@ fn now_secs() -> u64 {
         .as_secs()
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn second_factor_secrets_are_kept_sealed_in_the_database() {
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("sealed").await;
+    let cloud = TestCloud::start(&url);
+    let db = common::cloud_db(&url).await;
+    let owner = Owner::create(&cloud.base, "Brincolines").await;
+    let me = owner.get("/api/v1/auth/me").await.1;
+    let (email, user_id) = (
+        me["email"].as_str().expect("email").to_string(),
+        me["id"].as_str().expect("id").to_string(),
+    );
+    let stored = |column: &'static str| {
+        let (db, user_id) = (&db, user_id.clone());
+        async move {
+            db.query_one(
+                &format!("SELECT {column} FROM users WHERE id = $1"),
+                &[&user_id],
+            )
+            .await
+            .expect("user")
+            .get::<_, Option<String>>(0)
+            .unwrap_or_default()
+        }
+    };
+
+    // What a copy of the database holds is not the secret the app was given.
+    let (status, setup) = owner.post("/api/v1/auth/totp/setup", json!({})).await;
+    assert_eq!(status, 200, "{setup}");
+    let secret = setup["secret"].as_str().expect("secret").to_string();
+    let pending = stored("totp_pending").await;
+    assert!(
+        pending.starts_with("v1:") && !pending.contains(&secret),
+        "{pending}"
+    );
+    let now = now_secs();
+    let (status, body) = owner
+        .post(
+            "/api/v1/auth/totp/enable",
+            json!({"code": kidyboard_cloud::totp::code_at(&secret, now).expect("code")}),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let sealed = stored("totp_secret").await;
+    assert!(
+        sealed.starts_with("v1:") && !sealed.contains(&secret),
+        "{sealed}"
+    );
+    // Each sign-in below uses the next step's code; the step a code spent is forgotten first
+    // (a code works once), so the test need not wait 30 s between them.
+    let sign_in = |base: String| {
+        let (db, user_id, email, secret) = (&db, user_id.clone(), email.clone(), secret.clone());
+        async move {
+            db.execute(
+                "UPDATE users SET totp_last_step = 0 WHERE id = $1",
+                &[&user_id],
+            )
+            .await
+            .expect("step forgotten");
+            let code = kidyboard_cloud::totp::code_at(&secret, now + 30).expect("code");
+            let (status, body, _) = login(
+                &base,
+                json!({"email": email, "password": PASSWORD, "totp_code": code}),
+            )
+            .await;
+            (status, code_of(&body))
+        }
+    };
+    assert_eq!(sign_in(cloud.base.clone()).await, (200, String::new()));
+
+    // A secret stored before sealing existed still signs in, and the next process to start
+    // seals it.
+    db.execute(
+        "UPDATE users SET totp_secret = $2 WHERE id = $1",
+        &[&user_id, &secret],
+    )
+    .await
+    .expect("an old plain secret");
+    assert_eq!(sign_in(cloud.base.clone()).await, (200, String::new()));
+    // (It seals before it answers anything.)
+    let again = TestCloud::start(&url);
+    assert_eq!(sign_in(again.base.clone()).await, (200, String::new()));
+    let resealed = stored("totp_secret").await;
+    assert!(
+        resealed.starts_with("v1:") && resealed != sealed,
+        "{resealed}"
+    );
+
+    // A seal that does not open (another key, another account, altered bytes) is the
+    // operator's to mend: 503, not a wrong code.
+    db.execute(
+        "UPDATE users SET totp_secret = NULL, totp_pending = NULL WHERE id = $1",
+        &[&user_id],
+    )
+    .await
+    .expect("off");
+    let (status, setup) = owner.post("/api/v1/auth/totp/setup", json!({})).await;
+    assert_eq!(status, 200, "{setup}");
+    db.execute(
+        "UPDATE users SET totp_pending = $2 WHERE id = $1",
+        &[&user_id, &resealed.replace("v1:", "v1:A")],
+    )
+    .await
+    .expect("an altered seal");
+    let (status, body) = owner
+        .post(
+            "/api/v1/auth/totp/enable",
+            json!({"code": kidyboard_cloud::totp::code_at(&secret, now + 30).expect("code")}),
+        )
+        .await;
+    assert_eq!(
+        (status, code_of(&body)),
+        (503, "unavailable".to_string()),
+        "{body}"
+    );
+
+    // A cloud without a key turns nobody's second factor on, and says why.
+    let keyless = TestCloud::start_with(&url, "127.0.0.1:0".parse().expect("addr"), |c| {
+        c.secret_key = String::new();
+    });
+    let (status, body) = owner
+        .with_base(&keyless.base)
+        .post("/api/v1/auth/totp/setup", json!({}))
+        .await;
+    assert_eq!(
+        (status, code_of(&body)),
+        (409, "totp_unavailable".to_string()),
+        "{body}"
+    );
+}
+
+fn code_of(body: &Value) -> String {
+    code(body).to_string()
+}
+
 /// A client with another bearer token (another session, a device's, none).
 fn as_token(owner: &Owner, token: &str) -> Owner {
     owner.with_token(token)

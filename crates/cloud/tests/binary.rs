@@ -34,6 +34,21 @@ fn kidyboard_cloud_serve_names_a_bad_settings_file() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kidyboard_cloud_serve_refuses_a_malformed_secret_key() {
+    let pg = common::pg::Postgres::start();
+    let url = pg.create_database("cloud_key").await;
+    let out = Command::new(env!("CARGO_BIN_EXE_kidyboard-cloud"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{}", free_port())])
+        .args(["--database-url", &url])
+        .env("KIDYBOARD_CLOUD_SECRET_KEY", "0123456789abcdef")
+        .output()
+        .expect("kidyboard-cloud runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a short key stops the cloud");
+    assert!(stderr.contains("secret_key"), "named: {stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kidyboard_cloud_serve_runs_the_cloud_from_its_settings() {
     let pg = common::pg::Postgres::start();
     let url = pg.create_database("cloud_program").await;

@@ -260,7 +260,8 @@ pub async fn login(
         return Err(wrong());
     };
     let user_id: String = user.get(0);
-    if let Some(secret) = user.get::<_, Option<String>>(2) {
+    if let Some(stored) = user.get::<_, Option<String>>(2) {
+        let secret = crate::sealed::reveal(&st, &user_id, &stored)?;
         let Some(code) = req.totp_code.filter(|c| !c.trim().is_empty()) else {
             // The password was right: no failure is counted, the client asks for the code.
             tx.commit().await?;
@@ -462,6 +463,10 @@ pub struct TotpSetup {
     responses((status = 200, body = TotpSetup), (status = 409, body = ErrorBody)),
     security(("bearer" = [])), tag = "accounts")]
 pub async fn totp_setup(State(st): State<CloudState>, member: Member) -> Result<Json<TotpSetup>> {
+    let sealer = st.sealer.as_ref().ok_or_else(|| CloudError::Conflict {
+        code: "totp_unavailable",
+        message: "la verificación en dos pasos no está disponible en este servidor: falta configurar su clave (`secret_key`)".into(),
+    })?;
     let secret = totp::new_secret()?;
     let row = st
         .db()
@@ -469,7 +474,7 @@ pub async fn totp_setup(State(st): State<CloudState>, member: Member) -> Result<
         .query_opt(
             "UPDATE users SET totp_pending = $2 WHERE id = $1 AND totp_secret IS NULL
              RETURNING email",
-            &[&member.user_id, &secret],
+            &[&member.user_id, &sealer.seal(&member.user_id, &secret)?],
         )
         .await?
         .ok_or_else(totp_already_on)?;
@@ -516,7 +521,8 @@ pub async fn totp_enable(
     let pending = pending.ok_or_else(|| {
         CloudError::validation("code", "primero pide un secreto nuevo (totp/setup)")
     })?;
-    let step = totp::verify(&pending, &req.code, now_secs(), 0)
+    let secret = crate::sealed::reveal(&st, &member.user_id, &pending)?;
+    let step = totp::verify(&secret, &req.code, now_secs(), 0)
         .ok_or_else(|| CloudError::validation("code", "el código no coincide"))?;
     db.execute(
         "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $2

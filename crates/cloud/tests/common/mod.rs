@@ -18,6 +18,8 @@ use kidyboard_sync::WorkerConfig;
 use serde_json::{json, Value};
 
 pub const OPERATOR: &str = "operator-secret-for-tests";
+/// The key that seals second-factor secrets in the tests' clouds.
+pub const SECRET_KEY: &str = "7b1e0c5d9a2f4e8b6c3d1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a291807";
 
 /// The cloud, serving on its own runtime: `kill` drops every task at once, in-flight requests
 /// and open PostgreSQL transactions included, as a crashed process would.
@@ -49,6 +51,7 @@ impl TestCloud {
             database_url: db_url.to_string(),
             max_connections: 8,
             operator_token: OPERATOR.into(),
+            secret_key: SECRET_KEY.into(),
             ..CloudConfig::default()
         };
         tune(&mut config);
@@ -87,7 +90,7 @@ impl TestCloud {
                 if config.public_url.is_empty() {
                     config.public_url = format!("http://{addr}");
                 }
-                let state = CloudState::new(pool, config);
+                let state = CloudState::new(pool, config).expect("settings");
                 tokio::spawn(kidyboard_cloud::serve_on(
                     listener,
                     state,
@@ -228,6 +231,14 @@ impl Owner {
     }
 
     /// The same person's client with another bearer token (another session, a device's, none).
+    /// The same session against another cloud process (on the same database).
+    pub fn with_base(&self, base: &str) -> Owner {
+        Owner {
+            base: base.to_string(),
+            ..self.with_token(&self.token)
+        }
+    }
+
     pub fn with_token(&self, token: &str) -> Owner {
         Owner {
             base: self.base.clone(),

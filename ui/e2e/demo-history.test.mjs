@@ -3,9 +3,11 @@
 // admin chart and forecast working, at the desk's 1366×768 and a wall's 1920×1080. Each chart's
 // data is read from the page (column heights, heat cells, bars, donut arcs, table rows), not
 // judged from a picture; the day being lived still starts at zero; and `screenProblems` finds
-// nothing on any of them. Each screen is saved to test-output/demo-history-<page>-<size>.png.
+// nothing on any of them. «Resumen»'s «Últimos 7 días» shows what the hub's dashboard report
+// answers for the same days. Each screen is saved to test-output/demo-history-<page>-<size>.png.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { call, formatMXN, login } from './api.mjs';
 import { DESK, launchBrowser, openAs, screenProblems, screenshot, WALL } from './browser.mjs';
 import { startHub } from './hub.mjs';
 
@@ -71,6 +73,62 @@ async function chart(page, title) {
 
 const nonZero = (values) => values.filter((v) => v > 0).length;
 
+/** "YYYY-MM-DD" of now in an IANA zone (en-CA writes dates that way). */
+const todayIn = (timeZone) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
+
+/**
+ * «Resumen»'s «Últimos 7 días» against the hub's own answer for the same days: each figure, the
+ * seven days before it, the change's arrow and colour, and a column a day drawn to scale.
+ * Returns the answer.
+ */
+async function checkLastWeek(page, base) {
+  const section = page.locator('[data-testid=dash-week]');
+  await section.waitFor();
+  const from = await section.getAttribute('data-from');
+  const to = await section.getAttribute('data-to');
+  const answer = await call(base, await login(base, 'admin'), 'GET', `/reports/dashboard?from=${from}&to=${to}`);
+  assert.equal(answer.period.days, 7, `seven days from ${from} to ${to}`);
+  assert.equal(to, todayIn(answer.period.timezone), "the seven days end with today in the branch's zone");
+  const count = (v) => String(v);
+  for (const [name, delta, format] of [
+    ['revenue', answer.revenue, formatMXN], ['sales', answer.sales_count, count],
+    ['checkins', answer.checkins, count], ['ticket', answer.ticket_average, formatMXN],
+  ]) {
+    const id = `dash-week-${name}`;
+    assert.equal(await page.textContent(`[data-testid=${id}]`), format(delta.current), `${name}: the hub's figure for the seven days`);
+    assert.equal(await page.textContent(`[data-testid=${id}-previous]`), `antes ${format(delta.previous)}`, `${name}: the seven days before`);
+    const change = page.locator(`[data-testid=${id}-delta]`);
+    const [text, classes] = [(await change.textContent()).trim(), await change.getAttribute('class')];
+    if (delta.previous === 0) {
+      assert.equal(text, '—', `${name}: no change without a previous figure`);
+    } else if (delta.current > delta.previous) {
+      assert.match(text, /^▲ \+\d+\.\d %$/, `${name}: up from ${delta.previous} to ${delta.current} (${text})`);
+      assert.match(classes, /\bup\b/, `${name}: a rise is good news`);
+    } else if (delta.current < delta.previous) {
+      assert.match(text, /^▼ −\d+\.\d %$/, `${name}: down from ${delta.previous} to ${delta.current} (${text})`);
+      assert.match(classes, /\bdown\b/, `${name}: a fall is bad news`);
+    } else {
+      assert.match(text, /^0\.0 %$/, `${name}: no change (${text})`);
+    }
+    if (delta.percent !== null && delta.percent !== undefined) {
+      assert.ok(text.includes(Math.abs(delta.percent).toFixed(1)), `${name}: the hub's ${delta.percent} % (${text})`);
+    }
+  }
+  assert.ok(answer.revenue.previous > 0 && answer.revenue.current > 0, 'the demo has sales in both weeks');
+
+  const daily = await chart(page, 'Ingresos de los últimos 7 días');
+  assert.equal(daily.columns.length, 7, 'a column a day');
+  const top = Math.max(...daily.columns);
+  const most = Math.max(...answer.days.map((d) => d.revenue_cents));
+  answer.days.forEach((d, i) => {
+    assert.ok(Math.abs(daily.columns[i] / top - d.revenue_cents / most) < 0.01, `${d.day}: column ${daily.columns[i]} of ${top} for ${d.revenue_cents} of ${most}`);
+  });
+  assert.equal(daily.columns.at(-1), 0, "today's column is still empty");
+  assert.ok(daily.labels.length >= 4, `the days are labelled (${daily.labels})`);
+  assert.deepEqual(daily.problems, [], "the week's labels fit");
+  return answer;
+}
+
 /** The page as it shows, scrolled so `locator` is at the top of its scrolling box, saved and checked. */
 async function look(page, name, size, locator = null) {
   if (locator) {
@@ -106,8 +164,15 @@ for (const [size, viewport] of [['desk', DESK], ['wall', WALL]]) {
     assert.equal((await chart(page, 'Ingresos por forma de pago')).arcs, 0, 'no payment today');
     problems.push(...await look(page, 'dashboard', size));
 
-    // «Reportes»: today is zero there too.
-    await page.click('[data-testid=tab-reports]');
+    // «Últimos 7 días»: the week the reports' «7 días» shows, at the desk and on the wall.
+    const week = await checkLastWeek(page, hub.url);
+    problems.push(...await look(page, 'dashboard-week', size, page.locator('[data-testid=dash-week]')));
+    problems.push(...(await screenProblems(page, '[data-testid=dash-week]')).map((p) => `«Últimos 7 días»: ${p}`));
+
+    // «Ver reportes» opens «Reportes», where today is zero too.
+    await page.click('[data-testid=dash-week-reports]');
+    await page.waitForURL((url) => url.pathname === '/admin/reports');
+    assert.equal(await page.getAttribute('[data-testid=tab-reports]', 'aria-current'), 'page', '«Reportes» is the section shown');
     await page.locator('[data-testid=rep-forecast]').waitFor();
     await preset(page, 'today');
     assert.equal(cents(await page.textContent('[data-testid=rep-kpi-revenue]')), 0, "the reports' «Hoy» shows no revenue");
@@ -124,6 +189,10 @@ for (const [size, viewport] of [['desk', DESK], ['wall', WALL]]) {
       const checkins = Number(await page.textContent('[data-testid=rep-kpi-checkins]'));
       assert.ok(checkins > 0, `${which}: children checked in`);
       reportCheckins[days] = checkins;
+      if (days === 7) {
+        assert.equal(revenue, week.revenue.current, "the reports' «7 días» has «Resumen»'s revenue");
+        assert.equal(checkins, week.checkins.current, "the reports' «7 días» has «Resumen»'s check-ins");
+      }
 
       const daily = await chart(page, 'Ingresos por día');
       assert.equal(daily.columns.length, days, `${which}: a column a day`);

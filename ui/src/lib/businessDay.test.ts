@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBusinessDay, laterBusinessDay, saleDayLabel } from './businessDay';
+import { formatBusinessDay, formatShortDay, laterBusinessDay, saleDayLabel } from './businessDay';
 
 const MX = 'America/Mexico_City';
 
@@ -30,5 +30,14 @@ describe('formatBusinessDay', () => {
     expect(formatBusinessDay('2026-12-07', 'en-US')).toBe('Monday, December 7');
     // ICU versions differ on the short form's punctuation; the day, its date and month are what count.
     expect(formatBusinessDay('2026-12-07', 'es-MX', true)).toMatch(/^lun,? 7 (de )?dic/);
+  });
+});
+
+describe('formatShortDay', () => {
+  it('says a day and month, or a weekday and day for a chart column, whatever the device’s zone', () => {
+    expect(formatShortDay('2026-11-30', 'es-MX')).toMatch(/^30 nov/);
+    expect(formatShortDay('2026-11-30', 'es-MX', true)).toMatch(/^lun,? 30$/);
+    expect(formatShortDay('2027-01-01', 'es-MX', true)).toMatch(/^vie,? 1$/);
+    expect(formatShortDay('2026-11-30', 'en-US', true)).toMatch(/30/);
   });
 });

@@ -24,3 +24,11 @@ export function formatBusinessDay(day: string, locale: string, short = false): s
     weekday: short ? 'short' : 'long', day: 'numeric', month: short ? 'short' : 'long', timeZone: 'UTC',
   });
 }
+
+/** "YYYY-MM-DD" → "30 nov" (es-MX), or with the weekday for a chart's column: "lun 30". */
+export function formatShortDay(day: string, locale: string, weekday = false): string {
+  const [y = 1970, m = 1, d = 1] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d, 12)).toLocaleDateString(locale, {
+    ...(weekday ? { weekday: 'short' } : { month: 'short' }), day: 'numeric', timeZone: 'UTC',
+  });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, daysIn, formatPercent, presetRange, previousRange, rangeProblem, trend } from './reportRange';
+import { addDays, daysIn, formatChange, formatPercent, presetRange, previousRange, rangeProblem, trend } from './reportRange';
 
 describe('report ranges', () => {
   it('counts days across month and leap-year ends', () => {
@@ -33,5 +33,16 @@ describe('report ranges', () => {
     expect(formatPercent(null)).toBe('—');
     expect(formatPercent(0)).toBe('0.0 %');
     expect(trend(-1)).toBe('down');
+  });
+
+  it('puts the direction in front of a change, and nothing but «—» without a base', () => {
+    expect(formatChange({ change: 250, percent: 12.5 })).toBe('▲ +12.5 %');
+    expect(formatChange({ change: -30, percent: -3 })).toBe('▼ −3.0 %');
+    expect(formatChange({ change: 0, percent: 0 })).toBe('0.0 %');
+    // The previous period was zero: the hub gives no percent, and an arrow alone would say nothing.
+    expect(formatChange({ change: 500, percent: null })).toBe('—');
+    expect(formatChange({ change: 500 })).toBe('—');
+    // A change too small for a tenth of a percent still says which way it went.
+    expect(formatChange({ change: 1, percent: 0 })).toBe('▲ 0.0 %');
   });
 });

@@ -58,6 +58,13 @@ export function formatPercent(percent: number | null | undefined): string {
   return `${sign}${Math.abs(percent).toFixed(1)} %`;
 }
 
+/** A change with its direction in front: "▲ +12.5 %", "▼ −3.0 %", "0.0 %"; "—" without a base. */
+export function formatChange(delta: { change: number; percent?: number | null }): string {
+  const text = formatPercent(delta.percent);
+  if (text === '—' || delta.change === 0) return text;
+  return `${delta.change > 0 ? '▲' : '▼'} ${text}`;
+}
+
 /** Whether a change is good news, bad news or neither, for colouring. */
 export function trend(change: number): 'up' | 'down' | 'flat' {
   return change > 0 ? 'up' : change < 0 ? 'down' : 'flat';

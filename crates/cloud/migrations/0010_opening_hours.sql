@@ -9,9 +9,8 @@ CREATE FUNCTION kb_project_opening_hours(ids TEXT[]) RETURNS void LANGUAGE sql A
     UPDATE branches b SET opening_hours = x.payload->'hours'
     FROM (
         SELECT DISTINCT ON (e.branch_id) e.branch_id, e.payload
-        FROM events e
+        FROM kb_pushed_events(ids) e
         WHERE e.type = 'booking_settings.updated' AND e.entity_id = e.store_branch_id
-          AND (ids IS NULL OR e.id = ANY(ids))
           AND jsonb_typeof(e.payload->'hours') = 'array'
           AND jsonb_array_length(e.payload->'hours') = 7
         ORDER BY e.branch_id, e.device_seq DESC

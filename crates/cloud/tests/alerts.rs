@@ -14,7 +14,6 @@ use axum::http::HeaderMap;
 use common::{eventually, fast_worker, Owner, TestCloud, TestStore};
 use kidyboard_core::day_close::{self, CloseOutcome, DayCloseRequest};
 use kidyboard_core::refunds::{self, RefundRequest};
-use kidyboard_core::roles::{Actor, Role};
 use kidyboard_sync::{SyncHooks, SyncWorker};
 use serde_json::{json, Value};
 
@@ -194,20 +193,7 @@ async fn each_alert_is_mailed_and_posted_once_by_one_of_two_cloud_processes() {
     store.restock("Agua natural 600 ml", 10);
     let waters: Vec<String> = (0..2).map(|_| store.sell("Agua natural 600 ml")).collect();
     store.sell("Calcetines antiderrapantes");
-    let boss_id: String = store
-        .store
-        .read(|c| {
-            Ok(
-                c.query_row("SELECT id FROM users WHERE username = 'admin'", [], |r| {
-                    r.get(0)
-                })?,
-            )
-        })
-        .expect("admin");
-    let boss = Actor {
-        user_id: Some(boss_id),
-        role: Role::SuperAdmin,
-    };
+    let boss = store.admin();
     store
         .store
         .change(&boss, kidyboard_core::clock::now_ms(), |tx| {

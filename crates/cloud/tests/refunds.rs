@@ -9,7 +9,6 @@ use std::time::Duration;
 use common::{cloud_db, count, eventually, fast_worker, Owner, TestCloud, TestStore};
 use kidyboard_core::refunds::{self, RefundRequest};
 use kidyboard_core::till;
-use kidyboard_core::{Actor, Role};
 use kidyboard_sync::{SyncHooks, SyncWorker};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -24,20 +23,7 @@ async fn a_refund_made_offline_reaches_the_cloud_once_and_the_summary_nets_it() 
     let store = TestStore::new();
     store.restock("Agua natural 600 ml", 10);
     let sales: Vec<String> = (0..3).map(|_| store.sell("Agua natural 600 ml")).collect();
-    let boss_id: String = store
-        .store
-        .read(|c| {
-            Ok(
-                c.query_row("SELECT id FROM users WHERE username = 'admin'", [], |r| {
-                    r.get(0)
-                })?,
-            )
-        })
-        .expect("admin");
-    let boss = Actor {
-        user_id: Some(boss_id),
-        role: Role::SuperAdmin,
-    };
+    let boss = store.admin();
     let refund = store
         .store
         .change(&boss, kidyboard_core::clock::now_ms(), |tx| {

@@ -429,20 +429,7 @@ async fn the_hubs_reports_across_branches_match_each_hub() {
                 )?)
             })
             .expect("a play-time line");
-        let admin_id: String = store
-            .store
-            .read(|c| {
-                Ok(
-                    c.query_row("SELECT id FROM users WHERE username = 'admin'", [], |r| {
-                        r.get(0)
-                    })?,
-                )
-            })
-            .expect("admin");
-        let admin = kidyboard_core::Actor {
-            user_id: Some(admin_id),
-            role: kidyboard_core::Role::SuperAdmin,
-        };
+        let admin = store.admin();
         store
             .store
             .change(&admin, kidyboard_core::clock::now_ms(), |tx| {
@@ -728,20 +715,7 @@ print(json.dumps({n: [[c.value if not hasattr(c.value, "isoformat") else c.value
     // Tijuana closes on Sundays from now on: a change of its booking settings alone (no branch
     // event) reaches the cloud's occupancy, two of the fourteen days now closed.
     let (branch, store, from, to) = &branches[0];
-    let admin_id: String = store
-        .store
-        .read(|c| {
-            Ok(
-                c.query_row("SELECT id FROM users WHERE username = 'admin'", [], |r| {
-                    r.get(0)
-                })?,
-            )
-        })
-        .expect("admin");
-    let admin = kidyboard_core::Actor {
-        user_id: Some(admin_id),
-        role: kidyboard_core::Role::SuperAdmin,
-    };
+    let admin = store.admin();
     let sunday: kidyboard_core::bookings::rules::DayHours = serde_json::from_value(
         serde_json::json!({"weekday": 7, "opens": "09:00", "closes": "21:00", "closed": true}),
     )

@@ -353,6 +353,11 @@ impl TestStore {
         }
     }
 
+    /// The store's owner (the demo's `admin`), for what only a super admin may do.
+    pub fn admin(&self) -> Actor {
+        demo_user(&self.store, "admin", Role::SuperAdmin)
+    }
+
     /// Adds stock (an admin's adjustment), e.g. to a product that came from the cloud.
     pub fn restock(&self, product: &str, units: i64) {
         let pid = self.product_id(product);
@@ -464,18 +469,23 @@ pub fn product_id(store: &Store, name: &str) -> String {
 }
 
 fn cashier(store: &Store) -> Actor {
+    demo_user(store, "recepcion", Role::Reception)
+}
+
+/// One of the demo's users acting in its role.
+fn demo_user(store: &Store, username: &str, role: Role) -> Actor {
     let id: String = store
         .read(|c| {
             Ok(c.query_row(
-                "SELECT id FROM users WHERE username = 'recepcion'",
-                [],
+                "SELECT id FROM users WHERE username = ?1",
+                [username],
                 |r| r.get(0),
             )?)
         })
-        .expect("demo cashier");
+        .expect("demo user");
     Actor {
         user_id: Some(id),
-        role: Role::Reception,
+        role,
     }
 }
 

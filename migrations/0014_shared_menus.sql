@@ -1,11 +1,22 @@
 -- 0014: menu designs are the organisation's, like the catalogue: their edits carry the store's
 -- clock so every branch keeps the same winner whatever order it sees them in.
+--
+-- Which local edits are stamped is now a table the trigger reads, not a list written into it:
+-- sharing one more kind of record is one row, not another copy of the trigger. It is core's
+-- `sync::CATALOG_EVENT_TYPES` less `catalog_override.set`, which only the cloud makes (a test
+-- keeps the two the same).
+CREATE TABLE sync_stamped_types (
+    type TEXT PRIMARY KEY
+) STRICT, WITHOUT ROWID;
+INSERT INTO sync_stamped_types (type) VALUES
+    ('product.created'), ('product.updated'), ('service.created'), ('service.updated'),
+    ('package.created'), ('package.updated'),
+    ('family.created'), ('family.updated'), ('family.erased'),
+    ('menu_design.created'), ('menu_design.updated'), ('menu_design.deleted');
+
 DROP TRIGGER sync_stamp_local_catalogue;
 CREATE TRIGGER sync_stamp_local_catalogue AFTER INSERT ON events
-WHEN NEW.type IN ('product.created', 'product.updated', 'service.created', 'service.updated',
-                  'package.created', 'package.updated',
-                  'family.created', 'family.updated', 'family.erased',
-                  'menu_design.created', 'menu_design.updated', 'menu_design.deleted')
+WHEN NEW.type IN (SELECT type FROM sync_stamped_types)
  AND NEW.device_id = (SELECT value FROM meta WHERE key = 'device_id')
 BEGIN
     UPDATE sync_hlc SET

@@ -248,3 +248,24 @@ fn a_broken_remote_record_is_refused_without_stalling_the_feed() {
         "the cursor moved past the bad event"
     );
 }
+
+#[test]
+fn the_store_stamps_every_shared_kind_it_makes_itself() {
+    let (_dir, store) = store();
+    let stamped: std::collections::BTreeSet<String> = store
+        .read(|c| {
+            let mut q = c.prepare("SELECT type FROM sync_stamped_types")?;
+            let rows = q.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<std::result::Result<_, _>>()?)
+        })
+        .expect("stamped types");
+    let shared: std::collections::BTreeSet<String> = CATALOG_EVENT_TYPES
+        .iter()
+        .filter(|t| **t != "catalog_override.set")
+        .map(|t| t.to_string())
+        .collect();
+    assert_eq!(
+        stamped, shared,
+        "the trigger's table and the catalogue feed name the same kinds (overrides come only from the cloud)"
+    );
+}

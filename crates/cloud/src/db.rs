@@ -2,7 +2,6 @@
 //! in one transaction each, with checksums so an edited migration is caught.
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use sha2::{Digest, Sha256};
 use tokio_postgres::NoTls;
 
 use crate::error::{CloudError, Result};
@@ -67,10 +66,7 @@ pub const MIGRATIONS: &[Migration] = &[
 ];
 
 pub fn checksum(sql: &str) -> String {
-    Sha256::digest(sql.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::secrets::sha256_hex(sql.as_bytes())
 }
 
 pub fn pool(database_url: &str, max_connections: usize) -> Result<Pool> {

@@ -38,7 +38,12 @@ pub fn normalise_code(code: &str) -> String {
 }
 
 pub fn hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
+    sha256_hex(secret.as_bytes())
+}
+
+/// SHA-256 as 64 lowercase hex digits (tokens' hashes, migrations' checksums, pictures' names).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

@@ -8,7 +8,6 @@ use axum::Json;
 use kidyboard_http::ApiJson;
 use serde::Deserialize;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 use utoipa::ToSchema;
 
@@ -123,10 +122,7 @@ pub async fn put_picture(
 ) -> Result<Json<PictureReceipt>> {
     crate::metrics::check(&st, &st.limits.sync, &device.device_id)?;
     picture_hash(&hash)?;
-    let digest: String = Sha256::digest(&body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = crate::secrets::sha256_hex(&body);
     if body.is_empty() || digest != hash {
         return Err(CloudError::validation(
             "body",

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call, items, login } from './api.mjs';
-import { DESK, launchBrowser, layoutProblems, openAs, screenshot, smallTouchTargets } from './browser.mjs';
+import { DESK, launchBrowser, layoutProblems, openAs, screenProblems, screenshot, smallTouchTargets } from './browser.mjs';
 import { startHub } from './hub.mjs';
 
 let hub;
@@ -59,10 +59,10 @@ before(async () => {
   const branch = items(await call(hub.url, admin, 'GET', '/branches'))[0];
   await call(hub.url, admin, 'PATCH', `/branches/${branch.id}`, { timezone: zone });
   today = dayIn(zone);
-  // Open every day 08:00–22:00 (whatever the demo says), so the week has hours on every column.
-  const hours = Array.from({ length: 7 }, (_, i) => ({ weekday: i + 1, opens: '08:00', closes: '22:00', closed: false }));
-  const settings = await call(hub.url, admin, 'PUT', '/booking-settings', { hours, closed_days: [], hold_hours: 48, refund_days: 7 });
-  assert.equal(settings.timezone, zone, 'the booking settings are in the branch’s zone');
+  // Open every day 08:00–22:00 (whatever the demo says), so the week has hours on every column;
+  // 07:00 at first, for the early party below.
+  const week = (opens) => Array.from({ length: 7 }, (_, i) => ({ weekday: i + 1, opens, closes: '22:00', closed: false }));
+  await call(hub.url, admin, 'PUT', '/booking-settings', { hours: week('07:00'), closed_days: [], hold_hours: 48, refund_days: 7 });
 
   // Two rooms of the test's own and a two-hour party package with a 30 % deposit, beside the demo's.
   areaA = await call(hub.url, admin, 'POST', '/areas', { name: 'Salón Luna', kind: 'room', capacity: 30, color: '#e8590c', position: 10 });
@@ -71,6 +71,17 @@ before(async () => {
     name: 'Fiesta Luna', duration_minutes: 120, price_cents: 300_000, children_included: 12, extra_child_price_cents: 15_000,
     deposit_percent: 30, buffer_minutes: 0, area_id: null,
   });
+
+  // Tomorrow morning, an early party in the other room, booked while the branch opened at 07:00:
+  // the week's grid opens earlier to take it in, and scrolled down to midday it is out of sight.
+  const early = new Date(Date.parse(todayAt('07:00')) + 24 * 3600_000).toISOString().replace('.000Z', 'Z');
+  await call(hub.url, rec, 'POST', '/bookings', {
+    guardian: { name: 'Rosa Temprano', phone: '33 4545 6767' }, birthday_child: 'Iker Temprano', area_id: areaB.id,
+    starts_at: early, ends_at: new Date(Date.parse(early) + 2 * 3600_000).toISOString(), expected_children: 8,
+  });
+
+  const settings = await call(hub.url, admin, 'PUT', '/booking-settings', { hours: week('08:00'), closed_days: [], hold_hours: 48, refund_days: 7 });
+  assert.equal(settings.timezone, zone, 'the booking settings are in the branch’s zone');
 
   browser = await launchBrowser();
 });
@@ -182,7 +193,7 @@ test('a clerk books a party by touch in the week view; the owner’s screen show
   await screenshot(page, 'bookings-3-week');
   await screenshot(viewer.page, 'bookings-3-week-viewer');
   assert.deepEqual(await smallTouchTargets(page), [], 'every button of the calendar is a finger’s size');
-  assert.deepEqual(await layoutProblems(page), [], 'the week view fits at 1366×768');
+  assert.deepEqual(await screenProblems(page), [], 'the week view fits at 1366×768');
   assert.deepEqual(desk.errors.map(String), [], 'no script errors at the desk');
   assert.deepEqual(viewer.errors.map(String), [], 'no script errors on the viewer');
 });
@@ -247,13 +258,13 @@ test('on its day the party is checked in at the door: deposit, guests, balance, 
   await slotPoint(page, today, 11 * 60 + 30, areaA.id);
   await dismissToasts(page);
   await screenshot(page, 'bookings-5-day');
-  assert.deepEqual(await layoutProblems(page), [], 'the day view fits at 1366×768');
+  assert.deepEqual(await screenProblems(page), [], 'the day view fits at 1366×768');
   assert.deepEqual(await smallTouchTargets(page), [], 'every button of the day view is a finger’s size');
   await page.locator('[data-testid=view-month]').tap();
   await page.locator(`[data-testid=month-day][data-day="${today}"][data-count="2"]`).waitFor();
   await dismissToasts(page);
   await screenshot(page, 'bookings-6-month');
-  assert.deepEqual(await layoutProblems(page), [], 'the month view fits at 1366×768');
+  assert.deepEqual(await screenProblems(page), [], 'the month view fits at 1366×768');
   await page.locator('[data-testid=view-week]').tap();
 
   // «Fiestas de hoy» lets it in: the family's children come written, two guests are added.

@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { call, items, login } from './api.mjs';
 import { DESK, launchBrowser, layoutProblems, openAs, screenProblems, screenshot, smallTouchTargets } from './browser.mjs';
 import { startHub } from './hub.mjs';
+import { dayIn, lateMorningZone } from './zones.mjs';
 
 let hub;
 let browser;
@@ -28,19 +29,6 @@ let party;
 let other;
 let desk;
 let viewer;
-
-/** An `Etc/GMT` zone where the local time now is between 10:00 and 11:00 (Etc's signs are reversed). */
-function lateMorningZone(now = new Date()) {
-  let offset = 10 - now.getUTCHours();
-  if (offset < -12) offset += 24;
-  if (offset > 14) offset -= 24;
-  return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-}
-
-/** "YYYY-MM-DD" of now in the zone. */
-function dayIn(timeZone, at = new Date()) {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
 
 /** The UTC instant of a wall-clock time today in the branch's zone (whole-hour Etc zones only). */
 function todayAt(hhmm) {
@@ -73,7 +61,8 @@ before(async () => {
   });
 
   // Tomorrow morning, an early party in the other room, booked while the branch opened at 07:00:
-  // the week's grid opens earlier to take it in, and scrolled down to midday it is out of sight.
+  // the week's grid opens earlier to take it in, and scrolled down to midday it is out of sight
+  // (when today is a Sunday, tomorrow is next week's and the week shown has no such party).
   const early = new Date(Date.parse(todayAt('07:00')) + 24 * 3600_000).toISOString().replace('.000Z', 'Z');
   await call(hub.url, rec, 'POST', '/bookings', {
     guardian: { name: 'Rosa Temprano', phone: '33 4545 6767' }, birthday_child: 'Iker Temprano', area_id: areaB.id,

@@ -17,6 +17,7 @@ import { DESK, WALL, launchBrowser, screenshot } from './browser.mjs';
 import { cloudCall, createOwner, startCloud, startPostgres } from './cloud.mjs';
 import { boxProblems, checkLayout } from './console-layout.mjs';
 import { startHub } from './hub.mjs';
+import { dayIn } from './zones.mjs';
 
 const uiDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ZONE = 'America/Mexico_City';
@@ -43,11 +44,6 @@ async function eventually(what, probe, timeout = 45_000) {
     assert.ok(Date.now() < until, `${what} (waited ${timeout / 1000} s)`);
     await new Promise((r) => setTimeout(r, 500));
   }
-}
-
-/** "YYYY-MM-DD" of an instant in a zone. */
-function dayIn(timeZone, at = new Date()) {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 /** Monday of a day's week, as "YYYY-MM-DD". */

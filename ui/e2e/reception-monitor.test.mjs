@@ -94,6 +94,24 @@ test('check-in with cash reaches the monitor, then a pause and a paid extension 
   assert.deepEqual([...reception.errors, ...monitor.errors].map(String), [], 'no script errors on either page');
 });
 
+test('the wall’s clock tells the branch’s time, not the zone its device is set to', { timeout: 60_000 }, async () => {
+  const admin = await login(hub.url, 'admin');
+  const { timezone } = items(await call(hub.url, admin, 'GET', '/branches'))[0];
+  // A streaming stick left on Tokyo's time: fourteen or fifteen hours from any zone of Mexico.
+  const wall = await openAs(browser, hub.url, 'monitor', WALL, async () => {}, { timezoneId: 'Asia/Tokyo' });
+  const clock = wall.page.locator('[data-testid=wall-clock]');
+  const at = (timeZone, ms) => new Intl.DateTimeFormat('es-MX', { hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(ms));
+  // Compared a minute either side, as the minute may turn between the two readings.
+  const near = (timeZone) => [-60_000, 0, 60_000].map((d) => at(timeZone, Date.now() + d));
+  await wall.page.waitForFunction(
+    ([selector, expected]) => expected.includes(document.querySelector(selector)?.textContent?.trim()),
+    ['[data-testid=wall-clock]', near(timezone)], { timeout: 5000 },
+  );
+  assert.ok(!near('Asia/Tokyo').includes((await clock.textContent()).trim()), 'not the device’s own time');
+  assert.deepEqual(wall.errors.map(String), [], 'no script errors');
+  await wall.context.close();
+});
+
 test('a check-in scheduled for later, paid card + cash, starts on demand', { timeout: 120_000 }, async () => {
   const token = await login(hub.url, 'recepcion');
   const service = items(await call(hub.url, token, 'GET', '/services')).find((s) => s.active && s.price_cents >= 200);

@@ -34,14 +34,22 @@ function ulid(ms) {
   return time + rand;
 }
 
+/** The instant of the last midnight in the zone (the start of its today, in ms). */
+function sinceMidnight(timeZone, now = Date.now()) {
+  const [h, m, sec] = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    .format(new Date(now)).split(':').map(Number);
+  return now - (now % 1000) - ((h * 60 + m) * 60 + sec) * 1000;
+}
+
 test('visitors, dwell and conversion reach the admin, and a broken camera says what to do', { timeout: 120_000 }, async () => {
   const totem = await login(hub.url, 'totem');
-  const now = Date.now();
-  // Three visits that started a few minutes ago (today in the branch's zone): 8 s, 45 s, 2 min.
-  const visits = [8_000, 45_000, 120_000].map((dwell, i) => {
-    const start = now - 240_000 + i * 1_000;
-    return { id: ulid(start), started_at: new Date(start).toISOString(), ended_at: new Date(start + dwell).toISOString() };
-  });
+  const { timezone } = items(await call(hub.url, totem, 'GET', '/branches'))[0];
+  // Three visits that started together a few minutes ago, but never before the branch's midnight
+  // (just after it, "a few minutes ago" is yesterday): 8 s, 45 s, 2 min.
+  const start = Math.max(Date.now() - 240_000, sinceMidnight(timezone) + 1_000);
+  const visits = [8_000, 45_000, 120_000].map((dwell) => (
+    { id: ulid(start), started_at: new Date(start).toISOString(), ended_at: new Date(start + dwell).toISOString() }
+  ));
   const stored = await call(hub.url, totem, 'POST', '/vision/visits', { device_id: 'totem-entrada', visits });
   assert.equal(stored.recorded, 3);
   await call(hub.url, totem, 'PUT', '/vision/status', {
@@ -54,7 +62,7 @@ test('visitors, dwell and conversion reach the admin, and a broken camera says w
   await a.locator('[data-testid=vis-visitors]', { hasText: '3' }).waitFor({ timeout: 5000 });
   assert.equal((await a.textContent('[data-testid=vis-avg-dwell]'))?.trim(), '58 s', 'average of 8 s, 45 s and 120 s');
   assert.equal((await a.textContent('[data-testid=vis-conversion]'))?.trim(), '0.0 %', 'nobody checked in yet');
-  const hour = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone: 'America/Mexico_City' }).format(new Date(now - 240_000));
+  const hour = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone: timezone }).format(new Date(start));
   await a.locator(`svg[aria-label="Visitantes por hora"] title`, { hasText: `${Number(hour)}h: 3` }).waitFor({ state: 'attached' });
   const camera = a.locator('[data-testid=vis-camera]');
   const broken = camera.filter({ hasText: 'totem-entrada' });

@@ -1,6 +1,7 @@
 import { live } from '../api/live.svelte';
 import { branches } from '../api/endpoints';
 import type { Branch } from '../api/types';
+import { zonedDate } from './zonedTime';
 
 // The branch this hub runs (a store's hub serves one branch; its first branch is it). Its time
 // zone decides "today" and the wall-clock time of scheduled starts.
@@ -49,4 +50,11 @@ export function followBranch(everyMs = 5 * 60_000): () => void {
 /** Kidyboard's stores are in Mexico: until the branch answers, its capital's zone is the best guess. */
 export function branchZone(): string {
   return branch.current?.timezone ?? 'America/Mexico_City';
+}
+
+/** Today's date ("YYYY-MM-DD") in the branch's zone; read inside an effect or derived, it follows
+ *  the branch as it loads. */
+export function branchToday(): string {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- the moment it is read, never changed
+  return zonedDate(new Date(), branchZone());
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addDays, addMonths, bookingTone, clockLabel, dayLengthMinutes, dayName, dayOf, dayStart, gridWindow, holdsSlot, hoursOn,
+  addDays, addMonths, bookingTone, clockLabel, columnsWindow, dayLengthMinutes, dayName, dayOf, dayStart, gridWindow, holdsSlot, hoursOn,
   instantAt, isoWeekday, layoutLanes, monthGrid, monthName, parseClock, pointerMinutes, rangeTitle, snap, spanOn,
   startOfWeek, step, visibleRange, wallMinutes, weekDays, weekdayNames, withinHours,
 } from './calendar';
@@ -185,6 +185,17 @@ describe('business hours', () => {
 
   it('widen to a booking outside the hours', () => {
     expect(gridWindow([{ opens: 600, closes: 1200 }], [{ start: 8 * 60 + 30, end: 600 }])).toEqual({ start: 480, end: 1200 });
+  });
+
+  it('take in the piece of a party past midnight on the next day’s column, in its room only', () => {
+    const zone = 'America/Mexico_City';
+    const hours = { opens: 600, closes: 1200 };
+    // 23:00 Monday to 02:00 Tuesday in Mexico City (UTC−6).
+    const late = { starts_at: '2026-03-10T05:00:00Z', ends_at: '2026-03-10T08:00:00Z', area_id: 'a' };
+    const week = weekDays('2026-03-09').map((day) => ({ day, areaId: null, hours }));
+    expect(columnsWindow(week, [late], zone)).toEqual({ start: 0, end: 1440 });
+    expect(columnsWindow([{ day: '2026-03-10', areaId: 'a', hours }], [late], zone)).toEqual({ start: 0, end: 1200 });
+    expect(columnsWindow([{ day: '2026-03-10', areaId: 'b', hours }], [late], zone)).toEqual({ start: 600, end: 1200 });
   });
 
   it('tell whether a stretch fits the day’s hours', () => {

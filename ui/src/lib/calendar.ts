@@ -244,6 +244,24 @@ export function gridWindow(hours: readonly (OpenHours | null)[], spans: readonly
   return end > start ? { start, end } : { ...DEFAULT_WINDOW };
 }
 
+/**
+ * The grid's hours for columns (a day, and a room or every room) and the bookings drawn in them:
+ * every piece a column draws counts, so a party past midnight widens the next day's morning too.
+ */
+export function columnsWindow(
+  columns: readonly { day: Day; areaId: string | null; hours: OpenHours | null }[],
+  bookings: readonly Pick<Booking, 'starts_at' | 'ends_at' | 'area_id'>[],
+  timeZone: string,
+): TimeWindow {
+  const spans = columns.flatMap((c) =>
+    bookings.flatMap((b) => {
+      const span = c.areaId === null || b.area_id === c.areaId ? spanOn(b, c.day, timeZone) : null;
+      return span ? [span] : [];
+    }),
+  );
+  return gridWindow(columns.map((c) => c.hours), spans);
+}
+
 /** Whether a stretch of a day lies within its hours. */
 export function withinHours(hours: OpenHours | null, start: number, end: number): boolean {
   return !!hours && start >= hours.opens && end <= hours.closes;

@@ -27,6 +27,8 @@ export async function startHub({ dataDir = newDataDir(), port = 0, env = {}, dem
     throw new Error(`The hub binary is missing at ${HUB_BIN}: build it (cargo build) or set KIDYBOARD_BIN.`);
   }
   if (!existsSync(join(UI_DIR, 'dist/index.html'))) throw new Error('ui/dist is missing: run `npm run build` first.');
+  startedOnce ??= clearOfMidnight();
+  await startedOnce;
   // A port just freed by a killed hub can take a moment to bind again.
   for (let attempt = 0; ; attempt++) {
     try {
@@ -36,6 +38,27 @@ export async function startHub({ dataDir = newDataDir(), port = 0, env = {}, dem
       await new Promise((r) => setTimeout(r, 300));
     }
   }
+}
+
+/** The demo branch's zone (crates/core/src/demo.rs). */
+export const DEMO_ZONE = 'America/Mexico_City';
+/** Longer than a test file takes, so that its steps fall on one business day. */
+const MIDNIGHT_MARGIN_MS = 5 * 60_000;
+let startedOnce = null;
+
+/**
+ * A test file's first hub waits for the demo branch's midnight when it is only minutes away: a
+ * file that sells and then reads «today», minutes later, would otherwise find the day changed
+ * between the two (what the product does at midnight is tested in Rust on fixed clocks, in
+ * Mexico City and across Tijuana's daylight-saving changes).
+ */
+async function clearOfMidnight(now = Date.now()) {
+  const [h, m, s] = new Intl.DateTimeFormat('en-GB', { timeZone: DEMO_ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    .format(new Date(now)).split(':').map(Number);
+  const left = (24 * 3600 - (h * 3600 + m * 60 + s)) * 1000;
+  if (left > MIDNIGHT_MARGIN_MS) return;
+  console.error(`# the demo branch's midnight is ${Math.ceil(left / 1000)} s away: starting after it`);
+  await new Promise((r) => setTimeout(r, left + 5_000));
 }
 
 function spawnHub(dataDir, port, extraEnv, demoHistory) {

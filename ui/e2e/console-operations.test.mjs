@@ -314,6 +314,30 @@ test('the owner makes a package in Paquetes', { timeout: 60_000 }, async () => {
   await checkBothSizes('console-ops-packages');
 });
 
+test('a menu design saved at the store is in «Menús», named with the branch that made it, and leaves it when deleted there', { timeout: 90_000 }, async () => {
+  const design = await call(hub.url, admin, 'POST', '/menus/designs', { name: 'Menú de invierno', title: 'Chocolate caliente y más' });
+  await open('catalogo');
+  await page.click('[data-testid=catalog-menus]');
+  const row = page.locator(`[data-testid=menu-design][data-design-id="${design.id}"]`);
+  // The store pushes every 2 s; the page reads the cloud when opened.
+  await eventually('the design reaches the cloud', async () =>
+    (await cloudCall(cloud.url, owner.token, 'GET', '/catalog/menu-designs')).items.some((d) => d.id === design.id));
+  await page.click('[data-testid=catalog-products]');
+  await page.click('[data-testid=catalog-menus]');
+  await row.waitFor();
+  assert.match((await row.textContent()) ?? '', /Menú de invierno[\s\S]*Chocolate caliente y más[\s\S]*Centro · /);
+  assert.equal(await page.locator('[data-testid=catalog-new]').count(), 0, 'designs are made at the stores, not here');
+  await checkBothSizes('console-ops-menus');
+
+  // Deleted at the store: gone from the list.
+  await call(hub.url, admin, 'DELETE', `/menus/designs/${design.id}`);
+  await eventually('the deletion reaches the cloud', async () =>
+    !(await cloudCall(cloud.url, owner.token, 'GET', '/catalog/menu-designs')).items.some((d) => d.id === design.id));
+  await page.click('[data-testid=catalog-products]');
+  await page.click('[data-testid=catalog-menus]');
+  await page.locator('[data-testid=menu-designs] .empty').waitFor();
+});
+
 test('a party booked at the store is in the week and month calendars, with its details', { timeout: 120_000 }, async () => {
   // Open every day 08:00–22:00, a room of the test's own, and a party two days from now at noon.
   const hours = Array.from({ length: 7 }, (_, i) => ({ weekday: i + 1, opens: '08:00', closes: '22:00', closed: false }));

@@ -63,6 +63,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0010_opening_hours.sql",
         sql: include_str!("../migrations/0010_opening_hours.sql"),
     },
+    Migration {
+        version: 11,
+        name: "0011_menu_designs.sql",
+        sql: include_str!("../migrations/0011_menu_designs.sql"),
+    },
 ];
 
 pub fn checksum(sql: &str) -> String {

@@ -69,6 +69,7 @@ pub fn routes() -> OpenApiRouter<CloudState> {
             routes::services::create_service
         ))
         .routes(routes!(routes::services::update_service))
+        .routes(routes!(routes::menus::list_menu_designs))
         .routes(routes!(
             routes::packages::list_packages,
             routes::packages::create_package
@@ -255,6 +256,6 @@ mod tests {
                 .count()
             })
             .sum();
-        assert_eq!(operations, 54, "every cloud route is in the document");
+        assert_eq!(operations, 55, "every cloud route is in the document");
     }
 }

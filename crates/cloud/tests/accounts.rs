@@ -716,6 +716,7 @@ async fn invitations_and_what_each_role_may_do_on_every_route() {
         ("get", "/api/v1/catalog/packages", "/api/v1/catalog/packages".into(), x.clone(), [200, 200, 200, 401, 401]),
         ("post", "/api/v1/catalog/packages", "/api/v1/catalog/packages".into(), json!({"name": "Combo", "price_cents": 12000, "items": [{"service_id": service, "quantity": 1}, {"product_id": product, "quantity": 1}]}), [201, 403, 403, 401, 401]),
         ("patch", "/api/v1/catalog/packages/{id}", "/api/v1/catalog/packages/nope".into(), json!({"price_cents": 12500}), [404, 403, 403, 401, 401]),
+        ("get", "/api/v1/catalog/menu-designs", "/api/v1/catalog/menu-designs".into(), x.clone(), [200, 200, 200, 401, 401]),
         ("get", "/api/v1/catalog/overrides", "/api/v1/catalog/overrides".into(), x.clone(), [200, 200, 200, 401, 401]),
         ("get", "/api/v1/catalog/overrides", format!("/api/v1/catalog/overrides?branch_id={b}"), x.clone(), [200, 403, 403, 401, 401]),
         ("put", "/api/v1/catalog/overrides", "/api/v1/catalog/overrides".into(), json!({"branch_id": a, "entity": "product", "entity_id": product, "price_cents": 2700}), [200, 200, 403, 401, 401]),

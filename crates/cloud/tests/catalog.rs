@@ -1042,6 +1042,21 @@ async fn a_menu_design_and_its_logo_reach_every_branch() {
     );
     let (_, b) = seen_at_norte().await;
     assert_eq!(b["on_totem"], true, "Norte's totem keeps playing it");
+    // The owner's console lists it once, as last changed at Centro.
+    let (status, list) = owner.get("/api/v1/catalog/menu-designs").await;
+    assert_eq!(status, 200, "{list}");
+    let items = list["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{list}");
+    assert_eq!(items[0]["id"], id.as_str());
+    assert_eq!(items[0]["name"], "Menú de temporada");
+    assert_eq!(items[0]["title"], "Invierno 2026");
+    assert_eq!(items[0]["branch_name"], "Centro");
+    assert!(
+        items[0]["updated_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')),
+        "{list}"
+    );
     let (_, a) = hub_call(
         reqwest::Method::GET,
         &hub_a.base,
@@ -1070,6 +1085,12 @@ async fn a_menu_design_and_its_logo_reach_every_branch() {
         })
         .await,
         "the deletion reaches Norte"
+    );
+    let (_, list) = owner.get("/api/v1/catalog/menu-designs").await;
+    assert_eq!(
+        list["items"],
+        json!([]),
+        "a deleted design leaves the console's list"
     );
 
     // The cloud keeps a picture only under its own hash.

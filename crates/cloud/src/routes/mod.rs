@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod dashboard;
 pub mod health;
 pub mod insights;
+pub mod menus;
 pub mod orgs;
 pub mod packages;
 pub mod reports;

@@ -291,6 +291,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog/menu-designs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's menu designs (every branch has them), deleted ones left out. */
+        get: operations["list_menu_designs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/catalog/overrides": {
         parameters: {
             query?: never;
@@ -1245,6 +1262,20 @@ export interface components {
             role: components["schemas"]["CloudRole"];
             totp_enabled: boolean;
         };
+        MenuDesignItem: {
+            /** @description The branch whose store made the latest version (none for a store since removed). */
+            branch_id?: string | null;
+            branch_name?: string | null;
+            id: string;
+            name: string;
+            /** @description The title the slides show. */
+            title: string;
+            /** @description When that version was made, RFC 3339 UTC. */
+            updated_at: string;
+        };
+        MenuDesignList: {
+            items: components["schemas"]["MenuDesignItem"][];
+        };
         NewBranch: {
             name: string;
             /** @description IANA zone; business days are counted in it (default America/Mexico_City). */
@@ -2126,6 +2157,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_menu_designs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuDesignList"];
                 };
             };
         };

@@ -11,6 +11,7 @@ import { call, items, login } from './api.mjs';
 import { DESK, launchBrowser, openAs, screenProblems, screenshot, WALL } from './browser.mjs';
 import { hubWithRunOutTimers } from './pastTimers.mjs';
 import { openWall } from './wall.mjs';
+import { dayIn, isoWeekday, secondsIntoDay } from './zones.mjs';
 
 const PORTRAIT = { width: 1080, height: 1920 };
 const RUN_OUT = 'María Fernanda Guadalupe Hernández';
@@ -91,8 +92,7 @@ async function busySaturday() {
 
   // A birthday party checked in today, with its deposit paid.
   const settings = await call(hub.url, admin, 'GET', '/booking-settings');
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: settings.timezone }).format(new Date());
-  const weekday = ((new Date(`${today}T12:00:00Z`).getUTCDay() + 6) % 7) + 1;
+  const weekday = isoWeekday(dayIn(settings.timezone));
   await call(hub.url, admin, 'PUT', '/booking-settings', {
     hours: settings.hours.map((h) => (h.weekday === weekday ? { weekday, opens: '00:00', closes: '23:59', closed: false } : h)),
     closed_days: [], hold_hours: settings.hold_hours, refund_days: settings.refund_days,
@@ -102,9 +102,7 @@ async function busySaturday() {
     name: 'Fiesta Mega Diversión 3 horas', duration_minutes: 180, children_included: 10, price_cents: 450_000, extra_child_price_cents: 25_000,
     deposit_percent: 30, buffer_minutes: 30, iva_rate: '16', products: [],
   });
-  const [h, m] = new Intl.DateTimeFormat('en-GB', { timeZone: settings.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-    .format(new Date()).split(':').map(Number);
-  const minutes = Math.min(pkg.duration_minutes, 23 * 60 + 56 - (h * 60 + m) - 2);
+  const minutes = Math.min(pkg.duration_minutes, 23 * 60 + 56 - Math.floor(secondsIntoDay(settings.timezone) / 60) - 2);
   if (minutes < 15) return; // too close to midnight in the branch's zone for a party today
   const startsAt = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 2 * 60_000);
   const booking = await call(hub.url, rec, 'POST', '/bookings', {

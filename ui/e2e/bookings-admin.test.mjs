@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { call, items, login } from './api.mjs';
 import { DESK, launchBrowser, layoutProblems, openAs, screenshot, smallTouchTargets } from './browser.mjs';
 import { startHub } from './hub.mjs';
+import { dayIn, isoWeekday } from './zones.mjs';
 
 let hub;
 let browser;
@@ -27,15 +28,12 @@ const PACKAGE = 'Fiesta Sirenas';
 
 /** A day this many days after today in the branch's zone, "YYYY-MM-DD". */
 function dayAfter(timezone, days) {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone }).format(new Date(Date.now() + days * 86_400_000));
+  return dayIn(timezone, new Date(Date.now() + days * 86_400_000));
 }
-
-/** The ISO weekday (1 = Monday) of a "YYYY-MM-DD". */
-const weekdayOf = (day) => ((new Date(`${day}T12:00:00Z`).getUTCDay() + 6) % 7) + 1;
 
 /** The next day (from tomorrow on) that is an ISO weekday, "YYYY-MM-DD". */
 function nextWeekday(timezone, weekday) {
-  for (let d = 1; d <= 7; d++) if (weekdayOf(dayAfter(timezone, d)) === weekday) return dayAfter(timezone, d);
+  for (let d = 1; d <= 7; d++) if (isoWeekday(dayAfter(timezone, d)) === weekday) return dayAfter(timezone, d);
   throw new Error('no such weekday');
 }
 

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { call, formatMXN, login } from './api.mjs';
 import { DESK, launchBrowser, openAs, screenProblems, screenshot, WALL } from './browser.mjs';
 import { startHub } from './hub.mjs';
+import { dayIn } from './zones.mjs';
 
 const DAYS = 42;
 
@@ -73,9 +74,6 @@ async function chart(page, title) {
 
 const nonZero = (values) => values.filter((v) => v > 0).length;
 
-/** "YYYY-MM-DD" of now in an IANA zone (en-CA writes dates that way). */
-const todayIn = (timeZone) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
-
 /**
  * «Resumen»'s «Últimos 7 días» against the hub's own answer for the same days: each figure, the
  * seven days before it, the change's arrow and colour, and a column a day drawn to scale.
@@ -88,7 +86,7 @@ async function checkLastWeek(page, base) {
   const to = await section.getAttribute('data-to');
   const answer = await call(base, await login(base, 'admin'), 'GET', `/reports/dashboard?from=${from}&to=${to}`);
   assert.equal(answer.period.days, 7, `seven days from ${from} to ${to}`);
-  assert.equal(to, todayIn(answer.period.timezone), "the seven days end with today in the branch's zone");
+  assert.equal(to, dayIn(answer.period.timezone), "the seven days end with today in the branch's zone");
   const count = (v) => String(v);
   for (const [name, delta, format] of [
     ['revenue', answer.revenue, formatMXN], ['sales', answer.sales_count, count],

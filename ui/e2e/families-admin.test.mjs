@@ -12,6 +12,7 @@ import { call, items, login } from './api.mjs';
 import { DESK, launchBrowser, layoutProblems, openAs, screenshot, smallTouchTargets, WALL } from './browser.mjs';
 import { startHub } from './hub.mjs';
 import { tempDir } from './tmp.mjs';
+import { dayIn } from './zones.mjs';
 
 let hub;
 let browser;
@@ -209,7 +210,7 @@ test('«Clientes» counts two families’ check-ins: new, returning, visits per 
   const adminToken = await login(hub.url, 'admin');
   const rec = await login(hub.url, 'recepcion');
   const branch = items(await call(hub.url, adminToken, 'GET', '/branches'))[0];
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: branch.timezone }).format(new Date());
+  const today = dayIn(branch.timezone);
   const birthday = `${Number(today.slice(0, 4)) - 6}-${today.slice(5, 7)}-01`;
   const service = items(await call(hub.url, rec, 'GET', '/services')).find((s) => s.name === '1 hora de juego');
   const consent = await call(hub.url, rec, 'GET', '/consents/current');

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './tmp.mjs';
+import { secondsIntoDay } from './zones.mjs';
 
 const UI_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const HUB_BIN = process.env.KIDYBOARD_BIN ?? join(homedir(), '.cache/kidyboard/target/debug/kidyboard');
@@ -41,7 +42,7 @@ export async function startHub({ dataDir = newDataDir(), port = 0, env = {}, dem
 }
 
 /** The demo branch's zone (crates/core/src/demo.rs). */
-export const DEMO_ZONE = 'America/Mexico_City';
+const DEMO_ZONE = 'America/Mexico_City';
 /** Longer than a test file takes, so that its steps fall on one business day. */
 const MIDNIGHT_MARGIN_MS = 5 * 60_000;
 let startedOnce = null;
@@ -52,10 +53,8 @@ let startedOnce = null;
  * between the two (what the product does at midnight is tested in Rust on fixed clocks, in
  * Mexico City and across Tijuana's daylight-saving changes).
  */
-async function clearOfMidnight(now = Date.now()) {
-  const [h, m, s] = new Intl.DateTimeFormat('en-GB', { timeZone: DEMO_ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-    .format(new Date(now)).split(':').map(Number);
-  const left = (24 * 3600 - (h * 3600 + m * 60 + s)) * 1000;
+async function clearOfMidnight() {
+  const left = (24 * 3600 - secondsIntoDay(DEMO_ZONE)) * 1000;
   if (left > MIDNIGHT_MARGIN_MS) return;
   console.error(`# the demo branch's midnight is ${Math.ceil(left / 1000)} s away: starting after it`);
   await new Promise((r) => setTimeout(r, left + 5_000));

@@ -11,7 +11,7 @@ import { call, items, login } from './api.mjs';
 import { launchBrowser, screenshot, WALL } from './browser.mjs';
 import { startHub } from './hub.mjs';
 import { onEveryPage, openWall } from './wall.mjs';
-import { dayIn, isoWeekday, lateMorningZone } from './zones.mjs';
+import { dayIn, isoWeekday, lateMorningZone, secondsIntoDay } from './zones.mjs';
 
 let hub;
 let browser;
@@ -46,9 +46,7 @@ async function post(token, path, body) {
 
 /** Minutes from now to 23:59 in the branch's zone (a party booked now must end by then). */
 function minutesLeftToday(timezone) {
-  const [h, m] = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-    .format(new Date()).split(':').map(Number);
-  return 23 * 60 + 59 - (h * 60 + m);
+  return 23 * 60 + 59 - Math.floor(secondsIntoDay(timezone) / 60);
 }
 
 /** Books a party in `room` starting in two minutes, pays its deposit in cash and checks `children` in. */

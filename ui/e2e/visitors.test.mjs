@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { call, items, login } from './api.mjs';
 import { DESK, launchBrowser, openAs, screenProblems, screenshot, WALL } from './browser.mjs';
 import { startHub } from './hub.mjs';
+import { secondsIntoDay } from './zones.mjs';
 
 let hub;
 let browser;
@@ -36,9 +37,7 @@ function ulid(ms) {
 
 /** The instant of the last midnight in the zone (the start of its today, in ms). */
 function sinceMidnight(timeZone, now = Date.now()) {
-  const [h, m, sec] = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-    .format(new Date(now)).split(':').map(Number);
-  return now - (now % 1000) - ((h * 60 + m) * 60 + sec) * 1000;
+  return now - (now % 1000) - secondsIntoDay(timeZone, now) * 1000;
 }
 
 test('visitors, dwell and conversion reach the admin, and a broken camera says what to do', { timeout: 120_000 }, async () => {

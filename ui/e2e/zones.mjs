@@ -14,6 +14,13 @@ export function dayIn(timeZone, at = new Date()) {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
+/** Seconds since the last midnight in the zone, by its wall clock (now by default). */
+export function secondsIntoDay(timeZone, at = Date.now()) {
+  const [h, m, s] = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    .format(new Date(at)).split(':').map(Number);
+  return (h * 60 + m) * 60 + s;
+}
+
 /** ISO weekday (1 = Monday … 7 = Sunday) of a "YYYY-MM-DD". */
 export function isoWeekday(day) {
   return ((new Date(`${day}T12:00:00Z`).getUTCDay() + 6) % 7) + 1;
